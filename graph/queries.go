@@ -1,0 +1,115 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/linkline/linkline/graph/model"
+	"github.com/linkline/linkline/graph/relay"
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
+)
+
+func (r *mutationResolver) setStatus(ctx context.Context, gid string, st conversation.Status) (*model.ConversationPayload, error) {
+	id, err := relay.Decode(relay.TypeConversation, gid)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Conv.SetStatus(ctx, auth.FromContext(ctx), id, st)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ConversationPayload{Conversation: c}, nil
+}
+
+// node resolves a global id to what the caller may see of it; anything else
+// is NOT_FOUND, exactly like an unknown id (R20).
+func (r *queryResolver) node(ctx context.Context, gid string) (relay.Node, error) {
+	actor := auth.FromContext(ctx)
+	t, id, ok := relay.Parse(gid)
+	if !ok {
+		return nil, apperr.NotFoundf("node")
+	}
+	var n relay.Node
+	var err error
+	switch t {
+	case relay.TypeConversation:
+		n, err = r.Conv.Get(ctx, actor, id)
+	case relay.TypeMessage:
+		n, err = r.Conv.Message(ctx, actor, id)
+	case relay.TypeEndUser:
+		n, err = r.Conv.EndUserOf(ctx, actor, id)
+	case relay.TypeAgent:
+		if actor.Agent == nil {
+			return nil, apperr.NotFoundf("node")
+		}
+		n, err = r.Accounts.Agent(ctx, actor.AccountID(), id)
+	case relay.TypeAccount:
+		if actor.Agent == nil || id != actor.AccountID() {
+			return nil, apperr.NotFoundf("node")
+		}
+		n, err = r.Accounts.Account(ctx, id)
+	default:
+		return nil, apperr.NotFoundf("node")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func (r *queryResolver) viewer(ctx context.Context) (*model.Viewer, error) {
+	actor := auth.FromContext(ctx)
+	v := &model.Viewer{Roles: []auth.Role{}, Agent: actor.Agent}
+	for _, role := range []auth.Role{auth.RoleEndUser, auth.RoleAgent, auth.RoleAdmin} {
+		if actor.Has(role) {
+			v.Roles = append(v.Roles, role)
+		}
+	}
+	var err error
+	if actor.Agent != nil {
+		if v.Account, err = r.Accounts.Account(ctx, actor.Agent.AccountID); err != nil {
+			return nil, err
+		}
+	}
+	if actor.Session != nil {
+		if v.EndUser, err = r.Conv.EndUserOf(ctx, actor, actor.Session.EndUserID); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func (r *queryResolver) feedCursor(ctx context.Context) (string, error) {
+	return r.Broker.HeadCursor(ctx, feed.Scope{AccountID: auth.FromContext(ctx).AccountID()})
+}
+
+func filterOf(f *model.ConversationFilter) conversation.Filter {
+	var out conversation.Filter
+	if f == nil {
+		return out
+	}
+	if f.Status != nil {
+		out.Status = *f.Status
+	}
+	if f.Channel != nil {
+		out.Channel = *f.Channel
+	}
+	out.UpdatedSince = f.UpdatedSince
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

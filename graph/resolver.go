@@ -1,0 +1,27 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/widget"
+)
+
+// Accounts reads accounts and agents for the viewer and node queries.
+type Accounts interface {
+	Account(ctx context.Context, id int64) (*account.Account, error)
+	Agent(ctx context.Context, accountID, id int64) (*account.Agent, error)
+}
+
+// Resolver holds the services the resolvers call; server.go wires it.
+type Resolver struct {
+	Conv     *conversation.Service
+	Widgets  *widget.Service
+	Accounts Accounts
+	Broker   *feed.Broker
+
+	// maxSubscriptions is set by NewHandler from its config.
+	maxSubscriptions int
+}

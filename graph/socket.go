@@ -1,0 +1,171 @@
+package graph
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/metrics"
+)
+
+// Close codes of graphql-transport-ws that we send.
+const closeForbidden = 4403
+
+// socket is one websocket connection's state.
+type socket struct {
+	mu   sync.Mutex
+	subs int
+	// stop releases what the connection's context holds (a deadline).
+	stop context.CancelFunc
+}
+
+// acquire takes one of the socket's subscription slots.
+func (s *socket) acquire(limit int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.subs >= limit {
+		return false
+	}
+	s.subs++
+	return true
+}
+
+func (s *socket) release() {
+	s.mu.Lock()
+	s.subs--
+	s.mu.Unlock()
+}
+
+// socketRegistry counts open sockets per client address and lets shutdown
+// wait for them: http.Server.Shutdown does not wait for hijacked
+// connections.
+type socketRegistry struct {
+	limit   int
+	metrics *metrics.Metrics
+	mu      sync.Mutex
+	perAddr map[string]int
+	open    sync.WaitGroup
+}
+
+func newSocketRegistry(limit int, m *metrics.Metrics) *socketRegistry {
+	return &socketRegistry{limit: limit, metrics: m, perAddr: map[string]int{}}
+}
+
+func (sr *socketRegistry) enter(addr string) bool {
+	sr.mu.Lock()
+	defer sr.mu.Unlock()
+	if sr.perAddr[addr] >= sr.limit {
+		sr.metrics.SocketsRejected.Inc()
+		return false
+	}
+	sr.perAddr[addr]++
+	sr.open.Add(1)
+	sr.metrics.Sockets.Inc()
+	return true
+}
+
+func (sr *socketRegistry) leave(addr string) {
+	sr.mu.Lock()
+	defer sr.mu.Unlock()
+	if sr.perAddr[addr]--; sr.perAddr[addr] <= 0 {
+		delete(sr.perAddr, addr)
+	}
+	sr.metrics.Sockets.Dec()
+	sr.open.Done()
+}
+
+// WaitSockets waits until every websocket has closed, or ctx ends. Sockets
+// close when the server's base context is cancelled.
+func (h *Handler) WaitSockets(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		h.sockets.open.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request, req *request) {
+	if !h.sockets.enter(req.clientAddr) {
+		h.reject(w, &httpError{http.StatusTooManyRequests, &apperr.Error{Code: apperr.RateLimited, Message: "too many open websockets from this address", RetryAfter: 10 * time.Second}, "sockets"})
+		return
+	}
+	defer h.sockets.leave(req.clientAddr)
+	req.sock = &socket{stop: func() {}}
+	defer func() { req.sock.stop() }()
+	h.gql.ServeHTTP(&timedHijacker{ResponseWriter: w, timeout: h.cfg.WSWriteTimeout, sendBuffer: h.cfg.WSSendBuffer}, r)
+}
+
+// initSocket authenticates connection_init (R20). A missing, bad or expired
+// token, or an origin the token may not be used from, closes the socket with
+// 4403. The socket's context ends when a session token expires.
+func (h *Handler) initSocket(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	req := requestFrom(ctx)
+	token := payload.Authorization()
+	if token == "" {
+		token = payload.GetString("token")
+	}
+	actor, err := h.authn.Authenticate(ctx, token, req.clientAddr, req.origin)
+	if err == nil && actor.Agent == nil && actor.Session == nil {
+		err = apperr.New(apperr.Unauthenticated, "connection_init must carry a token")
+	}
+	if err == nil {
+		err = h.checkAgentOrigin(actor, req.origin)
+	}
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.Internal {
+			h.log.ErrorContext(ctx, "socket authentication failed", "request_id", req.id, "err", err)
+		}
+		return transport.WithWebsocketCloseCode(ctx, closeForbidden), nil, err
+	}
+	ctx = auth.WithActor(ctx, actor)
+	if actor.Session != nil && req.sock != nil {
+		ctx, req.sock.stop = context.WithDeadline(ctx, actor.Session.ExpiresAt)
+	}
+	return ctx, nil, nil
+}
+
+// timedHijacker hands the websocket library a connection whose every write
+// has a deadline, so a client that stops reading cannot hold a goroutine
+// (and the socket's lock) forever: its socket fails and closes instead.
+type timedHijacker struct {
+	http.ResponseWriter
+	timeout    time.Duration
+	sendBuffer int
+}
+
+func (t *timedHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(t.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if tc, ok := conn.(*net.TCPConn); ok && t.sendBuffer > 0 {
+		_ = tc.SetWriteBuffer(t.sendBuffer)
+	}
+	tconn := &timedConn{Conn: conn, timeout: t.timeout}
+	return tconn, bufio.NewReadWriter(brw.Reader, bufio.NewWriterSize(tconn, brw.Writer.Size())), nil
+}
+
+type timedConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *timedConn) Write(p []byte) (int, error) {
+	if c.timeout > 0 {
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	}
+	return c.Conn.Write(p)
+}

@@ -1,0 +1,55 @@
+// Package account holds the tenants of the service: accounts and the agents
+// and admins who work in them (R1, R20).
+package account
+
+import "time"
+
+// Plan is an account's subscription plan. Linking social channels needs a
+// Suite plan (R1).
+type Plan string
+
+const (
+	PlanSupportTeam       Plan = "SUPPORT_TEAM"
+	PlanSuiteTeam         Plan = "SUITE_TEAM"
+	PlanSuiteGrowth       Plan = "SUITE_GROWTH"
+	PlanSuiteProfessional Plan = "SUITE_PROFESSIONAL"
+	PlanSuiteEnterprise   Plan = "SUITE_ENTERPRISE"
+)
+
+// IsSuite reports whether the plan is one of the Suite plans.
+func (p Plan) IsSuite() bool {
+	switch p {
+	case PlanSuiteTeam, PlanSuiteGrowth, PlanSuiteProfessional, PlanSuiteEnterprise:
+		return true
+	}
+	return false
+}
+
+// Account is one customer company, the unit of tenancy: every query is
+// scoped by it.
+type Account struct {
+	ID             int64
+	Name           string
+	Plan           Plan
+	AgentWorkspace bool
+	CreatedAt      time.Time
+}
+
+// Role is what an agent may do in its account.
+type Role string
+
+const (
+	RoleAdmin Role = "ADMIN"
+	RoleAgent Role = "AGENT"
+)
+
+// Agent is a person answering conversations; admins are agents with more
+// rights.
+type Agent struct {
+	ID        int64
+	AccountID int64
+	Name      string
+	Email     string
+	Role      Role
+	CreatedAt time.Time
+}

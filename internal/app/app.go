@@ -1,0 +1,196 @@
+// Package app assembles the service from its parts: configuration, the
+// database, the write path, the broker and the HTTP routes. server.go runs
+// it; end-to-end tests start it on a test server the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+
+	"github.com/linkline/linkline/graph"
+	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/metrics"
+	"github.com/linkline/linkline/internal/store"
+	"github.com/linkline/linkline/internal/widget"
+)
+
+// App is the running service.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	DB       *store.DB
+	Metrics  *metrics.Metrics
+	appender *store.Appender
+	broker   *feed.Broker
+	listener *store.Listener
+	gql      *graph.Handler
+	mux      *http.ServeMux
+
+	// base is the parent of every request context: cancelling it closes
+	// the websockets, which http.Server.Shutdown does not.
+	base       context.Context
+	cancelBase context.CancelFunc
+	// bg runs the broker, listener and pruner.
+	bg       context.Context
+	cancelBg context.CancelFunc
+	wg       sync.WaitGroup
+	closing  atomic.Bool
+}
+
+// Open opens the database, creates the demo account on first run (printing
+// its tokens to out), and starts the background work.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*App, error) {
+	db, err := store.Open(ctx, store.Config{URL: cfg.DBURL, SQLitePath: cfg.SQLitePath, MaxConns: cfg.DBMaxConns, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, DB: db, Metrics: metrics.New()}
+	a.base, a.cancelBase = context.WithCancel(context.Background())
+	a.bg, a.cancelBg = context.WithCancel(context.Background())
+
+	m := a.Metrics
+	a.broker = feed.NewBroker(feed.BrokerConfig{Buffer: cfg.SubscriptionBuffer}, db, log, feed.Metrics{
+		Subscribed:   func(d int) { m.Subscriptions.Add(float64(d)) },
+		SlowConsumer: m.SlowConsumers.Inc,
+	})
+	a.appender = store.NewAppender(db, a.broker.Publish, log, cfg.WriteBatch)
+	a.appender.Committed = func(n int) {
+		m.Messages.Add(float64(n))
+		m.WriteBatch.Observe(float64(n))
+	}
+	limiter := auth.NewLimiter(cfg.Limits)
+	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
+	widgets := widget.NewService(db)
+	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, limiter, time.Now)
+	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker}
+	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, time.Now), log, m)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+
+	if cfg.Demo {
+		if err := seedDemo(ctx, db, cfg.PublicURL, out); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	}
+
+	a.routes()
+	a.start()
+	return a, nil
+}
+
+func (a *App) routes() {
+	a.mux = http.NewServeMux()
+	a.mux.Handle("/graphql", a.gql)
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	a.mux.HandleFunc("GET /readyz", a.ready)
+	a.mux.Handle("GET /metrics", a.Metrics.Handler())
+	if a.cfg.GraphiQL {
+		a.mux.Handle("GET /{$}", playground.Handler("Linkline", "/graphql"))
+	}
+}
+
+func (a *App) start() {
+	a.wg.Add(2)
+	go func() {
+		defer a.wg.Done()
+		a.appender.Run()
+	}()
+	go func() {
+		defer a.wg.Done()
+		a.broker.Run(a.bg)
+	}()
+	if a.DB.Postgres() {
+		a.listener = store.NewListener(a.DB, a.log, a.broker.Announce, a.broker.ResyncAll)
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			a.listener.Run(a.bg)
+		}()
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.prune()
+	}()
+}
+
+// prune deletes events past their retention, hourly.
+func (a *App) prune() {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := a.DB.PruneEvents(a.bg, time.Now().Add(-a.cfg.EventRetention))
+		if err != nil && a.bg.Err() == nil {
+			a.log.Error("pruning events failed", "err", err)
+		} else if n > 0 {
+			a.log.Info("pruned events", "count", n)
+		}
+		select {
+		case <-a.bg.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// ready answers 200 while the database answers, the listener is connected
+// (PostgreSQL) and the service is not shutting down.
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var problem string
+	switch {
+	case a.closing.Load():
+		problem = "shutting down"
+	case a.DB.Ping(ctx) != nil:
+		problem = "database unreachable"
+	case a.listener != nil && !a.listener.Connected():
+		problem = "notification listener not connected"
+	}
+	if problem != "" {
+		http.Error(w, problem, http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+// Handler is the service's HTTP handler.
+func (a *App) Handler() http.Handler { return a.mux }
+
+// BaseContext is for http.Server.BaseContext: request contexts derive from
+// it, so Close can end websockets.
+func (a *App) BaseContext() context.Context { return a.base }
+
+// Close shuts down after the HTTP server has stopped taking requests
+// (http.Server.Shutdown): it closes the websockets and waits for them,
+// commits every queued write, stops the background work and closes the
+// database. Nothing accepted is lost.
+func (a *App) Close(ctx context.Context) error {
+	a.closing.Store(true)
+	a.cancelBase()
+	errSockets := a.gql.WaitSockets(ctx)
+	a.appender.Close()
+	a.cancelBg()
+	a.wg.Wait()
+	return errors.Join(errSockets, a.DB.Close())
+}
+
+// StartClosing fails readiness, so load balancers stop sending traffic
+// before the server stops listening.
+func (a *App) StartClosing() { a.closing.Store(true) }

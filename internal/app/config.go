@@ -1,0 +1,216 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/linkline/linkline/graph"
+	"github.com/linkline/linkline/internal/auth"
+)
+
+// Config is the whole service's configuration. Every field has a flag and
+// an environment variable (the flag wins); README lists them all.
+type Config struct {
+	Addr       string
+	PublicURL  string
+	DBURL      string
+	SQLitePath string
+	DBMaxConns int
+
+	LogFormat string
+	LogLevel  string
+
+	Demo     bool
+	GraphiQL bool
+
+	HTTP   graph.HandlerConfig
+	Limits auth.LimitsConfig
+
+	MaxTextRunes       int
+	SessionTTL         time.Duration
+	EventRetention     time.Duration
+	SubscriptionBuffer int
+	WriteBatch         int
+	ShutdownTimeout    time.Duration
+}
+
+// ParseConfig reads flags from args (without the program name) over
+// environment variables read with getenv, over the defaults.
+func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	c := Config{HTTP: graph.DefaultHandlerConfig, Limits: auth.DefaultLimits}
+	fs := flag.NewFlagSet("linkline", flag.ContinueOnError)
+	fs.SetOutput(out)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	str := func(p *string, flagName, envName, def, usage string) {
+		fs.StringVar(p, flagName, env(envName, def), usage+" ($"+envName+")")
+	}
+	num := func(p *int, flagName, envName string, def int, usage string) {
+		v, err := strconv.Atoi(env(envName, strconv.Itoa(def)))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("$%s: %w", envName, err))
+		}
+		fs.IntVar(p, flagName, v, usage+" ($"+envName+")")
+	}
+	num64 := func(p *int64, flagName, envName string, def int64, usage string) {
+		v, err := strconv.ParseInt(env(envName, strconv.FormatInt(def, 10)), 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("$%s: %w", envName, err))
+		}
+		fs.Int64Var(p, flagName, v, usage+" ($"+envName+")")
+	}
+	boolean := func(p *bool, flagName, envName string, def bool, usage string) {
+		v, err := strconv.ParseBool(env(envName, strconv.FormatBool(def)))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("$%s: %w", envName, err))
+		}
+		fs.BoolVar(p, flagName, v, usage+" ($"+envName+")")
+	}
+	dur := func(p *time.Duration, flagName, envName string, def time.Duration, usage string) {
+		v, err := time.ParseDuration(env(envName, def.String()))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("$%s: %w", envName, err))
+		}
+		fs.DurationVar(p, flagName, v, usage+" ($"+envName+")")
+	}
+	list := func(p *[]string, flagName, envName, usage string) {
+		fs.Func(flagName, usage+", comma-separated ($"+envName+")", func(s string) error {
+			*p = splitList(s)
+			return nil
+		})
+		*p = splitList(getenv(envName))
+	}
+	rate := func(p *auth.Rate, flagName, envName string, def auth.Rate, usage string) {
+		*p = def
+		if v := getenv(envName); v != "" {
+			r, err := parseRate(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("$%s: %w", envName, err))
+			}
+			*p = r
+		}
+		fs.Func(flagName, usage+` as "events/period:burst", e.g. "5/1s:20"; "0" turns it off ($`+envName+`)`, func(s string) error {
+			r, err := parseRate(s)
+			*p = r
+			return err
+		})
+	}
+
+	str(&c.Addr, "addr", "ADDR", ":8080", "listen address")
+	str(&c.PublicURL, "public-url", "PUBLIC_URL", "", "URL the service is reached at, for printed links (default http://localhost<addr>)")
+	str(&c.DBURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty uses the embedded SQLite file")
+	str(&c.SQLitePath, "sqlite-path", "SQLITE_PATH", "data/linkline.db", "embedded SQLite file")
+	num(&c.DBMaxConns, "db-max-conns", "DB_MAX_CONNS", 20, "PostgreSQL connection pool size")
+	str(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "log format: text or json")
+	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	boolean(&c.Demo, "demo", "DEMO", true, "on an empty database, create a demo account and print its tokens")
+	boolean(&c.GraphiQL, "graphiql", "GRAPHIQL", true, "serve GraphiQL at /")
+	boolean(&c.HTTP.Introspection, "introspection", "INTROSPECTION", c.HTTP.Introspection, "allow schema introspection")
+	num(&c.HTTP.ComplexityLimit, "complexity-limit", "COMPLEXITY_LIMIT", c.HTTP.ComplexityLimit, "most complex operation allowed")
+	num(&c.HTTP.DepthLimit, "depth-limit", "DEPTH_LIMIT", c.HTTP.DepthLimit, "deepest selection nesting allowed")
+	num(&c.HTTP.ParserTokenLimit, "parser-token-limit", "PARSER_TOKEN_LIMIT", c.HTTP.ParserTokenLimit, "most tokens in one query document")
+	num64(&c.HTTP.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", c.HTTP.MaxBodyBytes, "largest HTTP request body")
+	num64(&c.HTTP.WSReadLimit, "ws-read-limit", "WS_READ_LIMIT", c.HTTP.WSReadLimit, "largest websocket frame from a client")
+	dur(&c.HTTP.WSInitTimeout, "ws-init-timeout", "WS_INIT_TIMEOUT", c.HTTP.WSInitTimeout, "time allowed before connection_init")
+	dur(&c.HTTP.WSPingInterval, "ws-ping-interval", "WS_PING_INTERVAL", c.HTTP.WSPingInterval, "websocket ping / keep-alive interval")
+	dur(&c.HTTP.WSWriteTimeout, "ws-write-timeout", "WS_WRITE_TIMEOUT", c.HTTP.WSWriteTimeout, "longest a write to a socket may block")
+	num(&c.HTTP.WSSendBuffer, "ws-send-buffer", "WS_SEND_BUFFER", 0, "kernel send buffer per socket in bytes (0: system default)")
+	num(&c.HTTP.MaxSocketsPerAddr, "max-sockets-per-addr", "MAX_SOCKETS_PER_ADDR", c.HTTP.MaxSocketsPerAddr, "open websockets allowed per client address")
+	num(&c.HTTP.MaxSubscriptionsPerSocket, "max-subscriptions-per-socket", "MAX_SUBSCRIPTIONS_PER_SOCKET", c.HTTP.MaxSubscriptionsPerSocket, "subscriptions allowed on one websocket")
+	list(&c.HTTP.DashboardOrigins, "dashboard-origins", "DASHBOARD_ORIGINS", "browser origins allowed to use agent tokens (empty: any)")
+	list(&c.HTTP.TrustedProxies, "trusted-proxies", "TRUSTED_PROXIES", "proxy addresses or CIDRs whose X-Forwarded-For is believed")
+	rate(&c.Limits.StartPerAddr, "rate-start-per-addr", "RATE_START_PER_ADDR", c.Limits.StartPerAddr, "conversation starts per client address")
+	rate(&c.Limits.StartPerSess, "rate-start-per-session", "RATE_START_PER_SESSION", c.Limits.StartPerSess, "conversation starts per widget session")
+	rate(&c.Limits.SendPerSession, "rate-send-per-session", "RATE_SEND_PER_SESSION", c.Limits.SendPerSession, "messages sent per widget session")
+	rate(&c.Limits.SendPerAddr, "rate-send-per-addr", "RATE_SEND_PER_ADDR", c.Limits.SendPerAddr, "messages sent per client address")
+	num(&c.MaxTextRunes, "max-text", "MAX_TEXT", 4096, "longest message, in characters")
+	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "lifetime of a widget session token")
+	dur(&c.EventRetention, "event-retention", "EVENT_RETENTION", 7*24*time.Hour, "how long events stay replayable by cursor")
+	num(&c.SubscriptionBuffer, "subscription-buffer", "SUBSCRIPTION_BUFFER", 256, "events queued per subscriber before it counts as slow")
+	num(&c.WriteBatch, "write-batch", "WRITE_BATCH", 256, "most writes grouped into one transaction")
+	dur(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "longest graceful shutdown")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	if c.PublicURL == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		c.PublicURL = "http://" + host
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(c.DBURL == "" || strings.HasPrefix(c.DBURL, "postgres://") || strings.HasPrefix(c.DBURL, "postgresql://"), "DATABASE_URL must be a postgres:// URL")
+	check(c.LogFormat == "text" || c.LogFormat == "json", "LOG_FORMAT must be text or json")
+	check(c.MaxTextRunes > 0, "MAX_TEXT must be positive")
+	check(c.HTTP.MaxBodyBytes >= 1024, "MAX_BODY_BYTES must be at least 1024")
+	check(c.HTTP.WSReadLimit >= 1024, "WS_READ_LIMIT must be at least 1024")
+	check(c.HTTP.WSInitTimeout > 0, "WS_INIT_TIMEOUT must be positive")
+	check(c.HTTP.ComplexityLimit > 0 && c.HTTP.DepthLimit > 0 && c.HTTP.ParserTokenLimit > 0, "query limits must be positive")
+	check(c.HTTP.MaxSocketsPerAddr > 0 && c.HTTP.MaxSubscriptionsPerSocket > 0, "socket limits must be positive")
+	check(c.SubscriptionBuffer > 0 && c.WriteBatch > 0, "SUBSCRIPTION_BUFFER and WRITE_BATCH must be positive")
+	check(c.EventRetention >= time.Hour, "EVENT_RETENTION must be at least 1h")
+	return errors.Join(errs...)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseRate reads "events/period[:burst]"; "0" is no limit.
+func parseRate(s string) (auth.Rate, error) {
+	if s == "0" {
+		return auth.Rate{}, nil
+	}
+	ev, rest, ok := strings.Cut(s, "/")
+	if !ok {
+		return auth.Rate{}, fmt.Errorf("rate %q: want events/period:burst", s)
+	}
+	per, burst, hasBurst := strings.Cut(rest, ":")
+	n, err := strconv.Atoi(ev)
+	if err != nil || n <= 0 {
+		return auth.Rate{}, fmt.Errorf("rate %q: bad event count", s)
+	}
+	if per == "s" || per == "m" || per == "h" {
+		per = "1" + per
+	}
+	d, err := time.ParseDuration(per)
+	if err != nil || d <= 0 {
+		return auth.Rate{}, fmt.Errorf("rate %q: bad period", s)
+	}
+	b := n
+	if hasBurst {
+		if b, err = strconv.Atoi(burst); err != nil || b <= 0 {
+			return auth.Rate{}, fmt.Errorf("rate %q: bad burst", s)
+		}
+	}
+	return auth.Rate{Events: n, Per: d, Burst: b}, nil
+}

@@ -1,0 +1,202 @@
+// Package auth knows who is calling: bearer tokens for agents, admins and
+// widget sessions, the Actor of a request, the roles it holds (R20), and the
+// abuse limits on what untrusted callers may do (R24).
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/widget"
+)
+
+// Token prefixes tell the two kinds of bearer token apart without a lookup,
+// and make leaked tokens easy to recognise in scanners.
+const (
+	agentTokenPrefix   = "lla_"
+	sessionTokenPrefix = "lls_"
+)
+
+// Session is an end user's widget session: what a widget session token
+// grants. It reaches only this end user's conversations.
+type Session struct {
+	ID        int64
+	AccountID int64
+	WidgetID  int64
+	EndUserID int64
+	ExpiresAt time.Time
+	// Widget is the session's widget: its allowed origins bound where the
+	// token may be used from.
+	Widget *widget.Widget
+}
+
+// Actor is the authenticated caller of one request or websocket.
+type Actor struct {
+	// Agent is set for agents and admins.
+	Agent *account.Agent
+	// Session is set for end users.
+	Session *Session
+	// ClientAddr is the caller's network address, for abuse limits.
+	ClientAddr string
+}
+
+// AccountID is the account the actor belongs to, or 0 when anonymous.
+func (a *Actor) AccountID() int64 {
+	switch {
+	case a == nil:
+		return 0
+	case a.Agent != nil:
+		return a.Agent.AccountID
+	case a.Session != nil:
+		return a.Session.AccountID
+	}
+	return 0
+}
+
+// Role is what a GraphQL field may require of its caller.
+type Role string
+
+const (
+	RoleEndUser Role = "END_USER"
+	RoleAgent   Role = "AGENT"
+	RoleAdmin   Role = "ADMIN"
+)
+
+// Has reports whether the actor holds role. Admins hold the agent role too.
+func (a *Actor) Has(role Role) bool {
+	if a == nil {
+		return false
+	}
+	switch role {
+	case RoleEndUser:
+		return a.Session != nil
+	case RoleAgent:
+		return a.Agent != nil
+	case RoleAdmin:
+		return a.Agent != nil && a.Agent.Role == account.RoleAdmin
+	}
+	return false
+}
+
+// Require is the single place where roles are enforced: it returns nil when
+// the actor holds any of roles.
+func Require(a *Actor, roles ...Role) error {
+	if a == nil || (a.Agent == nil && a.Session == nil) {
+		return apperr.New(apperr.Unauthenticated, "a bearer token is required")
+	}
+	for _, r := range roles {
+		if a.Has(r) {
+			return nil
+		}
+	}
+	return apperr.New(apperr.Forbidden, "this operation needs one of the roles %v", roles)
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying the actor.
+func WithActor(ctx context.Context, a *Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// FromContext returns the actor of ctx; an anonymous actor when none is set.
+func FromContext(ctx context.Context) *Actor {
+	if a, ok := ctx.Value(actorKey{}).(*Actor); ok {
+		return a
+	}
+	return &Actor{}
+}
+
+// NewAgentToken returns a new agent API token and the hash to store.
+func NewAgentToken() (token string, hash []byte) { return newToken(agentTokenPrefix) }
+
+// NewSessionToken returns a new widget session token and the hash to store.
+func NewSessionToken() (token string, hash []byte) { return newToken(sessionTokenPrefix) }
+
+func newToken(prefix string) (string, []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	tok := prefix + base64.RawURLEncoding.EncodeToString(b)
+	return tok, HashToken(tok)
+}
+
+// HashToken is how tokens are stored: 256 bits of randomness need no slow
+// hash, and a fast one keeps every request to one indexed lookup.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// Store is what authentication needs from storage.
+type Store interface {
+	AgentByTokenHash(ctx context.Context, hash []byte) (*account.Agent, error)
+	SessionByTokenHash(ctx context.Context, hash []byte) (*Session, error)
+}
+
+// Authenticator turns bearer tokens into actors.
+type Authenticator struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewAuthenticator returns an Authenticator over store.
+func NewAuthenticator(store Store, now func() time.Time) *Authenticator {
+	return &Authenticator{store: store, now: now}
+}
+
+// Authenticate returns the actor for an Authorization header value ("Bearer
+// <token>" or the bare token). An empty value is the anonymous actor; an
+// unknown or expired token is UNAUTHENTICATED.
+//
+// A browser's Origin must be one the session's widget allows.
+func (au *Authenticator) Authenticate(ctx context.Context, header, clientAddr, origin string) (*Actor, error) {
+	tok := strings.TrimSpace(header)
+	if scheme, rest, ok := strings.Cut(tok, " "); ok && strings.EqualFold(scheme, "bearer") {
+		tok = strings.TrimSpace(rest)
+	} else if strings.EqualFold(tok, "bearer") {
+		tok = ""
+	}
+	actor := &Actor{ClientAddr: clientAddr}
+	if tok == "" {
+		return actor, nil
+	}
+	if len(tok) > 200 {
+		return nil, apperr.New(apperr.Unauthenticated, "invalid token")
+	}
+	switch {
+	case strings.HasPrefix(tok, agentTokenPrefix):
+		ag, err := au.store.AgentByTokenHash(ctx, HashToken(tok))
+		if err != nil {
+			return nil, unauthenticated(err)
+		}
+		actor.Agent = ag
+	case strings.HasPrefix(tok, sessionTokenPrefix):
+		s, err := au.store.SessionByTokenHash(ctx, HashToken(tok))
+		if err != nil {
+			return nil, unauthenticated(err)
+		}
+		if !au.now().Before(s.ExpiresAt) {
+			return nil, apperr.New(apperr.Unauthenticated, "the widget session has expired")
+		}
+		if !s.Widget.AllowsOrigin(origin) {
+			return nil, apperr.New(apperr.Forbidden, "origin %q may not use this widget", origin)
+		}
+		actor.Session = s
+	default:
+		return nil, apperr.New(apperr.Unauthenticated, "invalid token")
+	}
+	return actor, nil
+}
+
+func unauthenticated(err error) error {
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return apperr.New(apperr.Unauthenticated, "invalid token")
+	}
+	return err
+}

@@ -1,0 +1,132 @@
+package auth
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/time/rate"
+
+	"github.com/linkline/linkline/internal/apperr"
+)
+
+// Rate is a token bucket: Per events per Per-interval on average, in bursts
+// of up to Burst. A zero Rate means unlimited.
+type Rate struct {
+	Events int
+	Per    time.Duration
+	Burst  int
+}
+
+func (r Rate) String() string { return fmt.Sprintf("%d/%s burst %d", r.Events, r.Per, r.Burst) }
+
+// Unlimited reports whether r imposes no limit.
+func (r Rate) Unlimited() bool { return r.Events <= 0 }
+
+// Action is something an untrusted caller does that costs us.
+type Action string
+
+const (
+	ActionStart Action = "start"
+	ActionSend  Action = "send"
+)
+
+// LimitsConfig holds the abuse limits on end users (R24). Agents and admins
+// are never counted against them.
+type LimitsConfig struct {
+	StartPerAddr   Rate
+	StartPerSess   Rate
+	SendPerSession Rate
+	SendPerAddr    Rate
+	// Keys bounds the memory the limiter may use: least recently seen
+	// callers are forgotten first.
+	Keys int
+}
+
+// DefaultLimits are generous for people and tight for scripts.
+var DefaultLimits = LimitsConfig{
+	StartPerAddr:   Rate{Events: 20, Per: time.Minute, Burst: 10},
+	StartPerSess:   Rate{Events: 10, Per: time.Minute, Burst: 5},
+	SendPerSession: Rate{Events: 5, Per: time.Second, Burst: 20},
+	SendPerAddr:    Rate{Events: 30, Per: time.Second, Burst: 100},
+	Keys:           100_000,
+}
+
+// Limiter enforces LimitsConfig. It is per process: behind a load balancer
+// each instance allows the configured rate, which bounds abuse by the number
+// of instances.
+type Limiter struct {
+	cfg     LimitsConfig
+	buckets *lru.Cache[string, *rate.Limiter]
+	// Rejected is called once per rejected action, for metrics.
+	Rejected func(Action)
+}
+
+// NewLimiter returns a Limiter.
+func NewLimiter(cfg LimitsConfig) *Limiter {
+	if cfg.Keys <= 0 {
+		cfg.Keys = DefaultLimits.Keys
+	}
+	c, _ := lru.New[string, *rate.Limiter](cfg.Keys) // errors only on size <= 0
+	return &Limiter{cfg: cfg, buckets: c}
+}
+
+// Allow charges the actor for one action, or returns RATE_LIMITED saying when
+// to retry. Agents are never limited here.
+func (l *Limiter) Allow(a *Actor, act Action) error {
+	if a.Agent != nil {
+		return nil
+	}
+	type check struct {
+		key  string
+		rate Rate
+	}
+	var checks []check
+	switch act {
+	case ActionStart:
+		checks = append(checks, check{"start/addr/" + a.ClientAddr, l.cfg.StartPerAddr})
+		if a.Session != nil {
+			checks = append(checks, check{fmt.Sprint("start/sess/", a.Session.ID), l.cfg.StartPerSess})
+		}
+	case ActionSend:
+		checks = append(checks, check{"send/addr/" + a.ClientAddr, l.cfg.SendPerAddr})
+		if a.Session != nil {
+			checks = append(checks, check{fmt.Sprint("send/sess/", a.Session.ID), l.cfg.SendPerSession})
+		}
+	}
+	// Reserve from every bucket, and give the tokens back if any refuses, so
+	// a refused call costs the caller nothing.
+	var taken []*rate.Reservation
+	for _, c := range checks {
+		if c.rate.Unlimited() {
+			continue
+		}
+		r := l.bucket(c.key, c.rate).Reserve()
+		if d := r.Delay(); d > 0 || !r.OK() {
+			r.Cancel()
+			for _, t := range taken {
+				t.Cancel()
+			}
+			if l.Rejected != nil {
+				l.Rejected(act)
+			}
+			return &apperr.Error{
+				Code:       apperr.RateLimited,
+				Message:    fmt.Sprintf("too many requests (%s); retry later", act),
+				RetryAfter: time.Duration(math.Ceil(d.Seconds())) * time.Second,
+			}
+		}
+		taken = append(taken, r)
+	}
+	return nil
+}
+
+func (l *Limiter) bucket(key string, r Rate) *rate.Limiter {
+	if b, ok := l.buckets.Get(key); ok {
+		return b
+	}
+	b := rate.NewLimiter(rate.Limit(float64(r.Events)/r.Per.Seconds()), max(r.Burst, 1))
+	l.buckets.Add(key, b)
+	return b
+}

@@ -1,0 +1,112 @@
+// Package conversation holds end users, their conversations and the messages
+// exchanged in them: starting a conversation, sending, replying, closing and
+// reopening, and reading histories (R7, R9, R13, R15, R18, R23).
+package conversation
+
+import (
+	"time"
+)
+
+// Channel is where a message was sent or received. Social channels arrive
+// with linking; every message carries its channel from day one (R9).
+type Channel string
+
+const (
+	ChannelWebWidget Channel = "WEB_WIDGET"
+	ChannelWhatsApp  Channel = "WHATSAPP"
+	ChannelMessenger Channel = "MESSENGER"
+	ChannelInstagram Channel = "INSTAGRAM"
+)
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	switch c {
+	case ChannelWebWidget, ChannelWhatsApp, ChannelMessenger, ChannelInstagram:
+		return true
+	}
+	return false
+}
+
+// Status is a conversation's state in the agents' queue.
+type Status string
+
+const (
+	StatusOpen   Status = "OPEN"
+	StatusClosed Status = "CLOSED"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return s == StatusOpen || s == StatusClosed }
+
+// AuthorRole says who wrote a message.
+type AuthorRole string
+
+const (
+	AuthorEndUser AuthorRole = "END_USER"
+	AuthorAgent   AuthorRole = "AGENT"
+	AuthorSystem  AuthorRole = "SYSTEM"
+)
+
+// EndUser is the customer behind a conversation; its fields make up the
+// customer card agents see (R16 adds social identities to it).
+type EndUser struct {
+	ID         int64
+	AccountID  int64
+	WidgetID   int64
+	Name       string
+	Email      string
+	ExternalID string
+	CreatedAt  time.Time
+}
+
+// Conversation is one support conversation, whatever channels it crosses (R7).
+type Conversation struct {
+	ID          int64
+	AccountID   int64
+	WidgetID    int64
+	EndUserID   int64
+	Status      Status
+	LastChannel Channel
+	// LastSeq is the sequence number of the conversation's newest event.
+	LastSeq int64
+	// ActivitySeq is the account position of its newest event: the
+	// agents' list is ordered by it.
+	ActivitySeq   int64
+	LastMessageAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Message is one message of a conversation.
+type Message struct {
+	ID             int64
+	AccountID      int64
+	ConversationID int64
+	// Seq orders the conversation's messages; it increases with every event
+	// of the conversation, so it is monotonic but not dense.
+	Seq             int64
+	Channel         Channel
+	AuthorRole      AuthorRole
+	AuthorID        int64
+	AuthorName      string
+	Text            string
+	ClientMessageID string
+	CreatedAt       time.Time
+}
+
+// Page selects a window of an ordered list: the First items after position
+// After (0: from the start), or the Last items before position Before (0:
+// from the end).
+type Page struct {
+	First  int
+	After  int64
+	Last   int
+	Before int64
+}
+
+// Filter narrows the agents' conversation list.
+type Filter struct {
+	Status       Status
+	Channel      Channel
+	UpdatedSince *time.Time
+}

@@ -1,0 +1,376 @@
+package conversation
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/widget"
+)
+
+// Write is one change to a conversation. A Writer applies a batch of them in
+// one transaction together with the events they produce, so that a message
+// and its event commit together or not at all.
+type Write struct {
+	AccountID      int64
+	ConversationID int64
+	// Start creates the conversation (and the end user and session when
+	// they are new); ConversationID is then 0.
+	Start *Start
+	// Message is appended unless the same author already sent one with the
+	// same ClientMessageID (R18); its ID and Seq are assigned by the Writer.
+	Message *Message
+	// SetStatus changes the status when it differs ("" leaves it).
+	SetStatus Status
+	// SetLastChannel records the channel the end user used last ("" leaves it).
+	SetLastChannel Channel
+}
+
+// Start describes a new conversation.
+type Start struct {
+	// EndUser is created when its ID is 0.
+	EndUser  *EndUser
+	WidgetID int64
+	Channel  Channel
+	// Session is created with the end user when set.
+	Session *NewSession
+}
+
+// NewSession is a widget session to store with a new end user.
+type NewSession struct {
+	TokenHash []byte
+	ExpiresAt time.Time
+}
+
+// Written is the outcome of one Write.
+type Written struct {
+	Conversation *Conversation
+	EndUser      *EndUser
+	SessionID    int64
+	Message      *Message
+	// Duplicate is true when Message had been stored before (R18): nothing
+	// was written.
+	Duplicate bool
+}
+
+// Writer applies writes durably. It may group concurrent calls into one
+// transaction; each call returns once its writes have committed.
+type Writer interface {
+	Write(ctx context.Context, w Write) (*Written, error)
+}
+
+// Store is what the service reads. Every read is scoped by account.
+type Store interface {
+	Conversation(ctx context.Context, accountID, id int64) (*Conversation, error)
+	Conversations(ctx context.Context, accountID int64, f Filter, p Page) ([]*Conversation, error)
+	EndUserConversations(ctx context.Context, accountID, endUserID int64, p Page) ([]*Conversation, error)
+	Messages(ctx context.Context, accountID, conversationID int64, p Page) ([]*Message, error)
+	Message(ctx context.Context, accountID, id int64) (*Message, error)
+	EndUser(ctx context.Context, accountID, id int64) (*EndUser, error)
+}
+
+// Widgets finds widgets by their public key.
+type Widgets interface {
+	ByKey(ctx context.Context, key string) (*widget.Widget, error)
+}
+
+// Config holds the service's limits.
+type Config struct {
+	// MaxTextRunes bounds a message's length in Unicode code points.
+	MaxTextRunes int
+	// SessionTTL is how long a widget session token stays valid.
+	SessionTTL time.Duration
+}
+
+// DefaultConfig: 4,096 code points is WhatsApp's limit for a text message,
+// the largest any channel carries, so nothing a widget accepts is too long
+// everywhere.
+var DefaultConfig = Config{MaxTextRunes: 4096, SessionTTL: 30 * 24 * time.Hour}
+
+// Service runs conversations.
+type Service struct {
+	cfg     Config
+	store   Store
+	writer  Writer
+	widgets Widgets
+	limiter *auth.Limiter
+	now     func() time.Time
+}
+
+// NewService returns a conversation service.
+func NewService(cfg Config, store Store, writer Writer, widgets Widgets, limiter *auth.Limiter, now func() time.Time) *Service {
+	return &Service{cfg: cfg, store: store, writer: writer, widgets: widgets, limiter: limiter, now: now}
+}
+
+// StartInput is what a widget may say about its end user. All optional.
+type StartInput struct {
+	WidgetKey  string
+	Origin     string
+	Name       string
+	Email      string
+	ExternalID string
+}
+
+// Started is a new conversation; SessionToken is set when a new widget
+// session was created, and is shown only this once.
+type Started struct {
+	Conversation *Conversation
+	EndUser      *EndUser
+	SessionToken string
+}
+
+// Start opens a conversation from a widget. An anonymous caller becomes a new
+// end user with a new session token; an end user with a session of the same
+// widget starts another conversation of their own.
+func (s *Service) Start(ctx context.Context, actor *auth.Actor, in StartInput) (*Started, error) {
+	if actor.Agent != nil {
+		return nil, apperr.New(apperr.Forbidden, "conversations are started by end users from a widget")
+	}
+	w, err := s.widgets.ByKey(ctx, in.WidgetKey)
+	if err != nil {
+		return nil, err
+	}
+	if !w.AllowsOrigin(in.Origin) {
+		return nil, apperr.New(apperr.Forbidden, "origin %q may not use this widget", in.Origin)
+	}
+	if actor.Session != nil && actor.Session.WidgetID != w.ID {
+		return nil, apperr.New(apperr.Forbidden, "this session belongs to another widget")
+	}
+	for field, v := range map[string]string{"name": in.Name, "email": in.Email, "externalId": in.ExternalID} {
+		if err := checkText(field, v, 200, true); err != nil {
+			return nil, err
+		}
+	}
+	if in.Email != "" && !strings.Contains(in.Email, "@") {
+		return nil, apperr.Invalid("email", "is not an email address")
+	}
+	if err := s.limiter.Allow(actor, auth.ActionStart); err != nil {
+		return nil, err
+	}
+	st := &Start{WidgetID: w.ID, Channel: ChannelWebWidget}
+	var token string
+	if actor.Session != nil {
+		st.EndUser = &EndUser{ID: actor.Session.EndUserID}
+	} else {
+		var hash []byte
+		token, hash = auth.NewSessionToken()
+		st.EndUser = &EndUser{AccountID: w.AccountID, WidgetID: w.ID, Name: in.Name, Email: in.Email, ExternalID: in.ExternalID}
+		st.Session = &NewSession{TokenHash: hash, ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
+	}
+	res, err := s.writer.Write(ctx, Write{AccountID: w.AccountID, Start: st})
+	if err != nil {
+		return nil, err
+	}
+	return &Started{Conversation: res.Conversation, EndUser: res.EndUser, SessionToken: token}, nil
+}
+
+// SendInput is a message from the end user or an agent.
+type SendInput struct {
+	ConversationID  int64
+	Text            string
+	ClientMessageID string
+}
+
+// Send appends an end user's message from the widget. A message to a closed
+// conversation reopens it: the customer is talking again.
+func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*Written, error) {
+	if err := s.checkSend(in); err != nil {
+		return nil, err
+	}
+	if actor.Session == nil {
+		return nil, apperr.New(apperr.Forbidden, "only the end user sends from the widget")
+	}
+	if err := s.limiter.Allow(actor, auth.ActionSend); err != nil {
+		return nil, err
+	}
+	c, err := s.Get(ctx, actor, in.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.writer.Write(ctx, Write{
+		AccountID:      c.AccountID,
+		ConversationID: c.ID,
+		Message: &Message{
+			AccountID: c.AccountID, ConversationID: c.ID, Channel: ChannelWebWidget,
+			AuthorRole: AuthorEndUser, AuthorID: c.EndUserID,
+			Text: in.Text, ClientMessageID: in.ClientMessageID,
+		},
+		SetStatus:      StatusOpen,
+		SetLastChannel: ChannelWebWidget,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Reply appends an agent's message. Until social channels exist every reply
+// goes to the widget.
+func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*Written, error) {
+	if err := s.checkSend(in); err != nil {
+		return nil, err
+	}
+	if actor.Agent == nil {
+		return nil, apperr.New(apperr.Forbidden, "only agents reply")
+	}
+	c, err := s.Get(ctx, actor, in.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status == StatusClosed {
+		return nil, apperr.New(apperr.ConversationClosed, "the conversation is closed: reopen it to reply")
+	}
+	res, err := s.writer.Write(ctx, Write{
+		AccountID:      c.AccountID,
+		ConversationID: c.ID,
+		Message: &Message{
+			AccountID: c.AccountID, ConversationID: c.ID, Channel: ChannelWebWidget,
+			AuthorRole: AuthorAgent, AuthorID: actor.Agent.ID, AuthorName: actor.Agent.Name,
+			Text: in.Text, ClientMessageID: in.ClientMessageID,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// SetStatus closes or reopens a conversation (agents only).
+func (s *Service) SetStatus(ctx context.Context, actor *auth.Actor, id int64, st Status) (*Conversation, error) {
+	if !st.Valid() {
+		return nil, apperr.Invalid("status", "is not a known status")
+	}
+	c, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Agent == nil {
+		return nil, apperr.New(apperr.Forbidden, "only agents change a conversation's status")
+	}
+	if c.Status == st {
+		return c, nil
+	}
+	res, err := s.writer.Write(ctx, Write{AccountID: c.AccountID, ConversationID: c.ID, SetStatus: st})
+	if err != nil {
+		return nil, err
+	}
+	return res.Conversation, nil
+}
+
+// Get returns a conversation the actor may see: an agent any of its account,
+// an end user only their own. Anything else is NOT_FOUND, like an unknown id.
+func (s *Service) Get(ctx context.Context, actor *auth.Actor, id int64) (*Conversation, error) {
+	acct := actor.AccountID()
+	if acct == 0 || id <= 0 {
+		return nil, apperr.NotFoundf("conversation")
+	}
+	c, err := s.store.Conversation(ctx, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Session != nil && c.EndUserID != actor.Session.EndUserID {
+		return nil, apperr.NotFoundf("conversation")
+	}
+	return c, nil
+}
+
+// List returns the account's conversations, most recently updated first.
+func (s *Service) List(ctx context.Context, actor *auth.Actor, f Filter, p Page) ([]*Conversation, error) {
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, apperr.Invalid("status", "is not a known status")
+	}
+	if f.Channel != "" && !f.Channel.Valid() {
+		return nil, apperr.Invalid("channel", "is not a known channel")
+	}
+	if actor.Session != nil {
+		return s.store.EndUserConversations(ctx, actor.Session.AccountID, actor.Session.EndUserID, p)
+	}
+	return s.store.Conversations(ctx, actor.AccountID(), f, p)
+}
+
+// Messages returns a window of a conversation's history, oldest first. The
+// conversation must come from Get, so the caller is already authorized.
+func (s *Service) Messages(ctx context.Context, c *Conversation, p Page) ([]*Message, error) {
+	return s.store.Messages(ctx, c.AccountID, c.ID, p)
+}
+
+// Message returns one message the actor may see.
+func (s *Service) Message(ctx context.Context, actor *auth.Actor, id int64) (*Message, error) {
+	acct := actor.AccountID()
+	if acct == 0 {
+		return nil, apperr.NotFoundf("message")
+	}
+	m, err := s.store.Message(ctx, acct, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Get(ctx, actor, m.ConversationID); err != nil {
+		return nil, apperr.NotFoundf("message")
+	}
+	return m, nil
+}
+
+// EndUserOf returns an end user the actor may see: agents see any of their
+// account, an end user only themself.
+func (s *Service) EndUserOf(ctx context.Context, actor *auth.Actor, id int64) (*EndUser, error) {
+	acct := actor.AccountID()
+	if acct == 0 || actor.Session != nil && actor.Session.EndUserID != id {
+		return nil, apperr.NotFoundf("end user")
+	}
+	return s.store.EndUser(ctx, acct, id)
+}
+
+// EndUser returns the end user of a conversation the caller may see.
+func (s *Service) EndUser(ctx context.Context, c *Conversation) (*EndUser, error) {
+	return s.store.EndUser(ctx, c.AccountID, c.EndUserID)
+}
+
+func (s *Service) checkSend(in SendInput) error {
+	if err := checkText("text", in.Text, s.cfg.MaxTextRunes, false); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		return apperr.Invalid("text", "is blank")
+	}
+	return CheckClientMessageID(in.ClientMessageID)
+}
+
+// CheckClientMessageID validates an idempotency key chosen by a client.
+func CheckClientMessageID(id string) error {
+	if id == "" || len(id) > 64 {
+		return apperr.Invalid("clientMessageId", "must be 1 to 64 characters")
+	}
+	for _, r := range id {
+		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.:", r))) {
+			return apperr.Invalid("clientMessageId", "may hold only ASCII letters, digits and - _ . :")
+		}
+	}
+	return nil
+}
+
+// checkText rejects what no channel can carry or show: invalid UTF-8, NUL
+// and other control characters, and text over max code points.
+func checkText(field, s string, max int, allowEmpty bool) error {
+	if !utf8.ValidString(s) {
+		return apperr.Invalid(field, "is not valid UTF-8")
+	}
+	if !allowEmpty && s == "" {
+		return apperr.Invalid(field, "is empty")
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return apperr.Invalid(field, "is %d characters long; the limit is %d", n, max)
+	}
+	for _, r := range s {
+		if r == 0 {
+			return apperr.Invalid(field, "contains a NUL character")
+		}
+		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
+			return apperr.Invalid(field, "contains a control character")
+		}
+	}
+	return nil
+}

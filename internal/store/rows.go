@@ -1,0 +1,175 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/widget"
+)
+
+// Rows mirror the tables of migrations/; the domain never sees them.
+
+type accountRow struct {
+	ID             int64
+	Name           string
+	Plan           string
+	AgentWorkspace bool
+	EventSeq       int64
+	CreatedAt      time.Time
+}
+
+func (accountRow) TableName() string { return "accounts" }
+
+func (r *accountRow) domain() *account.Account {
+	return &account.Account{ID: r.ID, Name: r.Name, Plan: account.Plan(r.Plan), AgentWorkspace: r.AgentWorkspace, CreatedAt: r.CreatedAt}
+}
+
+type agentRow struct {
+	ID        int64
+	AccountID int64
+	Name      string
+	Email     string
+	Role      string
+	TokenHash []byte
+	CreatedAt time.Time
+}
+
+func (agentRow) TableName() string { return "agents" }
+
+func (r *agentRow) domain() *account.Agent {
+	return &account.Agent{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Role: account.Role(r.Role), CreatedAt: r.CreatedAt}
+}
+
+type widgetRow struct {
+	ID             int64
+	AccountID      int64
+	PublicKey      string
+	Name           string
+	AllowedOrigins string
+	CreatedAt      time.Time
+}
+
+func (widgetRow) TableName() string { return "widgets" }
+
+func (r *widgetRow) domain() *widget.Widget {
+	w := &widget.Widget{ID: r.ID, AccountID: r.AccountID, Key: r.PublicKey, Name: r.Name, CreatedAt: r.CreatedAt}
+	_ = json.Unmarshal([]byte(r.AllowedOrigins), &w.AllowedOrigins) // written by us as a JSON array
+	return w
+}
+
+type endUserRow struct {
+	ID         int64
+	AccountID  int64
+	WidgetID   int64
+	Name       string
+	Email      string
+	ExternalID string
+	CreatedAt  time.Time
+}
+
+func (endUserRow) TableName() string { return "end_users" }
+
+func (r *endUserRow) domain() *conversation.EndUser {
+	return &conversation.EndUser{ID: r.ID, AccountID: r.AccountID, WidgetID: r.WidgetID, Name: r.Name, Email: r.Email, ExternalID: r.ExternalID, CreatedAt: r.CreatedAt}
+}
+
+type sessionRow struct {
+	ID        int64
+	AccountID int64
+	WidgetID  int64
+	EndUserID int64
+	TokenHash []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+func (sessionRow) TableName() string { return "widget_sessions" }
+
+func (r *sessionRow) domain(w *widget.Widget) *auth.Session {
+	return &auth.Session{ID: r.ID, AccountID: r.AccountID, WidgetID: r.WidgetID, EndUserID: r.EndUserID, ExpiresAt: r.ExpiresAt, Widget: w}
+}
+
+type conversationRow struct {
+	ID            int64
+	AccountID     int64
+	WidgetID      int64
+	EndUserID     int64
+	Status        string
+	LastChannel   string
+	LastSeq       int64
+	ActivitySeq   int64
+	LastMessageAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (conversationRow) TableName() string { return "conversations" }
+
+func (r *conversationRow) domain() *conversation.Conversation {
+	return &conversation.Conversation{
+		ID: r.ID, AccountID: r.AccountID, WidgetID: r.WidgetID, EndUserID: r.EndUserID,
+		Status: conversation.Status(r.Status), LastChannel: conversation.Channel(r.LastChannel),
+		LastSeq: r.LastSeq, ActivitySeq: r.ActivitySeq, LastMessageAt: r.LastMessageAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+type messageRow struct {
+	ID              int64
+	AccountID       int64
+	ConversationID  int64
+	Seq             int64
+	Channel         string
+	AuthorRole      string
+	AuthorID        int64
+	AuthorName      string
+	Text            string
+	ClientMessageID string
+	CreatedAt       time.Time
+}
+
+func (messageRow) TableName() string { return "messages" }
+
+func (r *messageRow) domain() *conversation.Message {
+	return &conversation.Message{
+		ID: r.ID, AccountID: r.AccountID, ConversationID: r.ConversationID, Seq: r.Seq,
+		Channel: conversation.Channel(r.Channel), AuthorRole: conversation.AuthorRole(r.AuthorRole),
+		AuthorID: r.AuthorID, AuthorName: r.AuthorName, Text: r.Text, ClientMessageID: r.ClientMessageID,
+		CreatedAt: r.CreatedAt,
+	}
+}
+
+func messageRowOf(m *conversation.Message) messageRow {
+	return messageRow{
+		AccountID: m.AccountID, ConversationID: m.ConversationID, Seq: m.Seq, Channel: string(m.Channel),
+		AuthorRole: string(m.AuthorRole), AuthorID: m.AuthorID, AuthorName: m.AuthorName, Text: m.Text,
+		ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt,
+	}
+}
+
+type eventRow struct {
+	ID              int64
+	AccountID       int64
+	AccountSeq      int64
+	ConversationID  int64
+	ConversationSeq int64
+	Kind            string
+	MessageID       *int64
+	CreatedAt       time.Time
+}
+
+func (eventRow) TableName() string { return "events" }
+
+func eventRowOf(e *feed.Event) eventRow {
+	r := eventRow{
+		AccountID: e.AccountID, AccountSeq: e.AccountSeq, ConversationID: e.ConversationID,
+		ConversationSeq: e.ConversationSeq, Kind: string(e.Kind), CreatedAt: e.At,
+	}
+	if e.Message != nil {
+		r.MessageID = &e.Message.ID
+	}
+	return r
+}

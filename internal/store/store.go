@@ -1,0 +1,181 @@
+// Package store keeps everything on disk: gorm models, versioned migrations,
+// the batching write path for conversations and their events, and the
+// PostgreSQL notifications that tie instances together. It runs on
+// PostgreSQL in production and on an embedded SQLite file by default.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/linkline/linkline/internal/apperr"
+)
+
+// Config says which database to open.
+type Config struct {
+	// URL is a postgres:// URL; empty selects SQLite at SQLitePath.
+	URL        string
+	SQLitePath string
+	// MaxConns bounds PostgreSQL connections (SQLite always uses one).
+	MaxConns int
+	Logger   *slog.Logger
+	// Now is the clock; UTC is stored.
+	Now func() time.Time
+}
+
+// DB is the database of the service.
+type DB struct {
+	gorm     *gorm.DB
+	postgres bool
+	url      string
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+//go:embed migrations
+var migrations embed.FS
+
+// Open opens the database and applies pending migrations. On PostgreSQL the
+// migrations run under an advisory lock, so instances starting together
+// apply each migration once.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	gcfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return cfg.Now().UTC() },
+	}
+	db := &DB{log: cfg.Logger, now: func() time.Time { return cfg.Now().UTC() }}
+	var err error
+	if cfg.URL != "" {
+		db.postgres = true
+		db.url = cfg.URL
+		db.gorm, err = gorm.Open(postgres.New(postgres.Config{DSN: cfg.URL}), gcfg)
+	} else {
+		if err := os.MkdirAll(filepath.Dir(cfg.SQLitePath), 0o750); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		// One connection: SQLite has one writer anyway, and the write path
+		// batches. WAL lets the file be read by tools while we write.
+		dsn := "file:" + filepath.ToSlash(cfg.SQLitePath) + "?" + url.Values{
+			"_pragma":      {"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"},
+			"_txlock":      {"immediate"},
+			"_time_format": {"sqlite"},
+		}.Encode()
+		db.gorm, err = gorm.Open(sqlite.Open(dsn), gcfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return nil, err
+	}
+	if db.postgres {
+		sqlDB.SetMaxOpenConns(max(cfg.MaxConns, 4))
+		sqlDB.SetMaxIdleConns(max(cfg.MaxConns, 4))
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		sqlDB.SetMaxOpenConns(1)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("store: ping: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	sqlDB, _ := db.gorm.DB()
+	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.postgres {
+		dir, dialect = "migrations/postgres", goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	fsys, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(dialect, sqlDB, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	for _, r := range res {
+		db.log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
+	}
+	return nil
+}
+
+// Postgres reports whether the database is PostgreSQL.
+func (db *DB) Postgres() bool { return db.postgres }
+
+// Ping checks that the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// notFound turns gorm's "no row" into the domain's NOT_FOUND.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return apperr.NotFoundf(what)
+	}
+	return err
+}
+
+// scoped starts a query on table restricted to one account: the only way
+// this package reads tenant data, so an unscoped read has to be spelled out.
+func (db *DB) scoped(ctx context.Context, accountID int64, table string) *gorm.DB {
+	return db.gorm.WithContext(ctx).Table(table).Where(table+".account_id = ?", accountID)
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}

@@ -1,0 +1,106 @@
+// Command linkline serves the Linkline GraphQL API: support conversations
+// that move between a web chat widget and social channels. With no
+// configuration it runs on an embedded SQLite file and creates a demo
+// account; see README.md for the settings.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/linkline/linkline/internal/app"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		if !errors.Is(err, flagHelp) {
+			fmt.Fprintln(os.Stderr, "linkline:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+var flagHelp = errors.New("help requested")
+
+// run starts the service and serves until ctx ends, then shuts down
+// gracefully: readiness fails first, in-flight requests finish, websockets
+// close, queued writes commit, and the database closes last.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := app.ParseConfig(args, getenv, stdout)
+	if err != nil {
+		if strings.Contains(err.Error(), "help requested") {
+			return flagHelp
+		}
+		return err
+	}
+	log := newLogger(cfg, stdout)
+
+	a, err := app.Open(ctx, cfg, log, stdout)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		_ = a.Close(context.Background())
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		BaseContext:       func(net.Listener) context.Context { return a.BaseContext() },
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "database", dbKind(cfg))
+
+	select {
+	case err := <-served:
+		_ = a.Close(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	a.StartClosing()
+	errHTTP := srv.Shutdown(shutCtx)
+	errApp := a.Close(shutCtx)
+	if err := errors.Join(errHTTP, errApp); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(cfg app.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func dbKind(cfg app.Config) string {
+	if cfg.DBURL != "" {
+		return "postgres"
+	}
+	return "sqlite:" + cfg.SQLitePath
+}
