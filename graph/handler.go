@@ -99,13 +99,14 @@ func NewHandler(cfg HandlerConfig, res *Resolver, authn *auth.Authenticator, log
 	ec := ExecutableSchemaConfig(res)
 	srv := handler.New(NewExecutableSchema(ec))
 	srv.AddTransport(transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
+		Implementation: protocolCodes{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
 			// Origins are checked at connection_init, against the widget
 			// of the session token (or the dashboard origins): only
 			// then is it known which origins are allowed.
 			InsecureSkipVerify: true,
-			CompressionMode:    websocket.CompressionDisabled,
-		}},
+			// Compression lets small frames inflate into huge ones.
+			CompressionMode: websocket.CompressionDisabled,
+		}}},
 		InitFunc:              h.initSocket,
 		InitTimeout:           cfg.WSInitTimeout,
 		KeepAlivePingInterval: cfg.WSPingInterval,

@@ -169,3 +169,48 @@ func (c *timedConn) Write(p []byte) (int, error) {
 	}
 	return c.Conn.Write(p)
 }
+
+// protocolCodes makes gqlgen's websocket closes speak graphql-transport-ws:
+// gqlgen closes every protocol failure with 1002, where the protocol names
+// 4408 for an init timeout and 4400 for a bad message.
+type protocolCodes struct{ transport.WebsocketImplementation }
+
+func (p protocolCodes) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	conn, err := p.WebsocketImplementation.Accept(w, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &codedConn{conn}, nil
+}
+
+type codedConn struct{ transport.WebsocketConn }
+
+var (
+	_ transport.WebsocketReadLimiter   = (*codedConn)(nil)
+	_ transport.WebsocketReadDeadliner = (*codedConn)(nil)
+)
+
+func (c *codedConn) WriteClose(code int, reason string) error {
+	if c.Subprotocol() == "graphql-transport-ws" && code == transport.WebsocketCloseProtocolError {
+		switch reason {
+		case "connection initialisation timeout":
+			code = 4408
+		case "decoding error", "unexpected message":
+			code = 4400
+		}
+	}
+	return c.WebsocketConn.WriteClose(code, reason)
+}
+
+func (c *codedConn) SetReadLimit(limit int64) {
+	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(limit)
+	}
+}
+
+func (c *codedConn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,6 +49,7 @@ func bothStores(t *testing.T, test func(t *testing.T, kind storeKind)) {
 // testBundle is a running service on a real HTTP server and a real
 // database, with one account (an admin, an agent, a widget) ready.
 type testBundle struct {
+	cfg       Config
 	app       *App
 	srv       *httptest.Server
 	url       string
@@ -77,18 +79,34 @@ func setup(t *testing.T, kind storeKind, configure ...func(*Config)) *testBundle
 	for _, f := range configure {
 		f(&cfg)
 	}
+	b := &testBundle{cfg: cfg}
+	b.serve(t)
+	b.acct, b.widgetKey, b.admin, b.agent = b.newAccount(t, "Acme")
+	return b
+}
+
+// serve starts an instance of the service on b.cfg.
+func (b *testBundle) serve(t *testing.T) {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := Open(t.Context(), cfg, log, io.Discard)
+	a, err := Open(t.Context(), b.cfg, log, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(a.Handler())
 	srv.Config.BaseContext = func(_ net.Listener) context.Context { return a.BaseContext() }
 	srv.Start()
-	b := &testBundle{app: a, srv: srv, url: srv.URL + "/graphql"}
+	b.app, b.srv, b.url = a, srv, srv.URL+"/graphql"
 	t.Cleanup(func() { b.stop(t) })
-	b.acct, b.widgetKey, b.admin, b.agent = b.newAccount(t, "Acme")
-	return b
+}
+
+// secondInstance starts another instance of the service on the same
+// database, sharing the bundle's account and tokens (R22).
+func (b *testBundle) secondInstance(t *testing.T) *testBundle {
+	t.Helper()
+	o := &testBundle{cfg: b.cfg, acct: b.acct, widgetKey: b.widgetKey, admin: b.admin, agent: b.agent}
+	o.serve(t)
+	return o
 }
 
 // stop shuts the service down as server.go does.
@@ -426,6 +444,17 @@ func (c *wsClient) nextMessage(id string) event {
 	}
 }
 
+// cursorAt forges a cursor of the same feed at another position.
+func cursorAt(t *testing.T, cursor string, seq int) string {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(string(raw), ":")
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%s:%s:%d", parts[0], parts[1], seq))
+}
+
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -440,4 +469,46 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// nextError reads the next message of subscription id and returns its first
+// error; a data message without errors fails the test.
+func (c *wsClient) nextError(id string) gqlError {
+	c.t.Helper()
+	m := c.read()
+	if m.ID != id {
+		c.t.Fatalf("want a message for %s, got %s %s %s", id, m.Type, m.ID, m.Payload)
+	}
+	var errs []gqlError
+	if m.Type == "error" {
+		if err := json.Unmarshal(m.Payload, &errs); err != nil {
+			c.t.Fatal(err)
+		}
+	} else {
+		var p struct{ Errors []gqlError }
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			c.t.Fatal(err)
+		}
+		errs = p.Errors
+		// A failed operation ends with complete.
+		if end := c.read(); end.Type != "complete" || end.ID != id {
+			c.t.Fatalf("want complete for %s, got %s %s", id, end.Type, end.ID)
+		}
+	}
+	if len(errs) == 0 {
+		c.t.Fatalf("want an error for %s, got %s %s", id, m.Type, m.Payload)
+	}
+	return errs[0]
+}
+
+// closeStatus waits for the server to close the socket and returns the
+// close code.
+func (c *wsClient) closeStatus() websocket.StatusCode {
+	c.t.Helper()
+	for {
+		_, err := c.readWithin(10 * time.Second)
+		if err != nil {
+			return websocket.CloseStatus(err)
+		}
+	}
 }
