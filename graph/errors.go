@@ -23,7 +23,13 @@ func (h *Handler) presentError(ctx context.Context, err error) *gqlerror.Error {
 		gerr.Extensions = codedExtensions(ae)
 		return gerr
 	}
-	if _, ok := gerr.Extensions["code"]; ok && gerr.Err == nil {
+	if gerr.Err == nil {
+		// gqlgen's own errors are about the request: parse, validation
+		// and complexity errors carry their codes, the rest (a body
+		// that is not JSON) get one.
+		if _, ok := gerr.Extensions["code"]; !ok {
+			gerr.Extensions = map[string]any{"code": "BAD_REQUEST"}
+		}
 		return gerr
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -283,9 +283,13 @@ func (b *Broker) Subscribe(ctx context.Context, scope Scope, cursor *string, hoo
 	}
 	out := make(chan *Delivery)
 	go func() {
-		defer hooks.Done()
-		defer close(out)
-		defer b.remove(s)
+		// Release before closing out: the transport acknowledges the end
+		// once out closes, and the slot must be free by then.
+		defer func() {
+			b.remove(s)
+			hooks.Done()
+			close(out)
+		}()
 		send := func(e *Event) bool {
 			select {
 			case out <- &Delivery{Event: e, Cursor: scope.Cursor(scope.seq(e))}:

@@ -1,0 +1,108 @@
+package bench
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const (
+	transportWS = "graphql-transport-ws"
+	legacyWS    = "graphql-ws"
+)
+
+// config is the benchmark's flags.
+type config struct {
+	subs      int
+	senders   int
+	messages  int
+	duration  time.Duration
+	protocol  string
+	dbURL     string
+	freshDB   bool
+	runs      int
+	agentFeed bool
+}
+
+func parseFlags(args []string, out io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("linkline bench", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(out, `Usage: linkline bench [flags]
+
+Starts this binary as a server on a free local port (SQLite in a temporary
+directory, or PostgreSQL with -database-url; the demo account seeded on the
+empty database provides the widget key and agent token; rate limits off),
+opens -subs widget subscriptions on as many conversations, then sends
+messages from -senders goroutines, -runs times.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&c.subs, "subs", 1000, "widget subscriptions, each on its own conversation and websocket")
+	fs.IntVar(&c.senders, "senders", 50, "concurrent senders")
+	fs.IntVar(&c.messages, "messages", 20000, "messages sent per run")
+	fs.DurationVar(&c.duration, "duration", 0, "send for this long per run instead of -messages")
+	fs.StringVar(&c.protocol, "protocol", transportWS, "websocket protocol: "+transportWS+" or "+legacyWS)
+	fs.StringVar(&c.dbURL, "database-url", "", "PostgreSQL URL (postgres://...); empty runs on SQLite in a temporary directory")
+	fs.BoolVar(&c.freshDB, "fresh-db", true, "with -database-url: create a new database on that server for the bench and drop it afterwards (needs CREATEDB); false uses the URL's database, which must be empty")
+	fs.IntVar(&c.runs, "runs", 3, "send phases; each is reported, then their median")
+	fs.BoolVar(&c.agentFeed, "agent-feed", true, "also follow the account feed as an agent, which must receive every message")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("bench: unexpected arguments %q", fs.Args())
+	}
+	return c, c.validate()
+}
+
+func (c config) validate() error {
+	var errs []error
+	check := func(ok bool, msg string) {
+		if !ok {
+			errs = append(errs, errors.New("bench: "+msg))
+		}
+	}
+	check(c.subs > 0 && c.senders > 0 && c.runs > 0, "-subs, -senders and -runs must be positive")
+	check(c.messages > 0 || c.duration > 0, "-messages or -duration must be positive")
+	check(c.protocol == transportWS || c.protocol == legacyWS, "-protocol must be "+transportWS+" or "+legacyWS)
+	check(c.dbURL == "" || strings.HasPrefix(c.dbURL, "postgres://") || strings.HasPrefix(c.dbURL, "postgresql://"), "-database-url must be a postgres:// URL")
+	return errors.Join(errs...)
+}
+
+// workload says how much one run sends.
+func (c config) workload() string {
+	if c.duration > 0 {
+		return "duration=" + c.duration.String()
+	}
+	return fmt.Sprintf("messages=%d", c.messages)
+}
+
+// raiseFileLimit makes sure need files can be open: it lifts the soft limit
+// to the hard one when below need (the Go runtime usually has already), and
+// explains a hard limit that is too low instead of failing on some later
+// socket. The server, a child process, inherits a limit set here.
+func raiseFileLimit(need uint64) error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("bench: open-files limit: %w", err)
+	}
+	if lim.Max < need {
+		return fmt.Errorf("bench: needs %d open files but the hard limit is %d (raise it with ulimit -Hn, or lower -subs)", need, lim.Max)
+	}
+	if lim.Cur >= need {
+		return nil
+	}
+	lim.Cur = lim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("bench: raise open-files limit: %w", err)
+	}
+	return nil
+}

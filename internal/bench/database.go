@@ -1,0 +1,83 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// database is where the server under test keeps its data. It must start
+// empty: the server seeds its demo account, whose tokens the bench uses,
+// only on an empty database.
+type database struct {
+	kind string
+	// args are the server flags that select it.
+	args    []string
+	cleanup func() error
+}
+
+func prepareDatabase(ctx context.Context, cfg config) (*database, error) {
+	switch {
+	case cfg.dbURL == "":
+		return sqliteDatabase()
+	case cfg.freshDB:
+		return freshPostgres(ctx, cfg.dbURL)
+	default:
+		return &database{kind: "postgres", args: []string{"-database-url", cfg.dbURL}, cleanup: func() error { return nil }}, nil
+	}
+}
+
+func sqliteDatabase() (*database, error) {
+	dir, err := os.MkdirTemp("", "linkline-bench-*")
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	return &database{
+		kind:    "sqlite",
+		args:    []string{"-sqlite-path", filepath.Join(dir, "linkline.db")},
+		cleanup: func() error { return os.RemoveAll(dir) },
+	}, nil
+}
+
+// freshPostgres creates a new database on the server serverURL points at,
+// so that the demo seed runs, and drops it in cleanup (after the server
+// under test has stopped and closed its connections).
+func freshPostgres(ctx context.Context, serverURL string) (*database, error) {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return nil, fmt.Errorf("bench: -database-url: %w", err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "linkline_bench_" + hex.EncodeToString(b)
+	if err := execPostgres(ctx, serverURL, "CREATE DATABASE "+name); err != nil {
+		return nil, fmt.Errorf("bench: create database (or pass -fresh-db=false with an empty database): %w", err)
+	}
+	u.Path = "/" + name
+	return &database{
+		kind: "postgres",
+		args: []string{"-database-url", u.String()},
+		cleanup: func() error {
+			if err := execPostgres(context.Background(), serverURL, "DROP DATABASE "+name); err != nil {
+				return fmt.Errorf("drop database %s: %w", name, err)
+			}
+			return nil
+		},
+	}, nil
+}
+
+func execPostgres(ctx context.Context, url, sql string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
+}

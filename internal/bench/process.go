@@ -1,0 +1,257 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// server is the service under test: this same binary, started without the
+// bench argument as a child process.
+type server struct {
+	cmd        *exec.Cmd
+	baseURL    string
+	widgetKey  string
+	agentToken string
+	http       *http.Client
+	// exited is closed once the process has ended; exitErr is then set.
+	exited  chan struct{}
+	exitErr error
+}
+
+// demoTokens are what the server prints when it seeds the demo account.
+type demoTokens struct{ widgetKey, agentToken string }
+
+func startServer(ctx context.Context, cfg config, db *database) (*server, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{
+		"-addr", addr,
+		// Limits meant for abusers would throttle the bench's one address.
+		"-rate-send-per-session", "0", "-rate-send-per-addr", "0",
+		"-rate-start-per-addr", "0", "-rate-start-per-session", "0",
+		"-max-sockets-per-addr", strconv.Itoa(cfg.subs + 100),
+	}, db.args...)
+	cmd := exec.Command(exe, args...)
+	// The flags choose the database; empty variables keep the caller's
+	// environment from choosing another.
+	cmd.Env = append(os.Environ(), "DEMO=true", "LOG_LEVEL=warn", "DATABASE_URL=", "SQLITE_PATH=")
+	cmd.Stderr = os.Stderr
+	out, w := io.Pipe()
+	cmd.Stdout = w
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start server: %w", err)
+	}
+	s := &server{cmd: cmd, baseURL: "http://" + addr, http: &http.Client{Timeout: 5 * time.Second}, exited: make(chan struct{})}
+	go func() {
+		s.exitErr = cmd.Wait()
+		_ = w.Close()
+		close(s.exited)
+	}()
+	tokens := make(chan demoTokens, 1)
+	go scanOutput(out, tokens)
+	if err := s.awaitReady(ctx, tokens); err != nil {
+		_ = s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// freeAddr finds a free local port. Another process could take it before
+// the server listens; that fails the start visibly.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("bench: free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// scanOutput reads the server's stdout: the demo banner's widget key and
+// agent token go to tokens, and the server's log lines (warnings and
+// errors at LOG_LEVEL=warn) are passed on to stderr.
+func scanOutput(r io.Reader, tokens chan<- demoTokens) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
+	var t demoTokens
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if v, ok := strings.CutPrefix(line, "Widget key"); ok {
+			t.widgetKey = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(line, "Agent token"); ok {
+			t.agentToken = strings.TrimSpace(v)
+			tokens <- t
+		} else if strings.HasPrefix(line, "time=") || strings.HasPrefix(line, "{") {
+			fmt.Fprintln(os.Stderr, "server:", line)
+		}
+	}
+	// Keep draining: a server blocked on a full pipe would stall.
+	_, _ = io.Copy(io.Discard, r)
+}
+
+// awaitReady waits until /readyz answers 200, then takes the demo tokens,
+// which the server prints before it listens.
+func (s *server) awaitReady(ctx context.Context, tokens <-chan demoTokens) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for !s.ready(ctx) {
+		if time.Now().After(deadline) {
+			return errors.New("bench: server not ready within 60s")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.exited:
+			return fmt.Errorf("bench: server exited before it was ready: %v", s.exitErr)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	select {
+	case t := <-tokens:
+		s.widgetKey, s.agentToken = t.widgetKey, t.agentToken
+		return nil
+	case <-time.After(2 * time.Second):
+		return errors.New("bench: the server printed no demo tokens: its database was not empty (see -fresh-db)")
+	}
+}
+
+func (s *server) ready(ctx context.Context) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+"/readyz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// stop ends the server as an orchestrator would: SIGTERM, then a graceful
+// shutdown, killed if it takes too long.
+func (s *server) stop() error {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+		if s.exitErr != nil {
+			return fmt.Errorf("server: %w", s.exitErr)
+		}
+		return nil
+	case <-time.After(40 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+		return errors.New("server ignored SIGTERM for 40s and was killed")
+	}
+}
+
+func (s *server) pid() int { return s.cmd.Process.Pid }
+
+func (s *server) wsURL() string { return "ws" + strings.TrimPrefix(s.baseURL, "http") + "/graphql" }
+
+// failed reports an early exit of the server.
+func (s *server) failed() error {
+	select {
+	case <-s.exited:
+		return fmt.Errorf("bench: the server exited: %v", s.exitErr)
+	default:
+		return nil
+	}
+}
+
+// rssKiB is the server's resident set size.
+func (s *server) rssKiB() (int64, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid()))
+	if err != nil {
+		return 0, fmt.Errorf("bench: server memory: %w", err)
+	}
+	for line := range strings.Lines(string(raw)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		}
+	}
+	return 0, errors.New("bench: no VmRSS in the server's /proc status")
+}
+
+// awaitSubscriptions waits until the server counts want active
+// subscriptions: gqlgen acknowledges no single subscription, and only a
+// registered one is sure to receive what is sent next.
+func (s *server) awaitSubscriptions(ctx context.Context, want int) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		n, err := s.activeSubscriptions(ctx)
+		if err != nil {
+			return err
+		}
+		if n == want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench: the server has %d active subscriptions after 60s, want %d", n, want)
+		}
+		if err := s.failed(); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// activeSubscriptions reads the linkline_subscriptions_active gauge.
+func (s *server) activeSubscriptions(ctx context.Context) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("bench: metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "linkline_subscriptions_active "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int(f), err
+		}
+	}
+	return 0, errors.New("bench: no linkline_subscriptions_active in /metrics")
+}
+
+// cpuTime is the CPU time process pid has used, from /proc/<pid>/stat.
+func cpuTime(pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold anything; the fields
+	// after its closing parenthesis are numbers.
+	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	// Linux reports clock ticks of USER_HZ, 100 per second on every
+	// mainstream architecture.
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}

@@ -1,0 +1,124 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// runResult is one send phase's figures.
+type runResult struct {
+	sent    int
+	elapsed time.Duration
+	// rate is answered sends per second: each answer means committed.
+	rate float64
+	// answer is the sendMessage round trip; widget and agent run from the
+	// send to the frame's arrival.
+	answer, widget, agent summary
+	// serverCPU and benchCPU are percent of one CPU, from the first send
+	// until the last delivery.
+	serverCPU, benchCPU float64
+}
+
+// sendPhase sends one run's messages and waits for every one of them to
+// arrive.
+func (b *bench) sendPhase(ctx context.Context, run int) (runResult, error) {
+	l := newLedger(b.probs)
+	b.ledger.Store(l)
+	// Frames arriving between runs are problems: see currentLedger.
+	defer b.ledger.Store(nil)
+
+	srvCPU, benchCPU := cpuTime(b.srv.pid()), cpuTime(os.Getpid())
+	start := time.Now()
+	sent := b.send(ctx, l, run, start)
+	r := runResult{sent: sent, elapsed: time.Since(start)}
+	r.rate = float64(sent) / r.elapsed.Seconds()
+	if err := b.probs.err(); err != nil {
+		return r, err
+	}
+	if err := b.awaitDeliveries(ctx, l, int64(sent)); err != nil {
+		return r, err
+	}
+	wall := time.Since(start).Seconds()
+	r.serverCPU = 100 * (cpuTime(b.srv.pid()) - srvCPU).Seconds() / wall
+	r.benchCPU = 100 * (cpuTime(os.Getpid()) - benchCPU).Seconds() / wall
+	l.check(run, b.cfg.agentFeed)
+	answer, widget, agent := l.latencies()
+	r.answer, r.widget, r.agent = summarize(answer), summarize(widget), summarize(agent)
+	return r, nil
+}
+
+// send runs the senders until the run's messages are sent (or its duration
+// is over) and returns how many sends were answered. Message i goes to
+// conversation i mod subs: round robin. The first failed send stops them
+// all; the run is then invalid anyway.
+func (b *bench) send(ctx context.Context, l *ledger, run int, start time.Time) int {
+	var next, answered atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range b.cfg.senders {
+		wg.Go(func() {
+			for ctx.Err() == nil && !failed.Load() {
+				i := next.Add(1) - 1
+				if !b.more(i, start) {
+					return
+				}
+				conv := int(i % int64(len(b.convs)))
+				cid := fmt.Sprintf("r%d-%d", run, i)
+				l.sending(cid, conv)
+				err := b.client.send(ctx, b.convs[conv], "Bench message "+cid, cid)
+				l.answered(cid, err)
+				if err != nil {
+					failed.Store(true)
+					return
+				}
+				answered.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return int(answered.Load())
+}
+
+// more tells whether message i of a run that started at start is to be sent.
+func (b *bench) more(i int64, start time.Time) bool {
+	if b.cfg.duration > 0 {
+		return time.Since(start) < b.cfg.duration
+	}
+	return i < int64(b.cfg.messages)
+}
+
+// awaitDeliveries waits until every answered message reached its widget
+// (and the agent feed), or until nothing more arrived for 10s; check then
+// names what is missing.
+func (b *bench) awaitDeliveries(ctx context.Context, l *ledger, sent int64) error {
+	want := sent
+	if b.cfg.agentFeed {
+		want *= 2
+	}
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	last, lastChange := int64(-1), time.Now()
+	for {
+		got := l.widgets.Load() + l.agents.Load()
+		switch {
+		case got >= want:
+			return nil
+		case got != last:
+			last, lastChange = got, time.Now()
+		case time.Since(lastChange) > 10*time.Second:
+			return nil
+		}
+		if err := b.srv.failed(); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
