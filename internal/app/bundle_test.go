@@ -512,3 +512,5 @@ func (c *wsClient) closeStatus() websocket.StatusCode {
 		}
 	}
 }
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
