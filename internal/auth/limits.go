@@ -95,29 +95,32 @@ func (l *Limiter) Allow(a *Actor, act Action) error {
 			checks = append(checks, check{fmt.Sprint("send/sess/", a.Session.ID), l.cfg.SendPerSession})
 		}
 	}
-	// Reserve from every bucket, and give the tokens back if any refuses, so
-	// a refused call costs the caller nothing.
-	var taken []*rate.Reservation
+	// Look at every bucket before taking from any, so that a refused call
+	// costs the caller nothing. (Two concurrent calls may both look and
+	// one then take a token the other counted on: it errs by one, never
+	// by more.)
+	now := time.Now()
+	buckets := make([]*rate.Limiter, 0, len(checks))
 	for _, c := range checks {
 		if c.rate.Unlimited() {
 			continue
 		}
-		r := l.bucket(c.key, c.rate).Reserve()
-		if d := r.Delay(); d > 0 || !r.OK() {
-			r.Cancel()
-			for _, t := range taken {
-				t.Cancel()
-			}
+		b := l.bucket(c.key, c.rate)
+		if tokens := b.TokensAt(now); tokens < 1 {
 			if l.Rejected != nil {
 				l.Rejected(act)
 			}
+			wait := time.Duration((1 - tokens) / float64(b.Limit()) * float64(time.Second))
 			return &apperr.Error{
 				Code:       apperr.RateLimited,
 				Message:    fmt.Sprintf("too many requests (%s); retry later", act),
-				RetryAfter: time.Duration(math.Ceil(d.Seconds())) * time.Second,
+				RetryAfter: time.Duration(math.Ceil(wait.Seconds())) * time.Second,
 			}
 		}
-		taken = append(taken, r)
+		buckets = append(buckets, b)
+	}
+	for _, b := range buckets {
+		b.AllowN(now, 1)
 	}
 	return nil
 }
@@ -127,6 +130,8 @@ func (l *Limiter) bucket(key string, r Rate) *rate.Limiter {
 		return b
 	}
 	b := rate.NewLimiter(rate.Limit(float64(r.Events)/r.Per.Seconds()), max(r.Burst, 1))
-	l.buckets.Add(key, b)
+	if prev, found, _ := l.buckets.PeekOrAdd(key, b); found {
+		return prev // another call created it first
+	}
 	return b
 }

@@ -1,0 +1,230 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/store"
+	"github.com/linkline/linkline/internal/store/storetest"
+	"github.com/linkline/linkline/internal/widget"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// eachStore runs one conformance suite on every database the service
+// supports.
+func eachStore(t *testing.T, test func(t *testing.T, cfg store.Config)) {
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		test(t, store.Config{URL: storetest.PostgresURL(t)})
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		test(t, store.Config{SQLitePath: filepath.Join(t.TempDir(), "db.sqlite")})
+	})
+}
+
+type fixture struct {
+	db       *store.DB
+	appender *store.Appender
+	acct     *account.Account
+	widget   *widget.Widget
+	mu       sync.Mutex
+	events   []*feed.Event
+}
+
+func open(t *testing.T, cfg store.Config) *fixture {
+	t.Helper()
+	db, err := store.Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{db: db}
+	f.appender = store.NewAppender(db, func(evs []*feed.Event) {
+		f.mu.Lock()
+		f.events = append(f.events, evs...)
+		f.mu.Unlock()
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)), 64)
+	go f.appender.Run()
+	t.Cleanup(func() {
+		f.appender.Close()
+		_ = db.Close()
+	})
+	f.acct = &account.Account{Name: "A", Plan: account.PlanSuiteTeam, AgentWorkspace: true}
+	if err := db.NewAccount(t.Context(), f.acct); err != nil {
+		t.Fatal(err)
+	}
+	f.widget = &widget.Widget{AccountID: f.acct.ID, Key: fmt.Sprint("k", time.Now().UnixNano()), Name: "w"}
+	if err := db.NewWidget(t.Context(), f.widget); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) startConversation(t *testing.T) *conversation.Conversation {
+	t.Helper()
+	res, err := f.appender.Write(t.Context(), conversation.Write{AccountID: f.acct.ID, Start: &conversation.Start{
+		EndUser: &conversation.EndUser{Name: "u"}, WidgetID: f.widget.ID, Channel: conversation.ChannelWebWidget,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Conversation
+}
+
+func message(c *conversation.Conversation, clientID string) conversation.Write {
+	return conversation.Write{AccountID: c.AccountID, ConversationID: c.ID, Message: &conversation.Message{
+		AccountID: c.AccountID, ConversationID: c.ID, Channel: conversation.ChannelWebWidget,
+		AuthorRole: conversation.AuthorEndUser, AuthorID: c.EndUserID, Text: "t " + clientID, ClientMessageID: clientID,
+	}}
+}
+
+// R18, R21: concurrent writes share transactions, yet every event gets a
+// dense position in its account and its conversation, and equal client
+// message ids give one message, even within one batch.
+func TestAppenderNumbersAndDeduplicates(t *testing.T) {
+	eachStore(t, func(t *testing.T, cfg store.Config) {
+		f := open(t, cfg)
+		c1, c2 := f.startConversation(t), f.startConversation(t)
+		var wg sync.WaitGroup
+		ids := make([]int64, 40)
+		for i := range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, clientID := c1, fmt.Sprint("m", i)
+				if i%2 == 1 {
+					c = c2
+				}
+				if i >= 30 {
+					clientID = "dup" // ten writes of one message
+				}
+				res, err := f.appender.Write(context.Background(), message(c, clientID))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids[i] = res.Message.ID
+			}()
+		}
+		wg.Wait()
+		for i := 31; i < 40; i++ {
+			if i%2 == 0 && ids[i] != ids[30] || i%2 == 1 && ids[i] != ids[31] {
+				t.Errorf("duplicate sends made distinct messages: %v", ids[30:])
+			}
+		}
+		evs, err := f.db.Events(t.Context(), feed.Scope{AccountID: f.acct.ID}, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 2 starts + 30 distinct + 2 duplicated messages.
+		if len(evs) != 34 {
+			t.Fatalf("%d events, want 34", len(evs))
+		}
+		perConv := map[int64]int64{}
+		for i, e := range evs {
+			if e.AccountSeq != int64(i+1) {
+				t.Errorf("account position %d at index %d", e.AccountSeq, i)
+			}
+			perConv[e.ConversationID]++
+			if e.ConversationSeq != perConv[e.ConversationID] {
+				t.Errorf("conversation position %d, want %d", e.ConversationSeq, perConv[e.ConversationID])
+			}
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if len(f.events) != 34 {
+			t.Errorf("%d events published, want 34", len(f.events))
+		}
+	})
+}
+
+// One write that cannot be applied fails alone; the writes batched with it
+// commit.
+func TestAppenderIsolatesFailures(t *testing.T) {
+	eachStore(t, func(t *testing.T, cfg store.Config) {
+		f := open(t, cfg)
+		c := f.startConversation(t)
+		bogus := *c
+		bogus.ID = 999999
+		var wg sync.WaitGroup
+		errs := make([]error, 20)
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				target := c
+				if i == 7 {
+					target = &bogus
+				}
+				_, errs[i] = f.appender.Write(context.Background(), message(target, fmt.Sprint("m", i)))
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if i == 7 && apperr.CodeOf(err) != apperr.NotFound || i != 7 && err != nil {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}
+		msgs, err := f.db.Messages(t.Context(), f.acct.ID, c.ID, conversation.Page{First: 100})
+		if err != nil || len(msgs) != 19 {
+			t.Errorf("%d messages, %v", len(msgs), err)
+		}
+	})
+}
+
+// R20: reads are scoped by account: another account's ids are unknown.
+func TestReadsAreScopedByAccount(t *testing.T) {
+	eachStore(t, func(t *testing.T, cfg store.Config) {
+		f := open(t, cfg)
+		c := f.startConversation(t)
+		other := &account.Account{Name: "B", Plan: account.PlanSuiteTeam}
+		if err := f.db.NewAccount(t.Context(), other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.Conversation(t.Context(), other.ID, c.ID); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("conversation: %v", err)
+		}
+		if _, err := f.db.EndUser(t.Context(), other.ID, c.EndUserID); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("end user: %v", err)
+		}
+		if evs, err := f.db.Events(t.Context(), feed.Scope{AccountID: other.ID, ConversationID: c.ID}, 0, 10); err != nil || len(evs) != 0 {
+			t.Errorf("events: %d %v", len(evs), err)
+		}
+	})
+}
+
+// Instances starting together on one PostgreSQL apply each migration once.
+func TestConcurrentMigrations(t *testing.T) {
+	t.Parallel()
+	url := storetest.PostgresURL(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := store.Open(t.Context(), store.Config{URL: url})
+			if err == nil {
+				err = db.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
