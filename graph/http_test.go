@@ -12,15 +12,15 @@ import (
 // into U+FFFD without a word: such bodies are refused.
 func TestLoneSurrogates(t *testing.T) {
 	for body, want := range map[string]bool{
-		`{"t":"caf\u00e9"}`:          false,
-		`{"t":"\ud83d\ude00"}`:       false, // a proper pair: 😀
-		`{"t":"\ud83d"}`:             true,
-		`{"t":"\ude00"}`:             true,
-		`{"t":"\ud83d\u0041"}`:       true,
-		`{"t":"\\ud800"}`:            false, // an escaped backslash, then text
-		`{"t":"\\\ud800"}`:           true,
-		`{"t":"\u12"}`:               false, // not an escape we judge: the parser will
-		`{"t":"end\ud800`:            true,
+		`{"t":"caf\u00e9"}`:           false,
+		`{"t":"\ud83d\ude00"}`:        false, // a proper pair: 😀
+		`{"t":"\ud83d"}`:              true,
+		`{"t":"\ude00"}`:              true,
+		`{"t":"\ud83d\u0041"}`:        true,
+		`{"t":"\\ud800"}`:             false, // an escaped backslash, then text
+		`{"t":"\\\ud800"}`:            true,
+		`{"t":"\u12"}`:                false, // not an escape we judge: the parser will
+		`{"t":"end\ud800`:             true,
 		`{"t":"\uD83D\uDE00 \uDBFF"}`: true,
 	} {
 		if got := hasLoneSurrogate([]byte(body)); got != want {

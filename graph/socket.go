@@ -173,7 +173,9 @@ func (c *timedConn) Write(p []byte) (int, error) {
 // protocolCodes makes gqlgen's websocket closes speak graphql-transport-ws:
 // gqlgen closes every protocol failure with 1002, where the protocol names
 // 4408 for an init timeout and 4400 for a bad message.
-type protocolCodes struct{ transport.WebsocketImplementation }
+type protocolCodes struct {
+	transport.WebsocketImplementation
+}
 
 func (p protocolCodes) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	conn, err := p.WebsocketImplementation.Accept(w, r, opts)

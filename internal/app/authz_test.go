@@ -69,7 +69,9 @@ func TestAuthorizationBoundaries(t *testing.T) {
 		}
 		var hist struct {
 			Conversation struct {
-				Messages struct{ Edges []struct{ Node struct{ Text string } } }
+				Messages struct {
+					Edges []struct{ Node struct{ Text string } }
+				}
 			}
 		}
 		b.post(t, alice.session, conversationQuery, map[string]any{"id": alice.id}).decode(t, &hist)
@@ -79,7 +81,9 @@ func TestAuthorizationBoundaries(t *testing.T) {
 
 		// Lists hold only what the caller may see.
 		var list struct {
-			Conversations struct{ Edges []struct{ Node struct{ ID string } } }
+			Conversations struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 		b.post(t, bob.session, `{ conversations(first: 50) { edges { node { id } } } }`, nil).decode(t, &list)
 		if e := list.Conversations.Edges; len(e) != 1 || e[0].Node.ID != bob.id {

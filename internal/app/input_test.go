@@ -16,7 +16,9 @@ func (b *testBundle) messageCount(t *testing.T, agent string, c conv) int {
 	t.Helper()
 	var out struct {
 		Conversation struct {
-			Messages struct{ Edges []struct{ Node struct{ ID string } } }
+			Messages struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
 		}
 	}
 	b.post(t, agent, `query($id: ID!) { conversation(id: $id) { messages(first: 100) { edges { node { id } } } } }`, map[string]any{"id": c.id}).decode(t, &out)

@@ -224,7 +224,9 @@ func TestSlowSubscriber(t *testing.T) {
 		if err != nil || m.Type != "next" {
 			break
 		}
-		var p struct{ Data struct{ ConversationEvents event } }
+		var p struct {
+			Data struct{ ConversationEvents event }
+		}
 		if json.Unmarshal(m.Payload, &p) != nil {
 			break
 		}
