@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -164,6 +165,8 @@ func (c Config) validate() error {
 	}
 	check(c.DBURL == "" || strings.HasPrefix(c.DBURL, "postgres://") || strings.HasPrefix(c.DBURL, "postgresql://"), "DATABASE_URL must be a postgres:// URL")
 	check(c.LogFormat == "text" || c.LogFormat == "json", "LOG_FORMAT must be text or json")
+	var level slog.Level
+	check(level.UnmarshalText([]byte(c.LogLevel)) == nil, "LOG_LEVEL must be debug, info, warn or error")
 	check(c.MaxTextRunes > 0, "MAX_TEXT must be positive")
 	check(c.HTTP.MaxBodyBytes >= 1024, "MAX_BODY_BYTES must be at least 1024")
 	check(c.HTTP.WSReadLimit >= 1024, "WS_READ_LIMIT must be at least 1024")
