@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/linkline/linkline/internal/app"
+	"github.com/linkline/linkline/internal/bench"
 )
 
 func main() {
@@ -36,8 +38,15 @@ var flagHelp = errors.New("help requested")
 
 // run starts the service and serves until ctx ends, then shuts down
 // gracefully: readiness fails first, in-flight requests finish, websockets
-// close, queued writes commit, and the database closes last.
+// close, queued writes commit, and the database closes last. With "bench"
+// as the first argument it runs the benchmark of internal/bench instead.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "bench" {
+		if err := bench.Run(ctx, args[1:], stdout); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return flagHelp
+	}
 	cfg, err := app.ParseConfig(args, getenv, stdout)
 	if err != nil {
 		if strings.Contains(err.Error(), "help requested") {

@@ -30,8 +30,8 @@ func Run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Every subscription is a socket on both ends, and the server inherits
-	// the limit set here.
+	// Each subscription holds a socket here and one in the server, which
+	// inherits the limit set here.
 	if err := raiseFileLimit(uint64(cfg.subs + cfg.senders + 256)); err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ func columns(agentFeed bool) []column {
 	return append(cols,
 		column{"server_cpu%", "%.0f", func(r runResult) float64 { return r.serverCPU }},
 		column{"bench_cpu%", "%.0f", func(r runResult) float64 { return r.benchCPU }},
+		column{"machine_busy%", "%.0f", func(r runResult) float64 { return r.machineBusy }},
 	)
 }
 
@@ -67,7 +68,7 @@ func printResults(out io.Writer, results []runResult, agentFeed bool) medians {
 	if agentFeed {
 		fmt.Fprintln(out, "agent_*: send to the frame on the agent's account feed;")
 	}
-	fmt.Fprintln(out, "cpu: percent of one CPU from the first send to the last delivery.")
+	fmt.Fprintln(out, "cpu: percent of one CPU, machine_busy: of all CPUs (database included), from the first send to the last delivery.")
 	return medians{
 		rate: medianOf(results, func(r runResult) float64 { return r.rate }),
 		p50:  medianOf(results, func(r runResult) float64 { return ms(r.widget.p50) }),

@@ -18,9 +18,9 @@ type runResult struct {
 	// answer is the sendMessage round trip; widget and agent run from the
 	// send to the frame's arrival.
 	answer, widget, agent summary
-	// serverCPU and benchCPU are percent of one CPU, from the first send
-	// until the last delivery.
-	serverCPU, benchCPU float64
+	// serverCPU and benchCPU are percent of one CPU, machineBusy percent
+	// of all, from the first send until the last delivery.
+	serverCPU, benchCPU, machineBusy float64
 }
 
 // sendPhase sends one run's messages and waits for every one of them to
@@ -32,6 +32,7 @@ func (b *bench) sendPhase(ctx context.Context, run int) (runResult, error) {
 	defer b.ledger.Store(nil)
 
 	srvCPU, benchCPU := cpuTime(b.srv.pid()), cpuTime(os.Getpid())
+	busy, total := machineTicks()
 	start := time.Now()
 	sent := b.send(ctx, l, run, start)
 	r := runResult{sent: sent, elapsed: time.Since(start)}
@@ -45,6 +46,8 @@ func (b *bench) sendPhase(ctx context.Context, run int) (runResult, error) {
 	wall := time.Since(start).Seconds()
 	r.serverCPU = 100 * (cpuTime(b.srv.pid()) - srvCPU).Seconds() / wall
 	r.benchCPU = 100 * (cpuTime(os.Getpid()) - benchCPU).Seconds() / wall
+	busy2, total2 := machineTicks()
+	r.machineBusy = 100 * float64(busy2-busy) / float64(max(total2-total, 1))
 	l.check(run, b.cfg.agentFeed)
 	answer, widget, agent := l.latencies()
 	r.answer, r.widget, r.agent = summarize(answer), summarize(widget), summarize(agent)

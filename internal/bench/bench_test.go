@@ -44,3 +44,25 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
+
+func TestLedgerFindsLostDuplicatedAndMisroutedMessages(t *testing.T) {
+	probs := &problems{}
+	l := newLedger(probs)
+	for _, cid := range []string{"a", "b", "c"} {
+		l.sending(cid, 0)
+		l.answered(cid, nil)
+	}
+	now := time.Now()
+	l.widgetGot("a", 0, now)
+	l.agentGot("a", now)
+	if err := probs.err(); err != nil {
+		t.Fatalf("a clean delivery is no problem: %v", err)
+	}
+	l.widgetGot("a", 0, now) // duplicate
+	l.widgetGot("b", 1, now) // another conversation's socket
+	l.widgetGot("x", 0, now) // never sent
+	l.check(1, false)        // b and c never reached widget 0
+	if probs.n != 4 {
+		t.Errorf("want 4 problems, got %v", probs.err())
+	}
+}
