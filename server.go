@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -48,10 +47,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return flagHelp
 	}
 	cfg, err := app.ParseConfig(args, getenv, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return flagHelp
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "help requested") {
-			return flagHelp
-		}
 		return err
 	}
 	log := newLogger(cfg, stdout)

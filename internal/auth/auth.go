@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/widget"
@@ -143,11 +145,45 @@ type Store interface {
 type Authenticator struct {
 	store Store
 	now   func() time.Time
+	// known caches recent lookups: every send is authenticated, and the
+	// lookups would otherwise cost more than the write. A change to an
+	// agent or a widget's origins takes effect within cacheTTL; session
+	// expiry is checked on every request.
+	known *lru.Cache[string, known]
 }
+
+type known struct {
+	agent   *account.Agent
+	session *Session
+	until   time.Time
+}
+
+// cacheTTL bounds how long a cached token lookup is trusted.
+const cacheTTL = 30 * time.Second
 
 // NewAuthenticator returns an Authenticator over store.
 func NewAuthenticator(store Store, now func() time.Time) *Authenticator {
-	return &Authenticator{store: store, now: now}
+	c, _ := lru.New[string, known](100_000) // errors only on size <= 0
+	return &Authenticator{store: store, now: now, known: c}
+}
+
+func (au *Authenticator) lookup(ctx context.Context, tok string) (known, error) {
+	hash := HashToken(tok)
+	if k, ok := au.known.Get(string(hash)); ok && au.now().Before(k.until) {
+		return k, nil
+	}
+	k := known{until: au.now().Add(cacheTTL)}
+	var err error
+	if strings.HasPrefix(tok, agentTokenPrefix) {
+		k.agent, err = au.store.AgentByTokenHash(ctx, hash)
+	} else {
+		k.session, err = au.store.SessionByTokenHash(ctx, hash)
+	}
+	if err != nil {
+		return k, unauthenticated(err)
+	}
+	au.known.Add(string(hash), k)
+	return k, nil
 }
 
 // Authenticate returns the actor for an Authorization header value ("Bearer
@@ -169,18 +205,15 @@ func (au *Authenticator) Authenticate(ctx context.Context, header, clientAddr, o
 	if len(tok) > 200 {
 		return nil, apperr.New(apperr.Unauthenticated, "invalid token")
 	}
-	switch {
-	case strings.HasPrefix(tok, agentTokenPrefix):
-		ag, err := au.store.AgentByTokenHash(ctx, HashToken(tok))
-		if err != nil {
-			return nil, unauthenticated(err)
-		}
-		actor.Agent = ag
-	case strings.HasPrefix(tok, sessionTokenPrefix):
-		s, err := au.store.SessionByTokenHash(ctx, HashToken(tok))
-		if err != nil {
-			return nil, unauthenticated(err)
-		}
+	if !strings.HasPrefix(tok, agentTokenPrefix) && !strings.HasPrefix(tok, sessionTokenPrefix) {
+		return nil, apperr.New(apperr.Unauthenticated, "invalid token")
+	}
+	k, err := au.lookup(ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	actor.Agent = k.agent
+	if s := k.session; s != nil {
 		if !au.now().Before(s.ExpiresAt) {
 			return nil, apperr.New(apperr.Unauthenticated, "the widget session has expired")
 		}
@@ -188,8 +221,6 @@ func (au *Authenticator) Authenticate(ctx context.Context, header, clientAddr, o
 			return nil, apperr.New(apperr.Forbidden, "origin %q may not use this widget", origin)
 		}
 		actor.Session = s
-	default:
-		return nil, apperr.New(apperr.Unauthenticated, "invalid token")
 	}
 	return actor, nil
 }

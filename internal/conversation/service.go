@@ -18,6 +18,9 @@ import (
 type Write struct {
 	AccountID      int64
 	ConversationID int64
+	// EndUserID, when set, is who the conversation must belong to: the
+	// write is NOT_FOUND otherwise, checked in the write's transaction.
+	EndUserID int64
 	// Start creates the conversation (and the end user and session when
 	// they are new); ConversationID is then 0.
 	Start *Start
@@ -187,16 +190,19 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 	if err := s.limiter.Allow(actor, auth.ActionSend); err != nil {
 		return nil, err
 	}
-	c, err := s.Get(ctx, actor, in.ConversationID)
-	if err != nil {
-		return nil, err
+	if in.ConversationID <= 0 {
+		return nil, apperr.NotFoundf("conversation")
 	}
+	// No read first: the writer checks that the conversation is this end
+	// user's in the same transaction, which saves a query per message.
+	sess := actor.Session
 	res, err := s.writer.Write(ctx, Write{
-		AccountID:      c.AccountID,
-		ConversationID: c.ID,
+		AccountID:      sess.AccountID,
+		ConversationID: in.ConversationID,
+		EndUserID:      sess.EndUserID,
 		Message: &Message{
-			AccountID: c.AccountID, ConversationID: c.ID, Channel: ChannelWebWidget,
-			AuthorRole: AuthorEndUser, AuthorID: c.EndUserID,
+			AccountID: sess.AccountID, ConversationID: in.ConversationID, Channel: ChannelWebWidget,
+			AuthorRole: AuthorEndUser, AuthorID: sess.EndUserID,
 			Text: in.Text, ClientMessageID: in.ClientMessageID,
 		},
 		SetStatus:      StatusOpen,

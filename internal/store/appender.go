@@ -241,7 +241,7 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				emit(feed.KindConversationStarted, nil)
 			} else {
 				c = convs[w.ConversationID]
-				if c == nil || c.AccountID != w.AccountID {
+				if c == nil || c.AccountID != w.AccountID || w.EndUserID != 0 && c.EndUserID != w.EndUserID {
 					return apperr.NotFoundf("conversation")
 				}
 			}
