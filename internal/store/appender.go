@@ -359,7 +359,7 @@ func (a *Appender) existingMessages(tx *gorm.DB, batch []*writeReq) (map[dedupKe
 func (a *Appender) start(tx *gorm.DB, accountID int64, st *conversation.Start, now time.Time, res *conversation.Written) (*conversationRow, error) {
 	eu := st.EndUser
 	if eu.ID == 0 {
-		r := endUserRow{AccountID: accountID, WidgetID: st.WidgetID, Name: eu.Name, Email: eu.Email, ExternalID: eu.ExternalID, CreatedAt: now}
+		r := endUserRow{AccountID: accountID, WidgetID: nullID(st.WidgetID), Name: eu.Name, Email: eu.Email, ExternalID: eu.ExternalID, CreatedAt: now}
 		if err := tx.Create(&r).Error; err != nil {
 			return nil, err
 		}
@@ -379,7 +379,7 @@ func (a *Appender) start(tx *gorm.DB, accountID int64, st *conversation.Start, n
 		res.SessionID = s.ID
 	}
 	c := &conversationRow{
-		AccountID: accountID, WidgetID: st.WidgetID, EndUserID: res.EndUser.ID,
+		AccountID: accountID, WidgetID: nullID(st.WidgetID), EndUserID: res.EndUser.ID,
 		Status: string(conversation.StatusOpen), LastChannel: string(st.Channel), CreatedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Create(c).Error; err != nil {

@@ -64,7 +64,7 @@ func (r *widgetRow) domain() *widget.Widget {
 type endUserRow struct {
 	ID         int64
 	AccountID  int64
-	WidgetID   int64
+	WidgetID   *int64
 	Name       string
 	Email      string
 	ExternalID string
@@ -74,7 +74,7 @@ type endUserRow struct {
 func (endUserRow) TableName() string { return "end_users" }
 
 func (r *endUserRow) domain() *conversation.EndUser {
-	return &conversation.EndUser{ID: r.ID, AccountID: r.AccountID, WidgetID: r.WidgetID, Name: r.Name, Email: r.Email, ExternalID: r.ExternalID, CreatedAt: r.CreatedAt}
+	return &conversation.EndUser{ID: r.ID, AccountID: r.AccountID, WidgetID: idOf(r.WidgetID), Name: r.Name, Email: r.Email, ExternalID: r.ExternalID, CreatedAt: r.CreatedAt}
 }
 
 type sessionRow struct {
@@ -96,7 +96,7 @@ func (r *sessionRow) domain(w *widget.Widget) *auth.Session {
 type conversationRow struct {
 	ID            int64
 	AccountID     int64
-	WidgetID      int64
+	WidgetID      *int64
 	EndUserID     int64
 	Status        string
 	LastChannel   string
@@ -111,7 +111,7 @@ func (conversationRow) TableName() string { return "conversations" }
 
 func (r *conversationRow) domain() *conversation.Conversation {
 	return &conversation.Conversation{
-		ID: r.ID, AccountID: r.AccountID, WidgetID: r.WidgetID, EndUserID: r.EndUserID,
+		ID: r.ID, AccountID: r.AccountID, WidgetID: idOf(r.WidgetID), EndUserID: r.EndUserID,
 		Status: conversation.Status(r.Status), LastChannel: conversation.Channel(r.LastChannel),
 		LastSeq: r.LastSeq, ActivitySeq: r.ActivitySeq, LastMessageAt: r.LastMessageAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
@@ -172,4 +172,19 @@ func eventRowOf(e *feed.Event) eventRow {
 		r.MessageID = &e.Message.ID
 	}
 	return r
+}
+
+// nullID stores id 0 (none) as NULL.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func idOf(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

@@ -77,8 +77,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(cfg.SQLitePath), 0o750); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
-		// One connection: SQLite has one writer anyway, and the write path
-		// batches. WAL lets the file be read by tools while we write.
+		// One connection once migrated: SQLite has one writer anyway, and
+		// the write path batches. WAL lets tools read the file meanwhile.
 		dsn := "file:" + filepath.ToSlash(cfg.SQLitePath) + "?" + url.Values{
 			"_pragma":      {"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"},
 			"_txlock":      {"immediate"},
@@ -98,7 +98,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		sqlDB.SetMaxIdleConns(max(cfg.MaxConns, 4))
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
-		sqlDB.SetMaxOpenConns(1)
+		// goose holds a connection while River's migrations (run inside
+		// goose's) take another.
+		sqlDB.SetMaxOpenConns(2)
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
@@ -107,6 +109,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
+	}
+	if !db.postgres {
+		sqlDB.SetMaxOpenConns(1)
 	}
 	return db, nil
 }
@@ -127,6 +132,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	opts = append(opts, goose.WithGoMigrations(db.riverMigrations()...))
 	p, err := goose.NewProvider(dialect, sqlDB, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)

@@ -34,7 +34,8 @@ CREATE INDEX widgets_account ON widgets (account_id);
 CREATE TABLE end_users (
     id          bigserial PRIMARY KEY,
     account_id  bigint      NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    widget_id   bigint      NOT NULL REFERENCES widgets (id) ON DELETE CASCADE,
+    -- NULL for end users who first wrote on a social channel.
+    widget_id   bigint      REFERENCES widgets (id) ON DELETE CASCADE,
     name        text        NOT NULL DEFAULT '',
     email       text        NOT NULL DEFAULT '',
     external_id text        NOT NULL DEFAULT '',
@@ -55,7 +56,8 @@ CREATE TABLE widget_sessions (
 CREATE TABLE conversations (
     id              bigserial PRIMARY KEY,
     account_id      bigint      NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-    widget_id       bigint      NOT NULL REFERENCES widgets (id) ON DELETE CASCADE,
+    -- NULL for conversations opened on a social channel.
+    widget_id       bigint      REFERENCES widgets (id) ON DELETE CASCADE,
     end_user_id     bigint      NOT NULL REFERENCES end_users (id) ON DELETE CASCADE,
     status          text        NOT NULL CHECK (status IN ('OPEN', 'CLOSED')),
     last_channel    text        NOT NULL,
