@@ -6,6 +6,7 @@ import (
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -21,6 +22,10 @@ type Resolver struct {
 	Widgets  *widget.Service
 	Accounts Accounts
 	Broker   *feed.Broker
+	// Channels manages social channel integrations.
+	Channels *integration.Service
+	// PublicURL is where the service is reached, for webhook URLs.
+	PublicURL string
 
 	// maxSubscriptions is set by NewHandler from its config.
 	maxSubscriptions int

@@ -14,6 +14,7 @@ import (
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -58,6 +59,16 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *conversation.C
 // ID is the resolver for the id field.
 func (r *endUserResolver) ID(ctx context.Context, obj *conversation.EndUser) (string, error) {
 	return relay.ID(relay.TypeEndUser, obj.ID), nil
+}
+
+// ID is the resolver for the id field.
+func (r *integrationResolver) ID(ctx context.Context, obj *integration.Integration) (string, error) {
+	return relay.ID(relay.TypeIntegration, obj.ID), nil
+}
+
+// WebhookURL is the resolver for the webhookUrl field.
+func (r *integrationResolver) WebhookURL(ctx context.Context, obj *integration.Integration) (string, error) {
+	return r.PublicURL + "/webhooks/" + obj.WebhookKey, nil
 }
 
 // ID is the resolver for the id field.
@@ -112,6 +123,54 @@ func (r *mutationResolver) ReopenConversation(ctx context.Context, input model.C
 	return r.setStatus(ctx, input.ConversationID, conversation.StatusOpen)
 }
 
+// ConnectIntegration is the resolver for the connectIntegration field.
+func (r *mutationResolver) ConnectIntegration(ctx context.Context, input model.ConnectIntegrationInput) (*model.IntegrationPayload, error) {
+	in := integrationInput(input)
+	it, err := r.Channels.Connect(ctx, auth.FromContext(ctx), in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.IntegrationPayload{Integration: it}, nil
+}
+
+// UpdateIntegration is the resolver for the updateIntegration field.
+func (r *mutationResolver) UpdateIntegration(ctx context.Context, input model.UpdateIntegrationInput) (*model.IntegrationPayload, error) {
+	id, err := relay.Decode(relay.TypeIntegration, input.IntegrationID)
+	if err != nil {
+		return nil, err
+	}
+	it, err := r.Channels.Update(ctx, auth.FromContext(ctx), id, integration.Input{
+		Handle: input.Handle, DisplayName: input.DisplayName, WABAID: input.WabaID,
+		AccessToken: input.AccessToken, AppSecret: input.AppSecret, VerifyToken: input.VerifyToken,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.IntegrationPayload{Integration: it}, nil
+}
+
+// DisableIntegration is the resolver for the disableIntegration field.
+func (r *mutationResolver) DisableIntegration(ctx context.Context, input model.IntegrationInput) (*model.IntegrationPayload, error) {
+	return r.setIntegrationEnabled(ctx, input.IntegrationID, false)
+}
+
+// EnableIntegration is the resolver for the enableIntegration field.
+func (r *mutationResolver) EnableIntegration(ctx context.Context, input model.IntegrationInput) (*model.IntegrationPayload, error) {
+	return r.setIntegrationEnabled(ctx, input.IntegrationID, true)
+}
+
+// RemoveIntegration is the resolver for the removeIntegration field.
+func (r *mutationResolver) RemoveIntegration(ctx context.Context, input model.IntegrationInput) (*model.RemoveIntegrationPayload, error) {
+	id, err := relay.Decode(relay.TypeIntegration, input.IntegrationID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Channels.Remove(ctx, auth.FromContext(ctx), id); err != nil {
+		return nil, err
+	}
+	return &model.RemoveIntegrationPayload{RemovedIntegrationID: input.IntegrationID}, nil
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error) {
 	return r.node(ctx, id)
@@ -158,6 +217,11 @@ func (r *queryResolver) FeedCursor(ctx context.Context) (string, error) {
 	return r.feedCursor(ctx)
 }
 
+// Integrations is the resolver for the integrations field.
+func (r *queryResolver) Integrations(ctx context.Context) ([]*integration.Integration, error) {
+	return r.Channels.List(ctx, auth.FromContext(ctx))
+}
+
 // ConversationEvents is the resolver for the conversationEvents field.
 func (r *subscriptionResolver) ConversationEvents(ctx context.Context, conversationID string, after *string) (<-chan *feed.Delivery, error) {
 	cid, err := relay.Decode(relay.TypeConversation, conversationID)
@@ -188,6 +252,9 @@ func (r *Resolver) Conversation() ConversationResolver { return &conversationRes
 // EndUser returns EndUserResolver implementation.
 func (r *Resolver) EndUser() EndUserResolver { return &endUserResolver{r} }
 
+// Integration returns IntegrationResolver implementation.
+func (r *Resolver) Integration() IntegrationResolver { return &integrationResolver{r} }
+
 // Message returns MessageResolver implementation.
 func (r *Resolver) Message() MessageResolver { return &messageResolver{r} }
 
@@ -205,6 +272,7 @@ type (
 	agentResolver        struct{ *Resolver }
 	conversationResolver struct{ *Resolver }
 	endUserResolver      struct{ *Resolver }
+	integrationResolver  struct{ *Resolver }
 	messageResolver      struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }

@@ -8,7 +8,22 @@ import (
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/integration"
 )
+
+type ConnectIntegrationInput struct {
+	// WHATSAPP, MESSENGER or INSTAGRAM.
+	Channel     conversation.Channel `json:"channel"`
+	Sandbox     *bool                `json:"sandbox,omitempty"`
+	BusinessID  string               `json:"businessId"`
+	Handle      string               `json:"handle"`
+	DisplayName *string              `json:"displayName,omitempty"`
+	WabaID      *string              `json:"wabaId,omitempty"`
+	// Write-only secrets.
+	AccessToken string `json:"accessToken"`
+	AppSecret   string `json:"appSecret"`
+	VerifyToken string `json:"verifyToken"`
+}
 
 type ConversationConnection struct {
 	Edges    []*ConversationEdge `json:"edges"`
@@ -35,6 +50,14 @@ type ConversationPayload struct {
 	Conversation *conversation.Conversation `json:"conversation"`
 }
 
+type IntegrationInput struct {
+	IntegrationID string `json:"integrationId"`
+}
+
+type IntegrationPayload struct {
+	Integration *integration.Integration `json:"integration"`
+}
+
 type MessageConnection struct {
 	Edges    []*MessageEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
@@ -56,6 +79,10 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+type RemoveIntegrationPayload struct {
+	RemovedIntegrationID string `json:"removedIntegrationId"`
 }
 
 type SendMessageInput struct {
@@ -87,6 +114,17 @@ type StartConversationPayload struct {
 }
 
 type Subscription struct {
+}
+
+// Fields left out keep their value; new credentials clear a FAILING status.
+type UpdateIntegrationInput struct {
+	IntegrationID string  `json:"integrationId"`
+	Handle        *string `json:"handle,omitempty"`
+	DisplayName   *string `json:"displayName,omitempty"`
+	WabaID        *string `json:"wabaId,omitempty"`
+	AccessToken   *string `json:"accessToken,omitempty"`
+	AppSecret     *string `json:"appSecret,omitempty"`
+	VerifyToken   *string `json:"verifyToken,omitempty"`
 }
 
 // The caller.

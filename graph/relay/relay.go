@@ -24,6 +24,7 @@ const (
 	TypeEndUser      Type = "EndUser"
 	TypeConversation Type = "Conversation"
 	TypeMessage      Type = "Message"
+	TypeIntegration  Type = "Integration"
 )
 
 // ID returns the global id of object id of type t.

@@ -20,6 +20,7 @@ import (
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/widget"
@@ -73,7 +74,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 	widgets := widget.NewService(db)
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, limiter, time.Now)
-	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker}
+	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker,
+		Channels: integration.NewService(db, time.Now), PublicURL: cfg.PublicURL}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, time.Now), log, m)
 	if err != nil {
 		_ = db.Close()

@@ -1,0 +1,275 @@
+// Package integration manages an account's social channel integrations: a
+// WhatsApp number, a Facebook Page or an Instagram account connected with
+// its credentials (R1, R2, R17, R19, R20). Secrets are written, never read
+// back through the API.
+package integration
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/channel"
+	"github.com/linkline/linkline/internal/conversation"
+)
+
+// Status is whether an integration carries traffic.
+type Status string
+
+const (
+	StatusActive   Status = "ACTIVE"
+	StatusDisabled Status = "DISABLED"
+	// StatusFailing: Meta refused its credentials (LastError says why);
+	// an admin must update them.
+	StatusFailing Status = "FAILING"
+)
+
+// Integration is one connected social channel of an account.
+type Integration struct {
+	ID        int64
+	AccountID int64
+	Channel   conversation.Channel
+	Status    Status
+	// Sandbox integrations talk to the built-in simulated phones
+	// instead of Meta.
+	Sandbox bool
+	// BusinessID is the phone number id, Page id or Instagram account id
+	// webhooks name.
+	BusinessID string
+	// Handle is what deep links use: the display phone number (digits),
+	// the Page username, the Instagram username.
+	Handle      string
+	DisplayName string
+	WABAID      string
+	// WebhookKey names the integration in its webhook URL.
+	WebhookKey  string
+	LastError   string
+	LastErrorAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Secrets are the write-only credentials of an integration.
+type Secrets struct {
+	AccessToken string
+	AppSecret   string
+	VerifyToken string
+}
+
+// Credentials is what the channel's adapter needs to send.
+func (in *Integration) Credentials(s Secrets) channel.Credentials {
+	c := channel.Credentials{AccessToken: s.AccessToken}
+	switch in.Channel {
+	case conversation.ChannelWhatsApp:
+		c.PhoneNumberID, c.DisplayNumber, c.WABAID = in.BusinessID, in.Handle, in.WABAID
+	case conversation.ChannelMessenger:
+		c.PageID, c.PageName = in.BusinessID, in.Handle
+	case conversation.ChannelInstagram:
+		c.InstagramID, c.Username = in.BusinessID, in.Handle
+	}
+	return c
+}
+
+// Store keeps integrations. Reads are scoped by account except the webhook
+// lookup, which is how an incoming request finds its account.
+type Store interface {
+	CreateIntegration(ctx context.Context, in *Integration, s Secrets) error
+	UpdateIntegration(ctx context.Context, in *Integration, s *Secrets) error
+	DeleteIntegration(ctx context.Context, accountID, id int64) error
+	Integration(ctx context.Context, accountID, id int64) (*Integration, error)
+	Integrations(ctx context.Context, accountID int64) ([]*Integration, error)
+	IntegrationByWebhookKey(ctx context.Context, key string) (*Integration, Secrets, error)
+	IntegrationSecrets(ctx context.Context, accountID, id int64) (Secrets, error)
+}
+
+// Service manages integrations.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns an integration service.
+func NewService(store Store, now func() time.Time) *Service {
+	return &Service{store: store, now: now}
+}
+
+// Input is what an admin sets on an integration. On update, nil fields keep
+// their value.
+type Input struct {
+	Channel     conversation.Channel
+	Sandbox     bool
+	BusinessID  string
+	Handle      *string
+	DisplayName *string
+	WABAID      *string
+	AccessToken *string
+	AppSecret   *string
+	VerifyToken *string
+}
+
+// Connect adds an integration (admins only).
+func (s *Service) Connect(ctx context.Context, actor *auth.Actor, in Input) (*Integration, error) {
+	if err := auth.Require(actor, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if in.Channel == conversation.ChannelWebWidget || !in.Channel.Valid() {
+		return nil, apperr.Invalid("channel", "must be WHATSAPP, MESSENGER or INSTAGRAM")
+	}
+	it := &Integration{AccountID: actor.AccountID(), Channel: in.Channel, Status: StatusActive, Sandbox: in.Sandbox, BusinessID: in.BusinessID}
+	sec := Secrets{}
+	for field, p := range map[string]*string{"accessToken": in.AccessToken, "appSecret": in.AppSecret, "verifyToken": in.VerifyToken, "handle": in.Handle} {
+		if p == nil || strings.TrimSpace(*p) == "" {
+			return nil, apperr.Invalid(field, "is required")
+		}
+	}
+	apply(it, &sec, in)
+	if err := validate(it, sec); err != nil {
+		return nil, err
+	}
+	it.WebhookKey = newWebhookKey()
+	now := s.now().UTC()
+	it.CreatedAt, it.UpdatedAt = now, now
+	if err := s.store.CreateIntegration(ctx, it, sec); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// Update changes an integration's settings or secrets (admins only). New
+// credentials clear a FAILING status: the admin has fixed them.
+func (s *Service) Update(ctx context.Context, actor *auth.Actor, id int64, in Input) (*Integration, error) {
+	it, err := s.admin(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	sec, err := s.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
+	if err != nil {
+		return nil, err
+	}
+	apply(it, &sec, in)
+	if err := validate(it, sec); err != nil {
+		return nil, err
+	}
+	if it.Status == StatusFailing && (in.AccessToken != nil || in.AppSecret != nil) {
+		it.Status, it.LastError, it.LastErrorAt = StatusActive, "", nil
+	}
+	it.UpdatedAt = s.now().UTC()
+	if err := s.store.UpdateIntegration(ctx, it, &sec); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// SetEnabled disables or re-enables an integration (admins only).
+func (s *Service) SetEnabled(ctx context.Context, actor *auth.Actor, id int64, enabled bool) (*Integration, error) {
+	it, err := s.admin(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !enabled:
+		it.Status = StatusDisabled
+	case it.Status == StatusDisabled:
+		it.Status = StatusActive
+	}
+	it.UpdatedAt = s.now().UTC()
+	if err := s.store.UpdateIntegration(ctx, it, nil); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// Remove deletes an integration (admins only). Conversations and their
+// history stay.
+func (s *Service) Remove(ctx context.Context, actor *auth.Actor, id int64) error {
+	it, err := s.admin(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	return s.store.DeleteIntegration(ctx, it.AccountID, it.ID)
+}
+
+// List returns the account's integrations (agents and admins).
+func (s *Service) List(ctx context.Context, actor *auth.Actor) ([]*Integration, error) {
+	if err := auth.Require(actor, auth.RoleAgent); err != nil {
+		return nil, err
+	}
+	return s.store.Integrations(ctx, actor.AccountID())
+}
+
+// Get returns one integration of the actor's account (agents and admins).
+func (s *Service) Get(ctx context.Context, actor *auth.Actor, id int64) (*Integration, error) {
+	if actor.Agent == nil {
+		return nil, apperr.NotFoundf("integration")
+	}
+	return s.store.Integration(ctx, actor.AccountID(), id)
+}
+
+// MarkFailing records that Meta refused the integration's credentials, so
+// that no more sends are tried until an admin fixes them.
+func (s *Service) MarkFailing(ctx context.Context, it *Integration, reason string) error {
+	now := s.now().UTC()
+	it.Status, it.LastError, it.LastErrorAt, it.UpdatedAt = StatusFailing, reason, &now, now
+	return s.store.UpdateIntegration(ctx, it, nil)
+}
+
+func (s *Service) admin(ctx context.Context, actor *auth.Actor, id int64) (*Integration, error) {
+	if err := auth.Require(actor, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return s.store.Integration(ctx, actor.AccountID(), id)
+}
+
+func apply(it *Integration, sec *Secrets, in Input) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	set(&it.Handle, in.Handle)
+	set(&it.DisplayName, in.DisplayName)
+	set(&it.WABAID, in.WABAID)
+	set(&sec.AccessToken, in.AccessToken)
+	set(&sec.AppSecret, in.AppSecret)
+	set(&sec.VerifyToken, in.VerifyToken)
+	if it.Channel == conversation.ChannelWhatsApp {
+		// wa.me wants the number as digits only.
+		it.Handle = strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, it.Handle)
+	}
+}
+
+// validate refuses what cannot work: an empty app secret would accept any
+// webhook signature (R19).
+func validate(it *Integration, sec Secrets) error {
+	for field, v := range map[string]string{"businessId": it.BusinessID, "handle": it.Handle, "accessToken": sec.AccessToken, "appSecret": sec.AppSecret, "verifyToken": sec.VerifyToken} {
+		if v == "" {
+			return apperr.Invalid(field, "is required")
+		}
+		if len(v) > 1024 || !utf8.ValidString(v) || strings.ContainsAny(v, "\x00\r\n") {
+			return apperr.Invalid(field, "is not a valid value")
+		}
+	}
+	if strings.ContainsAny(it.BusinessID, " /?#") {
+		return apperr.Invalid("businessId", "is not a valid id")
+	}
+	if strings.ContainsAny(it.Handle, " /?#") {
+		return apperr.Invalid("handle", "is not a valid handle")
+	}
+	return nil
+}
+
+func newWebhookKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "wh_" + hex.EncodeToString(b)
+}

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/integration"
+)
+
+var _ integration.Store = (*DB)(nil)
+
+type integrationRow struct {
+	ID          int64
+	AccountID   int64
+	Channel     string
+	Status      string
+	Sandbox     bool
+	BusinessID  string
+	Handle      string
+	DisplayName string
+	WABAID      string `gorm:"column:waba_id"`
+	AccessToken string
+	AppSecret   string
+	VerifyToken string
+	WebhookKey  string
+	LastError   string
+	LastErrorAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (integrationRow) TableName() string { return "integrations" }
+
+func (r *integrationRow) domain() *integration.Integration {
+	return &integration.Integration{
+		ID: r.ID, AccountID: r.AccountID, Channel: conversation.Channel(r.Channel), Status: integration.Status(r.Status),
+		Sandbox: r.Sandbox, BusinessID: r.BusinessID, Handle: r.Handle, DisplayName: r.DisplayName, WABAID: r.WABAID,
+		WebhookKey: r.WebhookKey, LastError: r.LastError, LastErrorAt: r.LastErrorAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
+}
+
+func (r *integrationRow) secrets() integration.Secrets {
+	return integration.Secrets{AccessToken: r.AccessToken, AppSecret: r.AppSecret, VerifyToken: r.VerifyToken}
+}
+
+func integrationRowOf(in *integration.Integration, s integration.Secrets) integrationRow {
+	return integrationRow{
+		ID: in.ID, AccountID: in.AccountID, Channel: string(in.Channel), Status: string(in.Status), Sandbox: in.Sandbox,
+		BusinessID: in.BusinessID, Handle: in.Handle, DisplayName: in.DisplayName, WABAID: in.WABAID,
+		AccessToken: s.AccessToken, AppSecret: s.AppSecret, VerifyToken: s.VerifyToken, WebhookKey: in.WebhookKey,
+		LastError: in.LastError, LastErrorAt: in.LastErrorAt, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
+	}
+}
+
+// CreateIntegration stores a new integration. A business id already
+// connected (to any account) is refused.
+func (db *DB) CreateIntegration(ctx context.Context, in *integration.Integration, s integration.Secrets) error {
+	r := integrationRowOf(in, s)
+	if err := db.gorm.WithContext(ctx).Create(&r).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return apperr.Invalid("businessId", "is already connected")
+		}
+		return err
+	}
+	in.ID = r.ID
+	return nil
+}
+
+// UpdateIntegration writes an integration's settings, and its secrets when
+// s is not nil.
+func (db *DB) UpdateIntegration(ctx context.Context, in *integration.Integration, s *integration.Secrets) error {
+	cols := []string{"status", "handle", "display_name", "waba_id", "last_error", "last_error_at", "updated_at"}
+	var sec integration.Secrets
+	if s != nil {
+		sec = *s
+		cols = append(cols, "access_token", "app_secret", "verify_token")
+	}
+	r := integrationRowOf(in, sec)
+	res := db.scoped(ctx, in.AccountID, "integrations").Where("id = ?", in.ID).Select(cols).Updates(&r)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.NotFoundf("integration")
+	}
+	return nil
+}
+
+// DeleteIntegration removes an integration of the account.
+func (db *DB) DeleteIntegration(ctx context.Context, accountID, id int64) error {
+	res := db.scoped(ctx, accountID, "integrations").Where("id = ?", id).Delete(&integrationRow{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.NotFoundf("integration")
+	}
+	return nil
+}
+
+// Integration returns one integration of the account, without secrets.
+func (db *DB) Integration(ctx context.Context, accountID, id int64) (*integration.Integration, error) {
+	var r integrationRow
+	if err := db.scoped(ctx, accountID, "integrations").Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, notFound(err, "integration")
+	}
+	return r.domain(), nil
+}
+
+// Integrations lists the account's integrations, without secrets.
+func (db *DB) Integrations(ctx context.Context, accountID int64) ([]*integration.Integration, error) {
+	var rows []integrationRow
+	if err := db.scoped(ctx, accountID, "integrations").Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*integration.Integration, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// IntegrationByWebhookKey finds the integration a webhook URL names, with
+// the secrets to verify the request. Unscoped: the key is how the account
+// is learnt.
+func (db *DB) IntegrationByWebhookKey(ctx context.Context, key string) (*integration.Integration, integration.Secrets, error) {
+	var r integrationRow
+	if err := db.gorm.WithContext(ctx).Where("webhook_key = ?", key).Take(&r).Error; err != nil {
+		return nil, integration.Secrets{}, notFound(err, "integration")
+	}
+	return r.domain(), r.secrets(), nil
+}
+
+// IntegrationSecrets returns an integration's secrets, for sending.
+func (db *DB) IntegrationSecrets(ctx context.Context, accountID, id int64) (integration.Secrets, error) {
+	var r integrationRow
+	if err := db.scoped(ctx, accountID, "integrations").Where("id = ?", id).Take(&r).Error; err != nil {
+		return integration.Secrets{}, notFound(err, "integration")
+	}
+	return r.secrets(), nil
+}
