@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/auth"
@@ -23,6 +26,7 @@ import (
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/store"
+	"github.com/linkline/linkline/internal/webhook"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -36,6 +40,8 @@ type App struct {
 	broker   *feed.Broker
 	listener *store.Listener
 	gql      *graph.Handler
+	webhooks *webhook.Handler
+	jobs     *river.Client[*sql.Tx]
 	mux      *http.ServeMux
 
 	// base is the parent of every request context: cancelling it closes
@@ -76,6 +82,31 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, limiter, time.Now)
 	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker,
 		Channels: integration.NewService(db, time.Now), PublicURL: cfg.PublicURL}
+
+	adapters := cfg.adapters()
+	inbox := store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
+		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
+		return err
+	})
+	workers := river.NewWorkers()
+	river.AddWorker(workers, webhook.NewProcessor(inbox, db, adapters, convs, log))
+	a.jobs, err = river.NewClient(db.RiverDriver(), &river.Config{
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}},
+		Workers: workers,
+		Logger:  log,
+		// Polling: see store.RiverDriver.
+		FetchPollInterval: 100 * time.Millisecond,
+		FetchCooldown:     50 * time.Millisecond,
+		// Above the Graph API client's timeout, below River's rescue of
+		// stuck jobs: a send is never running twice at once.
+		JobTimeout: time.Minute,
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	a.webhooks = webhook.NewHandler(db, inbox, log)
+	a.webhooks.Counted = func(result string) { m.Webhooks.WithLabelValues(result).Inc() }
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, time.Now), log, m)
 	if err != nil {
 		_ = db.Close()
@@ -90,13 +121,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 
 	a.routes()
-	a.start()
+	if err := a.start(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
 func (a *App) routes() {
 	a.mux = http.NewServeMux()
 	a.mux.Handle("/graphql", a.gql)
+	a.mux.Handle("/webhooks/{key}", a.webhooks)
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
@@ -107,7 +142,10 @@ func (a *App) routes() {
 	}
 }
 
-func (a *App) start() {
+func (a *App) start() error {
+	if err := a.jobs.Start(a.bg); err != nil {
+		return err
+	}
 	a.wg.Add(2)
 	go func() {
 		defer a.wg.Done()
@@ -130,6 +168,7 @@ func (a *App) start() {
 		defer a.wg.Done()
 		a.prune()
 	}()
+	return nil
 }
 
 // prune deletes events past their retention, hourly.
@@ -187,12 +226,26 @@ func (a *App) Close(ctx context.Context) error {
 	a.closing.Store(true)
 	a.cancelBase()
 	errSockets := a.gql.WaitSockets(ctx)
+	// Jobs in flight finish (their writes go through the appender).
+	errJobs := a.jobs.Stop(ctx)
 	a.appender.Close()
 	a.cancelBg()
 	a.wg.Wait()
-	return errors.Join(errSockets, a.DB.Close())
+	return errors.Join(errSockets, errJobs, a.DB.Close())
 }
 
 // StartClosing fails readiness, so load balancers stop sending traffic
 // before the server stops listening.
 func (a *App) StartClosing() { a.closing.Store(true) }
+
+// PendingJobs counts durable jobs not yet finished (queued, running, or
+// waiting to retry).
+func (a *App) PendingJobs(ctx context.Context) (int, error) {
+	res, err := a.jobs.JobList(ctx, river.NewJobListParams().
+		States(rivertype.JobStateAvailable, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled, rivertype.JobStatePending).
+		First(10_000))
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Jobs), nil
+}

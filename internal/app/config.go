@@ -32,6 +32,12 @@ type Config struct {
 	HTTP   graph.HandlerConfig
 	Limits auth.LimitsConfig
 
+	// GraphURL and InstagramURL are Meta's API roots; GraphVersion the
+	// API version. Configuration, so tests point the adapters elsewhere.
+	GraphURL     string
+	InstagramURL string
+	GraphVersion string
+
 	MaxTextRunes       int
 	SessionTTL         time.Duration
 	EventRetention     time.Duration
@@ -134,6 +140,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	rate(&c.Limits.StartPerSess, "rate-start-per-session", "RATE_START_PER_SESSION", c.Limits.StartPerSess, "conversation starts per widget session")
 	rate(&c.Limits.SendPerSession, "rate-send-per-session", "RATE_SEND_PER_SESSION", c.Limits.SendPerSession, "messages sent per widget session")
 	rate(&c.Limits.SendPerAddr, "rate-send-per-addr", "RATE_SEND_PER_ADDR", c.Limits.SendPerAddr, "messages sent per client address")
+	str(&c.GraphURL, "graph-url", "GRAPH_URL", "https://graph.facebook.com", "Meta Graph API root (WhatsApp, Messenger)")
+	str(&c.InstagramURL, "instagram-url", "INSTAGRAM_URL", "https://graph.instagram.com", "Instagram API root")
+	str(&c.GraphVersion, "graph-version", "GRAPH_VERSION", "v21.0", "Graph API version")
 	num(&c.MaxTextRunes, "max-text", "MAX_TEXT", 4096, "longest message, in characters")
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "lifetime of a widget session token")
 	dur(&c.EventRetention, "event-retention", "EVENT_RETENTION", 7*24*time.Hour, "how long events stay replayable by cursor")

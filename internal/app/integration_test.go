@@ -11,7 +11,7 @@ const connectMutation = `mutation($in: ConnectIntegrationInput!) {
 
 type integrationOut struct {
 	ID, Channel, Status, BusinessID, Handle, WebhookURL, LastError string
-	Sandbox                                                       bool
+	Sandbox                                                        bool
 }
 
 // connectChannel adds an integration as the bundle's admin.
@@ -83,7 +83,9 @@ func TestIntegrationAdministration(t *testing.T) {
 				t.Errorf("another account's admin, %s: %+v", m, r.Errors)
 			}
 		}
-		var rm struct{ RemoveIntegration struct{ RemovedIntegrationID string } }
+		var rm struct {
+			RemoveIntegration struct{ RemovedIntegrationID string }
+		}
 		b.post(t, b.admin, `mutation($id: ID!) { removeIntegration(input: {integrationId: $id}) { removedIntegrationId } }`, map[string]any{"id": wa.ID}).decode(t, &rm)
 		b.post(t, b.agent, `{ integrations { id } }`, nil).decode(t, &list)
 		if len(list.Integrations) != 0 {

@@ -118,34 +118,18 @@ type Inbound struct {
 	Timestamp time.Time
 }
 
-// DeliveryState is how far an outbound message got. States only move
-// forward: queued < sent < delivered < read; failed is final.
-type DeliveryState string
+// DeliveryState is how far an outbound message got; see
+// conversation.DeliveryState.
+type DeliveryState = conversation.DeliveryState
 
+// The delivery states a report can carry.
 const (
-	StateQueued    DeliveryState = "QUEUED"
-	StateSent      DeliveryState = "SENT"
-	StateDelivered DeliveryState = "DELIVERED"
-	StateRead      DeliveryState = "READ"
-	StateFailed    DeliveryState = "FAILED"
+	StateQueued    = conversation.DeliveryQueued
+	StateSent      = conversation.DeliverySent
+	StateDelivered = conversation.DeliveryDelivered
+	StateRead      = conversation.DeliveryRead
+	StateFailed    = conversation.DeliveryFailed
 )
-
-// Rank orders states; a status never moves a message to a lower rank.
-func (s DeliveryState) Rank() int {
-	switch s {
-	case StateQueued:
-		return 0
-	case StateSent:
-		return 1
-	case StateDelivered:
-		return 2
-	case StateRead:
-		return 3
-	case StateFailed:
-		return 4
-	}
-	return -1
-}
 
 // Status is a delivery report about an outbound message.
 type Status struct {

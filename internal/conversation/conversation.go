@@ -91,7 +91,15 @@ type Message struct {
 	AuthorName      string
 	Text            string
 	ClientMessageID string
-	CreatedAt       time.Time
+	// ExternalID is the platform's id of a social message (R18).
+	ExternalID string
+	// IdentityID is the social identity it came from or goes to.
+	IdentityID int64
+	// DeliveryState is how far an outbound social message got (R17);
+	// empty for messages that need no delivery.
+	DeliveryState DeliveryState
+	DeliveryError string
+	CreatedAt     time.Time
 }
 
 // Page selects a window of an ordered list: the First items after position
@@ -109,4 +117,33 @@ type Filter struct {
 	Status       Status
 	Channel      Channel
 	UpdatedSince *time.Time
+}
+
+// DeliveryState is how far an outbound message got. States only move
+// forward: queued < sent < delivered < read; failed is final (R17, R18).
+type DeliveryState string
+
+const (
+	DeliveryQueued    DeliveryState = "QUEUED"
+	DeliverySent      DeliveryState = "SENT"
+	DeliveryDelivered DeliveryState = "DELIVERED"
+	DeliveryRead      DeliveryState = "READ"
+	DeliveryFailed    DeliveryState = "FAILED"
+)
+
+// Rank orders states; a report never moves a message to a lower rank.
+func (s DeliveryState) Rank() int {
+	switch s {
+	case DeliveryQueued:
+		return 0
+	case DeliverySent:
+		return 1
+	case DeliveryDelivered:
+		return 2
+	case DeliveryRead:
+		return 3
+	case DeliveryFailed:
+		return 4
+	}
+	return -1
 }

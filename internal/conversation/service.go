@@ -31,6 +31,24 @@ type Write struct {
 	SetStatus Status
 	// SetLastChannel records the channel the end user used last ("" leaves it).
 	SetLastChannel Channel
+	// Social, with ConversationID 0, is a message from a social identity:
+	// the identity, its end user and its conversation are found, or
+	// created, in the write's transaction, so that two first messages at
+	// once open one conversation. Message is then deduplicated by its
+	// ExternalID (R18).
+	Social *SocialSender
+}
+
+// SocialSender is the social identity a message came from.
+type SocialSender struct {
+	Channel       Channel
+	IntegrationID int64
+	ExternalID    string
+	// Name is the profile name, when the payload has one.
+	Name string
+	// At is when the end user wrote: the customer-service window runs
+	// from it (R17).
+	At time.Time
 }
 
 // Start describes a new conversation.
@@ -51,6 +69,8 @@ type NewSession struct {
 
 // Written is the outcome of one Write.
 type Written struct {
+	// Started is true when the write opened the conversation.
+	Started      bool
 	Conversation *Conversation
 	EndUser      *EndUser
 	SessionID    int64

@@ -24,6 +24,7 @@ type Metrics struct {
 	Requests            *prometheus.CounterVec
 	InternalErrors      prometheus.Counter
 	RejectedHTTPRequest *prometheus.CounterVec
+	Webhooks            *prometheus.CounterVec
 }
 
 // New returns the collectors, registered on a new registry with the Go and
@@ -46,10 +47,11 @@ func New() *Metrics {
 		Requests:            prometheus.NewCounterVec(prometheus.CounterOpts{Name: "linkline_graphql_operations_total", Help: "GraphQL operations by type and outcome."}, []string{"type", "outcome"}),
 		InternalErrors:      prometheus.NewCounter(prometheus.CounterOpts{Name: "linkline_internal_errors_total", Help: "Errors masked as INTERNAL."}),
 		RejectedHTTPRequest: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "linkline_http_rejected_total", Help: "HTTP requests refused before GraphQL ran."}, []string{"reason"}),
+		Webhooks:            prometheus.NewCounterVec(prometheus.CounterOpts{Name: "linkline_webhook_requests_total", Help: "Webhook requests by result."}, []string{"result"}),
 	}
 	f(collectors.NewGoCollector())
 	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, c := range []prometheus.Collector{m.Sockets, m.SocketsRejected, m.Subscriptions, m.SlowConsumers, m.Messages, m.WriteBatch, m.RateLimited, m.Requests, m.InternalErrors, m.RejectedHTTPRequest} {
+	for _, c := range []prometheus.Collector{m.Sockets, m.SocketsRejected, m.Subscriptions, m.SlowConsumers, m.Messages, m.WriteBatch, m.RateLimited, m.Requests, m.InternalErrors, m.RejectedHTTPRequest, m.Webhooks} {
 		f(c)
 	}
 	return m

@@ -211,6 +211,10 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 		if err != nil {
 			return err
 		}
+		external, err := a.externalMessages(tx, batch)
+		if err != nil {
+			return err
+		}
 
 		var newMsgs []*conversation.Message
 		var allEvs []*feed.Event
@@ -233,13 +237,34 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 					ConversationID: c.ID, ConversationSeq: c.LastSeq, Kind: kind, At: now, Message: m,
 				})
 			}
-			if st := w.Start; st != nil {
-				if c, err = a.start(tx, w.AccountID, st, now, res); err != nil {
+			var sender *identityRow
+			switch {
+			case w.Social != nil:
+				ek := externalKey(string(w.Social.Channel), w.Message.ExternalID)
+				if prev, ok := external[ek]; ok {
+					res.Message, res.Duplicate = prev, true
+					if pc, err := a.conversation(tx, convs, w.AccountID, prev.ConversationID); err == nil {
+						res.Conversation = pc.domain()
+					}
+					results[i] = result{res: res}
+					continue
+				}
+				var started bool
+				if sender, c, started, err = a.resolveSocial(tx, w.AccountID, w.Social, convs, now, res); err != nil {
+					return err
+				}
+				if started {
+					res.Started = true
+					emit(feed.KindConversationStarted, nil)
+				}
+			case w.Start != nil:
+				if c, err = a.start(tx, w.AccountID, w.Start, now, res); err != nil {
 					return err
 				}
 				convs[c.ID] = c
+				res.Started = true
 				emit(feed.KindConversationStarted, nil)
-			} else {
+			default:
 				c = convs[w.ConversationID]
 				if c == nil || c.AccountID != w.AccountID || w.EndUserID != 0 && c.EndUserID != w.EndUserID {
 					return apperr.NotFoundf("conversation")
@@ -265,6 +290,10 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 			if w.Message != nil {
 				m := *w.Message
 				m.CreatedAt = now
+				if sender != nil {
+					m.ConversationID, m.AuthorID, m.IdentityID = c.ID, sender.EndUserID, sender.ID
+					external[externalKey(string(w.Social.Channel), m.ExternalID)] = &m
+				}
 				emit(feed.KindMessageAdded, &m)
 				m.Seq = c.LastSeq
 				c.LastMessageAt = &now
@@ -484,4 +513,101 @@ func translate(err error) error {
 		return err
 	}
 	return fmt.Errorf("store: write: %w", err)
+}
+
+func externalKey(channel, externalID string) string { return channel + "\x00" + externalID }
+
+// externalMessages finds the social messages of the batch already stored
+// under their platform ids (R18).
+func (a *Appender) externalMessages(tx *gorm.DB, batch []*writeReq) (map[string]*conversation.Message, error) {
+	var ids []string
+	for _, r := range batch {
+		if r.w.Social != nil {
+			ids = append(ids, r.w.Message.ExternalID)
+		}
+	}
+	out := map[string]*conversation.Message{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []messageRow
+	if err := tx.Where("external_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[externalKey(rows[i].Channel, rows[i].ExternalID)] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// conversation returns a conversation row of the account, loading it into
+// convs when the batch has not yet.
+func (a *Appender) conversation(tx *gorm.DB, convs map[int64]*conversationRow, accountID, id int64) (*conversationRow, error) {
+	if c := convs[id]; c != nil {
+		return c, nil
+	}
+	var c conversationRow
+	if err := tx.Where("account_id = ? AND id = ?", accountID, id).Take(&c).Error; err != nil {
+		return nil, notFound(err, "conversation")
+	}
+	convs[id] = &c
+	return &c, nil
+}
+
+// resolveSocial finds the identity a social message came from, creating it
+// (with its end user) on its first message, and the conversation its
+// messages land in, opening one when it has none. It runs under the
+// account's lock, so concurrent first messages resolve to one identity.
+func (a *Appender) resolveSocial(tx *gorm.DB, accountID int64, s *conversation.SocialSender, convs map[int64]*conversationRow, now time.Time, res *conversation.Written) (*identityRow, *conversationRow, bool, error) {
+	var id identityRow
+	err := tx.Where("account_id = ? AND channel = ? AND external_id = ?", accountID, string(s.Channel), s.ExternalID).Take(&id).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		eu := endUserRow{AccountID: accountID, Name: s.Name, CreatedAt: now}
+		if err := tx.Create(&eu).Error; err != nil {
+			return nil, nil, false, err
+		}
+		id = identityRow{AccountID: accountID, Channel: string(s.Channel), ExternalID: s.ExternalID, DisplayName: s.Name,
+			EndUserID: eu.ID, IntegrationID: nullID(s.IntegrationID), CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&id).Error; err != nil {
+			return nil, nil, false, err
+		}
+	case err != nil:
+		return nil, nil, false, err
+	}
+	var c *conversationRow
+	started := false
+	if id.ConversationID != nil {
+		if c, err = a.conversation(tx, convs, accountID, *id.ConversationID); err != nil && apperr.CodeOf(err) != apperr.NotFound {
+			return nil, nil, false, err
+		}
+	}
+	if c == nil {
+		c = &conversationRow{AccountID: accountID, EndUserID: id.EndUserID, Status: string(conversation.StatusOpen),
+			LastChannel: string(s.Channel), CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(c).Error; err != nil {
+			return nil, nil, false, err
+		}
+		convs[c.ID] = c
+		id.ConversationID = &c.ID
+		started = true
+	}
+	if s.Name != "" {
+		id.DisplayName = s.Name
+	}
+	if id.LastInboundAt == nil || s.At.After(*id.LastInboundAt) {
+		at := s.At.UTC()
+		id.LastInboundAt = &at
+	}
+	id.IntegrationID = nullID(s.IntegrationID)
+	id.UpdatedAt = now
+	if err := tx.Save(&id).Error; err != nil {
+		return nil, nil, false, err
+	}
+	var eu endUserRow
+	if err := tx.Where("id = ?", id.EndUserID).Take(&eu).Error; err != nil {
+		return nil, nil, false, err
+	}
+	res.EndUser = eu.domain()
+	return &id, c, started, nil
 }

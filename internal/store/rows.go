@@ -128,6 +128,10 @@ type messageRow struct {
 	AuthorName      string
 	Text            string
 	ClientMessageID string
+	ExternalID      string
+	IdentityID      *int64
+	DeliveryState   string
+	DeliveryError   string
 	CreatedAt       time.Time
 }
 
@@ -138,7 +142,8 @@ func (r *messageRow) domain() *conversation.Message {
 		ID: r.ID, AccountID: r.AccountID, ConversationID: r.ConversationID, Seq: r.Seq,
 		Channel: conversation.Channel(r.Channel), AuthorRole: conversation.AuthorRole(r.AuthorRole),
 		AuthorID: r.AuthorID, AuthorName: r.AuthorName, Text: r.Text, ClientMessageID: r.ClientMessageID,
-		CreatedAt: r.CreatedAt,
+		ExternalID: r.ExternalID, IdentityID: idOf(r.IdentityID), DeliveryState: conversation.DeliveryState(r.DeliveryState),
+		DeliveryError: r.DeliveryError, CreatedAt: r.CreatedAt,
 	}
 }
 
@@ -146,7 +151,8 @@ func messageRowOf(m *conversation.Message) messageRow {
 	return messageRow{
 		AccountID: m.AccountID, ConversationID: m.ConversationID, Seq: m.Seq, Channel: string(m.Channel),
 		AuthorRole: string(m.AuthorRole), AuthorID: m.AuthorID, AuthorName: m.AuthorName, Text: m.Text,
-		ClientMessageID: m.ClientMessageID, CreatedAt: m.CreatedAt,
+		ClientMessageID: m.ClientMessageID, ExternalID: m.ExternalID, IdentityID: nullID(m.IdentityID),
+		DeliveryState: string(m.DeliveryState), DeliveryError: m.DeliveryError, CreatedAt: m.CreatedAt,
 	}
 }
 
@@ -188,3 +194,19 @@ func idOf(p *int64) int64 {
 	}
 	return *p
 }
+
+type identityRow struct {
+	ID             int64
+	AccountID      int64
+	Channel        string
+	ExternalID     string
+	DisplayName    string
+	EndUserID      int64
+	IntegrationID  *int64
+	ConversationID *int64
+	LastInboundAt  *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (identityRow) TableName() string { return "social_identities" }

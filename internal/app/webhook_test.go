@@ -1,0 +1,163 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkline/linkline/internal/meta"
+)
+
+// waText is a WhatsApp Cloud API webhook carrying one text message, in
+// Meta's documented shape.
+func waText(phoneNumberID, from, name, wamid, text string) string {
+	return fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"WABA1","changes":[{"field":"messages","value":{
+"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":%q},
+"contacts":[{"profile":{"name":%q},"wa_id":%q}],
+"messages":[{"from":%q,"id":%q,"timestamp":"%d","type":"text","text":{"body":%q}}]}}]}]}`,
+		phoneNumberID, name, from, from, wamid, time.Now().Unix(), text)
+}
+
+// postWebhook posts body to an integration's webhook URL, signed with
+// secret ("" for no signature), and returns the status.
+func postWebhook(t *testing.T, webhookURL, body, secret string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, webhookURL, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set("X-Hub-Signature-256", meta.Sign([]byte(body), secret))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// webhookURL is the integration's URL on this test server.
+func (b *testBundle) webhookURL(it integrationOut) string {
+	return strings.TrimSuffix(b.url, "/graphql") + it.WebhookURL[strings.Index(it.WebhookURL, "/webhooks/"):]
+}
+
+// waitForJobs waits until every durable job has finished.
+func (b *testBundle) waitForJobs(t *testing.T) {
+	t.Helper()
+	waitFor(t, "jobs to finish", func() bool {
+		n, err := b.app.PendingJobs(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n == 0
+	})
+}
+
+// R19: the verification handshake echoes the challenge only for the
+// integration's verify token.
+func TestWebhookVerification(t *testing.T) {
+	b := setup(t, sqlite)
+	it := b.connectChannel(t, "WHATSAPP", "106540352242922", "15550001111")
+	for token, want := range map[string]int{"verify-106540352242922": http.StatusOK, "wrong": http.StatusForbidden} {
+		q := url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {token}, "hub.challenge": {"1158201444"}}
+		code, body := get(t, b.webhookURL(it)+"?"+q.Encode())
+		if code != want || want == http.StatusOK && body != "1158201444" {
+			t.Errorf("verify token %q: %d %q", token, code, body)
+		}
+	}
+	if code, _ := get(t, strings.TrimSuffix(b.url, "/graphql")+"/webhooks/wh_unknown"); code != http.StatusNotFound {
+		t.Errorf("unknown webhook key: %d", code)
+	}
+}
+
+// R18, R19: a signed WhatsApp message becomes a conversation for that
+// channel, seen live on the agent's feed; duplicates, sequential or
+// concurrent, make one message; unsigned or wrongly signed requests store
+// nothing.
+func TestWebhookInbound(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b := setup(t, kind)
+		it := b.connectChannel(t, "WHATSAPP", "106540352242922", "15550001111")
+		secret := "app-secret-106540352242922"
+		hook := b.webhookURL(it)
+		dash := b.connect(t, transportWS, b.agent)
+		dash.subscribe("feed", accountEvents, map[string]any{"after": b.feedCursor(t, b.agent)})
+
+		forged := waText("106540352242922", "5511987654321", "Mallory", "wamid.FORGED", "forged")
+		for name, tc := range map[string]struct {
+			secret, header string
+			want           int
+		}{
+			"missing":      {"", "", http.StatusUnauthorized},
+			"wrong secret": {"not-the-secret", "", http.StatusForbidden},
+			"truncated":    {"", meta.Sign([]byte(forged), secret)[:20], http.StatusForbidden},
+			"other body":   {"", meta.Sign([]byte(forged+" "), secret), http.StatusForbidden},
+		} {
+			req, _ := http.NewRequest(http.MethodPost, hook, strings.NewReader(forged))
+			if tc.secret != "" {
+				req.Header.Set("X-Hub-Signature-256", meta.Sign([]byte(forged), tc.secret))
+			}
+			if tc.header != "" {
+				req.Header.Set("X-Hub-Signature-256", tc.header)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("%s signature: %d, want %d", name, resp.StatusCode, tc.want)
+			}
+		}
+
+		body := waText("106540352242922", "5511987654321", "Ana Souza", "wamid.HBgLNTUxMTk4NzY1NDMyMRUCABIYFjNFQjBDNzE", "Olá, preciso de ajuda — ευχαριστώ")
+		if code := postWebhook(t, hook, body, secret); code != http.StatusOK {
+			t.Fatalf("signed webhook: %d", code)
+		}
+		if e := dash.nextEvent("feed"); e.Kind != "CONVERSATION_STARTED" {
+			t.Fatalf("first event: %+v", e)
+		}
+		e := dash.nextMessage("feed")
+		if e.Message.Channel != "WHATSAPP" || e.Message.Text != "Olá, preciso de ajuda — ευχαριστώ" || e.Message.AuthorRole != "END_USER" {
+			t.Fatalf("message: %+v", e.Message)
+		}
+		convID := e.Conversation.ID
+
+		// Meta retries and duplicates: again, then ten at once.
+		if code := postWebhook(t, hook, body, secret); code != http.StatusOK {
+			t.Fatalf("duplicate: %d", code)
+		}
+		var wg sync.WaitGroup
+		for range 10 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				postWebhook(t, hook, body, secret)
+			}()
+		}
+		wg.Wait()
+		// A webhook for another phone number id is acknowledged and
+		// ignored.
+		if code := postWebhook(t, hook, waText("999", "5511987654321", "Ana", "wamid.OTHER", "elsewhere"), secret); code != http.StatusOK {
+			t.Errorf("other number: %d", code)
+		}
+		b.waitForJobs(t)
+		// A second message from the same number continues the same
+		// conversation.
+		postWebhook(t, hook, waText("106540352242922", "5511987654321", "Ana Souza", "wamid.SECOND", "still there?"), secret)
+		if e := dash.nextMessage("feed"); e.Message.Text != "still there?" || e.Conversation.ID != convID {
+			t.Fatalf("second message: %+v in %s, want conversation %s", e.Message, e.Conversation.ID, convID)
+		}
+		if n := b.messageCount(t, b.agent, conv{id: convID}); n != 2 {
+			t.Errorf("%d messages, want 2", n)
+		}
+	})
+}

@@ -1,0 +1,112 @@
+package instagram
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/linkline/linkline/internal/channel"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/meta"
+	"github.com/linkline/linkline/internal/meta/metatest"
+)
+
+const (
+	igID  = "17841405309211844"
+	igsid = "1234567890123456"
+	ok    = `{"recipient_id":"1234567890123456","message_id":"aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1MzA5MjExODQ0"}`
+	okID  = "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1MzA5MjExODQ0"
+	hello = `{"recipient":{"id":"1234567890123456"},"messaging_type":"RESPONSE","message":{"text":"Grazie, ci pensiamo noi."}}`
+)
+
+// R17: Instagram Login sends to /{ig-id}/messages, Facebook Login to
+// me/messages; the body is the Send API's either way.
+func TestSend(t *testing.T) {
+	g := metatest.NewGraph(t)
+	a := New(g.Config())
+	if a.Channel() != conversation.ChannelInstagram {
+		t.Errorf("Channel() = %s", a.Channel())
+	}
+	igLogin := channel.Credentials{InstagramID: igID, Username: "linkline.shop", AccessToken: metatest.Token}
+	fbLogin := channel.Credentials{AccessToken: metatest.Token}
+	text := func(c channel.Credentials, human bool) func(context.Context) (channel.Sent, error) {
+		return func(ctx context.Context) (channel.Sent, error) {
+			return a.SendText(ctx, c, channel.Text{To: igsid, Body: "Grazie, ci pensiamo noi.", HumanAgent: human})
+		}
+	}
+	prompt := func(ctx context.Context) (channel.Sent, error) {
+		return a.SendPrompt(ctx, igLogin, channel.Prompt{To: igsid, Body: "Collegare questa chat al tuo ordine?",
+			Choices: []channel.Choice{{ID: "link:confirm", Title: "Sì"}, {ID: "link:cancel", Title: "No"}}})
+	}
+	const igPath = "/v21.0/" + igID + "/messages"
+	metatest.Run(t, g, []metatest.Send{
+		{Name: "text, Instagram Login", Do: text(igLogin, false), Status: 200, Reply: ok, Path: igPath, Body: hello,
+			Want: channel.Sent{ExternalID: okID}},
+		{Name: "text, Facebook Login", Do: text(fbLogin, false), Status: 200, Reply: ok, Path: "/v21.0/me/messages", Body: hello,
+			Want: channel.Sent{ExternalID: okID}},
+		{Name: "human agent", Do: text(igLogin, true), Status: 200, Reply: ok, Path: igPath,
+			Body: `{"recipient":{"id":"1234567890123456"},"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT",` +
+				`"message":{"text":"Grazie, ci pensiamo noi."}}`,
+			Want: channel.Sent{ExternalID: okID}},
+		{Name: "prompt", Do: prompt, Status: 200, Reply: ok, Path: igPath,
+			Body: `{"recipient":{"id":"1234567890123456"},"messaging_type":"RESPONSE","message":{"text":"Collegare questa chat al tuo ordine?",
+				"quick_replies":[{"content_type":"text","title":"Sì","payload":"link:confirm"},
+					{"content_type":"text","title":"No","payload":"link:cancel"}]}}`,
+			Want: channel.Sent{ExternalID: okID}},
+		{Name: "window closed", Do: text(igLogin, false), Status: 400, Path: igPath, Body: hello, Kind: meta.Permanent,
+			Reply: `{"error":{"message":"(#10) This message is sent outside of allowed window.","type":"OAuthException",` +
+				`"code":10,"error_subcode":2534022,"fbtrace_id":"AbC1"}}`},
+		{Name: "token expired", Do: text(igLogin, false), Status: 400, Path: igPath, Body: hello, Kind: meta.TokenInvalid,
+			Reply: `{"error":{"message":"Error validating access token: Session has expired.","type":"OAuthException",` +
+				`"code":190,"error_subcode":463,"fbtrace_id":"AbC2"}}`},
+		{Name: "app rate limit", Do: text(igLogin, false), Status: 400, Path: igPath, Body: hello, Kind: meta.RateLimited,
+			Reply: `{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","code":4,"is_transient":true,"fbtrace_id":"AbC3"}}`},
+		{Name: "bad parameter", Do: text(igLogin, false), Status: 400, Path: igPath, Body: hello, Kind: meta.Permanent,
+			Reply: `{"error":{"message":"(#100) The parameter recipient is required","type":"OAuthException","code":100,"fbtrace_id":"AbC4"}}`},
+		{Name: "server error", Do: text(igLogin, false), Status: 500, Path: igPath, Body: hello, Kind: meta.Transient,
+			Reply: `{"error":{"message":"An unknown error has occurred.","type":"OAuthException","code":1,"fbtrace_id":"AbC5"}}`},
+	})
+}
+
+var user = channel.Identity{ID: igsid}
+
+func ms(n int64) time.Time { return time.UnixMilli(n).UTC() }
+
+func in(id, kind, text string, ts int64) channel.Event {
+	return metatest.Message(igID, channel.Inbound{ExternalID: id, From: user, Kind: kind, Text: text, Timestamp: ms(ts)})
+}
+
+// R18: every documented event parses; echoes, deletions, comments and
+// unknown events are skipped, never an error.
+func TestParse(t *testing.T) {
+	metatest.Fixtures(t, New(channel.Config{}).Parse, map[string][]channel.Event{
+		"text.json": {in("aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1MzA5MjExODQ0OjM0MDI4MjM2Njg0MTcxMDMwMDk0OTEyODEyOTQ1NjQ4Mjk0OTk1Mzo=",
+			"text", "Ciao! L’ordine è arrivato rotto 😢", 1764072000123)},
+		"quick_reply.json": {metatest.Message(igID, channel.Inbound{ExternalID: "aWdfQR0001", From: user, Kind: "button",
+			Text: "Yes, link it", ChoiceID: "link:confirm", Timestamp: ms(1764072060123)})},
+		"postback.json": {metatest.Message(igID, channel.Inbound{ExternalID: "aWdfPB0001", From: user, Kind: "button",
+			Text: "Where is my order?", ChoiceID: "ICEBREAKER_ORDER", Timestamp: ms(1764072120123)})},
+		"referral.json": {metatest.Message(igID, channel.Inbound{ExternalID: "ref:1234567890123456:1764072180123", From: user,
+			Kind: "referral", Ref: "lk_9Pw3Yt1", Timestamp: ms(1764072180123)})},
+		"attachments.json": {
+			in("aWdfIMG0001", "image", "[image]", 1764072300123),
+			in("aWdfSTORY0001", "story_mention", "[story_mention]", 1764072301123),
+			in("aWdfSHARE0001", "ig_reel", "[ig_reel] this one", 1764072302123),
+			in("aWdfGIF0001", "unsupported", "[unsupported]", 1764072303123),
+		},
+		"read.json": {metatest.Report(igID, channel.Status{ExternalID: "aWdfOUT0001", State: channel.StateRead, Timestamp: ms(1764072400123)})},
+		"echo.json": {},
+		"batch.json": {
+			in("aWdfBATCH0001", "text", "first", 1764072600123),
+			metatest.Report(igID, channel.Status{ExternalID: "aWdfOUT0003", State: channel.StateRead, Timestamp: ms(1764072601123)}),
+			metatest.Message("17841400000000099", channel.Inbound{ExternalID: "aWdfBATCH0002", From: channel.Identity{ID: "2345678901234567"},
+				Kind: "text", Text: "other account", Timestamp: ms(1764072602123)}),
+		},
+		"unknown.json":      {metatest.Message(igID, channel.Inbound{ExternalID: "aWdfODDTIME0001", From: user, Kind: "text", Text: "odd timestamp"})},
+		"other_object.json": nil,
+	})
+}
+
+func FuzzParse(f *testing.F) {
+	metatest.Fuzz(f, New(channel.Config{}).Parse)
+}

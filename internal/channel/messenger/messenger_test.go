@@ -1,0 +1,123 @@
+package messenger
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/linkline/linkline/internal/channel"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/meta"
+	"github.com/linkline/linkline/internal/meta/metatest"
+)
+
+var creds = channel.Credentials{PageID: "108245671234567", PageName: "linkline.shop", AccessToken: metatest.Token}
+
+const (
+	path     = "/v21.0/me/messages"
+	ok       = `{"recipient_id":"6543210987654321","message_id":"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P"}`
+	okID     = "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P"
+	textBody = `{"recipient":{"id":"6543210987654321"},"messaging_type":"RESPONSE","message":{"text":"Your refund is on its way."}}`
+)
+
+// R17: what leaves for the Send API, and what its answers become.
+func TestSend(t *testing.T) {
+	g := metatest.NewGraph(t)
+	a := New(g.Config())
+	if a.Channel() != conversation.ChannelMessenger {
+		t.Errorf("Channel() = %s", a.Channel())
+	}
+	text := func(human bool) func(context.Context) (channel.Sent, error) {
+		return func(ctx context.Context) (channel.Sent, error) {
+			return a.SendText(ctx, creds, channel.Text{To: "6543210987654321", Body: "Your refund is on its way.", HumanAgent: human})
+		}
+	}
+	prompt := func(ctx context.Context) (channel.Sent, error) {
+		return a.SendPrompt(ctx, creds, channel.Prompt{To: "6543210987654321", Body: "Link this chat to your order?",
+			Choices: []channel.Choice{{ID: "link:confirm", Title: "Yes"}, {ID: "link:cancel", Title: "No"}}})
+	}
+	metatest.Run(t, g, []metatest.Send{
+		{Name: "text", Do: text(false), Status: 200, Reply: ok, Path: path, Body: textBody, Want: channel.Sent{ExternalID: okID}},
+		{Name: "human agent", Do: text(true), Status: 200, Reply: ok, Path: path,
+			Body: `{"recipient":{"id":"6543210987654321"},"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT",` +
+				`"message":{"text":"Your refund is on its way."}}`,
+			Want: channel.Sent{ExternalID: okID}},
+		{Name: "prompt", Do: prompt, Status: 200, Reply: ok, Path: path,
+			Body: `{"recipient":{"id":"6543210987654321"},"messaging_type":"RESPONSE","message":{"text":"Link this chat to your order?",
+				"quick_replies":[{"content_type":"text","title":"Yes","payload":"link:confirm"},
+					{"content_type":"text","title":"No","payload":"link:cancel"}]}}`,
+			Want: channel.Sent{ExternalID: okID}},
+		{Name: "window closed", Do: text(false), Status: 400, Path: path, Body: textBody, Kind: meta.Permanent,
+			Reply: `{"error":{"message":"(#10) This message is sent outside of allowed window.","type":"OAuthException",` +
+				`"code":10,"error_subcode":2018278,"fbtrace_id":"AbC1"}}`},
+		{Name: "person unavailable", Do: text(false), Status: 400, Path: path, Body: textBody, Kind: meta.Permanent,
+			Reply: `{"error":{"message":"(#551) This person isn't available right now.","type":"OAuthException",` +
+				`"code":551,"error_subcode":1545041,"fbtrace_id":"AbC2"}}`},
+		{Name: "page token invalid", Do: text(false), Status: 400, Path: path, Body: textBody, Kind: meta.TokenInvalid,
+			Reply: `{"error":{"message":"Error validating access token: The session has been invalidated because the user changed their password.",` +
+				`"type":"OAuthException","code":190,"error_subcode":460,"fbtrace_id":"AbC3"}}`},
+		{Name: "page rate limit", Do: text(false), Status: 400, Path: path, Body: textBody, Kind: meta.RateLimited,
+			Reply: `{"error":{"message":"(#613) Calls to this api have exceeded the rate limit.","type":"OAuthException","code":613,"fbtrace_id":"AbC4"}}`},
+		{Name: "service down", Do: text(false), Status: 503, Path: path, Body: textBody, Kind: meta.Transient,
+			Reply: `{"error":{"message":"(#2) Service temporarily unavailable","type":"OAuthException","code":2,"is_transient":true,"fbtrace_id":"AbC5"}}`},
+		{Name: "answer without a message id", Do: text(false), Status: 200, Path: path, Body: textBody, Kind: meta.Permanent,
+			Reply: `{"recipient_id":"6543210987654321"}`},
+	})
+}
+
+func at(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+const page = "108245671234567"
+
+var user = channel.Identity{ID: "6543210987654321"}
+
+// R18: every documented event parses; echoes, unknown events and fields
+// are skipped, never an error.
+func TestParse(t *testing.T) {
+	metatest.Fixtures(t, New(channel.Config{}).Parse, map[string][]channel.Event{
+		"text.json": {metatest.Message(page, channel.Inbound{ExternalID: "m_Zb3cR0n2mQ8cXgk1yS7e5lTq9wJ4pH6uV0aB1dC2eF3gH4iJ5kL6mN7oP8qR9sT",
+			From: user, Kind: "text", Text: "Bonjour, ma commande n’est pas arrivée 😕", Timestamp: at(1764072000123)})},
+		"quick_reply.json": {metatest.Message(page, channel.Inbound{ExternalID: "m_QR0001", From: user, Kind: "button",
+			Text: "Yes, link it", ChoiceID: "link:confirm", Timestamp: at(1764072060123)})},
+		"postback.json": {
+			metatest.Message(page, channel.Inbound{ExternalID: "m_PB0001", From: user, Kind: "button", Text: "Get Started",
+				ChoiceID: "GET_STARTED", Ref: "lk_7Hq2Zx9", Timestamp: at(1764072120123)}),
+			metatest.Message(page, channel.Inbound{ExternalID: "postback:6543210987654321:1764072121000", From: user, Kind: "button",
+				Text: "Talk to a person", ChoiceID: "HUMAN", Timestamp: at(1764072121000)}),
+		},
+		"referral.json": {metatest.Message(page, channel.Inbound{ExternalID: "ref:6543210987654321:1764072180123", From: user,
+			Kind: "referral", Ref: "lk_7Hq2Zx9", Timestamp: at(1764072180123)})},
+		"message_referral.json": {metatest.Message(page, channel.Inbound{ExternalID: "m_MR0001", From: user, Kind: "text",
+			Text: "Is this still available?", Ref: "lk_7Hq2Zx9", Timestamp: at(1764072240123)})},
+		"attachments.json": {
+			metatest.Message(page, channel.Inbound{ExternalID: "m_IMG0001", From: user, Kind: "image", Text: "[image]", Timestamp: at(1764072300123)}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_STK0001", From: user, Kind: "sticker", Text: "[sticker]", Timestamp: at(1764072301123)}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_LOC0001", From: user, Kind: "location", Text: "[location]", Timestamp: at(1764072302123)}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_MULTI0001", From: user, Kind: "image",
+				Text: "[image] [video] both sides of the box", Timestamp: at(1764072303123)}),
+		},
+		"delivery_read.json": {
+			metatest.Report(page, channel.Status{ExternalID: "m_OUT0001", State: channel.StateDelivered, Timestamp: at(1764072400123)}),
+			metatest.Report(page, channel.Status{ExternalID: "m_OUT0002", State: channel.StateDelivered, Timestamp: at(1764072400123)}),
+			metatest.Report(page, channel.Status{Recipient: user.ID, Watermark: at(1764072399000), State: channel.StateDelivered, Timestamp: at(1764072400123)}),
+			metatest.Report(page, channel.Status{Recipient: user.ID, Watermark: at(1764072400900), State: channel.StateDelivered, Timestamp: at(1764072401123)}),
+			metatest.Report(page, channel.Status{Recipient: user.ID, Watermark: at(1764072409000), State: channel.StateRead, Timestamp: at(1764072410123)}),
+		},
+		"echo.json": {},
+		"batch.json": {
+			metatest.Message(page, channel.Inbound{ExternalID: "m_BATCH0001", From: user, Kind: "text", Text: "first", Timestamp: at(1764072600123)}),
+			metatest.Report(page, channel.Status{Recipient: user.ID, Watermark: at(1764072600900), State: channel.StateRead, Timestamp: at(1764072601123)}),
+			metatest.Message("208245671234568", channel.Inbound{ExternalID: "m_BATCH0002", From: channel.Identity{ID: "7654321098765432"},
+				Kind: "text", Text: "other page", Timestamp: at(1764072602123)}),
+			metatest.Message("208245671234568", channel.Inbound{ExternalID: "m_BATCH0003", From: channel.Identity{ID: "8765432109876543"},
+				Kind: "text", Text: "another person", Timestamp: at(1764072603123)}),
+		},
+		"unknown.json": {metatest.Message(page, channel.Inbound{ExternalID: "m_FUTURE0001", From: user, Kind: "text",
+			Text: "with unknown fields", Timestamp: at(1764072705123)})},
+		"other_object.json": nil,
+	})
+}
+
+func FuzzParse(f *testing.F) {
+	metatest.Fuzz(f, New(channel.Config{}).Parse)
+}

@@ -1,0 +1,68 @@
+package conversation
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/linkline/linkline/internal/apperr"
+)
+
+// Incoming is a message an end user sent on a social channel, as the
+// webhook reported it.
+type Incoming struct {
+	AccountID     int64
+	IntegrationID int64
+	Channel       Channel
+	// From is the end user's id on the channel, Name their profile name.
+	From, Name string
+	// ExternalID is the platform's message id (wamid…, mid…).
+	ExternalID string
+	// Kind says what arrived: "text", "button", "referral", "image", …
+	Kind string
+	Text string
+	At   time.Time
+}
+
+// Receive appends a social message to the conversation of its identity,
+// opening one on the identity's first message; the same ExternalID twice is
+// one message (R18). A message of a kind the service does not display is
+// kept as a note of what arrived, never dropped.
+func (s *Service) Receive(ctx context.Context, in Incoming) (*Written, error) {
+	if !in.Channel.Valid() || in.Channel == ChannelWebWidget || in.From == "" || in.ExternalID == "" {
+		return nil, apperr.Invalid("event", "is not a social message")
+	}
+	text := strings.ToValidUTF8(in.Text, "\uFFFD")
+	if strings.TrimSpace(text) == "" || in.Kind != "text" && in.Kind != "button" && !strings.HasPrefix(text, "[") {
+		text = strings.TrimSpace("[" + in.Kind + "] " + text)
+	}
+	if n := utf8.RuneCountInString(text); n > s.cfg.MaxTextRunes {
+		text = string([]rune(text)[:s.cfg.MaxTextRunes-1]) + "…"
+	}
+	at := in.At
+	if at.IsZero() {
+		at = s.now()
+	}
+	return s.writer.Write(ctx, Write{
+		AccountID: in.AccountID,
+		Social: &SocialSender{Channel: in.Channel, IntegrationID: in.IntegrationID, ExternalID: in.From,
+			Name: strings.ToValidUTF8(in.Name, ""), At: at},
+		Message: &Message{
+			AccountID: in.AccountID, Channel: in.Channel, AuthorRole: AuthorEndUser, AuthorName: in.Name,
+			Text: text, ClientMessageID: externalClientID(in.ExternalID), ExternalID: in.ExternalID,
+		},
+		SetStatus:      StatusOpen,
+		SetLastChannel: in.Channel,
+	})
+}
+
+// externalClientID fills the client message id of a social message, which
+// is deduplicated by its ExternalID instead; platform ids can be longer than
+// client ids may be, so it is a digest.
+func externalClientID(externalID string) string {
+	sum := sha256.Sum256([]byte(externalID))
+	return "ext:" + hex.EncodeToString(sum[:16])
+}

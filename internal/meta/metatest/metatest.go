@@ -1,0 +1,226 @@
+// Package metatest fakes the Graph API so that every adapter's sends are
+// tested the same way: the exact request that left (method, path, headers,
+// JSON body) and what a documented answer turns into (R17).
+package metatest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/linkline/linkline/internal/channel"
+	"github.com/linkline/linkline/internal/meta"
+)
+
+// Version is the API version the fake is configured with.
+const Version = "v21.0"
+
+// Token is the access token sends are made with.
+const Token = "EAAG-test-token"
+
+// Graph is a fake Graph API answering every request with one canned reply.
+type Graph struct {
+	srv    *httptest.Server
+	mu     sync.Mutex
+	status int
+	reply  string
+	header http.Header
+	last   *http.Request
+	body   []byte
+}
+
+// NewGraph starts a fake closed when t ends.
+func NewGraph(t testing.TB) *Graph {
+	g := &Graph{status: http.StatusOK, reply: `{}`}
+	g.srv = httptest.NewServer(http.HandlerFunc(g.serve))
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.last, g.body = r, body
+	for k, v := range g.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(g.status)
+	io.WriteString(w, g.reply)
+}
+
+// Config points adapters at the fake.
+func (g *Graph) Config() channel.Config {
+	return channel.Config{BaseURL: g.srv.URL, Version: Version, Client: g.srv.Client()}
+}
+
+// Send is one send through an adapter and what must come of it.
+type Send struct {
+	Name string
+	// Do makes the send with Token.
+	Do func(ctx context.Context) (channel.Sent, error)
+	// Status and Reply are the fake's answer (Meta's documented shapes);
+	// Header adds headers to it.
+	Status int
+	Reply  string
+	Header http.Header
+	// Path and Body are the request expected; Body is compared as JSON.
+	Path string
+	Body string
+	// Want is the result on success; Kind, when set, the classification
+	// of the expected failure.
+	Want channel.Sent
+	Kind meta.Kind
+}
+
+// Run makes each send against g and checks request and outcome.
+func Run(t *testing.T, g *Graph, sends []Send) {
+	t.Helper()
+	for _, s := range sends {
+		g.mu.Lock()
+		g.status, g.reply, g.header, g.last = s.Status, s.Reply, s.Header, nil
+		g.mu.Unlock()
+
+		sent, err := s.Do(context.Background())
+
+		g.mu.Lock()
+		req, body := g.last, g.body
+		g.mu.Unlock()
+		if req == nil {
+			t.Errorf("%s: no request reached the Graph API (error %v)", s.Name, err)
+			continue
+		}
+		checkRequest(t, s, req, body)
+		switch {
+		case s.Kind != 0:
+			if c := meta.Classify(err); err == nil || c.Kind != s.Kind {
+				t.Errorf("%s: error %v classified %v, want %v", s.Name, err, c.Kind, s.Kind)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", s.Name, err)
+		case sent != s.Want:
+			t.Errorf("%s: sent %+v, want %+v", s.Name, sent, s.Want)
+		}
+	}
+}
+
+func checkRequest(t *testing.T, s Send, req *http.Request, body []byte) {
+	t.Helper()
+	if req.Method != http.MethodPost || req.URL.Path != s.Path {
+		t.Errorf("%s: request %s %s, want POST %s", s.Name, req.Method, req.URL.Path, s.Path)
+	}
+	if got := req.Header.Get("Authorization"); got != "Bearer "+Token {
+		t.Errorf("%s: Authorization %q", s.Name, got)
+	}
+	if got := req.Header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("%s: Content-Type %q", s.Name, got)
+	}
+	var got, want any
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Errorf("%s: body %s: %v", s.Name, body, err)
+		return
+	}
+	if err := json.Unmarshal([]byte(s.Body), &want); err != nil {
+		t.Fatalf("%s: expected body: %v", s.Name, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: body\n got %s\nwant %s", s.Name, body, s.Body)
+	}
+}
+
+// ParseFunc is an adapter's Parse.
+type ParseFunc func(body []byte) ([]channel.Event, error)
+
+// Fixtures parses each file of testdata/ and compares the events with
+// want, keyed by file name. Every fixture must have an entry, so that
+// none sits untested. A nil entry expects Parse to fail; an empty one
+// expects no events.
+func Fixtures(t *testing.T, parse ParseFunc, want map[string][]channel.Event) {
+	t.Helper()
+	files := fixtures(t)
+	for name, body := range files {
+		w, ok := want[name]
+		if !ok {
+			t.Errorf("testdata/%s: no expected events", name)
+			continue
+		}
+		got, err := parse(body)
+		if w == nil {
+			if err == nil {
+				t.Errorf("%s: parsed, want an error", name)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if (len(got) > 0 || len(w) > 0) && !reflect.DeepEqual(got, w) {
+			t.Errorf("%s:\n got %s\nwant %s", name, show(got), show(w))
+		}
+	}
+	for name := range want {
+		if _, ok := files[name]; !ok {
+			t.Errorf("testdata/%s is missing", name)
+		}
+	}
+}
+
+// Fuzz seeds f with the fixtures of testdata/ and checks that parse never
+// panics and that every event is exactly one of a message and a status.
+func Fuzz(f *testing.F, parse ParseFunc) {
+	for _, body := range fixtures(f) {
+		f.Add(body)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		events, err := parse(body)
+		if err != nil && len(events) > 0 {
+			t.Errorf("events with an error: %v", err)
+		}
+		for _, e := range events {
+			if (e.Message == nil) == (e.Status == nil) {
+				t.Errorf("event %s: want exactly one of Message and Status", show(e))
+			}
+		}
+	})
+}
+
+func fixtures(t testing.TB) map[string][]byte {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no fixtures in testdata/ (%v)", err)
+	}
+	out := make(map[string][]byte, len(paths))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(p)] = b
+	}
+	return out
+}
+
+func show(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+// Message is an expected inbound event of business.
+func Message(business string, in channel.Inbound) channel.Event {
+	return channel.Event{Business: business, Message: &in}
+}
+
+// Report is an expected status event of business.
+func Report(business string, st channel.Status) channel.Event {
+	return channel.Event{Business: business, Status: &st}
+}

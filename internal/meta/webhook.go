@@ -1,0 +1,67 @@
+package meta
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/url"
+	"strings"
+)
+
+// SignatureHeader carries Meta's signature of a webhook body (R19).
+const SignatureHeader = "X-Hub-Signature-256"
+
+const signaturePrefix = "sha256="
+
+// Sign returns the SignatureHeader value Meta sends for body: the hex
+// HMAC-SHA256 of the raw bytes under the app secret.
+func Sign(body []byte, secret string) string {
+	return signaturePrefix + hex.EncodeToString(mac(body, secret))
+}
+
+// VerifySignature reports whether header is a valid signature of body
+// under any of secrets (more than one while an app secret is rotated).
+// The MAC is over the raw bytes as received: Meta signs its
+// escaped-unicode JSON, so re-serialised JSON never matches. Only the hex
+// digits may differ in case; the prefix must be exactly "sha256=". Empty
+// secrets never verify anything.
+func VerifySignature(body []byte, header string, secrets ...string) bool {
+	hexSum, ok := strings.CutPrefix(header, signaturePrefix)
+	if !ok || len(hexSum) != 2*sha256.Size {
+		return false
+	}
+	got, err := hex.DecodeString(hexSum)
+	if err != nil {
+		return false
+	}
+	valid := false
+	for _, s := range secrets {
+		// Every secret is tried, so timing does not tell which matched.
+		if s != "" && hmac.Equal(got, mac(body, s)) {
+			valid = true
+		}
+	}
+	return valid
+}
+
+func mac(body []byte, secret string) []byte {
+	h := hmac.New(sha256.New, []byte(secret))
+	h.Write(body)
+	return h.Sum(nil)
+}
+
+// VerifyChallenge answers Meta's GET verification handshake: it returns
+// hub.challenge, to be echoed as text/plain, when hub.mode is "subscribe"
+// and hub.verify_token equals verifyToken (compared in constant time). An
+// empty verifyToken verifies nothing.
+func VerifyChallenge(query url.Values, verifyToken string) (challenge string, ok bool) {
+	challenge = query.Get("hub.challenge")
+	if verifyToken == "" || challenge == "" || query.Get("hub.mode") != "subscribe" {
+		return "", false
+	}
+	if subtle.ConstantTimeCompare([]byte(query.Get("hub.verify_token")), []byte(verifyToken)) != 1 {
+		return "", false
+	}
+	return challenge, true
+}

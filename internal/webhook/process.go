@@ -1,0 +1,104 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/riverqueue/river"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/channel"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/integration"
+)
+
+// ProcessArgs is the job that processes one stored webhook body.
+type ProcessArgs struct {
+	InboxID int64 `json:"inbox_id"`
+}
+
+// Kind names the job in River.
+func (ProcessArgs) Kind() string { return "process_webhook" }
+
+// Stored reads what the ingress stored.
+type Stored interface {
+	Webhook(ctx context.Context, id int64) (integrationID int64, body []byte, processed bool, err error)
+	Processed(ctx context.Context, id int64) error
+}
+
+// Lookup finds an integration by id.
+type Lookup interface {
+	IntegrationAccount(ctx context.Context, integrationID int64) (int64, error)
+	Integration(ctx context.Context, accountID, id int64) (*integration.Integration, error)
+}
+
+// Receiver takes social messages into conversations.
+type Receiver interface {
+	Receive(ctx context.Context, in conversation.Incoming) (*conversation.Written, error)
+}
+
+// Processor parses a stored webhook through its channel's adapter and hands
+// each event to the domain. Every step is idempotent, so River may run a
+// job again after a crash: messages are deduplicated by their platform id.
+type Processor struct {
+	river.WorkerDefaults[ProcessArgs]
+	stored   Stored
+	lookup   Lookup
+	adapters map[conversation.Channel]channel.Adapter
+	receiver Receiver
+	log      *slog.Logger
+}
+
+// NewProcessor returns the webhook processing worker.
+func NewProcessor(stored Stored, lookup Lookup, adapters map[conversation.Channel]channel.Adapter, receiver Receiver, log *slog.Logger) *Processor {
+	return &Processor{stored: stored, lookup: lookup, adapters: adapters, receiver: receiver, log: log}
+}
+
+// Work processes one webhook body.
+func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error {
+	integrationID, body, processed, err := p.stored.Webhook(ctx, job.Args.InboxID)
+	if apperr.CodeOf(err) == apperr.NotFound || processed {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	acct, err := p.lookup.IntegrationAccount(ctx, integrationID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return p.stored.Processed(ctx, job.Args.InboxID) // removed meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	it, err := p.lookup.Integration(ctx, acct, integrationID)
+	if err != nil {
+		return err
+	}
+	adapter := p.adapters[it.Channel]
+	if adapter == nil {
+		return river.JobCancel(fmt.Errorf("no adapter for %s", it.Channel))
+	}
+	events, err := adapter.Parse(body)
+	if err != nil {
+		// Signed by the integration's secret, yet not its channel's
+		// shape: keep it (the inbox row stays) but do not retry.
+		p.log.WarnContext(ctx, "webhook: unparseable body", "integration", it.ID, "inbox", job.Args.InboxID, "err", err)
+		return p.stored.Processed(ctx, job.Args.InboxID)
+	}
+	for _, ev := range events {
+		if ev.Business != it.BusinessID {
+			continue // another number or page: not this integration's
+		}
+		if m := ev.Message; m != nil {
+			_, err := p.receiver.Receive(ctx, conversation.Incoming{
+				AccountID: it.AccountID, IntegrationID: it.ID, Channel: it.Channel,
+				From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, At: m.Timestamp,
+			})
+			if err != nil && apperr.CodeOf(err) != apperr.BadUserInput {
+				return err
+			}
+		}
+	}
+	return p.stored.Processed(ctx, job.Args.InboxID)
+}

@@ -1,0 +1,132 @@
+// Package webhook is the ingress for Meta's webhooks (R18, R19): the GET
+// verification handshake, and POSTs authenticated by X-Hub-Signature-256
+// over the raw body, stored before they are acknowledged and processed by
+// a durable job, so that nothing acknowledged is lost.
+package webhook
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/meta"
+)
+
+// MaxBody bounds a webhook request. Meta batches up to 1,000 entries; a few
+// MiB holds that with room to spare.
+const MaxBody = 4 << 20
+
+// Integrations finds the integration a webhook URL names.
+type Integrations interface {
+	IntegrationByWebhookKey(ctx context.Context, key string) (*integration.Integration, integration.Secrets, error)
+}
+
+// Inbox stores a webhook body durably, with the job that will process it,
+// in one transaction.
+type Inbox interface {
+	Receive(ctx context.Context, integrationID int64, body []byte) error
+}
+
+// Handler serves /webhooks/{key}.
+type Handler struct {
+	integrations Integrations
+	inbox        Inbox
+	log          *slog.Logger
+	// Counted, when set, counts requests by result.
+	Counted func(result string)
+}
+
+// NewHandler returns the webhook handler.
+func NewHandler(integrations Integrations, inbox Inbox, log *slog.Logger) *Handler {
+	return &Handler{integrations: integrations, inbox: inbox, log: log}
+}
+
+func (h *Handler) count(result string) {
+	if h.Counted != nil {
+		h.Counted(result)
+	}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	it, sec, err := h.integrations.IntegrationByWebhookKey(r.Context(), r.PathValue("key"))
+	if err != nil {
+		if apperr.CodeOf(err) != apperr.NotFound {
+			h.log.ErrorContext(r.Context(), "webhook: integration lookup failed", "err", err)
+			h.count("error")
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		h.count("unknown")
+		http.NotFound(w, r)
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		h.verify(w, r, sec)
+	case http.MethodPost:
+		h.receive(w, r, it, sec)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// verify answers Meta's subscription handshake.
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request, sec integration.Secrets) {
+	challenge, ok := meta.VerifyChallenge(r.URL.Query(), sec.VerifyToken)
+	if !ok {
+		h.count("bad_verify_token")
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	h.count("verified")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, challenge)
+}
+
+// receive authenticates a POST and stores it before answering 200; Meta
+// retries anything else, which is right when we failed to store it.
+func (h *Handler) receive(w http.ResponseWriter, r *http.Request, it *integration.Integration, sec integration.Secrets) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			h.count("too_large")
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.count("read_error")
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	sig := r.Header.Get("X-Hub-Signature-256")
+	if sig == "" {
+		h.count("unsigned")
+		http.Error(w, "missing signature", http.StatusUnauthorized)
+		return
+	}
+	if !meta.VerifySignature(body, sig, sec.AppSecret) {
+		h.count("bad_signature")
+		http.Error(w, "bad signature", http.StatusForbidden)
+		return
+	}
+	if it.Status == integration.StatusDisabled {
+		// Acknowledged, or Meta would retry for days; a disabled
+		// integration takes no traffic.
+		h.count("disabled")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if err := h.inbox.Receive(r.Context(), it.ID, body); err != nil {
+		h.log.ErrorContext(r.Context(), "webhook: storing failed", "integration", it.ID, "err", err)
+		h.count("error")
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h.count("accepted")
+	w.WriteHeader(http.StatusOK)
+}
