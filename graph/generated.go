@@ -19,6 +19,7 @@ import (
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/widget"
@@ -44,6 +45,7 @@ type ResolverRoot interface {
 	Message() MessageResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	ReplyWindow() ReplyWindowResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -74,6 +76,7 @@ type ComplexityRoot struct {
 		LastChannel   func(childComplexity int) int
 		LastMessageAt func(childComplexity int) int
 		Messages      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ReplyWindows  func(childComplexity int) int
 		Status        func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 	}
@@ -105,6 +108,7 @@ type ComplexityRoot struct {
 		Email      func(childComplexity int) int
 		ExternalID func(childComplexity int) int
 		ID         func(childComplexity int) int
+		Identities func(childComplexity int) int
 		Name       func(childComplexity int) int
 	}
 
@@ -134,6 +138,8 @@ type ComplexityRoot struct {
 		Channel         func(childComplexity int) int
 		ClientMessageID func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		DeliveryError   func(childComplexity int) int
+		DeliveryState   func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Seq             func(childComplexity int) int
 		Text            func(childComplexity int) int
@@ -183,9 +189,23 @@ type ComplexityRoot struct {
 		RemovedIntegrationID func(childComplexity int) int
 	}
 
+	ReplyWindow struct {
+		Channel    func(childComplexity int) int
+		HumanAgent func(childComplexity int) int
+		Open       func(childComplexity int) int
+		Until      func(childComplexity int) int
+	}
+
 	SendMessagePayload struct {
 		Conversation func(childComplexity int) int
 		Message      func(childComplexity int) int
+	}
+
+	SocialIdentity struct {
+		Channel     func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		DisplayName func(childComplexity int) int
+		ExternalID  func(childComplexity int) int
 	}
 
 	StartConversationPayload struct {
@@ -227,11 +247,14 @@ type ConversationResolver interface {
 
 	EndUser(ctx context.Context, obj *conversation.Conversation) (*conversation.EndUser, error)
 
+	ReplyWindows(ctx context.Context, obj *conversation.Conversation) ([]*delivery.Window, error)
 	EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error)
 	Messages(ctx context.Context, obj *conversation.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
 }
 type EndUserResolver interface {
 	ID(ctx context.Context, obj *conversation.EndUser) (string, error)
+
+	Identities(ctx context.Context, obj *conversation.EndUser) ([]*conversation.Identity, error)
 }
 type IntegrationResolver interface {
 	ID(ctx context.Context, obj *integration.Integration) (string, error)
@@ -240,6 +263,8 @@ type IntegrationResolver interface {
 }
 type MessageResolver interface {
 	ID(ctx context.Context, obj *conversation.Message) (string, error)
+
+	DeliveryState(ctx context.Context, obj *conversation.Message) (*conversation.DeliveryState, error)
 }
 type MutationResolver interface {
 	StartConversation(ctx context.Context, input model.StartConversationInput) (*model.StartConversationPayload, error)
@@ -261,6 +286,9 @@ type QueryResolver interface {
 	Conversations(ctx context.Context, first *int, after *string, filter *model.ConversationFilter) (*model.ConversationConnection, error)
 	FeedCursor(ctx context.Context) (string, error)
 	Integrations(ctx context.Context) ([]*integration.Integration, error)
+}
+type ReplyWindowResolver interface {
+	Open(ctx context.Context, obj *delivery.Window) (bool, error)
 }
 type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context, conversationID string, after *string) (<-chan *feed.Delivery, error)
@@ -382,6 +410,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.Messages(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Conversation.replyWindows":
+		if e.ComplexityRoot.Conversation.ReplyWindows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.ReplyWindows(childComplexity), true
 	case "Conversation.status":
 		if e.ComplexityRoot.Conversation.Status == nil {
 			break
@@ -483,6 +517,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EndUser.ID(childComplexity), true
+	case "EndUser.identities":
+		if e.ComplexityRoot.EndUser.Identities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndUser.Identities(childComplexity), true
 	case "EndUser.name":
 		if e.ComplexityRoot.EndUser.Name == nil {
 			break
@@ -606,6 +646,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.CreatedAt(childComplexity), true
+	case "Message.deliveryError":
+		if e.ComplexityRoot.Message.DeliveryError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.DeliveryError(childComplexity), true
+	case "Message.deliveryState":
+		if e.ComplexityRoot.Message.DeliveryState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.DeliveryState(childComplexity), true
 	case "Message.id":
 		if e.ComplexityRoot.Message.ID == nil {
 			break
@@ -858,6 +910,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RemoveIntegrationPayload.RemovedIntegrationID(childComplexity), true
 
+	case "ReplyWindow.channel":
+		if e.ComplexityRoot.ReplyWindow.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplyWindow.Channel(childComplexity), true
+	case "ReplyWindow.humanAgent":
+		if e.ComplexityRoot.ReplyWindow.HumanAgent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplyWindow.HumanAgent(childComplexity), true
+	case "ReplyWindow.open":
+		if e.ComplexityRoot.ReplyWindow.Open == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplyWindow.Open(childComplexity), true
+	case "ReplyWindow.until":
+		if e.ComplexityRoot.ReplyWindow.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplyWindow.Until(childComplexity), true
+
 	case "SendMessagePayload.conversation":
 		if e.ComplexityRoot.SendMessagePayload.Conversation == nil {
 			break
@@ -870,6 +947,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SendMessagePayload.Message(childComplexity), true
+
+	case "SocialIdentity.channel":
+		if e.ComplexityRoot.SocialIdentity.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialIdentity.Channel(childComplexity), true
+	case "SocialIdentity.since":
+		if e.ComplexityRoot.SocialIdentity.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialIdentity.CreatedAt(childComplexity), true
+	case "SocialIdentity.displayName":
+		if e.ComplexityRoot.SocialIdentity.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialIdentity.DisplayName(childComplexity), true
+	case "SocialIdentity.externalId":
+		if e.ComplexityRoot.SocialIdentity.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialIdentity.ExternalID(childComplexity), true
 
 	case "StartConversationPayload.conversation":
 		if e.ComplexityRoot.StartConversationPayload.Conversation == nil {
@@ -1119,6 +1221,17 @@ enum EventKind {
   CONVERSATION_STARTED
   CONVERSATION_UPDATED
   MESSAGE_ADDED
+  "An outbound message moved forward: sent, delivered, read, or failed (R17)."
+  DELIVERY_STATE_CHANGED
+}
+
+"How far an outbound social message got. States only move forward (R17, R18)."
+enum DeliveryState {
+  QUEUED
+  SENT
+  DELIVERED
+  READ
+  FAILED
 }
 
 "An object with a global, opaque id."
@@ -1160,6 +1273,8 @@ type EndUser implements Node {
   email: String!
   externalId: String!
   createdAt: Time!
+  "Social channel identities (R16)."
+  identities: [SocialIdentity!]!
 }
 
 type Conversation implements Node {
@@ -1171,6 +1286,8 @@ type Conversation implements Node {
   createdAt: Time!
   updatedAt: Time!
   lastMessageAt: Time
+  "The reply window of each social channel the conversation reaches."
+  replyWindows: [ReplyWindow!]!
   "Subscribe to conversationEvents after this cursor to miss nothing that follows what was just read (R21)."
   eventCursor: String!
   "The whole history, every channel, oldest first (R9). Use first/after to page forward or last/before to page back from the newest; at most 100."
@@ -1186,7 +1303,30 @@ type Message implements Node {
   authorName: String!
   text: String!
   clientMessageId: String!
+  "Set on agent replies to a social channel; null for messages that need no delivery."
+  deliveryState: DeliveryState
+  "Why delivery failed, in words an agent can act on."
+  deliveryError: String!
   createdAt: Time!
+}
+
+"Until when a social channel takes a free-form reply (R17)."
+type ReplyWindow {
+  channel: Channel!
+  "Whether a reply can be sent now."
+  open: Boolean!
+  "When the window closes (null: the end user never wrote there)."
+  until: Time
+  "Past the 24 hours, Messenger and Instagram replies go out tagged HUMAN_AGENT, for up to 7 days."
+  humanAgent: Boolean!
+}
+
+"An end user's identity on a social channel, on the customer card (R16)."
+type SocialIdentity {
+  channel: Channel!
+  externalId: String!
+  displayName: String!
+  since: Time!
 }
 
 type MessageEdge {
@@ -1420,6 +1560,8 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_updatedAt(ctx, field)
 	case "lastMessageAt":
 		return ec.fieldContext_Conversation_lastMessageAt(ctx, field)
+	case "replyWindows":
+		return ec.fieldContext_Conversation_replyWindows(ctx, field)
 	case "eventCursor":
 		return ec.fieldContext_Conversation_eventCursor(ctx, field)
 	case "messages":
@@ -1484,6 +1626,8 @@ func (ec *executionContext) childFields_EndUser(ctx context.Context, field graph
 		return ec.fieldContext_EndUser_externalId(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_EndUser_createdAt(ctx, field)
+	case "identities":
+		return ec.fieldContext_EndUser_identities(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EndUser", field.Name)
 }
@@ -1544,6 +1688,10 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_text(ctx, field)
 	case "clientMessageId":
 		return ec.fieldContext_Message_clientMessageId(ctx, field)
+	case "deliveryState":
+		return ec.fieldContext_Message_deliveryState(ctx, field)
+	case "deliveryError":
+		return ec.fieldContext_Message_deliveryError(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Message_createdAt(ctx, field)
 	}
@@ -1592,6 +1740,20 @@ func (ec *executionContext) childFields_RemoveIntegrationPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type RemoveIntegrationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReplyWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_ReplyWindow_channel(ctx, field)
+	case "open":
+		return ec.fieldContext_ReplyWindow_open(ctx, field)
+	case "until":
+		return ec.fieldContext_ReplyWindow_until(ctx, field)
+	case "humanAgent":
+		return ec.fieldContext_ReplyWindow_humanAgent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplyWindow", field.Name)
+}
+
 func (ec *executionContext) childFields_SendMessagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "message":
@@ -1600,6 +1762,20 @@ func (ec *executionContext) childFields_SendMessagePayload(ctx context.Context, 
 		return ec.fieldContext_SendMessagePayload_conversation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SendMessagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SocialIdentity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_SocialIdentity_channel(ctx, field)
+	case "externalId":
+		return ec.fieldContext_SocialIdentity_externalId(ctx, field)
+	case "displayName":
+		return ec.fieldContext_SocialIdentity_displayName(ctx, field)
+	case "since":
+		return ec.fieldContext_SocialIdentity_since(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SocialIdentity", field.Name)
 }
 
 func (ec *executionContext) childFields_StartConversationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2496,6 +2672,38 @@ func (ec *executionContext) fieldContext_Conversation_lastMessageAt(_ context.Co
 	return graphql.NewScalarFieldContext("Conversation", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Conversation_replyWindows(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_replyWindows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().ReplyWindows(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*delivery.Window) graphql.Marshaler {
+			return ec.marshalNReplyWindow2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋdeliveryᚐWindowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_replyWindows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReplyWindow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Conversation_eventCursor(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2960,6 +3168,38 @@ func (ec *executionContext) _EndUser_createdAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_EndUser_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EndUser", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EndUser_identities(ctx context.Context, field graphql.CollectedField, obj *conversation.EndUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndUser_identities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EndUser().Identities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*conversation.Identity) graphql.Marshaler {
+			return ec.marshalNSocialIdentity2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐIdentityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EndUser_identities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialIdentity(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Integration_id(ctx context.Context, field graphql.CollectedField, obj *integration.Integration) (ret graphql.Marshaler) {
@@ -3451,6 +3691,52 @@ func (ec *executionContext) _Message_clientMessageId(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Message_clientMessageId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "String")
+}
+
+func (ec *executionContext) _Message_deliveryState(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_deliveryState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Message().DeliveryState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.DeliveryState) graphql.Marshaler {
+			return ec.marshalODeliveryState2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐDeliveryState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_deliveryState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, true, true, "DeliveryState")
+}
+
+func (ec *executionContext) _Message_deliveryError(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_deliveryError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveryError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_deliveryError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Message", field, false, false, "String")
 }
 
@@ -4742,6 +5028,98 @@ func (ec *executionContext) fieldContext_RemoveIntegrationPayload_removedIntegra
 	return graphql.NewScalarFieldContext("RemoveIntegrationPayload", field, false, false, "ID")
 }
 
+func (ec *executionContext) _ReplyWindow_channel(ctx context.Context, field graphql.CollectedField, obj *delivery.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplyWindow_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplyWindow_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReplyWindow", field, false, false, "Channel")
+}
+
+func (ec *executionContext) _ReplyWindow_open(ctx context.Context, field graphql.CollectedField, obj *delivery.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplyWindow_open(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReplyWindow().Open(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplyWindow_open(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReplyWindow", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ReplyWindow_until(ctx context.Context, field graphql.CollectedField, obj *delivery.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplyWindow_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReplyWindow_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReplyWindow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReplyWindow_humanAgent(ctx context.Context, field graphql.CollectedField, obj *delivery.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReplyWindow_humanAgent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HumanAgent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReplyWindow_humanAgent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReplyWindow", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SendMessagePayload_message(ctx context.Context, field graphql.CollectedField, obj *model.SendMessagePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4804,6 +5182,98 @@ func (ec *executionContext) fieldContext_SendMessagePayload_conversation(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SocialIdentity_channel(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialIdentity_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialIdentity_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "Channel")
+}
+
+func (ec *executionContext) _SocialIdentity_externalId(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialIdentity_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialIdentity_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialIdentity_displayName(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialIdentity_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialIdentity_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialIdentity_since(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialIdentity_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialIdentity_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "Time")
 }
 
 func (ec *executionContext) _StartConversationPayload_conversation(ctx context.Context, field graphql.CollectedField, obj *model.StartConversationPayload) (ret graphql.Marshaler) {
@@ -6909,6 +7379,12 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "replyWindows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_replyWindows(ctx, field, obj)
+				})
 		case "eventCursor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -7137,6 +7613,12 @@ func (ec *executionContext) _EndUser(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "identities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EndUser_identities(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -7326,6 +7808,17 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "clientMessageId":
 			out.Values[i] = ec._Message_clientMessageId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveryState":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Message_deliveryState(ctx, field, obj)
+				})
+		case "deliveryError":
+			out.Values[i] = ec._Message_deliveryError(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -7706,6 +8199,55 @@ func (ec *executionContext) _RemoveIntegrationPayload(ctx context.Context, sel a
 	return out
 }
 
+var replyWindowImplementors = []string{"ReplyWindow"}
+
+func (ec *executionContext) _ReplyWindow(ctx context.Context, sel ast.SelectionSet, obj *delivery.Window) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, replyWindowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReplyWindow")
+		case "channel":
+			out.Values[i] = ec._ReplyWindow_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "open":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReplyWindow_open(ctx, field, obj)
+				})
+		case "until":
+			out.Values[i] = ec._ReplyWindow_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "humanAgent":
+			out.Values[i] = ec._ReplyWindow_humanAgent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sendMessagePayloadImplementors = []string{"SendMessagePayload"}
 
 func (ec *executionContext) _SendMessagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SendMessagePayload) graphql.Marshaler {
@@ -7724,6 +8266,54 @@ func (ec *executionContext) _SendMessagePayload(ctx context.Context, sel ast.Sel
 			}
 		case "conversation":
 			out.Values[i] = ec._SendMessagePayload_conversation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var socialIdentityImplementors = []string{"SocialIdentity"}
+
+func (ec *executionContext) _SocialIdentity(ctx context.Context, sel ast.SelectionSet, obj *conversation.Identity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, socialIdentityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SocialIdentity")
+		case "channel":
+			out.Values[i] = ec._SocialIdentity_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._SocialIdentity_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._SocialIdentity_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._SocialIdentity_since(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8472,14 +9062,16 @@ func (ec *executionContext) marshalNEventKind2githubᚗcomᚋlinklineᚋlinkline
 
 var (
 	unmarshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[string]feed.Kind{
-		"CONVERSATION_STARTED": feed.KindConversationStarted,
-		"CONVERSATION_UPDATED": feed.KindConversationUpdated,
-		"MESSAGE_ADDED":        feed.KindMessageAdded,
+		"CONVERSATION_STARTED":   feed.KindConversationStarted,
+		"CONVERSATION_UPDATED":   feed.KindConversationUpdated,
+		"MESSAGE_ADDED":          feed.KindMessageAdded,
+		"DELIVERY_STATE_CHANGED": feed.KindDeliveryStateChanged,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
-		feed.KindConversationStarted: "CONVERSATION_STARTED",
-		feed.KindConversationUpdated: "CONVERSATION_UPDATED",
-		feed.KindMessageAdded:        "MESSAGE_ADDED",
+		feed.KindConversationStarted:  "CONVERSATION_STARTED",
+		feed.KindConversationUpdated:  "CONVERSATION_UPDATED",
+		feed.KindMessageAdded:         "MESSAGE_ADDED",
+		feed.KindDeliveryStateChanged: "DELIVERY_STATE_CHANGED",
 	}
 )
 
@@ -8664,6 +9256,30 @@ func (ec *executionContext) marshalNRemoveIntegrationPayload2ᚖgithubᚗcomᚋl
 	return ec._RemoveIntegrationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReplyWindow2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋdeliveryᚐWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []*delivery.Window) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReplyWindow2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋdeliveryᚐWindow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReplyWindow2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋdeliveryᚐWindow(ctx context.Context, sel ast.SelectionSet, v *delivery.Window) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReplyWindow!")
+		return graphql.Null
+	}
+	return ec._ReplyWindow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRole[tmp]
@@ -8733,6 +9349,30 @@ func (ec *executionContext) marshalNSendMessagePayload2ᚖgithubᚗcomᚋlinklin
 		return graphql.Null
 	}
 	return ec._SendMessagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSocialIdentity2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐIdentityᚄ(ctx context.Context, sel ast.SelectionSet, v []*conversation.Identity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSocialIdentity2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐIdentity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSocialIdentity2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐIdentity(ctx context.Context, sel ast.SelectionSet, v *conversation.Identity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SocialIdentity!")
+		return graphql.Null
+	}
+	return ec._SocialIdentity(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStartConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐStartConversationInput(ctx context.Context, v any) (model.StartConversationInput, error) {
@@ -9051,6 +9691,42 @@ var (
 	marshalOConversationStatus2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐStatus = map[conversation.Status]string{
 		conversation.StatusOpen:   "OPEN",
 		conversation.StatusClosed: "CLOSED",
+	}
+)
+
+func (ec *executionContext) unmarshalODeliveryState2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐDeliveryState(ctx context.Context, v any) (*conversation.DeliveryState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalODeliveryState2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐDeliveryState[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeliveryState2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐDeliveryState(ctx context.Context, sel ast.SelectionSet, v *conversation.DeliveryState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalODeliveryState2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐDeliveryState[*v])
+	return res
+}
+
+var (
+	unmarshalODeliveryState2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐDeliveryState = map[string]conversation.DeliveryState{
+		"QUEUED":    conversation.DeliveryQueued,
+		"SENT":      conversation.DeliverySent,
+		"DELIVERED": conversation.DeliveryDelivered,
+		"READ":      conversation.DeliveryRead,
+		"FAILED":    conversation.DeliveryFailed,
+	}
+	marshalODeliveryState2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐDeliveryState = map[conversation.DeliveryState]string{
+		conversation.DeliveryQueued:    "QUEUED",
+		conversation.DeliverySent:      "SENT",
+		conversation.DeliveryDelivered: "DELIVERED",
+		conversation.DeliveryRead:      "READ",
+		conversation.DeliveryFailed:    "FAILED",
 	}
 )
 

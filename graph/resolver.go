@@ -5,6 +5,7 @@ import (
 
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/widget"
@@ -24,6 +25,8 @@ type Resolver struct {
 	Broker   *feed.Broker
 	// Channels manages social channel integrations.
 	Channels *integration.Service
+	// Deliveries answers questions about reply windows.
+	Deliveries *delivery.Service
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

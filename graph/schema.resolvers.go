@@ -13,6 +13,7 @@ import (
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/widget"
@@ -38,6 +39,19 @@ func (r *conversationResolver) EndUser(ctx context.Context, obj *conversation.Co
 	return r.Conv.EndUser(ctx, obj)
 }
 
+// ReplyWindows is the resolver for the replyWindows field.
+func (r *conversationResolver) ReplyWindows(ctx context.Context, obj *conversation.Conversation) ([]*delivery.Window, error) {
+	ws, err := r.Deliveries.Windows(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*delivery.Window, len(ws))
+	for i := range ws {
+		out[i] = &ws[i]
+	}
+	return out, nil
+}
+
 // EventCursor is the resolver for the eventCursor field.
 func (r *conversationResolver) EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error) {
 	return feed.Scope{AccountID: obj.AccountID, ConversationID: obj.ID}.Cursor(obj.LastSeq), nil
@@ -61,6 +75,11 @@ func (r *endUserResolver) ID(ctx context.Context, obj *conversation.EndUser) (st
 	return relay.ID(relay.TypeEndUser, obj.ID), nil
 }
 
+// Identities is the resolver for the identities field.
+func (r *endUserResolver) Identities(ctx context.Context, obj *conversation.EndUser) ([]*conversation.Identity, error) {
+	return r.Conv.Identities(ctx, obj)
+}
+
 // ID is the resolver for the id field.
 func (r *integrationResolver) ID(ctx context.Context, obj *integration.Integration) (string, error) {
 	return relay.ID(relay.TypeIntegration, obj.ID), nil
@@ -74,6 +93,14 @@ func (r *integrationResolver) WebhookURL(ctx context.Context, obj *integration.I
 // ID is the resolver for the id field.
 func (r *messageResolver) ID(ctx context.Context, obj *conversation.Message) (string, error) {
 	return relay.ID(relay.TypeMessage, obj.ID), nil
+}
+
+// DeliveryState is the resolver for the deliveryState field.
+func (r *messageResolver) DeliveryState(ctx context.Context, obj *conversation.Message) (*conversation.DeliveryState, error) {
+	if obj.DeliveryState == "" {
+		return nil, nil
+	}
+	return &obj.DeliveryState, nil
 }
 
 // StartConversation is the resolver for the startConversation field.
@@ -222,6 +249,11 @@ func (r *queryResolver) Integrations(ctx context.Context) ([]*integration.Integr
 	return r.Channels.List(ctx, auth.FromContext(ctx))
 }
 
+// Open is the resolver for the open field.
+func (r *replyWindowResolver) Open(ctx context.Context, obj *delivery.Window) (bool, error) {
+	return obj.Open(r.Deliveries.Now()), nil
+}
+
 // ConversationEvents is the resolver for the conversationEvents field.
 func (r *subscriptionResolver) ConversationEvents(ctx context.Context, conversationID string, after *string) (<-chan *feed.Delivery, error) {
 	cid, err := relay.Decode(relay.TypeConversation, conversationID)
@@ -264,6 +296,9 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// ReplyWindow returns ReplyWindowResolver implementation.
+func (r *Resolver) ReplyWindow() ReplyWindowResolver { return &replyWindowResolver{r} }
+
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
@@ -276,5 +311,6 @@ type (
 	messageResolver      struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	replyWindowResolver  struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 )

@@ -22,6 +22,7 @@ import (
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/metrics"
@@ -71,7 +72,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Subscribed:   func(d int) { m.Subscriptions.Add(float64(d)) },
 		SlowConsumer: m.SlowConsumers.Inc,
 	})
-	a.appender = store.NewAppender(db, a.broker.Publish, log, cfg.WriteBatch)
+	a.appender = store.NewAppender(db, a.broker.Publish, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message) error {
+		return delivery.Enqueue(ctx, a.jobs, tx, msgs)
+	}, log, cfg.WriteBatch)
 	a.appender.Committed = func(n int) {
 		m.Messages.Add(float64(n))
 		m.WriteBatch.Observe(float64(n))
@@ -79,17 +82,20 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	limiter := auth.NewLimiter(cfg.Limits)
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 	widgets := widget.NewService(db)
-	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, limiter, time.Now)
-	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker,
-		Channels: integration.NewService(db, time.Now), PublicURL: cfg.PublicURL}
-
+	integrations := integration.NewService(db, time.Now)
 	adapters := cfg.adapters()
+	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
+	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
+	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker,
+		Channels: integrations, Deliveries: deliveries, PublicURL: cfg.PublicURL}
+
 	inbox := store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
 		return err
 	})
 	workers := river.NewWorkers()
-	river.AddWorker(workers, webhook.NewProcessor(inbox, db, adapters, convs, log))
+	river.AddWorker(workers, webhook.NewProcessor(inbox, db, adapters, convs, deliveries, log))
+	river.AddWorker(workers, delivery.NewWorker(deliveries))
 	a.jobs, err = river.NewClient(db.RiverDriver(), &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}},
 		Workers: workers,

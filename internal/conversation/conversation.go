@@ -59,6 +59,22 @@ type EndUser struct {
 	CreatedAt  time.Time
 }
 
+// Identity is an end user's identity on a social channel: it belongs to
+// the customer card (R16), and its messages land in one conversation.
+type Identity struct {
+	ID             int64
+	AccountID      int64
+	Channel        Channel
+	ExternalID     string
+	DisplayName    string
+	EndUserID      int64
+	IntegrationID  int64
+	ConversationID int64
+	// LastInboundAt starts the channel's customer-service window.
+	LastInboundAt *time.Time
+	CreatedAt     time.Time
+}
+
 // Conversation is one support conversation, whatever channels it crosses (R7).
 type Conversation struct {
 	ID          int64
@@ -131,8 +147,20 @@ const (
 	DeliveryFailed    DeliveryState = "FAILED"
 )
 
-// Rank orders states; a report never moves a message to a lower rank.
-func (s DeliveryState) Rank() int {
+// Advances reports whether a message in state s may move to next: only
+// forward, so that reports arriving out of order never move it back (read
+// is never followed by delivered), and failed only before delivery.
+func (s DeliveryState) Advances(next DeliveryState) bool {
+	if s == DeliveryFailed {
+		return false
+	}
+	if next == DeliveryFailed {
+		return s == DeliveryQueued || s == DeliverySent
+	}
+	return next.rank() > s.rank()
+}
+
+func (s DeliveryState) rank() int {
 	switch s {
 	case DeliveryQueued:
 		return 0
@@ -142,8 +170,6 @@ func (s DeliveryState) Rank() int {
 		return 2
 	case DeliveryRead:
 		return 3
-	case DeliveryFailed:
-		return 4
 	}
 	return -1
 }

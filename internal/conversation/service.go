@@ -31,12 +31,33 @@ type Write struct {
 	SetStatus Status
 	// SetLastChannel records the channel the end user used last ("" leaves it).
 	SetLastChannel Channel
+	// Delivery, alone, moves outbound messages' delivery state forward.
+	Delivery *DeliveryUpdate
 	// Social, with ConversationID 0, is a message from a social identity:
 	// the identity, its end user and its conversation are found, or
 	// created, in the write's transaction, so that two first messages at
 	// once open one conversation. Message is then deduplicated by its
 	// ExternalID (R18).
 	Social *SocialSender
+}
+
+// DeliveryUpdate moves outbound messages forward (R17, R18); a message
+// already further along is left alone. It names its messages one of three
+// ways: by MessageID; by Channel and ExternalID (a status report: if no
+// message has that id yet, the report is kept and applied when the send is
+// recorded); or by IdentityID and Watermark (every message sent to the
+// identity up to then, as Messenger reports delivery and reads).
+type DeliveryUpdate struct {
+	MessageID  int64
+	Channel    Channel
+	ExternalID string
+	IdentityID int64
+	Watermark  time.Time
+
+	State DeliveryState
+	// SentAs records the platform's id of a send.
+	SentAs string
+	Error  string
 }
 
 // SocialSender is the social identity a message came from.
@@ -78,6 +99,8 @@ type Written struct {
 	// Duplicate is true when Message had been stored before (R18): nothing
 	// was written.
 	Duplicate bool
+	// Updated are the messages a Delivery moved.
+	Updated []*Message
 }
 
 // Writer applies writes durably. It may group concurrent calls into one
@@ -94,6 +117,20 @@ type Store interface {
 	Messages(ctx context.Context, accountID, conversationID int64, p Page) ([]*Message, error)
 	Message(ctx context.Context, accountID, id int64) (*Message, error)
 	EndUser(ctx context.Context, accountID, id int64) (*EndUser, error)
+	EndUserIdentities(ctx context.Context, accountID, endUserID int64) ([]*Identity, error)
+}
+
+// Route is where a reply goes.
+type Route struct {
+	Channel Channel
+	// IdentityID is the social identity a social reply goes to.
+	IdentityID int64
+}
+
+// Router decides where a reply goes and refuses, up front, what its
+// destination cannot take (R11, R14, R17).
+type Router interface {
+	Route(ctx context.Context, c *Conversation, text string) (Route, error)
 }
 
 // Widgets finds widgets by their public key.
@@ -120,13 +157,14 @@ type Service struct {
 	store   Store
 	writer  Writer
 	widgets Widgets
+	router  Router
 	limiter *auth.Limiter
 	now     func() time.Time
 }
 
 // NewService returns a conversation service.
-func NewService(cfg Config, store Store, writer Writer, widgets Widgets, limiter *auth.Limiter, now func() time.Time) *Service {
-	return &Service{cfg: cfg, store: store, writer: writer, widgets: widgets, limiter: limiter, now: now}
+func NewService(cfg Config, store Store, writer Writer, widgets Widgets, router Router, limiter *auth.Limiter, now func() time.Time) *Service {
+	return &Service{cfg: cfg, store: store, writer: writer, widgets: widgets, router: router, limiter: limiter, now: now}
 }
 
 // StartInput is what a widget may say about its end user. All optional.
@@ -234,8 +272,9 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 	return res, nil
 }
 
-// Reply appends an agent's message. Until social channels exist every reply
-// goes to the widget.
+// Reply appends an agent's message, for the channel the end user used last
+// (R11, R14). A reply to a social channel is queued for delivery in the
+// same transaction (R17).
 func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*Written, error) {
 	if err := s.checkSend(in); err != nil {
 		return nil, err
@@ -250,15 +289,19 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 	if c.Status == StatusClosed {
 		return nil, apperr.New(apperr.ConversationClosed, "the conversation is closed: reopen it to reply")
 	}
-	res, err := s.writer.Write(ctx, Write{
-		AccountID:      c.AccountID,
-		ConversationID: c.ID,
-		Message: &Message{
-			AccountID: c.AccountID, ConversationID: c.ID, Channel: ChannelWebWidget,
-			AuthorRole: AuthorAgent, AuthorID: actor.Agent.ID, AuthorName: actor.Agent.Name,
-			Text: in.Text, ClientMessageID: in.ClientMessageID,
-		},
-	})
+	route, err := s.router.Route(ctx, c, in.Text)
+	if err != nil {
+		return nil, err
+	}
+	m := &Message{
+		AccountID: c.AccountID, ConversationID: c.ID, Channel: route.Channel,
+		AuthorRole: AuthorAgent, AuthorID: actor.Agent.ID, AuthorName: actor.Agent.Name,
+		Text: in.Text, ClientMessageID: in.ClientMessageID, IdentityID: route.IdentityID,
+	}
+	if route.Channel != ChannelWebWidget {
+		m.DeliveryState = DeliveryQueued
+	}
+	res, err := s.writer.Write(ctx, Write{AccountID: c.AccountID, ConversationID: c.ID, Message: m})
 	if err != nil {
 		return nil, err
 	}
@@ -348,6 +391,12 @@ func (s *Service) EndUserOf(ctx context.Context, actor *auth.Actor, id int64) (*
 		return nil, apperr.NotFoundf("end user")
 	}
 	return s.store.EndUser(ctx, acct, id)
+}
+
+// Identities returns an end user's social identities, for the customer
+// card (R16). The end user must come from EndUser or EndUserOf.
+func (s *Service) Identities(ctx context.Context, eu *EndUser) ([]*Identity, error) {
+	return s.store.EndUserIdentities(ctx, eu.AccountID, eu.ID)
 }
 
 // EndUser returns the end user of a conversation the caller may see.

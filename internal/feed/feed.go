@@ -24,6 +24,8 @@ const (
 	KindConversationStarted Kind = "CONVERSATION_STARTED"
 	KindConversationUpdated Kind = "CONVERSATION_UPDATED"
 	KindMessageAdded        Kind = "MESSAGE_ADDED"
+	// KindDeliveryStateChanged: an outbound message moved forward (R17).
+	KindDeliveryStateChanged Kind = "DELIVERY_STATE_CHANGED"
 )
 
 // Event is one committed change. Events are numbered twice: densely per

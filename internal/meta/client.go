@@ -1,8 +1,10 @@
 // Package meta speaks to Meta's Graph API for the channel adapters and
 // guards the webhooks Meta sends: a small JSON client whose failures carry
 // Meta's error envelope, the one table that turns those failures into retry
-// decisions (R17), and the X-Hub-Signature-256 and verification-handshake
-// checks that authenticate webhooks before anything is stored (R18, R19).
+// decisions (R17), the X-Hub-Signature-256 and verification-handshake
+// checks that authenticate webhooks before anything is stored (R19), and
+// the pieces of webhook payloads every channel shares, read so that one
+// odd entry never costs a batch (R18).
 package meta
 
 import (

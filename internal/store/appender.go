@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +33,7 @@ const NotifyChannel = "linkline_events"
 type Appender struct {
 	db       *DB
 	publish  func([]*feed.Event)
+	enqueue  EnqueueDeliveries
 	log      *slog.Logger
 	maxBatch int
 	// Committed, when set, observes each committed batch's size.
@@ -56,14 +58,18 @@ var _ conversation.Writer = (*Appender)(nil)
 // errShuttingDown answers writes that arrive after Close.
 var errShuttingDown = errors.New("store: shutting down")
 
+// EnqueueDeliveries inserts the delivery jobs of queued outbound messages
+// into the transaction that stores them.
+type EnqueueDeliveries func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message) error
+
 // NewAppender returns an Appender; publish receives committed events in
-// order. Run must be started.
-func NewAppender(db *DB, publish func([]*feed.Event), log *slog.Logger, maxBatch int) *Appender {
+// order, enqueue the deliveries of queued messages. Run must be started.
+func NewAppender(db *DB, publish func([]*feed.Event), enqueue EnqueueDeliveries, log *slog.Logger, maxBatch int) *Appender {
 	if maxBatch <= 0 {
 		maxBatch = 256
 	}
 	return &Appender{
-		db: db, publish: publish, log: log, maxBatch: maxBatch,
+		db: db, publish: publish, enqueue: enqueue, log: log, maxBatch: maxBatch,
 		reqs: make(chan *writeReq, maxBatch), stop: make(chan struct{}), stopped: make(chan struct{}),
 	}
 }
@@ -219,6 +225,8 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 		var newMsgs []*conversation.Message
 		var allEvs []*feed.Event
 		touched := map[int64]bool{}
+		// delivered holds the messages this batch moved, as it left them.
+		delivered := map[int64]*messageRow{}
 		for i, r := range batch {
 			w := r.w
 			if _, ok := seqs[w.AccountID]; !ok {
@@ -236,6 +244,25 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 					AccountID: w.AccountID, AccountSeq: seqs[w.AccountID],
 					ConversationID: c.ID, ConversationSeq: c.LastSeq, Kind: kind, At: now, Message: m,
 				})
+			}
+			if d := w.Delivery; d != nil {
+				moved, err := a.deliver(tx, w.AccountID, d, delivered, now)
+				if err != nil {
+					return err
+				}
+				for _, row := range moved {
+					if c, err = a.conversation(tx, convs, w.AccountID, row.ConversationID); err != nil {
+						return err
+					}
+					touched[c.ID] = true
+					m := row.domain()
+					emit(feed.KindDeliveryStateChanged, m)
+					evs[len(evs)-1].Conversation = c.domain()
+					res.Updated = append(res.Updated, m)
+				}
+				allEvs = append(allEvs, evs...)
+				results[i] = result{res: res, evs: evs}
+				continue
 			}
 			var sender *identityRow
 			switch {
@@ -320,8 +347,22 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 			if err := tx.Create(&rows).Error; err != nil {
 				return err
 			}
+			var queued []*conversation.Message
 			for i, m := range newMsgs {
 				m.ID = rows[i].ID
+				if m.DeliveryState == conversation.DeliveryQueued {
+					queued = append(queued, m)
+				}
+			}
+			if len(queued) > 0 {
+				stx, err := sqlTx(tx)
+				if err != nil {
+					return err
+				}
+				// The deliveries commit with their messages, or neither.
+				if err := a.enqueue(ctx, stx, queued); err != nil {
+					return err
+				}
 			}
 		}
 		if len(allEvs) > 0 {

@@ -304,3 +304,58 @@ func (db *DB) Empty(ctx context.Context) (bool, error) {
 	err := db.gorm.WithContext(ctx).Table("accounts").Limit(1).Count(&n).Error
 	return n == 0, err
 }
+
+// ConversationIdentity returns the identity whose messages land in a
+// conversation on a channel.
+func (db *DB) ConversationIdentity(ctx context.Context, accountID, conversationID int64, ch conversation.Channel) (*conversation.Identity, error) {
+	var r identityRow
+	if err := db.scoped(ctx, accountID, "social_identities").Where("conversation_id = ? AND channel = ?", conversationID, string(ch)).Take(&r).Error; err != nil {
+		return nil, notFound(err, "identity")
+	}
+	return r.domain(), nil
+}
+
+// Identity returns one identity of the account.
+func (db *DB) Identity(ctx context.Context, accountID, id int64) (*conversation.Identity, error) {
+	var r identityRow
+	if err := db.scoped(ctx, accountID, "social_identities").Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, notFound(err, "identity")
+	}
+	return r.domain(), nil
+}
+
+// IdentityByExternalID finds an identity by the end user's id on a channel.
+func (db *DB) IdentityByExternalID(ctx context.Context, accountID int64, ch conversation.Channel, externalID string) (*conversation.Identity, error) {
+	var r identityRow
+	if err := db.scoped(ctx, accountID, "social_identities").Where("channel = ? AND external_id = ?", string(ch), externalID).Take(&r).Error; err != nil {
+		return nil, notFound(err, "identity")
+	}
+	return r.domain(), nil
+}
+
+// EndUserIdentities lists an end user's social identities (R16).
+func (db *DB) EndUserIdentities(ctx context.Context, accountID, endUserID int64) ([]*conversation.Identity, error) {
+	var rows []identityRow
+	if err := db.scoped(ctx, accountID, "social_identities").Where("end_user_id = ?", endUserID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*conversation.Identity, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// ConversationIdentities lists the identities whose messages land in a
+// conversation.
+func (db *DB) ConversationIdentities(ctx context.Context, accountID, conversationID int64) ([]*conversation.Identity, error) {
+	var rows []identityRow
+	if err := db.scoped(ctx, accountID, "social_identities").Where("conversation_id = ?", conversationID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*conversation.Identity, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}

@@ -210,3 +210,11 @@ type identityRow struct {
 }
 
 func (identityRow) TableName() string { return "social_identities" }
+
+func (r *identityRow) domain() *conversation.Identity {
+	return &conversation.Identity{
+		ID: r.ID, AccountID: r.AccountID, Channel: conversation.Channel(r.Channel), ExternalID: r.ExternalID,
+		DisplayName: r.DisplayName, EndUserID: r.EndUserID, IntegrationID: idOf(r.IntegrationID),
+		ConversationID: idOf(r.ConversationID), LastInboundAt: r.LastInboundAt, CreatedAt: r.CreatedAt,
+	}
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,6 +55,8 @@ func open(t *testing.T, cfg store.Config) *fixture {
 		f.mu.Lock()
 		f.events = append(f.events, evs...)
 		f.mu.Unlock()
+	}, func(context.Context, *sql.Tx, []*conversation.Message) error {
+		return nil // no deliveries in these tests
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)), 64)
 	go f.appender.Run()
 	t.Cleanup(func() {

@@ -38,6 +38,11 @@ type Receiver interface {
 	Receive(ctx context.Context, in conversation.Incoming) (*conversation.Written, error)
 }
 
+// Reporter applies delivery reports.
+type Reporter interface {
+	Report(ctx context.Context, it *integration.Integration, st channel.Status) error
+}
+
 // Processor parses a stored webhook through its channel's adapter and hands
 // each event to the domain. Every step is idempotent, so River may run a
 // job again after a crash: messages are deduplicated by their platform id.
@@ -47,12 +52,13 @@ type Processor struct {
 	lookup   Lookup
 	adapters map[conversation.Channel]channel.Adapter
 	receiver Receiver
+	reporter Reporter
 	log      *slog.Logger
 }
 
 // NewProcessor returns the webhook processing worker.
-func NewProcessor(stored Stored, lookup Lookup, adapters map[conversation.Channel]channel.Adapter, receiver Receiver, log *slog.Logger) *Processor {
-	return &Processor{stored: stored, lookup: lookup, adapters: adapters, receiver: receiver, log: log}
+func NewProcessor(stored Stored, lookup Lookup, adapters map[conversation.Channel]channel.Adapter, receiver Receiver, reporter Reporter, log *slog.Logger) *Processor {
+	return &Processor{stored: stored, lookup: lookup, adapters: adapters, receiver: receiver, reporter: reporter, log: log}
 }
 
 // Work processes one webhook body.
@@ -96,6 +102,11 @@ func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error
 				From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, At: m.Timestamp,
 			})
 			if err != nil && apperr.CodeOf(err) != apperr.BadUserInput {
+				return err
+			}
+		}
+		if st := ev.Status; st != nil {
+			if err := p.reporter.Report(ctx, it, *st); err != nil {
 				return err
 			}
 		}

@@ -1,7 +1,6 @@
 package instagram
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -29,41 +28,36 @@ func TestSend(t *testing.T) {
 	}
 	igLogin := channel.Credentials{InstagramID: igID, Username: "linkline.shop", AccessToken: metatest.Token}
 	fbLogin := channel.Credentials{AccessToken: metatest.Token}
-	text := func(c channel.Credentials, human bool) func(context.Context) (channel.Sent, error) {
-		return func(ctx context.Context) (channel.Sent, error) {
-			return a.SendText(ctx, c, channel.Text{To: igsid, Body: "Grazie, ci pensiamo noi.", HumanAgent: human})
-		}
-	}
-	prompt := func(ctx context.Context) (channel.Sent, error) {
-		return a.SendPrompt(ctx, igLogin, channel.Prompt{To: igsid, Body: "Collegare questa chat al tuo ordine?",
-			Choices: []channel.Choice{{ID: "link:confirm", Title: "Sì"}, {ID: "link:cancel", Title: "No"}}})
-	}
+	thanks := channel.Text{To: igsid, Body: "Grazie, ci pensiamo noi."}
+	tagged := channel.Text{To: igsid, Body: "Grazie, ci pensiamo noi.", HumanAgent: true}
 	const igPath = "/v21.0/" + igID + "/messages"
-	metatest.Run(t, g, []metatest.Send{
-		{Name: "text, Instagram Login", Do: text(igLogin, false), Status: 200, Reply: ok, Path: igPath, Body: hello,
+	metatest.Run(t, g, a, []metatest.Send{
+		{Name: "text, Instagram Login", Creds: igLogin, Text: thanks, Status: 200, Reply: ok, Path: igPath, Body: hello,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "text, Facebook Login", Do: text(fbLogin, false), Status: 200, Reply: ok, Path: "/v21.0/me/messages", Body: hello,
+		{Name: "text, Facebook Login", Creds: fbLogin, Text: thanks, Status: 200, Reply: ok, Path: "/v21.0/me/messages", Body: hello,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "human agent", Do: text(igLogin, true), Status: 200, Reply: ok, Path: igPath,
+		{Name: "human agent", Creds: igLogin, Text: tagged, Status: 200, Reply: ok, Path: igPath,
 			Body: `{"recipient":{"id":"1234567890123456"},"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT",` +
 				`"message":{"text":"Grazie, ci pensiamo noi."}}`,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "prompt", Do: prompt, Status: 200, Reply: ok, Path: igPath,
+		{Name: "prompt", Creds: igLogin, Status: 200, Reply: ok, Path: igPath,
+			Prompt: &channel.Prompt{To: igsid, Body: "Collegare questa chat al tuo ordine?",
+				Choices: []channel.Choice{{ID: "link:confirm", Title: "Sì"}, {ID: "link:cancel", Title: "No"}}},
 			Body: `{"recipient":{"id":"1234567890123456"},"messaging_type":"RESPONSE","message":{"text":"Collegare questa chat al tuo ordine?",
 				"quick_replies":[{"content_type":"text","title":"Sì","payload":"link:confirm"},
 					{"content_type":"text","title":"No","payload":"link:cancel"}]}}`,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "window closed", Do: text(igLogin, false), Status: 400, Path: igPath, Body: hello, Kind: meta.Permanent,
+		{Name: "window closed", Creds: igLogin, Text: thanks, Status: 400, Path: igPath, Body: hello, Kind: meta.Permanent,
 			Reply: `{"error":{"message":"(#10) This message is sent outside of allowed window.","type":"OAuthException",` +
 				`"code":10,"error_subcode":2534022,"fbtrace_id":"AbC1"}}`},
-		{Name: "token expired", Do: text(igLogin, false), Status: 400, Path: igPath, Body: hello, Kind: meta.TokenInvalid,
+		{Name: "token expired", Creds: igLogin, Text: thanks, Status: 400, Path: igPath, Body: hello, Kind: meta.TokenInvalid,
 			Reply: `{"error":{"message":"Error validating access token: Session has expired.","type":"OAuthException",` +
 				`"code":190,"error_subcode":463,"fbtrace_id":"AbC2"}}`},
-		{Name: "app rate limit", Do: text(igLogin, false), Status: 400, Path: igPath, Body: hello, Kind: meta.RateLimited,
+		{Name: "app rate limit", Creds: igLogin, Text: thanks, Status: 400, Path: igPath, Body: hello, Kind: meta.RateLimited,
 			Reply: `{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","code":4,"is_transient":true,"fbtrace_id":"AbC3"}}`},
-		{Name: "bad parameter", Do: text(igLogin, false), Status: 400, Path: igPath, Body: hello, Kind: meta.Permanent,
+		{Name: "bad parameter", Creds: igLogin, Text: thanks, Status: 400, Path: igPath, Body: hello, Kind: meta.Permanent,
 			Reply: `{"error":{"message":"(#100) The parameter recipient is required","type":"OAuthException","code":100,"fbtrace_id":"AbC4"}}`},
-		{Name: "server error", Do: text(igLogin, false), Status: 500, Path: igPath, Body: hello, Kind: meta.Transient,
+		{Name: "server error", Creds: igLogin, Text: thanks, Status: 500, Path: igPath, Body: hello, Kind: meta.Transient,
 			Reply: `{"error":{"message":"An unknown error has occurred.","type":"OAuthException","code":1,"fbtrace_id":"AbC5"}}`},
 	})
 }

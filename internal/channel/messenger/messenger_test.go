@@ -1,7 +1,6 @@
 package messenger
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -27,40 +26,36 @@ func TestSend(t *testing.T) {
 	if a.Channel() != conversation.ChannelMessenger {
 		t.Errorf("Channel() = %s", a.Channel())
 	}
-	text := func(human bool) func(context.Context) (channel.Sent, error) {
-		return func(ctx context.Context) (channel.Sent, error) {
-			return a.SendText(ctx, creds, channel.Text{To: "6543210987654321", Body: "Your refund is on its way.", HumanAgent: human})
-		}
-	}
-	prompt := func(ctx context.Context) (channel.Sent, error) {
-		return a.SendPrompt(ctx, creds, channel.Prompt{To: "6543210987654321", Body: "Link this chat to your order?",
-			Choices: []channel.Choice{{ID: "link:confirm", Title: "Yes"}, {ID: "link:cancel", Title: "No"}}})
-	}
-	metatest.Run(t, g, []metatest.Send{
-		{Name: "text", Do: text(false), Status: 200, Reply: ok, Path: path, Body: textBody, Want: channel.Sent{ExternalID: okID}},
-		{Name: "human agent", Do: text(true), Status: 200, Reply: ok, Path: path,
+	refund := channel.Text{To: "6543210987654321", Body: "Your refund is on its way."}
+	late := refund
+	late.HumanAgent = true
+	prompt := &channel.Prompt{To: "6543210987654321", Body: "Link this chat to your order?",
+		Choices: []channel.Choice{{ID: "link:confirm", Title: "Yes"}, {ID: "link:cancel", Title: "No"}}}
+	metatest.Run(t, g, a, []metatest.Send{
+		{Name: "text", Creds: creds, Text: refund, Status: 200, Reply: ok, Path: path, Body: textBody, Want: channel.Sent{ExternalID: okID}},
+		{Name: "human agent", Creds: creds, Text: late, Status: 200, Reply: ok, Path: path,
 			Body: `{"recipient":{"id":"6543210987654321"},"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT",` +
 				`"message":{"text":"Your refund is on its way."}}`,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "prompt", Do: prompt, Status: 200, Reply: ok, Path: path,
+		{Name: "prompt", Creds: creds, Prompt: prompt, Status: 200, Reply: ok, Path: path,
 			Body: `{"recipient":{"id":"6543210987654321"},"messaging_type":"RESPONSE","message":{"text":"Link this chat to your order?",
 				"quick_replies":[{"content_type":"text","title":"Yes","payload":"link:confirm"},
 					{"content_type":"text","title":"No","payload":"link:cancel"}]}}`,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "window closed", Do: text(false), Status: 400, Path: path, Body: textBody, Kind: meta.Permanent,
+		{Name: "window closed", Creds: creds, Text: refund, Status: 400, Path: path, Body: textBody, Kind: meta.Permanent,
 			Reply: `{"error":{"message":"(#10) This message is sent outside of allowed window.","type":"OAuthException",` +
 				`"code":10,"error_subcode":2018278,"fbtrace_id":"AbC1"}}`},
-		{Name: "person unavailable", Do: text(false), Status: 400, Path: path, Body: textBody, Kind: meta.Permanent,
+		{Name: "person unavailable", Creds: creds, Text: refund, Status: 400, Path: path, Body: textBody, Kind: meta.Permanent,
 			Reply: `{"error":{"message":"(#551) This person isn't available right now.","type":"OAuthException",` +
 				`"code":551,"error_subcode":1545041,"fbtrace_id":"AbC2"}}`},
-		{Name: "page token invalid", Do: text(false), Status: 400, Path: path, Body: textBody, Kind: meta.TokenInvalid,
+		{Name: "page token invalid", Creds: creds, Text: refund, Status: 400, Path: path, Body: textBody, Kind: meta.TokenInvalid,
 			Reply: `{"error":{"message":"Error validating access token: The session has been invalidated because the user changed their password.",` +
 				`"type":"OAuthException","code":190,"error_subcode":460,"fbtrace_id":"AbC3"}}`},
-		{Name: "page rate limit", Do: text(false), Status: 400, Path: path, Body: textBody, Kind: meta.RateLimited,
+		{Name: "page rate limit", Creds: creds, Text: refund, Status: 400, Path: path, Body: textBody, Kind: meta.RateLimited,
 			Reply: `{"error":{"message":"(#613) Calls to this api have exceeded the rate limit.","type":"OAuthException","code":613,"fbtrace_id":"AbC4"}}`},
-		{Name: "service down", Do: text(false), Status: 503, Path: path, Body: textBody, Kind: meta.Transient,
+		{Name: "service down", Creds: creds, Text: refund, Status: 503, Path: path, Body: textBody, Kind: meta.Transient,
 			Reply: `{"error":{"message":"(#2) Service temporarily unavailable","type":"OAuthException","code":2,"is_transient":true,"fbtrace_id":"AbC5"}}`},
-		{Name: "answer without a message id", Do: text(false), Status: 200, Path: path, Body: textBody, Kind: meta.Permanent,
+		{Name: "answer without a message id", Creds: creds, Text: refund, Status: 200, Path: path, Body: textBody, Kind: meta.Permanent,
 			Reply: `{"recipient_id":"6543210987654321"}`},
 	})
 }

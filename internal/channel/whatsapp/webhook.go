@@ -9,8 +9,8 @@ import (
 	"github.com/linkline/linkline/internal/meta"
 )
 
-// Object is the webhook object of WhatsApp.
-const Object = "whatsapp_business_account"
+// object is the webhook object of WhatsApp.
+const object = "whatsapp_business_account"
 
 // fieldMessages is the change field that carries messages and statuses;
 // other fields (templates, account updates) are skipped.
@@ -98,7 +98,7 @@ const (
 
 // Parse reads a WhatsApp webhook: every entry, every "messages" change.
 func (a *Adapter) Parse(body []byte) ([]channel.Event, error) {
-	raws, err := meta.Entries(body, Object)
+	raws, err := meta.Entries(body, object)
 	if err != nil {
 		return nil, err
 	}

@@ -26,43 +26,37 @@ const (
 // R17: what leaves for the Cloud API, and what its answers become.
 func TestSend(t *testing.T) {
 	g := metatest.NewGraph(t)
-	a := New(g.Config())
-	text := func(to string) func(context.Context) (channel.Sent, error) {
-		return func(ctx context.Context) (channel.Sent, error) {
-			return a.SendText(ctx, creds, channel.Text{To: to, Body: "Your refund is on its way."})
-		}
-	}
-	prompt := func(ctx context.Context) (channel.Sent, error) {
-		return a.SendPrompt(ctx, creds, channel.Prompt{To: "5511987654321", Body: "Link this chat to your order?",
-			Choices: []channel.Choice{{ID: "link:confirm", Title: "Yes, link it"}, {ID: "link:cancel", Title: "No, keep them separate please"}}})
-	}
-	metatest.Run(t, g, []metatest.Send{
-		{Name: "text", Do: text("5511987654321"), Status: 200, Reply: ok, Path: path, Body: textBody,
+	refund := channel.Text{To: "5511987654321", Body: "Your refund is on its way."}
+	toBSUID := channel.Text{To: "BR.1502576394655843", Body: "Your refund is on its way."}
+	prompt := &channel.Prompt{To: "5511987654321", Body: "Link this chat to your order?", Choices: []channel.Choice{
+		{ID: "link:confirm", Title: "Yes, link it"}, {ID: "link:cancel", Title: "No, keep them separate please"}}}
+	metatest.Run(t, g, New(g.Config()), []metatest.Send{
+		{Name: "text", Creds: creds, Text: refund, Status: 200, Reply: ok, Path: path, Body: textBody,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "text to a BSUID", Do: text("BR.1502576394655843"), Status: 200, Reply: ok, Path: path,
+		{Name: "text to a BSUID", Creds: creds, Text: toBSUID, Status: 200, Reply: ok, Path: path,
 			Body: `{"messaging_product":"whatsapp","recipient_type":"individual","recipient":"BR.1502576394655843",` +
 				`"type":"text","text":{"preview_url":false,"body":"Your refund is on its way."}}`,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "prompt, long title cut to 20 characters", Do: prompt, Status: 200, Reply: ok, Path: path,
+		{Name: "prompt, long title cut to 20 characters", Creds: creds, Prompt: prompt, Status: 200, Reply: ok, Path: path,
 			Body: `{"messaging_product":"whatsapp","recipient_type":"individual","to":"5511987654321","type":"interactive",
 				"interactive":{"type":"button","body":{"text":"Link this chat to your order?"},"action":{"buttons":[
 					{"type":"reply","reply":{"id":"link:confirm","title":"Yes, link it"}},
 					{"type":"reply","reply":{"id":"link:cancel","title":"No, keep them separa"}}]}}}`,
 			Want: channel.Sent{ExternalID: okID}},
-		{Name: "window closed", Do: text("5511987654321"), Status: 400, Path: path, Body: textBody, Kind: meta.Permanent,
+		{Name: "window closed", Creds: creds, Text: refund, Status: 400, Path: path, Body: textBody, Kind: meta.Permanent,
 			Reply: `{"error":{"message":"(#131047) Re-engagement message","type":"OAuthException","code":131047,` +
 				`"error_data":{"messaging_product":"whatsapp","details":"Message failed to send because more than 24 hours have passed since the customer last replied to this number."},"fbtrace_id":"AbC1"}}`},
-		{Name: "token expired", Do: text("5511987654321"), Status: 401, Path: path, Body: textBody, Kind: meta.TokenInvalid,
+		{Name: "token expired", Creds: creds, Text: refund, Status: 401, Path: path, Body: textBody, Kind: meta.TokenInvalid,
 			Reply: `{"error":{"message":"Error validating access token: Session has expired on Tuesday, 24-Nov-26 10:00:00 PST.",` +
 				`"type":"OAuthException","code":190,"error_subcode":463,"fbtrace_id":"AbC2"}}`},
-		{Name: "throughput limit", Do: text("5511987654321"), Status: 429, Path: path, Body: textBody, Kind: meta.RateLimited,
+		{Name: "throughput limit", Creds: creds, Text: refund, Status: 429, Path: path, Body: textBody, Kind: meta.RateLimited,
 			Header: http.Header{"Retry-After": {"5"}},
 			Reply:  `{"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429,"fbtrace_id":"AbC3"}}`},
-		{Name: "pair rate limit on a 400", Do: text("5511987654321"), Status: 400, Path: path, Body: textBody, Kind: meta.RateLimited,
+		{Name: "pair rate limit on a 400", Creds: creds, Text: refund, Status: 400, Path: path, Body: textBody, Kind: meta.RateLimited,
 			Reply: `{"error":{"message":"(#131056) (Business Account, Consumer Account) pair rate limit hit","type":"OAuthException","code":131056,"fbtrace_id":"AbC4"}}`},
-		{Name: "server error", Do: text("5511987654321"), Status: 500, Path: path, Body: textBody, Kind: meta.Transient,
+		{Name: "server error", Creds: creds, Text: refund, Status: 500, Path: path, Body: textBody, Kind: meta.Transient,
 			Reply: `{"error":{"message":"(#131000) Something went wrong","type":"OAuthException","code":131000,"fbtrace_id":"AbC5"}}`},
-		{Name: "answer without a message id", Do: text("5511987654321"), Status: 200, Path: path, Body: textBody, Kind: meta.Permanent,
+		{Name: "answer without a message id", Creds: creds, Text: refund, Status: 200, Path: path, Body: textBody, Kind: meta.Permanent,
 			Reply: `{"messaging_product":"whatsapp","messages":[]}`},
 	})
 }

@@ -22,7 +22,7 @@ import (
 // Version is the API version the fake is configured with.
 const Version = "v21.0"
 
-// Token is the access token sends are made with.
+// Token is an access token for tests.
 const Token = "EAAG-test-token"
 
 // Graph is a fake Graph API answering every request with one canned reply.
@@ -64,9 +64,11 @@ func (g *Graph) Config() channel.Config {
 
 // Send is one send through an adapter and what must come of it.
 type Send struct {
-	Name string
-	// Do makes the send with Token.
-	Do func(ctx context.Context) (channel.Sent, error)
+	Name  string
+	Creds channel.Credentials
+	// Prompt is sent when set, Text otherwise.
+	Text   channel.Text
+	Prompt *channel.Prompt
 	// Status and Reply are the fake's answer (Meta's documented shapes);
 	// Header adds headers to it.
 	Status int
@@ -81,15 +83,22 @@ type Send struct {
 	Kind meta.Kind
 }
 
-// Run makes each send against g and checks request and outcome.
-func Run(t *testing.T, g *Graph, sends []Send) {
+// Run makes each send through a, an adapter configured with g.Config(),
+// and checks request and outcome.
+func Run(t *testing.T, g *Graph, a channel.Adapter, sends []Send) {
 	t.Helper()
 	for _, s := range sends {
 		g.mu.Lock()
 		g.status, g.reply, g.header, g.last = s.Status, s.Reply, s.Header, nil
 		g.mu.Unlock()
 
-		sent, err := s.Do(context.Background())
+		var sent channel.Sent
+		var err error
+		if s.Prompt != nil {
+			sent, err = a.SendPrompt(context.Background(), s.Creds, *s.Prompt)
+		} else {
+			sent, err = a.SendText(context.Background(), s.Creds, s.Text)
+		}
 
 		g.mu.Lock()
 		req, body := g.last, g.body
@@ -117,7 +126,7 @@ func checkRequest(t *testing.T, s Send, req *http.Request, body []byte) {
 	if req.Method != http.MethodPost || req.URL.Path != s.Path {
 		t.Errorf("%s: request %s %s, want POST %s", s.Name, req.Method, req.URL.Path, s.Path)
 	}
-	if got := req.Header.Get("Authorization"); got != "Bearer "+Token {
+	if got := req.Header.Get("Authorization"); got != "Bearer "+s.Creds.AccessToken {
 		t.Errorf("%s: Authorization %q", s.Name, got)
 	}
 	if got := req.Header.Get("Content-Type"); got != "application/json" {

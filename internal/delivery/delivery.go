@@ -1,0 +1,257 @@
+package delivery
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/channel"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/meta"
+)
+
+// Args is the durable job that sends one outbound message.
+type Args struct {
+	AccountID int64 `json:"account_id"`
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind names the job in River.
+func (Args) Kind() string { return "deliver_message" }
+
+// InsertOpts: at-least-once, so the job is unique per message, and River's
+// default of 25 attempts with attempt⁴-second backoff (about three weeks in
+// all) is cut to a day: past that the window has closed anyway.
+func (Args) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Store reads what routing and sending need.
+type Store interface {
+	ConversationIdentity(ctx context.Context, accountID, conversationID int64, ch conversation.Channel) (*conversation.Identity, error)
+	ConversationIdentities(ctx context.Context, accountID, conversationID int64) ([]*conversation.Identity, error)
+	Identity(ctx context.Context, accountID, id int64) (*conversation.Identity, error)
+	IdentityByExternalID(ctx context.Context, accountID int64, ch conversation.Channel, externalID string) (*conversation.Identity, error)
+	Message(ctx context.Context, accountID, id int64) (*conversation.Message, error)
+	Integration(ctx context.Context, accountID, id int64) (*integration.Integration, error)
+	IntegrationSecrets(ctx context.Context, accountID, id int64) (integration.Secrets, error)
+}
+
+// Integrations records integrations whose credentials Meta refused.
+type Integrations interface {
+	MarkFailing(ctx context.Context, it *integration.Integration, reason string) error
+}
+
+// Service routes replies and reports delivery.
+type Service struct {
+	store        Store
+	writer       conversation.Writer
+	integrations Integrations
+	adapters     map[conversation.Channel]channel.Adapter
+	log          *slog.Logger
+	now          func() time.Time
+}
+
+// NewService returns the delivery service.
+func NewService(store Store, writer conversation.Writer, integrations Integrations, adapters map[conversation.Channel]channel.Adapter, log *slog.Logger, now func() time.Time) *Service {
+	return &Service{store: store, writer: writer, integrations: integrations, adapters: adapters, log: log, now: now}
+}
+
+var _ conversation.Router = (*Service)(nil)
+
+// Route decides where a reply goes: to the channel the end user used last
+// (R11, R14). A social destination is checked up front against its length
+// limit, its window and its integration, so a reply that cannot be
+// delivered is refused, not queued to fail (R17).
+func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text string) (conversation.Route, error) {
+	ch := c.LastChannel
+	if ch == conversation.ChannelWebWidget || ch == "" {
+		return conversation.Route{Channel: conversation.ChannelWebWidget}, nil
+	}
+	id, err := s.store.ConversationIdentity(ctx, c.AccountID, c.ID, ch)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return conversation.Route{}, apperr.New(apperr.ChannelNotEnabled, "the conversation has no %s identity to reply to", ch)
+		}
+		return conversation.Route{}, err
+	}
+	if err := s.usable(ctx, id); err != nil {
+		return conversation.Route{}, err
+	}
+	if err := checkLength(ch, text); err != nil {
+		return conversation.Route{}, err
+	}
+	if w := WindowOf(id, s.now()); !w.Open(s.now()) {
+		return conversation.Route{}, apperr.New(CodeWindowClosed, "the %s messaging window has closed; the end user must write first", ch)
+	}
+	return conversation.Route{Channel: ch, IdentityID: id.ID}, nil
+}
+
+// Windows returns the messaging window of each social identity whose
+// messages land in a conversation.
+func (s *Service) Windows(ctx context.Context, c *conversation.Conversation) ([]Window, error) {
+	ids, err := s.store.ConversationIdentities(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Window, len(ids))
+	for i, id := range ids {
+		out[i] = WindowOf(id, s.now())
+	}
+	return out, nil
+}
+
+// Now is the service's clock, for window answers.
+func (s *Service) Now() time.Time { return s.now() }
+
+func (s *Service) usable(ctx context.Context, id *conversation.Identity) error {
+	if id.IntegrationID == 0 {
+		return apperr.New(apperr.ChannelNotEnabled, "the %s integration was removed", id.Channel)
+	}
+	it, err := s.store.Integration(ctx, id.AccountID, id.IntegrationID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return apperr.New(apperr.ChannelNotEnabled, "the %s integration was removed", id.Channel)
+	}
+	if err != nil {
+		return err
+	}
+	if it.Status != integration.StatusActive {
+		return apperr.New(apperr.ChannelNotEnabled, "the %s integration is %s", id.Channel, it.Status)
+	}
+	return nil
+}
+
+// Enqueue inserts the delivery jobs of queued messages into the
+// transaction that stores them.
+func Enqueue(ctx context.Context, client *river.Client[*sql.Tx], tx *sql.Tx, msgs []*conversation.Message) error {
+	params := make([]river.InsertManyParams, len(msgs))
+	for i, m := range msgs {
+		params[i] = river.InsertManyParams{Args: Args{AccountID: m.AccountID, MessageID: m.ID}}
+	}
+	_, err := client.InsertManyTx(ctx, tx, params)
+	return err
+}
+
+// Worker sends queued messages.
+type Worker struct {
+	river.WorkerDefaults[Args]
+	s *Service
+}
+
+// NewWorker returns the delivery worker.
+func NewWorker(s *Service) *Worker { return &Worker{s: s} }
+
+// Timeout bounds one send: above the Graph client's timeout.
+func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 45 * time.Second }
+
+// Work sends one message. Transient failures return an error, which River
+// retries with backoff; rate limits snooze; permanent failures mark the
+// message failed with the reason and cancel the job.
+func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	s := w.s
+	m, err := s.store.Message(ctx, job.Args.AccountID, job.Args.MessageID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if m.DeliveryState != conversation.DeliveryQueued {
+		return nil // sent by an earlier run whose completion was lost
+	}
+	id, err := s.store.Identity(ctx, m.AccountID, m.IdentityID)
+	if err != nil {
+		return s.fail(ctx, m, "the recipient's identity is gone")
+	}
+	if err := s.usable(ctx, id); err != nil {
+		return s.fail(ctx, m, err.(*apperr.Error).Message)
+	}
+	win := WindowOf(id, s.now())
+	if !win.Open(s.now()) {
+		return s.fail(ctx, m, "the messaging window closed before the reply could be sent")
+	}
+	it, err := s.store.Integration(ctx, id.AccountID, id.IntegrationID)
+	if err != nil {
+		return err
+	}
+	sec, err := s.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
+	if err != nil {
+		return err
+	}
+	adapter := s.adapters[it.Channel]
+	sent, err := adapter.SendText(ctx, it.Credentials(sec), channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
+	if err != nil {
+		return s.classify(ctx, job, m, it, err)
+	}
+	_, err = s.writer.Write(ctx, conversation.Write{AccountID: m.AccountID, Delivery: &conversation.DeliveryUpdate{
+		MessageID: m.ID, State: conversation.DeliverySent, SentAs: sent.ExternalID,
+	}})
+	return err
+}
+
+func (s *Service) classify(ctx context.Context, job *river.Job[Args], m *conversation.Message, it *integration.Integration, err error) error {
+	class := meta.Classify(err)
+	switch class.Kind {
+	case meta.TokenInvalid:
+		if err := s.integrations.MarkFailing(ctx, it, class.Reason); err != nil {
+			return err
+		}
+		return s.fail(ctx, m, class.Reason)
+	case meta.Permanent:
+		return s.fail(ctx, m, class.Reason)
+	case meta.RateLimited:
+		if class.RetryAfter > 0 {
+			return river.JobSnooze(class.RetryAfter)
+		}
+	}
+	if job.Attempt >= job.MaxAttempts {
+		return s.fail(ctx, m, "gave up after "+fmt.Sprint(job.Attempt)+" attempts: "+class.Reason)
+	}
+	s.log.WarnContext(ctx, "delivery: will retry", "message", m.ID, "attempt", job.Attempt, "reason", class.Reason)
+	return err
+}
+
+// fail marks a message failed with its reason and ends its job for good.
+func (s *Service) fail(ctx context.Context, m *conversation.Message, reason string) error {
+	_, err := s.writer.Write(ctx, conversation.Write{AccountID: m.AccountID, Delivery: &conversation.DeliveryUpdate{
+		MessageID: m.ID, State: conversation.DeliveryFailed, Error: reason,
+	}})
+	if err != nil {
+		return err
+	}
+	return river.JobCancel(errors.New(reason))
+}
+
+// Report applies a delivery report from a webhook (R18): by the message's
+// platform id, or for Messenger and Instagram by watermark over everything
+// sent to the identity.
+func (s *Service) Report(ctx context.Context, it *integration.Integration, st channel.Status) error {
+	u := &conversation.DeliveryUpdate{Channel: it.Channel, State: st.State}
+	if st.ErrorCode != 0 || st.ErrorTitle != "" {
+		u.Error = meta.Classify(&meta.Error{Code: st.ErrorCode, Message: st.ErrorTitle}).Reason
+	}
+	switch {
+	case st.ExternalID != "":
+		u.ExternalID = st.ExternalID
+	case st.Recipient != "":
+		id, err := s.store.IdentityByExternalID(ctx, it.AccountID, it.Channel, st.Recipient)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		u.IdentityID, u.Watermark = id.ID, st.Watermark
+	default:
+		return nil
+	}
+	_, err := s.writer.Write(ctx, conversation.Write{AccountID: it.AccountID, Delivery: u})
+	return err
+}

@@ -1,0 +1,82 @@
+// Package delivery carries agent replies to the channel they are for
+// (R11, R14, R17): it routes a reply, checks it against what the
+// destination can carry and against the channel's messaging window, queues
+// it as a durable River job in the reply's own transaction, sends it
+// through the channel's adapter with retries decided by Meta's error
+// classes, and moves its delivery state forward as reports arrive.
+package delivery
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/conversation"
+)
+
+// Error codes of refused replies.
+const (
+	// CodeWindowClosed: the channel's messaging window has closed; only
+	// the end user writing again reopens it.
+	CodeWindowClosed apperr.Code = "WINDOW_CLOSED"
+	// CodeTooLong: the reply is longer than its destination carries.
+	CodeTooLong apperr.Code = "MESSAGE_TOO_LONG"
+)
+
+// The customer-service window: free-form replies within 24 hours of the
+// end user's last message; Messenger and Instagram allow a human agent's
+// reply, tagged, for 7 days.
+const (
+	serviceWindow    = 24 * time.Hour
+	humanAgentWindow = 7 * 24 * time.Hour
+)
+
+// Window says until when a channel takes a free-form reply.
+type Window struct {
+	Channel conversation.Channel
+	// Until is when the window closes; nil when the end user never wrote
+	// on the channel (nothing may be sent).
+	Until *time.Time
+	// HumanAgent: past the 24 hours, replies go out with the HUMAN_AGENT
+	// tag (Messenger, Instagram).
+	HumanAgent bool
+}
+
+// Open reports whether a reply can be sent at now.
+func (w Window) Open(now time.Time) bool { return w.Until != nil && now.Before(*w.Until) }
+
+// WindowOf is the window of an identity at now.
+func WindowOf(id *conversation.Identity, now time.Time) Window {
+	w := Window{Channel: id.Channel}
+	if id.LastInboundAt == nil {
+		return w
+	}
+	until := id.LastInboundAt.Add(serviceWindow)
+	if !now.Before(until) && id.Channel != conversation.ChannelWhatsApp {
+		until, w.HumanAgent = id.LastInboundAt.Add(humanAgentWindow), true
+	}
+	w.Until = &until
+	return w
+}
+
+// checkLength refuses text longer than the channel carries: WhatsApp 4,096
+// characters, Messenger 2,000 characters, Instagram 1,000 bytes of UTF-8.
+func checkLength(ch conversation.Channel, text string) error {
+	var n, limit int
+	unit := "characters"
+	switch ch {
+	case conversation.ChannelWhatsApp:
+		n, limit = utf8.RuneCountInString(text), 4096
+	case conversation.ChannelMessenger:
+		n, limit = utf8.RuneCountInString(text), 2000
+	case conversation.ChannelInstagram:
+		n, limit, unit = len(text), 1000, "bytes"
+	default:
+		return nil
+	}
+	if n > limit {
+		return &apperr.Error{Code: CodeTooLong, Field: "text", Message: fmt.Sprintf("text is %d %s; %s carries at most %d", n, unit, ch, limit)}
+	}
+	return nil
+}
