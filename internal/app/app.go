@@ -105,7 +105,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		FetchCooldown:     50 * time.Millisecond,
 		// Above the Graph API client's timeout, below River's rescue of
 		// stuck jobs: a send is never running twice at once.
-		JobTimeout: time.Minute,
+		JobTimeout:  time.Minute,
+		RetryPolicy: delivery.RetryPolicy{Base: cfg.RetryBase, Max: delivery.DefaultRetryPolicy.Max},
 	})
 	if err != nil {
 		_ = db.Close()

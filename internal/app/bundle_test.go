@@ -70,6 +70,7 @@ func setup(t *testing.T, kind storeKind, configure ...func(*Config)) *testBundle
 	// Tests run many sends from one address quickly; the limit tests set
 	// their own.
 	cfg.Limits = auth.LimitsConfig{}
+	cfg.RetryBase = 50 * time.Millisecond
 	switch kind {
 	case postgres:
 		cfg.DBURL = storetest.PostgresURL(t)

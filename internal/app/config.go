@@ -12,6 +12,7 @@ import (
 
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/delivery"
 )
 
 // Config is the whole service's configuration. Every field has a flag and
@@ -37,6 +38,8 @@ type Config struct {
 	GraphURL     string
 	InstagramURL string
 	GraphVersion string
+	// RetryBase is the first wait before a failed job runs again.
+	RetryBase time.Duration
 
 	MaxTextRunes       int
 	SessionTTL         time.Duration
@@ -143,6 +146,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	str(&c.GraphURL, "graph-url", "GRAPH_URL", "https://graph.facebook.com", "Meta Graph API root (WhatsApp, Messenger)")
 	str(&c.InstagramURL, "instagram-url", "INSTAGRAM_URL", "https://graph.instagram.com", "Instagram API root")
 	str(&c.GraphVersion, "graph-version", "GRAPH_VERSION", "v21.0", "Graph API version")
+	dur(&c.RetryBase, "retry-base", "RETRY_BASE", delivery.DefaultRetryPolicy.Base, "first wait before a failed delivery is retried; it doubles each time, up to an hour")
 	num(&c.MaxTextRunes, "max-text", "MAX_TEXT", 4096, "longest message, in characters")
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "lifetime of a widget session token")
 	dur(&c.EventRetention, "event-retention", "EVENT_RETENTION", 7*24*time.Hour, "how long events stay replayable by cursor")

@@ -26,11 +26,11 @@ type Args struct {
 // Kind names the job in River.
 func (Args) Kind() string { return "deliver_message" }
 
-// InsertOpts: at-least-once, so the job is unique per message, and River's
-// default of 25 attempts with attempt⁴-second backoff (about three weeks in
-// all) is cut to a day: past that the window has closed anyway.
+// InsertOpts: one job per message; 15 attempts under DefaultRetryPolicy
+// span about six hours, and a reply older than that has missed its moment
+// (and usually its window).
 func (Args) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: 15, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // Store reads what routing and sending need.
