@@ -252,3 +252,75 @@ func TestDeliveryFailures(t *testing.T) {
 		t.Errorf("4,096 characters: %+v", r.Errors)
 	}
 }
+
+// R17: queued deliveries survive a restart: the service stops while every
+// send is failing, comes back, and each message is then sent exactly once.
+func TestDeliverySurvivesRestart(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		s := newSocialSetup(t, kind)
+		b := s.b
+		unavailable := graphAnswer{http.StatusServiceUnavailable, `{"error":{"message":"Temporarily unavailable","type":"OAuthException","code":1}}`}
+		for range 20 {
+			s.graph.answer(unavailable)
+		}
+		for i := range 5 {
+			if r := b.reply(t, b.agent, s.conv, fmt.Sprint("queued ", i), fmt.Sprint("q", i)); len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+		}
+		waitFor(t, "failed attempts", func() bool { return len(s.graph.calls()) >= 5 })
+		b.stop(t)
+		s.graph.mu.Lock()
+		s.graph.script = nil // Meta is back
+		s.graph.mu.Unlock()
+		b.serve(t)
+		b.waitForJobs(t)
+		sent := map[string]int{}
+		for _, c := range s.graph.calls() {
+			if text, ok := c.Body["text"].(map[string]any); ok {
+				sent[text["body"].(string)]++
+			}
+		}
+		var ok int
+		s.graph.mu.Lock()
+		ok = s.graph.sent
+		s.graph.mu.Unlock()
+		if ok != 5 {
+			t.Errorf("%d successful sends, want 5 (attempts: %v)", ok, sent)
+		}
+		for i := range 5 {
+			if sent[fmt.Sprint("queued ", i)] == 0 {
+				t.Errorf("queued %d was never sent", i)
+			}
+		}
+	})
+}
+
+// R17: an invalid token marks the integration failing and the message
+// failed, without burning retries; further replies are refused until an
+// admin fixes the credentials. A rate limit is retried later.
+func TestDeliveryTokenAndRateLimit(t *testing.T) {
+	s := newSocialSetup(t, sqlite)
+	b := s.b
+	s.dash.subscribe("d", deliveryEvents, map[string]any{"after": b.feedCursor(t, b.agent)})
+
+	s.graph.answer(graphAnswer{http.StatusTooManyRequests, `{"error":{"message":"Rate limit hit","type":"OAuthException","code":130429}}`})
+	b.reply(t, b.agent, s.conv, "after the limit", "rl")
+	if state, _ := s.nextDelivery(t); state != "SENT" {
+		t.Errorf("after a rate limit: %s", state)
+	}
+
+	s.graph.answer(graphAnswer{http.StatusUnauthorized, `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463}}`})
+	b.reply(t, b.agent, s.conv, "with a dead token", "tok")
+	if state, reason := s.nextDelivery(t); state != "FAILED" || reason == "" {
+		t.Errorf("invalid token: %s %q", state, reason)
+	}
+	var list struct{ Integrations []integrationOut }
+	b.post(t, b.agent, `{ integrations { status lastError } }`, nil).decode(t, &list)
+	if len(list.Integrations) != 1 || list.Integrations[0].Status != "FAILING" || list.Integrations[0].LastError == "" {
+		t.Errorf("integration after a token error: %+v", list.Integrations)
+	}
+	if r := b.reply(t, b.agent, s.conv, "again", "tok2"); r.code() != "CHANNEL_NOT_ENABLED" {
+		t.Errorf("reply through a failing integration: %+v", r.Errors)
+	}
+}

@@ -161,3 +161,47 @@ func TestWebhookInbound(t *testing.T) {
 		}
 	})
 }
+
+// R9, R18: what arrives is never dropped: an image becomes a message that
+// says so, a Messenger and an Instagram message land in conversations of
+// their channels, and a batch with several entries is read whole.
+func TestWebhookKindsAndChannels(t *testing.T) {
+	b := setup(t, sqlite)
+	wa := b.connectChannel(t, "WHATSAPP", phoneID, "15550001111")
+	ms := b.connectChannel(t, "MESSENGER", "108245671234567", "acme.support")
+	ig := b.connectChannel(t, "INSTAGRAM", "17841400000000000", "acme")
+	dash := b.connect(t, transportWS, b.agent)
+	dash.subscribe("feed", accountEvents, map[string]any{"after": b.feedCursor(t, b.agent)})
+
+	image := fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":"WABA1","changes":[{"field":"messages","value":{
+"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":%q},
+"contacts":[{"profile":{"name":"Ana"},"wa_id":"5511987654321"}],
+"messages":[{"from":"5511987654321","id":"wamid.IMG1","timestamp":"%d","type":"image","image":{"caption":"the box as it arrived","mime_type":"image/jpeg","id":"1003383421387256"}}]}}]}]}`, phoneID, time.Now().Unix())
+	postWebhook(t, b.webhookURL(wa), image, "app-secret-"+phoneID)
+	if e := dash.nextMessage("feed"); e.Message.Channel != "WHATSAPP" || !strings.HasPrefix(e.Message.Text, "[image]") || !strings.Contains(e.Message.Text, "the box as it arrived") {
+		t.Errorf("image: %+v", e.Message)
+	}
+
+	now := time.Now()
+	batch := fmt.Sprintf(`{"object":"page","entry":[
+{"id":"108245671234567","time":%[1]d,"messaging":[{"sender":{"id":"6543210987654321"},"recipient":{"id":"108245671234567"},"timestamp":%[1]d,"message":{"mid":"m_B1","text":"one"}}]},
+{"id":"108245671234567","time":%[1]d,"messaging":[{"sender":{"id":"6543210987654321"},"recipient":{"id":"108245671234567"},"timestamp":%[2]d,"message":{"mid":"m_B2","text":"two"}}]}]}`, now.UnixMilli(), now.UnixMilli()+1)
+	postWebhook(t, b.webhookURL(ms), batch, "app-secret-108245671234567")
+	var texts []string
+	for len(texts) < 2 {
+		e := dash.nextMessage("feed")
+		if e.Message.Channel != "MESSENGER" {
+			t.Fatalf("batch: %+v", e.Message)
+		}
+		texts = append(texts, e.Message.Text)
+	}
+	if strings.Join(texts, ",") != "one,two" && strings.Join(texts, ",") != "two,one" {
+		t.Errorf("batch: %v", texts)
+	}
+
+	igBody := strings.Replace(msText("17841400000000000", "1234567890123456", "aWdfZAG1", "oi do insta", now), `"object":"page"`, `"object":"instagram"`, 1)
+	postWebhook(t, b.webhookURL(ig), igBody, "app-secret-17841400000000000")
+	if e := dash.nextMessage("feed"); e.Message.Channel != "INSTAGRAM" || e.Message.Text != "oi do insta" {
+		t.Errorf("instagram: %+v", e.Message)
+	}
+}
