@@ -28,7 +28,9 @@ type window struct {
 
 func (b *testBundle) windows(t *testing.T, c conv) []window {
 	t.Helper()
-	var out struct{ Conversation struct{ ReplyWindows []window } }
+	var out struct {
+		Conversation struct{ ReplyWindows []window }
+	}
 	b.post(t, b.agent, `query($id: ID!) { conversation(id: $id) { replyWindows { channel open until humanAgent } } }`, map[string]any{"id": c.id}).decode(t, &out)
 	return out.Conversation.ReplyWindows
 }
