@@ -245,6 +245,19 @@ func TestDeliveryFailures(t *testing.T) {
 		t.Errorf("permanent failure: %s %q", state, reason)
 	}
 
+	// A failure reported later by a status webhook, with Meta's error.
+	b.reply(t, b.agent, s.conv, "to a phone that cannot take it", "t5")
+	if state, _ := s.nextDelivery(t); state != "SENT" {
+		t.Fatalf("before the failed status: %s", state)
+	}
+	s.graph.mu.Lock()
+	wamid := fmt.Sprintf("wamid.OUT%d", s.graph.sent)
+	s.graph.mu.Unlock()
+	postWebhook(t, s.hook, waStatus(phoneID, wamid, "failed", "5511987654321", time.Now(), `{"code":131026,"title":"Message undeliverable"}`), s.secret)
+	if state, reason := s.nextDelivery(t); state != "FAILED" || reason == "" {
+		t.Errorf("failed status: %s %q", state, reason)
+	}
+
 	if r := b.reply(t, b.agent, s.conv, strings.Repeat("a", 4097), "t3"); r.code() != "MESSAGE_TOO_LONG" {
 		t.Errorf("too long for WhatsApp: %+v", r.Errors)
 	}
