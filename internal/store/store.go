@@ -118,18 +118,20 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 
 func (db *DB) migrate(ctx context.Context) error {
 	sqlDB, _ := db.gorm.DB()
-	dir, dialect := "migrations/sqlite", goose.DialectSQLite3
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
 	if db.postgres {
-		dir, dialect = "migrations/postgres", goose.DialectPostgres
+		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
 			return err
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
-	}
-	fsys, err := fs.Sub(migrations, dir)
-	if err != nil {
+	} else if fsys, err = sqliteMigrations(fsys); err != nil {
 		return err
 	}
 	opts = append(opts, goose.WithGoMigrations(db.riverMigrations()...))
