@@ -171,7 +171,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return s.fail(ctx, m, "the recipient's identity is gone")
 	}
 	if err := s.usable(ctx, id); err != nil {
-		return s.fail(ctx, m, err.(*apperr.Error).Message)
+		if ae, ok := apperr.As(err); ok {
+			return s.fail(ctx, m, ae.Message)
+		}
+		return err
 	}
 	win := WindowOf(id, s.now())
 	if !win.Open(s.now()) {
