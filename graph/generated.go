@@ -1385,10 +1385,10 @@ input ConnectIntegrationInput {
   handle: String!
   displayName: String
   wabaId: String
-  "Write-only secrets."
-  accessToken: String!
-  appSecret: String!
-  verifyToken: String!
+  "Write-only secrets, required unless sandbox (the simulated phones need none)."
+  accessToken: String
+  appSecret: String
+  verifyToken: String
 }
 
 "Fields left out keep their value; new credentials clear a FAILING status."
@@ -6791,21 +6791,21 @@ func (ec *executionContext) unmarshalInputConnectIntegrationInput(ctx context.Co
 			it.WabaID = data
 		case "accessToken":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessToken"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AccessToken = data
 		case "appSecret":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appSecret"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AppSecret = data
 		case "verifyToken":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifyToken"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}

@@ -13,7 +13,7 @@ func integrationInput(in model.ConnectIntegrationInput) integration.Input {
 	return integration.Input{
 		Channel: in.Channel, Sandbox: in.Sandbox != nil && *in.Sandbox, BusinessID: in.BusinessID,
 		Handle: &in.Handle, DisplayName: in.DisplayName, WABAID: in.WabaID,
-		AccessToken: &in.AccessToken, AppSecret: &in.AppSecret, VerifyToken: &in.VerifyToken,
+		AccessToken: in.AccessToken, AppSecret: in.AppSecret, VerifyToken: in.VerifyToken,
 	}
 }
 

@@ -19,10 +19,10 @@ type ConnectIntegrationInput struct {
 	Handle      string               `json:"handle"`
 	DisplayName *string              `json:"displayName,omitempty"`
 	WabaID      *string              `json:"wabaId,omitempty"`
-	// Write-only secrets.
-	AccessToken string `json:"accessToken"`
-	AppSecret   string `json:"appSecret"`
-	VerifyToken string `json:"verifyToken"`
+	// Write-only secrets, required unless sandbox (the simulated phones need none).
+	AccessToken *string `json:"accessToken,omitempty"`
+	AppSecret   *string `json:"appSecret,omitempty"`
+	VerifyToken *string `json:"verifyToken,omitempty"`
 }
 
 type ConversationConnection struct {

@@ -15,15 +15,26 @@ import (
 // so a hung call ends as a retryable failure, not a rescued job.
 const graphTimeout = 20 * time.Second
 
-// adapters returns one adapter per social channel, reaching Meta where the
-// configuration says.
-func (c Config) adapters() map[conversation.Channel]channel.Adapter {
+// adapters returns one adapter per social channel for live integrations,
+// reaching Meta where the configuration says, and one per channel for
+// sandbox integrations, reaching the simulated phones through sandboxed.
+func (c Config) adapters(sandboxed http.RoundTripper) adapterSet {
 	client := &http.Client{Timeout: graphTimeout}
-	graph := channel.Config{BaseURL: c.GraphURL, Version: c.GraphVersion, Client: client}
-	ig := channel.Config{BaseURL: c.InstagramURL, Version: c.GraphVersion, Client: client}
-	return map[conversation.Channel]channel.Adapter{
-		conversation.ChannelWhatsApp:  whatsapp.New(graph),
-		conversation.ChannelMessenger: messenger.New(graph),
-		conversation.ChannelInstagram: instagram.New(ig),
+	phones := &http.Client{Timeout: graphTimeout, Transport: sandboxed}
+	set := func(graph, ig channel.Config) map[conversation.Channel]channel.Adapter {
+		return map[conversation.Channel]channel.Adapter{
+			conversation.ChannelWhatsApp:  whatsapp.New(graph),
+			conversation.ChannelMessenger: messenger.New(graph),
+			conversation.ChannelInstagram: instagram.New(ig),
+		}
+	}
+	return adapterSet{
+		live: set(channel.Config{BaseURL: c.GraphURL, Version: c.GraphVersion, Client: client},
+			channel.Config{BaseURL: c.InstagramURL, Version: c.GraphVersion, Client: client}),
+		sandbox: set(channel.Config{BaseURL: sandboxURL, Version: c.GraphVersion, Client: phones},
+			channel.Config{BaseURL: sandboxURL, Version: c.GraphVersion, Client: phones}),
 	}
 }
+
+// sandboxURL is never dialled: the sandbox's transport answers in process.
+const sandboxURL = "http://sandbox.invalid"

@@ -21,6 +21,7 @@ import (
 
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/channel/sandbox"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
@@ -42,6 +43,7 @@ type App struct {
 	listener *store.Listener
 	gql      *graph.Handler
 	webhooks *webhook.Handler
+	sandbox  *sandbox.Sandbox
 	jobs     *river.Client[*sql.Tx]
 	mux      *http.ServeMux
 
@@ -83,7 +85,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 	widgets := widget.NewService(db)
 	integrations := integration.NewService(db, time.Now)
-	adapters := cfg.adapters()
+	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mux.ServeHTTP(w, r) // the service's own webhook route, built below
+	})), log)
+	adapters := cfg.adapters(a.sandbox.Transport())
 	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
 	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker,
@@ -121,7 +126,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 
 	if cfg.Demo {
-		if err := seedDemo(ctx, db, cfg.PublicURL, out); err != nil {
+		if err := seedDemo(ctx, db, integrations, cfg.PublicURL, out); err != nil {
 			_ = db.Close()
 			return nil, fmt.Errorf("demo: %w", err)
 		}
@@ -139,6 +144,9 @@ func (a *App) routes() {
 	a.mux = http.NewServeMux()
 	a.mux.Handle("/graphql", a.gql)
 	a.mux.Handle("/webhooks/{key}", a.webhooks)
+	if a.cfg.Sandbox {
+		a.mux.Handle("/sandbox/", http.StripPrefix("/sandbox", a.sandbox.Handler()))
+	}
 	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
@@ -235,6 +243,7 @@ func (a *App) Close(ctx context.Context) error {
 	errSockets := a.gql.WaitSockets(ctx)
 	// Jobs in flight finish (their writes go through the appender).
 	errJobs := a.jobs.Stop(ctx)
+	a.sandbox.Close()
 	a.appender.Close()
 	a.cancelBg()
 	a.wg.Wait()

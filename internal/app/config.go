@@ -29,6 +29,8 @@ type Config struct {
 
 	Demo     bool
 	GraphiQL bool
+	// Sandbox serves the simulated phones of sandbox integrations.
+	Sandbox bool
 
 	HTTP   graph.HandlerConfig
 	Limits auth.LimitsConfig
@@ -125,6 +127,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	boolean(&c.Demo, "demo", "DEMO", true, "on an empty database, create a demo account and print its tokens")
 	boolean(&c.GraphiQL, "graphiql", "GRAPHIQL", true, "serve GraphiQL at /")
+	boolean(&c.Sandbox, "sandbox", "SANDBOX", true, "serve the simulated phones of sandbox integrations at /sandbox/")
 	boolean(&c.HTTP.Introspection, "introspection", "INTROSPECTION", c.HTTP.Introspection, "allow schema introspection")
 	num(&c.HTTP.ComplexityLimit, "complexity-limit", "COMPLEXITY_LIMIT", c.HTTP.ComplexityLimit, "most complex operation allowed")
 	num(&c.HTTP.DepthLimit, "depth-limit", "DEPTH_LIMIT", c.HTTP.DepthLimit, "deepest selection nesting allowed")

@@ -9,6 +9,9 @@ import (
 
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/channel/sandbox"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/widget"
 )
@@ -16,7 +19,7 @@ import (
 // seedDemo creates, on an empty database only, a demo account with an
 // admin, an agent and a widget, and prints how to use them. Tokens are
 // shown once: only their hashes are stored.
-func seedDemo(ctx context.Context, db *store.DB, publicURL string, out io.Writer) error {
+func seedDemo(ctx context.Context, db *store.DB, integrations *integration.Service, publicURL string, out io.Writer) error {
 	empty, err := db.Empty(ctx)
 	if err != nil || !empty {
 		return err
@@ -42,6 +45,24 @@ func seedDemo(ctx context.Context, db *store.DB, publicURL string, out io.Writer
 	if err := db.NewWidget(ctx, w); err != nil {
 		return err
 	}
+	// Sandbox integrations: the whole flow runs with simulated phones.
+	sandboxes := map[conversation.Channel]string{}
+	for _, ch := range []struct {
+		channel            conversation.Channel
+		businessID, handle string
+	}{
+		{conversation.ChannelWhatsApp, "sbx-wa-" + hex.EncodeToString(b[:4]), "15550100001"},
+		{conversation.ChannelMessenger, "sbx-fb-" + hex.EncodeToString(b[:4]), "demo.company"},
+		{conversation.ChannelInstagram, "sbx-ig-" + hex.EncodeToString(b[:4]), "demo.company"},
+	} {
+		it := &integration.Integration{AccountID: acct.ID, Channel: ch.channel, Status: integration.StatusActive, Sandbox: true,
+			BusinessID: ch.businessID, Handle: ch.handle, DisplayName: "Demo " + string(ch.channel)}
+		sec := integration.Secrets{AccessToken: sandbox.AccessToken(ch.businessID), AppSecret: "sbs_" + hex.EncodeToString(b), VerifyToken: "sbv_" + hex.EncodeToString(b)}
+		if err := integrations.Create(ctx, it, sec); err != nil {
+			return err
+		}
+		sandboxes[ch.channel] = publicURL + "/sandbox/" + it.WebhookKey + "/phones/{user}"
+	}
 	_, err = fmt.Fprintf(out, `
 Linkline demo account created (shown once; set DEMO=false in production).
 
@@ -53,6 +74,12 @@ Linkline demo account created (shown once; set DEMO=false in production).
 
 Send the tokens as "Authorization: Bearer <token>" (or in connection_init on websockets).
 
-`, publicURL, "ws"+publicURL[len("http"):], w.Key, adminTok, agentTok)
+Sandbox phones (POST .../messages {"text":"hi"}, .../tap, .../open, .../read; GET ... shows the phone):
+  WhatsApp   %[6]s
+  Messenger  %[7]s
+  Instagram  %[8]s
+
+`, publicURL, "ws"+publicURL[len("http"):], w.Key, adminTok, agentTok,
+		sandboxes[conversation.ChannelWhatsApp], sandboxes[conversation.ChannelMessenger], sandboxes[conversation.ChannelInstagram])
 	return err
 }

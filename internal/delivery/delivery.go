@@ -44,6 +44,11 @@ type Store interface {
 	IntegrationSecrets(ctx context.Context, accountID, id int64) (integration.Secrets, error)
 }
 
+// Adapters gives the adapter that serves an integration.
+type Adapters interface {
+	For(it *integration.Integration) channel.Adapter
+}
+
 // Integrations records integrations whose credentials Meta refused.
 type Integrations interface {
 	MarkFailing(ctx context.Context, it *integration.Integration, reason string) error
@@ -54,13 +59,13 @@ type Service struct {
 	store        Store
 	writer       conversation.Writer
 	integrations Integrations
-	adapters     map[conversation.Channel]channel.Adapter
+	adapters     Adapters
 	log          *slog.Logger
 	now          func() time.Time
 }
 
 // NewService returns the delivery service.
-func NewService(store Store, writer conversation.Writer, integrations Integrations, adapters map[conversation.Channel]channel.Adapter, log *slog.Logger, now func() time.Time) *Service {
+func NewService(store Store, writer conversation.Writer, integrations Integrations, adapters Adapters, log *slog.Logger, now func() time.Time) *Service {
 	return &Service{store: store, writer: writer, integrations: integrations, adapters: adapters, log: log, now: now}
 }
 
@@ -188,8 +193,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if err != nil {
 		return err
 	}
-	adapter := s.adapters[it.Channel]
-	sent, err := adapter.SendText(ctx, it.Credentials(sec), channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
+	sent, err := s.adapters.For(it).SendText(ctx, it.Credentials(sec), channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
 	if err != nil {
 		return s.classify(ctx, job, m, it, err)
 	}

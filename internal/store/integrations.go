@@ -144,3 +144,14 @@ func (db *DB) IntegrationSecrets(ctx context.Context, accountID, id int64) (inte
 	}
 	return r.secrets(), nil
 }
+
+// IntegrationByBusiness finds the integration of a channel's phone number,
+// Page or Instagram account, with its secrets. Unscoped: a business id is
+// connected to one account at most.
+func (db *DB) IntegrationByBusiness(ctx context.Context, ch conversation.Channel, businessID string) (*integration.Integration, integration.Secrets, error) {
+	var r integrationRow
+	if err := db.gorm.WithContext(ctx).Where("channel = ? AND business_id = ?", string(ch), businessID).Take(&r).Error; err != nil {
+		return nil, integration.Secrets{}, notFound(err, "integration")
+	}
+	return r.domain(), r.secrets(), nil
+}

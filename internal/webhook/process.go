@@ -38,6 +38,11 @@ type Receiver interface {
 	Receive(ctx context.Context, in conversation.Incoming) (*conversation.Written, error)
 }
 
+// Adapters gives the adapter that serves an integration.
+type Adapters interface {
+	For(it *integration.Integration) channel.Adapter
+}
+
 // Reporter applies delivery reports.
 type Reporter interface {
 	Report(ctx context.Context, it *integration.Integration, st channel.Status) error
@@ -50,14 +55,14 @@ type Processor struct {
 	river.WorkerDefaults[ProcessArgs]
 	stored   Stored
 	lookup   Lookup
-	adapters map[conversation.Channel]channel.Adapter
+	adapters Adapters
 	receiver Receiver
 	reporter Reporter
 	log      *slog.Logger
 }
 
 // NewProcessor returns the webhook processing worker.
-func NewProcessor(stored Stored, lookup Lookup, adapters map[conversation.Channel]channel.Adapter, receiver Receiver, reporter Reporter, log *slog.Logger) *Processor {
+func NewProcessor(stored Stored, lookup Lookup, adapters Adapters, receiver Receiver, reporter Reporter, log *slog.Logger) *Processor {
 	return &Processor{stored: stored, lookup: lookup, adapters: adapters, receiver: receiver, reporter: reporter, log: log}
 }
 
@@ -81,7 +86,7 @@ func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error
 	if err != nil {
 		return err
 	}
-	adapter := p.adapters[it.Channel]
+	adapter := p.adapters.For(it)
 	if adapter == nil {
 		return river.JobCancel(fmt.Errorf("no adapter for %s", it.Channel))
 	}

@@ -1,0 +1,137 @@
+package sandbox
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/linkline/linkline/internal/conversation"
+)
+
+// phoneKey names a phone: one end user of one sandbox integration.
+type phoneKey struct {
+	channel  conversation.Channel
+	business string
+	user     string
+}
+
+func keyOf(it Integration, user string) phoneKey {
+	return phoneKey{channel: it.Channel, business: it.BusinessID, user: user}
+}
+
+// phone is an end user's app: the thread with the business.
+type phone struct {
+	// name is the WhatsApp profile name, once the user gave one.
+	name   string
+	thread []line
+}
+
+// maxThread bounds a phone's memory; older lines are forgotten.
+const maxThread = 500
+
+// Who wrote a line.
+const (
+	fromBusiness = "business"
+	fromUser     = "user"
+)
+
+// line is one message of a thread, as the channel's app shows it.
+type line struct {
+	ID      string    `json:"id"`
+	From    string    `json:"from"`
+	Text    string    `json:"text"`
+	Choices []choice  `json:"choices,omitempty"`
+	Time    time.Time `json:"time"`
+	// Read is set on the business's messages the user has read.
+	Read bool `json:"read,omitempty"`
+}
+
+// choice is a reply choice: a WhatsApp reply button, a quick reply.
+type choice struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// reply is a tapped choice and the prompt that offered it.
+type reply struct {
+	prompt string
+	choice choice
+}
+
+// idPrefix starts message ids as the channel's do: wamids, mids.
+func idPrefix(ch conversation.Channel) string {
+	if ch == conversation.ChannelWhatsApp {
+		return "wamid."
+	}
+	return "m_"
+}
+
+// add appends l to the thread of k's phone, which first use creates, and
+// remembers name when one is given. It returns the name the phone writes
+// with: a phone never named shows its user id.
+func (s *Sandbox) add(k phoneKey, l line, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.phones[k]
+	if p == nil {
+		p = &phone{}
+		s.phones[k] = p
+	}
+	p.thread = append(p.thread, l)
+	if n := len(p.thread) - maxThread; n > 0 {
+		p.thread = slices.Delete(p.thread, 0, n)
+	}
+	if name != "" {
+		p.name = name
+	}
+	return cmp.Or(p.name, k.user)
+}
+
+// offered finds the latest prompt of k's thread with the choice id.
+func (s *Sandbox) offered(k phoneKey, id string) (reply, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.phones[k]
+	if p == nil {
+		return reply{}, false
+	}
+	for _, l := range slices.Backward(p.thread) {
+		if l.From != fromBusiness {
+			continue
+		}
+		if i := slices.IndexFunc(l.Choices, func(c choice) bool { return c.ID == id }); i >= 0 {
+			return reply{prompt: l.ID, choice: l.Choices[i]}, true
+		}
+	}
+	return reply{}, false
+}
+
+// markRead marks the business's unread messages read and returns their
+// ids, oldest first.
+func (s *Sandbox) markRead(k phoneKey) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.phones[k]
+	if p == nil {
+		return nil
+	}
+	var ids []string
+	for i := range p.thread {
+		if l := &p.thread[i]; l.From == fromBusiness && !l.Read {
+			l.Read = true
+			ids = append(ids, l.ID)
+		}
+	}
+	return ids
+}
+
+// view returns a copy of k's phone: profile name and thread.
+func (s *Sandbox) view(k phoneKey) (string, []line) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.phones[k]
+	if p == nil {
+		return "", []line{}
+	}
+	return p.name, slices.Clone(p.thread)
+}
