@@ -84,7 +84,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	limiter := auth.NewLimiter(cfg.Limits)
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 	widgets := widget.NewService(db)
-	integrations := integration.NewService(db, time.Now)
+	integrations := integration.NewService(db, time.Now, sandbox.AccessToken)
 	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r) // the service's own webhook route, built below
 	})), log)

@@ -15,7 +15,6 @@ import (
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/channel"
-	"github.com/linkline/linkline/internal/channel/sandbox"
 	"github.com/linkline/linkline/internal/conversation"
 )
 
@@ -92,11 +91,15 @@ type Store interface {
 type Service struct {
 	store Store
 	now   func() time.Time
+	// sandboxToken is the access token the simulated Graph API expects of
+	// a sandbox integration.
+	sandboxToken func(businessID string) string
 }
 
-// NewService returns an integration service.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+// NewService returns an integration service; sandboxToken gives sandbox
+// integrations their access token.
+func NewService(store Store, now func() time.Time, sandboxToken func(businessID string) string) *Service {
+	return &Service{store: store, now: now, sandboxToken: sandboxToken}
 }
 
 // Input is what an admin sets on an integration. On update, nil fields keep
@@ -124,7 +127,7 @@ func (s *Service) Connect(ctx context.Context, actor *auth.Actor, in Input) (*In
 	it := &Integration{AccountID: actor.AccountID(), Channel: in.Channel, Status: StatusActive, Sandbox: in.Sandbox, BusinessID: strings.TrimSpace(in.BusinessID)}
 	if in.Sandbox {
 		// The simulated phones need no Meta credentials: make them up.
-		in.AccessToken = ptr(sandbox.AccessToken(it.BusinessID))
+		in.AccessToken = ptr(s.sandboxToken(it.BusinessID))
 		in.AppSecret, in.VerifyToken = ptr(randomKey("sbs_")), ptr(randomKey("sbv_"))
 	}
 	sec := Secrets{}
