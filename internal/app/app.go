@@ -44,6 +44,7 @@ type App struct {
 	gql      *graph.Handler
 	webhooks *webhook.Handler
 	sandbox  *sandbox.Sandbox
+	inbox    *store.Inbox
 	jobs     *river.Client[*sql.Tx]
 	mux      *http.ServeMux
 
@@ -94,12 +95,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker,
 		Channels: integrations, Deliveries: deliveries, PublicURL: cfg.PublicURL}
 
-	inbox := store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
+	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
 		return err
 	})
 	workers := river.NewWorkers()
-	river.AddWorker(workers, webhook.NewProcessor(inbox, db, adapters, convs, deliveries, log))
+	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, log))
 	river.AddWorker(workers, delivery.NewWorker(deliveries))
 	a.jobs, err = river.NewClient(db.RiverDriver(), &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}},
@@ -117,7 +118,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		_ = db.Close()
 		return nil, err
 	}
-	a.webhooks = webhook.NewHandler(db, inbox, log)
+	a.webhooks = webhook.NewHandler(db, a.inbox, log)
 	a.webhooks.Counted = func(result string) { m.Webhooks.WithLabelValues(result).Inc() }
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, time.Now), log, m)
 	if err != nil {
@@ -186,16 +187,22 @@ func (a *App) start() error {
 	return nil
 }
 
-// prune deletes events past their retention, hourly.
+// prune deletes events past their retention, and webhook bodies processed
+// as long ago, hourly.
 func (a *App) prune() {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := a.DB.PruneEvents(a.bg, time.Now().Add(-a.cfg.EventRetention))
-		if err != nil && a.bg.Err() == nil {
-			a.log.Error("pruning events failed", "err", err)
-		} else if n > 0 {
-			a.log.Info("pruned events", "count", n)
+		before := time.Now().Add(-a.cfg.EventRetention)
+		for what, prune := range map[string]func(context.Context, time.Time) (int64, error){
+			"events": a.DB.PruneEvents, "webhook bodies": a.inbox.Prune,
+		} {
+			n, err := prune(a.bg, before)
+			if err != nil && a.bg.Err() == nil {
+				a.log.Error("pruning failed", "what", what, "err", err)
+			} else if n > 0 {
+				a.log.Info("pruned", "what", what, "count", n)
+			}
 		}
 		select {
 		case <-a.bg.Done():

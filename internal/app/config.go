@@ -152,7 +152,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	dur(&c.RetryBase, "retry-base", "RETRY_BASE", delivery.DefaultRetryPolicy.Base, "first wait before a failed delivery is retried; it doubles each time, up to an hour")
 	num(&c.MaxTextRunes, "max-text", "MAX_TEXT", 4096, "longest message, in characters")
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "lifetime of a widget session token")
-	dur(&c.EventRetention, "event-retention", "EVENT_RETENTION", 7*24*time.Hour, "how long events stay replayable by cursor")
+	dur(&c.EventRetention, "event-retention", "EVENT_RETENTION", 7*24*time.Hour, "how long events stay replayable by cursor and processed webhook bodies are kept")
 	num(&c.SubscriptionBuffer, "subscription-buffer", "SUBSCRIPTION_BUFFER", 256, "events queued per subscriber before it counts as slow")
 	num(&c.WriteBatch, "write-batch", "WRITE_BATCH", 256, "most writes grouped into one transaction")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "longest graceful shutdown")

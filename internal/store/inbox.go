@@ -69,3 +69,9 @@ func (db *DB) IntegrationAccount(ctx context.Context, integrationID int64) (int6
 	err := db.gorm.WithContext(ctx).Table("integrations").Where("id = ?", integrationID).Select("account_id").Take(&acct).Error
 	return acct, notFound(err, "integration")
 }
+
+// Prune deletes bodies processed before before; unprocessed ones stay.
+func (in *Inbox) Prune(ctx context.Context, before time.Time) (int64, error) {
+	res := in.db.gorm.WithContext(ctx).Where("processed_at < ?", before.UTC()).Delete(&inboxRow{})
+	return res.RowsAffected, res.Error
+}

@@ -101,7 +101,9 @@ func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error
 		if ev.Business != it.BusinessID {
 			continue // another number or page: not this integration's
 		}
-		if m := ev.Message; m != nil {
+		if m := ev.Message; m != nil && !(m.Kind == "referral" && m.Text == "") {
+			// A bare referral (an m.me / ig.me link opened) says nothing
+			// to an agent; linking reads its ref.
 			_, err := p.receiver.Receive(ctx, conversation.Incoming{
 				AccountID: it.AccountID, IntegrationID: it.ID, Channel: it.Channel,
 				From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, At: m.Timestamp,
