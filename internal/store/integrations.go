@@ -118,11 +118,7 @@ func (db *DB) Integrations(ctx context.Context, accountID int64) ([]*integration
 	if err := db.scoped(ctx, accountID, "integrations").Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]*integration.Integration, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return domains(rows, (*integrationRow).domain), nil
 }
 
 // IntegrationByWebhookKey finds the integration a webhook URL names, with

@@ -104,11 +104,7 @@ func (db *DB) conversationPage(q *gorm.DB, p conversation.Page) ([]*conversation
 	if err := q.Order("activity_seq DESC").Limit(p.First).Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]*conversation.Conversation, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return domains(rows, (*conversationRow).domain), nil
 }
 
 // ActivitySeq returns the position a conversation holds in the agents' list,
@@ -140,11 +136,7 @@ func (db *DB) Messages(ctx context.Context, accountID, conversationID int64, p c
 			return nil, err
 		}
 	}
-	out := make([]*conversation.Message, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return domains(rows, (*messageRow).domain), nil
 }
 
 // Message returns one message of the account.
@@ -339,11 +331,7 @@ func (db *DB) EndUserIdentities(ctx context.Context, accountID, endUserID int64)
 	if err := db.scoped(ctx, accountID, "social_identities").Where("end_user_id = ?", endUserID).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]*conversation.Identity, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return domains(rows, (*identityRow).domain), nil
 }
 
 // ConversationIdentities lists the identities whose messages land in a
@@ -353,9 +341,5 @@ func (db *DB) ConversationIdentities(ctx context.Context, accountID, conversatio
 	if err := db.scoped(ctx, accountID, "social_identities").Where("conversation_id = ?", conversationID).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]*conversation.Identity, len(rows))
-	for i := range rows {
-		out[i] = rows[i].domain()
-	}
-	return out, nil
+	return domains(rows, (*identityRow).domain), nil
 }

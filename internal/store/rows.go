@@ -13,6 +13,16 @@ import (
 
 // Rows mirror the tables of migrations/; the domain never sees them.
 
+// domains converts rows read in a batch with their domain method, e.g.
+// domains(rows, (*messageRow).domain).
+func domains[R, D any](rows []R, domain func(*R) D) []D {
+	out := make([]D, len(rows))
+	for i := range rows {
+		out[i] = domain(&rows[i])
+	}
+	return out
+}
+
 type accountRow struct {
 	ID             int64
 	Name           string
