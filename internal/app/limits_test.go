@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/linkline/linkline/internal/auth"
@@ -292,5 +294,40 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// R24: idle sockets are kept alive and checked: graphql-transport-ws gets
+// pings (two missed pongs close it), legacy graphql-ws gets keep-alives.
+func TestSocketKeepAlive(t *testing.T) {
+	b := setup(t, sqlite, func(c *Config) { c.HTTP.WSPingInterval = 100 * time.Millisecond })
+	c := b.start(t, b.widgetKey, "Idle")
+	for proto, want := range map[string]string{transportWS: "ping", legacyWS: "ka"} {
+		ws := b.connect(t, proto, c.session)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		var m wsMsg
+		for m.Type != want {
+			if err := wsjson.Read(ctx, ws.conn, &m); err != nil {
+				t.Fatalf("%s: no %s: %v", proto, want, err)
+			}
+		}
+		cancel()
+		if proto == transportWS {
+			// A client that never answers pings is cut off.
+			if err := readUntilClosed(ws); errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("a client that never answers pings was not cut off")
+			}
+		}
+	}
+}
+
+// readUntilClosed reads without answering anything until the socket dies.
+func readUntilClosed(ws *wsClient) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := ws.conn.Read(ctx); err != nil {
+			return err
+		}
 	}
 }
