@@ -47,6 +47,15 @@ func (h *Handler) presentError(ctx context.Context, err error) *gqlerror.Error {
 	}
 }
 
+// codedError is err as a coded GraphQL error, for streams that report
+// errors after the presenter's time; anything uncoded is INTERNAL.
+func codedError(err error) *gqlerror.Error {
+	if ae, ok := apperr.As(err); ok {
+		return &gqlerror.Error{Message: ae.Message, Extensions: codedExtensions(ae)}
+	}
+	return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": string(apperr.Internal)}}
+}
+
 func codedExtensions(ae *apperr.Error) map[string]any {
 	ext := map[string]any{"code": string(ae.Code)}
 	if ae.Field != "" {
@@ -54,6 +63,9 @@ func codedExtensions(ae *apperr.Error) map[string]any {
 	}
 	if ae.RetryAfter > 0 {
 		ext["retryAfterSeconds"] = int(ae.RetryAfter.Seconds())
+	}
+	if len(ae.Missing) > 0 {
+		ext["missing"] = ae.Missing
 	}
 	return ext
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/widget"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -47,6 +48,8 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	ReplyWindow() ReplyWindowResolver
 	Subscription() SubscriptionResolver
+	Widget() WidgetResolver
+	WidgetConfig() WidgetConfigResolver
 }
 
 type DirectiveRoot struct {
@@ -164,6 +167,7 @@ type ComplexityRoot struct {
 		ReopenConversation  func(childComplexity int, input model.ConversationInput) int
 		ReplyToConversation func(childComplexity int, input model.SendMessageInput) int
 		SendMessage         func(childComplexity int, input model.SendMessageInput) int
+		SetWidgetChannels   func(childComplexity int, input model.SetWidgetChannelsInput) int
 		StartConversation   func(childComplexity int, input model.StartConversationInput) int
 		UpdateIntegration   func(childComplexity int, input model.UpdateIntegrationInput) int
 	}
@@ -176,13 +180,15 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Conversation  func(childComplexity int, id string) int
-		Conversations func(childComplexity int, first *int, after *string, filter *model.ConversationFilter) int
-		FeedCursor    func(childComplexity int) int
-		Integrations  func(childComplexity int) int
-		Node          func(childComplexity int, id string) int
-		Viewer        func(childComplexity int) int
-		Widget        func(childComplexity int, key string) int
+		Conversation         func(childComplexity int, id string) int
+		Conversations        func(childComplexity int, first *int, after *string, filter *model.ConversationFilter) int
+		FeedCursor           func(childComplexity int) int
+		Integrations         func(childComplexity int) int
+		LinkingPrerequisites func(childComplexity int) int
+		Node                 func(childComplexity int, id string) int
+		Viewer               func(childComplexity int) int
+		Widget               func(childComplexity int, key string) int
+		Widgets              func(childComplexity int) int
 	}
 
 	RemoveIntegrationPayload struct {
@@ -217,6 +223,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		AccountEvents      func(childComplexity int, after *string) int
 		ConversationEvents func(childComplexity int, conversationID string, after *string) int
+		WidgetConfig       func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -226,9 +233,28 @@ type ComplexityRoot struct {
 		Roles   func(childComplexity int) int
 	}
 
+	Widget struct {
+		AllowedOrigins func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Key            func(childComplexity int) int
+		Name           func(childComplexity int) int
+		SocialChannels func(childComplexity int) int
+	}
+
+	WidgetChannel struct {
+		Channel     func(childComplexity int) int
+		DisplayName func(childComplexity int) int
+		Handle      func(childComplexity int) int
+	}
+
 	WidgetConfig struct {
-		Key  func(childComplexity int) int
-		Name func(childComplexity int) int
+		Channels func(childComplexity int) int
+		Key      func(childComplexity int) int
+		Name     func(childComplexity int) int
+	}
+
+	WidgetPayload struct {
+		Widget func(childComplexity int) int
 	}
 }
 
@@ -277,6 +303,7 @@ type MutationResolver interface {
 	DisableIntegration(ctx context.Context, input model.IntegrationInput) (*model.IntegrationPayload, error)
 	EnableIntegration(ctx context.Context, input model.IntegrationInput) (*model.IntegrationPayload, error)
 	RemoveIntegration(ctx context.Context, input model.IntegrationInput) (*model.RemoveIntegrationPayload, error)
+	SetWidgetChannels(ctx context.Context, input model.SetWidgetChannelsInput) (*model.WidgetPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
@@ -286,6 +313,8 @@ type QueryResolver interface {
 	Conversations(ctx context.Context, first *int, after *string, filter *model.ConversationFilter) (*model.ConversationConnection, error)
 	FeedCursor(ctx context.Context) (string, error)
 	Integrations(ctx context.Context) ([]*integration.Integration, error)
+	Widgets(ctx context.Context) ([]*widget.Widget, error)
+	LinkingPrerequisites(ctx context.Context) ([]linking.Prerequisite, error)
 }
 type ReplyWindowResolver interface {
 	Open(ctx context.Context, obj *delivery.Window) (bool, error)
@@ -293,6 +322,15 @@ type ReplyWindowResolver interface {
 type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context, conversationID string, after *string) (<-chan *feed.Delivery, error)
 	AccountEvents(ctx context.Context, after *string) (<-chan *feed.Delivery, error)
+	WidgetConfig(ctx context.Context) (<-chan *widget.Widget, error)
+}
+type WidgetResolver interface {
+	ID(ctx context.Context, obj *widget.Widget) (string, error)
+
+	SocialChannels(ctx context.Context, obj *widget.Widget) ([]conversation.Channel, error)
+}
+type WidgetConfigResolver interface {
+	Channels(ctx context.Context, obj *widget.Widget) ([]*linking.Option, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -791,6 +829,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendMessage(childComplexity, args["input"].(model.SendMessageInput)), true
+	case "Mutation.setWidgetChannels":
+		if e.ComplexityRoot.Mutation.SetWidgetChannels == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWidgetChannels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWidgetChannels(childComplexity, args["input"].(model.SetWidgetChannelsInput)), true
 	case "Mutation.startConversation":
 		if e.ComplexityRoot.Mutation.StartConversation == nil {
 			break
@@ -874,6 +923,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Integrations(childComplexity), true
 
+	case "Query.linkingPrerequisites":
+		if e.ComplexityRoot.Query.LinkingPrerequisites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.LinkingPrerequisites(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -902,6 +957,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Widget(childComplexity, args["key"].(string)), true
+	case "Query.widgets":
+		if e.ComplexityRoot.Query.Widgets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Widgets(childComplexity), true
 
 	case "RemoveIntegrationPayload.removedIntegrationId":
 		if e.ComplexityRoot.RemoveIntegrationPayload.RemovedIntegrationID == nil {
@@ -1014,6 +1075,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ConversationEvents(childComplexity, args["conversationId"].(string), args["after"].(*string)), true
+	case "Subscription.widgetConfig":
+		if e.ComplexityRoot.Subscription.WidgetConfig == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.WidgetConfig(childComplexity), true
 
 	case "Viewer.account":
 		if e.ComplexityRoot.Viewer.Account == nil {
@@ -1040,6 +1107,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Roles(childComplexity), true
 
+	case "Widget.allowedOrigins":
+		if e.ComplexityRoot.Widget.AllowedOrigins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Widget.AllowedOrigins(childComplexity), true
+	case "Widget.id":
+		if e.ComplexityRoot.Widget.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Widget.ID(childComplexity), true
+	case "Widget.key":
+		if e.ComplexityRoot.Widget.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Widget.Key(childComplexity), true
+	case "Widget.name":
+		if e.ComplexityRoot.Widget.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Widget.Name(childComplexity), true
+	case "Widget.socialChannels":
+		if e.ComplexityRoot.Widget.SocialChannels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Widget.SocialChannels(childComplexity), true
+
+	case "WidgetChannel.channel":
+		if e.ComplexityRoot.WidgetChannel.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetChannel.Channel(childComplexity), true
+	case "WidgetChannel.displayName":
+		if e.ComplexityRoot.WidgetChannel.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetChannel.DisplayName(childComplexity), true
+	case "WidgetChannel.handle":
+		if e.ComplexityRoot.WidgetChannel.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetChannel.Handle(childComplexity), true
+
+	case "WidgetConfig.channels":
+		if e.ComplexityRoot.WidgetConfig.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetConfig.Channels(childComplexity), true
 	case "WidgetConfig.key":
 		if e.ComplexityRoot.WidgetConfig.Key == nil {
 			break
@@ -1052,6 +1175,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WidgetConfig.Name(childComplexity), true
+
+	case "WidgetPayload.widget":
+		if e.ComplexityRoot.WidgetPayload.Widget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetPayload.Widget(childComplexity), true
 
 	}
 	return 0, false
@@ -1067,6 +1197,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConversationInput", ec.unmarshalInputConversationInput),
 			graphql.NewInputUnmarshaler("IntegrationInput", ec.unmarshalInputIntegrationInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
+			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("UpdateIntegrationInput", ec.unmarshalInputUpdateIntegrationInput),
 		)
@@ -1250,6 +1381,46 @@ type PageInfo {
 type WidgetConfig {
   key: String!
   name: String!
+  "The social channels the end user may switch to now: the widget's settings, with an active integration, on an account meeting every prerequisite. Empty when linking is unavailable."
+  channels: [WidgetChannel!]!
+}
+
+"A channel of the widget's menu."
+type WidgetChannel {
+  channel: Channel!
+  displayName: String!
+  "The number, Page or account the deep link opens."
+  handle: String!
+}
+
+"What linking needs of an account (R1)."
+enum Prerequisite {
+  "The account is on a Suite plan."
+  SUITE_PLAN
+  "The agent workspace is enabled."
+  AGENT_WORKSPACE
+  "At least one social channel integration is active."
+  SOCIAL_CHANNEL
+}
+
+"A widget as its account's agents and admins see it."
+type Widget implements Node {
+  id: ID!
+  key: String!
+  name: String!
+  allowedOrigins: [String!]!
+  "The channels customers may switch to, as the admin set them (R2)."
+  socialChannels: [Channel!]!
+}
+
+input SetWidgetChannelsInput {
+  widgetId: ID!
+  "Only channels with an active integration; an empty list turns linking off for the widget."
+  channels: [Channel!]!
+}
+
+type WidgetPayload {
+  widget: Widget!
 }
 
 type Account implements Node {
@@ -1436,6 +1607,10 @@ type Query {
   feedCursor: String! @auth(requires: [AGENT])
   "The account's social channel integrations (agents read, admins change)."
   integrations: [Integration!]! @auth(requires: [AGENT])
+  "The account's widgets."
+  widgets: [Widget!]! @auth(requires: [AGENT])
+  "What the account lacks for linking; empty when linking is available (R1)."
+  linkingPrerequisites: [Prerequisite!]! @auth(requires: [ADMIN])
 }
 
 input StartConversationInput {
@@ -1490,6 +1665,8 @@ type Mutation {
   enableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
   "Removes the integration; conversations and their history stay."
   removeIntegration(input: IntegrationInput!): RemoveIntegrationPayload! @auth(requires: [ADMIN])
+  "Sets the social channels customers may switch to from a widget (R2); open widgets see it at once (R3)."
+  setWidgetChannels(input: SetWidgetChannelsInput!): WidgetPayload! @auth(requires: [ADMIN])
 }
 
 "One change, with the cursor to resume after it."
@@ -1507,6 +1684,8 @@ type Subscription {
   conversationEvents(conversationId: ID!, after: String): ConversationEvent! @auth(requires: [END_USER, AGENT])
   "Every event of the agent's account, for dashboards (R21)."
   accountEvents(after: String): ConversationEvent! @auth(requires: [AGENT])
+  "The session's widget configuration: at once, then again whenever its menu may have changed (R3)."
+  widgetConfig: WidgetConfig! @auth(requires: [END_USER])
 }
 `, BuiltIn: false},
 }
@@ -1804,14 +1983,52 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
+func (ec *executionContext) childFields_Widget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Widget_id(ctx, field)
+	case "key":
+		return ec.fieldContext_Widget_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Widget_name(ctx, field)
+	case "allowedOrigins":
+		return ec.fieldContext_Widget_allowedOrigins(ctx, field)
+	case "socialChannels":
+		return ec.fieldContext_Widget_socialChannels(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Widget", field.Name)
+}
+
+func (ec *executionContext) childFields_WidgetChannel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_WidgetChannel_channel(ctx, field)
+	case "displayName":
+		return ec.fieldContext_WidgetChannel_displayName(ctx, field)
+	case "handle":
+		return ec.fieldContext_WidgetChannel_handle(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WidgetChannel", field.Name)
+}
+
 func (ec *executionContext) childFields_WidgetConfig(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
 		return ec.fieldContext_WidgetConfig_key(ctx, field)
 	case "name":
 		return ec.fieldContext_WidgetConfig_name(ctx, field)
+	case "channels":
+		return ec.fieldContext_WidgetConfig_channels(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WidgetConfig", field.Name)
+}
+
+func (ec *executionContext) childFields_WidgetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "widget":
+		return ec.fieldContext_WidgetPayload_widget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WidgetPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2086,6 +2303,20 @@ func (ec *executionContext) field_Mutation_sendMessage_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SendMessageInput, error) {
 			return ec.unmarshalNSendMessageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSendMessageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWidgetChannels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetWidgetChannelsInput, error) {
+			return ec.unmarshalNSetWidgetChannelsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetChannelsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4484,6 +4715,68 @@ func (ec *executionContext) fieldContext_Mutation_removeIntegration(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setWidgetChannels(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWidgetChannels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWidgetChannels(ctx, fc.Args["input"].(model.SetWidgetChannelsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
+			return ec.marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWidgetChannels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWidgetChannels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4927,6 +5220,97 @@ func (ec *executionContext) fieldContext_Query_integrations(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Query_widgets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_widgets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Widgets(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal []*widget.Widget
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*widget.Widget
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*widget.Widget) graphql.Marshaler {
+			return ec.marshalNWidget2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidgetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_widgets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Widget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_linkingPrerequisites(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_linkingPrerequisites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().LinkingPrerequisites(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal []linking.Prerequisite
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []linking.Prerequisite
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []linking.Prerequisite) graphql.Marshaler {
+			return ec.marshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisiteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_linkingPrerequisites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Prerequisite")
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -5487,6 +5871,56 @@ func (ec *executionContext) fieldContext_Subscription_accountEvents(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_widgetConfig(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_widgetConfig(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().WidgetConfig(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *widget.Widget
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *widget.Widget
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *widget.Widget) graphql.Marshaler {
+			return ec.marshalNWidgetConfig2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_widgetConfig(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetConfig(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Viewer_roles(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5606,6 +6040,190 @@ func (ec *executionContext) fieldContext_Viewer_endUser(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Widget_id(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Widget_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Widget().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Widget_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Widget", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Widget_key(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Widget_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Widget_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Widget", field, false, false, "String")
+}
+
+func (ec *executionContext) _Widget_name(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Widget_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Widget_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Widget", field, false, false, "String")
+}
+
+func (ec *executionContext) _Widget_allowedOrigins(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Widget_allowedOrigins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedOrigins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Widget_allowedOrigins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Widget", field, false, false, "String")
+}
+
+func (ec *executionContext) _Widget_socialChannels(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Widget_socialChannels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Widget().SocialChannels(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []conversation.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Widget_socialChannels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Widget", field, true, true, "Channel")
+}
+
+func (ec *executionContext) _WidgetChannel_channel(ctx context.Context, field graphql.CollectedField, obj *linking.Option) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetChannel_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetChannel_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WidgetChannel", field, false, false, "Channel")
+}
+
+func (ec *executionContext) _WidgetChannel_displayName(ctx context.Context, field graphql.CollectedField, obj *linking.Option) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetChannel_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetChannel_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WidgetChannel", field, false, false, "String")
+}
+
+func (ec *executionContext) _WidgetChannel_handle(ctx context.Context, field graphql.CollectedField, obj *linking.Option) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetChannel_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetChannel_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WidgetChannel", field, false, false, "String")
+}
+
 func (ec *executionContext) _WidgetConfig_key(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5650,6 +6268,70 @@ func (ec *executionContext) _WidgetConfig_name(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_WidgetConfig_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WidgetConfig", field, false, false, "String")
+}
+
+func (ec *executionContext) _WidgetConfig_channels(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetConfig_channels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WidgetConfig().Channels(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*linking.Option) graphql.Marshaler {
+			return ec.marshalNWidgetChannel2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetConfig_channels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WidgetConfig",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetChannel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WidgetPayload_widget(ctx context.Context, field graphql.CollectedField, obj *model.WidgetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetPayload_widget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Widget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *widget.Widget) graphql.Marshaler {
+			return ec.marshalNWidget2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetPayload_widget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WidgetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Widget(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -7023,6 +7705,55 @@ func UnmarshalSendMessageInput(ctx context.Context, raw any) (model.SendMessageI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetWidgetChannelsInput(ctx context.Context, obj any) (model.SetWidgetChannelsInput, error) {
+	var it model.SetWidgetChannelsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"widgetId", "channels"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "widgetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("widgetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WidgetID = data
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetWidgetChannelsInput unmarshals raw into the SetWidgetChannelsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetWidgetChannelsInput(ctx context.Context, raw any) (model.SetWidgetChannelsInput, error) {
+	var out model.SetWidgetChannelsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWidgetChannelsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Context, obj any) (model.StartConversationInput, error) {
 	var it model.StartConversationInput
 	if obj == nil {
@@ -7178,6 +7909,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case widget.Widget:
+		return ec._Widget(ctx, sel, &obj)
+	case *widget.Widget:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Widget(ctx, sel, obj)
 	case conversation.Message:
 		return ec._Message(ctx, sel, &obj)
 	case *conversation.Message:
@@ -8009,6 +8747,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setWidgetChannels":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWidgetChannels(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8134,6 +8879,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_integrations(ctx, field)
+				})
+		case "widgets":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_widgets(ctx, field)
+				})
+		case "linkingPrerequisites":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_linkingPrerequisites(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -8394,6 +9151,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_conversationEvents(ctx, fields[0])
 	case "accountEvents":
 		return ec._Subscription_accountEvents(ctx, fields[0])
+	case "widgetConfig":
+		return ec._Subscription_widgetConfig(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -8447,6 +9206,104 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var widgetImplementors = []string{"Widget", "Node"}
+
+func (ec *executionContext) _Widget(ctx context.Context, sel ast.SelectionSet, obj *widget.Widget) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, widgetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Widget")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Widget_id(ctx, field, obj)
+				})
+		case "key":
+			out.Values[i] = ec._Widget_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Widget_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allowedOrigins":
+			out.Values[i] = ec._Widget_allowedOrigins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "socialChannels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Widget_socialChannels(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var widgetChannelImplementors = []string{"WidgetChannel"}
+
+func (ec *executionContext) _WidgetChannel(ctx context.Context, sel ast.SelectionSet, obj *linking.Option) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, widgetChannelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WidgetChannel")
+		case "channel":
+			out.Values[i] = ec._WidgetChannel_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._WidgetChannel_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handle":
+			out.Values[i] = ec._WidgetChannel_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var widgetConfigImplementors = []string{"WidgetConfig"}
 
 func (ec *executionContext) _WidgetConfig(ctx context.Context, sel ast.SelectionSet, obj *widget.Widget) graphql.Marshaler {
@@ -8461,10 +9318,49 @@ func (ec *executionContext) _WidgetConfig(ctx context.Context, sel ast.Selection
 		case "key":
 			out.Values[i] = ec._WidgetConfig_key(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._WidgetConfig_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channels":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WidgetConfig_channels(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var widgetPayloadImplementors = []string{"WidgetPayload"}
+
+func (ec *executionContext) _WidgetPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WidgetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, widgetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WidgetPayload")
+		case "widget":
+			out.Values[i] = ec._WidgetPayload_widget(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8945,6 +9841,36 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannelᚄ(ctx context.Context, v any) ([]conversation.Channel, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]conversation.Channel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []conversation.Channel) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNConnectIntegrationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConnectIntegrationInput(ctx context.Context, v any) (model.ConnectIntegrationInput, error) {
 	res, err := ec.unmarshalInputConnectIntegrationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9248,6 +10174,64 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite(ctx context.Context, v any) (linking.Prerequisite, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite(ctx context.Context, sel ast.SelectionSet, v linking.Prerequisite) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Prerequisite!")
+	}
+	return res
+}
+
+var (
+	unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite = map[string]linking.Prerequisite{
+		"SUITE_PLAN":      linking.PrerequisiteSuitePlan,
+		"AGENT_WORKSPACE": linking.PrerequisiteAgentWorkspace,
+		"SOCIAL_CHANNEL":  linking.PrerequisiteSocialChannel,
+	}
+	marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite = map[linking.Prerequisite]string{
+		linking.PrerequisiteSuitePlan:      "SUITE_PLAN",
+		linking.PrerequisiteAgentWorkspace: "AGENT_WORKSPACE",
+		linking.PrerequisiteSocialChannel:  "SOCIAL_CHANNEL",
+	}
+)
+
+func (ec *executionContext) unmarshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisiteᚄ(ctx context.Context, v any) ([]linking.Prerequisite, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]linking.Prerequisite, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisiteᚄ(ctx context.Context, sel ast.SelectionSet, v []linking.Prerequisite) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRemoveIntegrationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐRemoveIntegrationPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveIntegrationPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RemoveIntegrationPayload!")
@@ -9351,6 +10335,11 @@ func (ec *executionContext) marshalNSendMessagePayload2ᚖgithubᚗcomᚋlinklin
 	return ec._SendMessagePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetWidgetChannelsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetChannelsInput(ctx context.Context, v any) (model.SetWidgetChannelsInput, error) {
+	res, err := ec.unmarshalInputSetWidgetChannelsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSocialIdentity2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐIdentityᚄ(ctx context.Context, sel ast.SelectionSet, v []*conversation.Identity) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9402,6 +10391,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -9427,6 +10445,70 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋlinklineᚋlinkline
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWidget2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidgetᚄ(ctx context.Context, sel ast.SelectionSet, v []*widget.Widget) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWidget2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWidget2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidget(ctx context.Context, sel ast.SelectionSet, v *widget.Widget) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Widget!")
+		return graphql.Null
+	}
+	return ec._Widget(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWidgetChannel2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*linking.Option) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWidgetChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWidgetChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐOption(ctx context.Context, sel ast.SelectionSet, v *linking.Option) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WidgetChannel!")
+		return graphql.Null
+	}
+	return ec._WidgetChannel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWidgetConfig2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidget(ctx context.Context, sel ast.SelectionSet, v *widget.Widget) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WidgetConfig!")
+		return graphql.Null
+	}
+	return ec._WidgetConfig(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx context.Context, sel ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WidgetPayload!")
+		return graphql.Null
+	}
+	return ec._WidgetPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {

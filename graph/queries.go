@@ -47,6 +47,11 @@ func (r *queryResolver) node(ctx context.Context, gid string) (relay.Node, error
 		n, err = r.Accounts.Agent(ctx, actor.AccountID(), id)
 	case relay.TypeIntegration:
 		n, err = r.Channels.Get(ctx, actor, id)
+	case relay.TypeWidget:
+		if actor.Agent == nil {
+			return nil, apperr.NotFoundf("node")
+		}
+		n, err = r.Settings.Widget(ctx, actor, id)
 	case relay.TypeAccount:
 		if actor.Agent == nil || id != actor.AccountID() {
 			return nil, apperr.NotFoundf("node")

@@ -8,6 +8,7 @@ import (
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -19,14 +20,18 @@ type Accounts interface {
 
 // Resolver holds the services the resolvers call; server.go wires it.
 type Resolver struct {
-	Conv     *conversation.Service
-	Widgets  *widget.Service
-	Accounts Accounts
-	Broker   *feed.Broker
+	Conv       *conversation.Service
+	WidgetKeys *widget.Service
+	Accounts   Accounts
+	Broker     *feed.Broker
 	// Channels manages social channel integrations.
 	Channels *integration.Service
 	// Deliveries answers questions about reply windows.
 	Deliveries *delivery.Service
+	// Settings holds linking prerequisites and widget channel settings;
+	// Signals wakes open widgets when their menus change.
+	Settings *linking.Settings
+	Signals  *linking.Signals
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -16,6 +16,7 @@ import (
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -198,6 +199,19 @@ func (r *mutationResolver) RemoveIntegration(ctx context.Context, input model.In
 	return &model.RemoveIntegrationPayload{RemovedIntegrationID: input.IntegrationID}, nil
 }
 
+// SetWidgetChannels is the resolver for the setWidgetChannels field.
+func (r *mutationResolver) SetWidgetChannels(ctx context.Context, input model.SetWidgetChannelsInput) (*model.WidgetPayload, error) {
+	id, err := relay.Decode(relay.TypeWidget, input.WidgetID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.Settings.SetChannels(ctx, auth.FromContext(ctx), id, input.Channels)
+	if err != nil {
+		return nil, err
+	}
+	return &model.WidgetPayload{Widget: w}, nil
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error) {
 	return r.node(ctx, id)
@@ -205,7 +219,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error)
 
 // Widget is the resolver for the widget field.
 func (r *queryResolver) Widget(ctx context.Context, key string) (*widget.Widget, error) {
-	return r.Widgets.ByKey(ctx, key)
+	return r.WidgetKeys.ByKey(ctx, key)
 }
 
 // Viewer is the resolver for the viewer field.
@@ -249,6 +263,16 @@ func (r *queryResolver) Integrations(ctx context.Context) ([]*integration.Integr
 	return r.Channels.List(ctx, auth.FromContext(ctx))
 }
 
+// Widgets is the resolver for the widgets field.
+func (r *queryResolver) Widgets(ctx context.Context) ([]*widget.Widget, error) {
+	return r.Settings.Widgets(ctx, auth.FromContext(ctx))
+}
+
+// LinkingPrerequisites is the resolver for the linkingPrerequisites field.
+func (r *queryResolver) LinkingPrerequisites(ctx context.Context) ([]linking.Prerequisite, error) {
+	return r.Settings.Prerequisites(ctx, auth.FromContext(ctx))
+}
+
 // Open is the resolver for the open field.
 func (r *replyWindowResolver) Open(ctx context.Context, obj *delivery.Window) (bool, error) {
 	return obj.Open(r.Deliveries.Now()), nil
@@ -270,6 +294,30 @@ func (r *subscriptionResolver) ConversationEvents(ctx context.Context, conversat
 // AccountEvents is the resolver for the accountEvents field.
 func (r *subscriptionResolver) AccountEvents(ctx context.Context, after *string) (<-chan *feed.Delivery, error) {
 	return r.subscribe(ctx, feed.Scope{AccountID: auth.FromContext(ctx).AccountID()}, after)
+}
+
+// WidgetConfig is the resolver for the widgetConfig field.
+func (r *subscriptionResolver) WidgetConfig(ctx context.Context) (<-chan *widget.Widget, error) {
+	return r.widgetConfig(ctx)
+}
+
+// ID is the resolver for the id field.
+func (r *widgetResolver) ID(ctx context.Context, obj *widget.Widget) (string, error) {
+	return relay.ID(relay.TypeWidget, obj.ID), nil
+}
+
+// SocialChannels is the resolver for the socialChannels field.
+func (r *widgetResolver) SocialChannels(ctx context.Context, obj *widget.Widget) ([]conversation.Channel, error) {
+	out := make([]conversation.Channel, len(obj.SocialChannels))
+	for i, ch := range obj.SocialChannels {
+		out[i] = conversation.Channel(ch)
+	}
+	return out, nil
+}
+
+// Channels is the resolver for the channels field.
+func (r *widgetConfigResolver) Channels(ctx context.Context, obj *widget.Widget) ([]*linking.Option, error) {
+	return r.Settings.Menu(ctx, obj)
 }
 
 // Account returns AccountResolver implementation.
@@ -302,6 +350,12 @@ func (r *Resolver) ReplyWindow() ReplyWindowResolver { return &replyWindowResolv
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
+// Widget returns WidgetResolver implementation.
+func (r *Resolver) Widget() WidgetResolver { return &widgetResolver{r} }
+
+// WidgetConfig returns WidgetConfigResolver implementation.
+func (r *Resolver) WidgetConfig() WidgetConfigResolver { return &widgetConfigResolver{r} }
+
 type (
 	accountResolver      struct{ *Resolver }
 	agentResolver        struct{ *Resolver }
@@ -313,4 +367,6 @@ type (
 	queryResolver        struct{ *Resolver }
 	replyWindowResolver  struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
+	widgetResolver       struct{ *Resolver }
+	widgetConfigResolver struct{ *Resolver }
 )

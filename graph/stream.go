@@ -7,16 +7,18 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/widget"
 )
 
 // codeSlowConsumer ends a subscription whose client fell too far behind; the
 // client resubscribes with the cursor of the last event it received (R24).
 const codeSlowConsumer = "SLOW_CONSUMER"
 
-// subscribe follows scope on the broker, holding one of the socket's
-// subscription slots for as long as the stream lives.
-func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, after *string) (<-chan *feed.Delivery, error) {
+// slot takes one of the socket's subscription slots, for as long as a
+// stream lives; release gives it back.
+func (r *subscriptionResolver) slot(ctx context.Context) (release func(), err error) {
 	sock := requestFrom(ctx).sock
 	if sock == nil {
 		return nil, apperr.New(apperr.BadUserInput, "subscriptions need a websocket")
@@ -24,16 +26,65 @@ func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, 
 	if !sock.acquire(r.maxSubscriptions) {
 		return nil, &apperr.Error{Code: apperr.RateLimited, Message: "too many subscriptions on this socket"}
 	}
+	return sock.release, nil
+}
+
+// subscribe follows scope on the broker.
+func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, after *string) (<-chan *feed.Delivery, error) {
+	release, err := r.slot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	onSlow := func() {
 		transport.AddSubscriptionError(ctx, &gqlerror.Error{
 			Message:    "the subscriber fell behind; resubscribe with the last cursor received",
 			Extensions: map[string]any{"code": codeSlowConsumer},
 		})
 	}
-	ch, err := r.Broker.Subscribe(ctx, scope, after, feed.Hooks{Slow: onSlow, Done: sock.release})
+	ch, err := r.Broker.Subscribe(ctx, scope, after, feed.Hooks{Slow: onSlow, Done: release})
 	if err != nil {
-		sock.release()
+		release()
 		return nil, err
 	}
 	return ch, nil
+}
+
+// widgetConfig sends the session's widget as it is now, then again each
+// time its account's menus may have changed (R3). It sends state, not
+// events: a client that reconnects gets the current state first.
+func (r *subscriptionResolver) widgetConfig(ctx context.Context) (<-chan *widget.Widget, error) {
+	release, err := r.slot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	actor := auth.FromContext(ctx)
+	wake, stop := r.Signals.Watch(actor.AccountID())
+	out := make(chan *widget.Widget)
+	go func() {
+		defer func() {
+			stop()
+			release()
+			close(out)
+		}()
+		for {
+			w, err := r.Settings.Widget(ctx, actor, actor.Session.WidgetID)
+			if err != nil {
+				if ctx.Err() == nil {
+					transport.AddSubscriptionError(ctx, codedError(err))
+				}
+				return
+			}
+			select {
+			case out <- w:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
 }

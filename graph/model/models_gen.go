@@ -9,6 +9,7 @@ import (
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/widget"
 )
 
 type ConnectIntegrationInput struct {
@@ -98,6 +99,12 @@ type SendMessagePayload struct {
 	Conversation *conversation.Conversation `json:"conversation"`
 }
 
+type SetWidgetChannelsInput struct {
+	WidgetID string `json:"widgetId"`
+	// Only channels with an active integration; an empty list turns linking off for the widget.
+	Channels []conversation.Channel `json:"channels"`
+}
+
 type StartConversationInput struct {
 	// The widget's public key.
 	WidgetKey  string  `json:"widgetKey"`
@@ -133,4 +140,8 @@ type Viewer struct {
 	Agent   *account.Agent        `json:"agent,omitempty"`
 	Account *account.Account      `json:"account,omitempty"`
 	EndUser *conversation.EndUser `json:"endUser,omitempty"`
+}
+
+type WidgetPayload struct {
+	Widget *widget.Widget `json:"widget"`
 }

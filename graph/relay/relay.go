@@ -25,6 +25,7 @@ const (
 	TypeConversation Type = "Conversation"
 	TypeMessage      Type = "Message"
 	TypeIntegration  Type = "Integration"
+	TypeWidget       Type = "Widget"
 )
 
 // ID returns the global id of object id of type t.

@@ -26,6 +26,7 @@ import (
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/webhook"
@@ -45,6 +46,7 @@ type App struct {
 	webhooks *webhook.Handler
 	sandbox  *sandbox.Sandbox
 	inbox    *store.Inbox
+	signals  *linking.Signals
 	jobs     *river.Client[*sql.Tx]
 	mux      *http.ServeMux
 
@@ -86,14 +88,21 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 	widgets := widget.NewService(db)
 	integrations := integration.NewService(db, time.Now, sandbox.AccessToken)
+	a.signals = linking.NewSignals()
+	changed := func(ctx context.Context, accountID int64) error {
+		a.signals.Wake(accountID)
+		return db.AnnounceSettings(ctx, accountID)
+	}
+	integrations.Changed = changed
+	settings := linking.NewSettings(db, changed)
 	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r) // the service's own webhook route, built below
 	})), log)
 	adapters := cfg.adapters(a.sandbox.Transport())
 	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
-	res := &graph.Resolver{Conv: convs, Widgets: widgets, Accounts: db, Broker: a.broker,
-		Channels: integrations, Deliveries: deliveries, PublicURL: cfg.PublicURL}
+	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
+		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL}
 
 	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
@@ -172,7 +181,10 @@ func (a *App) start() error {
 		a.broker.Run(a.bg)
 	}()
 	if a.DB.Postgres() {
-		a.listener = store.NewListener(a.DB, a.log, a.broker.Announce, a.broker.ResyncAll)
+		a.listener = store.NewListener(a.DB, a.log, a.broker.Announce, a.signals.Wake, func() {
+			a.broker.ResyncAll()
+			a.signals.WakeAll()
+		})
 		a.wg.Add(1)
 		go func() {
 			defer a.wg.Done()

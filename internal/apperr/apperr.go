@@ -35,6 +35,8 @@ type Error struct {
 	Field string
 	// RetryAfter is set on RATE_LIMITED: when the caller may try again.
 	RetryAfter time.Duration
+	// Missing lists what is missing, on PREREQUISITE_MISSING.
+	Missing []string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }

@@ -94,6 +94,16 @@ type Service struct {
 	// sandboxToken is the access token the simulated Graph API expects of
 	// a sandbox integration.
 	sandboxToken func(businessID string) string
+	// Changed, when set, is told of every change to an account's
+	// integrations: widget menus depend on them (R3).
+	Changed func(ctx context.Context, accountID int64) error
+}
+
+func (s *Service) changed(ctx context.Context, accountID int64) error {
+	if s.Changed == nil {
+		return nil
+	}
+	return s.Changed(ctx, accountID)
 }
 
 // NewService returns an integration service; sandboxToken gives sandbox
@@ -140,7 +150,10 @@ func (s *Service) Connect(ctx context.Context, actor *auth.Actor, in Input) (*In
 	if err := validate(it, sec); err != nil {
 		return nil, err
 	}
-	return it, s.Create(ctx, it, sec)
+	if err := s.Create(ctx, it, sec); err != nil {
+		return nil, err
+	}
+	return it, s.changed(ctx, it.AccountID)
 }
 
 // Create stores a validated integration with a new webhook key.
@@ -176,7 +189,7 @@ func (s *Service) Update(ctx context.Context, actor *auth.Actor, id int64, in In
 	if err := s.store.UpdateIntegration(ctx, it, &sec); err != nil {
 		return nil, err
 	}
-	return it, nil
+	return it, s.changed(ctx, it.AccountID)
 }
 
 // SetEnabled disables or re-enables an integration (admins only).
@@ -195,7 +208,7 @@ func (s *Service) SetEnabled(ctx context.Context, actor *auth.Actor, id int64, e
 	if err := s.store.UpdateIntegration(ctx, it, nil); err != nil {
 		return nil, err
 	}
-	return it, nil
+	return it, s.changed(ctx, it.AccountID)
 }
 
 // Remove deletes an integration (admins only). Conversations and their
@@ -205,7 +218,10 @@ func (s *Service) Remove(ctx context.Context, actor *auth.Actor, id int64) error
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteIntegration(ctx, it.AccountID, it.ID)
+	if err := s.store.DeleteIntegration(ctx, it.AccountID, it.ID); err != nil {
+		return err
+	}
+	return s.changed(ctx, it.AccountID)
 }
 
 // List returns the account's integrations (agents and admins).
@@ -229,7 +245,10 @@ func (s *Service) Get(ctx context.Context, actor *auth.Actor, id int64) (*Integr
 func (s *Service) MarkFailing(ctx context.Context, it *Integration, reason string) error {
 	now := s.now().UTC()
 	it.Status, it.LastError, it.LastErrorAt, it.UpdatedAt = StatusFailing, reason, &now, now
-	return s.store.UpdateIntegration(ctx, it, nil)
+	if err := s.store.UpdateIntegration(ctx, it, nil); err != nil {
+		return err
+	}
+	return s.changed(ctx, it.AccountID)
 }
 
 func (s *Service) admin(ctx context.Context, actor *auth.Actor, id int64) (*Integration, error) {

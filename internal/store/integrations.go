@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -150,4 +151,13 @@ func (db *DB) IntegrationByBusiness(ctx context.Context, ch conversation.Channel
 		return nil, integration.Secrets{}, notFound(err, "integration")
 	}
 	return r.domain(), r.secrets(), nil
+}
+
+// AnnounceSettings tells the other instances that an account's widget
+// menus may have changed (after commit, as NOTIFY is).
+func (db *DB) AnnounceSettings(ctx context.Context, accountID int64) error {
+	if !db.postgres {
+		return nil
+	}
+	return db.gorm.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", SettingsChannel, strconv.FormatInt(accountID, 10)).Error
 }

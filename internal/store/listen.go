@@ -11,23 +11,30 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Listener follows NotifyChannel on one dedicated PostgreSQL connection and
-// tells the broker which accounts have new events, so a subscriber on this
-// instance sees what another instance wrote (R22). NOTIFY replays nothing
-// to a connection that was down, so after every (re)connect every account
-// is re-read from the database.
+// SettingsChannel is the PostgreSQL channel on which an account's changed
+// widget menus are announced.
+const SettingsChannel = "linkline_settings"
+
+// Listener follows NotifyChannel and SettingsChannel on one dedicated
+// PostgreSQL connection: it tells the broker which accounts have new
+// events, so a subscriber on this instance sees what another instance wrote
+// (R22), and wakes widgets whose menus another instance changed. NOTIFY
+// replays nothing to a connection that was down, so after every
+// (re)connect onConnect re-reads what may have been missed.
 type Listener struct {
 	url       string
 	log       *slog.Logger
 	onNotify  func(accountID, seq int64)
+	onChanged func(accountID int64)
 	onConnect func()
 	connected atomic.Bool
 }
 
 // NewListener returns a listener; onNotify gets each announced account
-// position, onConnect runs after each (re)connect.
-func NewListener(db *DB, log *slog.Logger, onNotify func(accountID, seq int64), onConnect func()) *Listener {
-	return &Listener{url: db.url, log: log, onNotify: onNotify, onConnect: onConnect}
+// position, onChanged each account whose menus changed, onConnect runs
+// after each (re)connect.
+func NewListener(db *DB, log *slog.Logger, onNotify func(accountID, seq int64), onChanged func(accountID int64), onConnect func()) *Listener {
+	return &Listener{url: db.url, log: log, onNotify: onNotify, onChanged: onChanged, onConnect: onConnect}
 }
 
 // Connected reports whether the listener is connected (readiness).
@@ -56,7 +63,7 @@ func (l *Listener) listen(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = conn.Close(context.Background()) }()
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel+"; LISTEN "+SettingsChannel); err != nil {
 		return err
 	}
 	l.connected.Store(true)
@@ -65,6 +72,12 @@ func (l *Listener) listen(ctx context.Context) error {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Channel == SettingsChannel {
+			if a, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+				l.onChanged(a)
+			}
+			continue
 		}
 		for _, part := range strings.Split(n.Payload, ",") {
 			acct, seq, ok := strings.Cut(part, ":")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/feed"
@@ -282,7 +283,7 @@ func (db *DB) NewWidget(ctx context.Context, w *widget.Widget) error {
 	if w.AllowedOrigins == nil {
 		origins = []byte("[]")
 	}
-	r := widgetRow{AccountID: w.AccountID, PublicKey: w.Key, Name: w.Name, AllowedOrigins: string(origins), CreatedAt: db.now()}
+	r := widgetRow{AccountID: w.AccountID, PublicKey: w.Key, Name: w.Name, AllowedOrigins: string(origins), SocialChannels: "[]", CreatedAt: db.now()}
 	if err := db.gorm.WithContext(ctx).Create(&r).Error; err != nil {
 		return err
 	}
@@ -342,4 +343,38 @@ func (db *DB) ConversationIdentities(ctx context.Context, accountID, conversatio
 		return nil, err
 	}
 	return domains(rows, (*identityRow).domain), nil
+}
+
+// Widgets lists the account's widgets.
+func (db *DB) Widgets(ctx context.Context, accountID int64) ([]*widget.Widget, error) {
+	var rows []widgetRow
+	if err := db.scoped(ctx, accountID, "widgets").Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return domains(rows, (*widgetRow).domain), nil
+}
+
+// Widget returns one widget of the account.
+func (db *DB) Widget(ctx context.Context, accountID, id int64) (*widget.Widget, error) {
+	var r widgetRow
+	if err := db.scoped(ctx, accountID, "widgets").Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, notFound(err, "widget")
+	}
+	return r.domain(), nil
+}
+
+// SetWidgetChannels stores a widget's social channel settings.
+func (db *DB) SetWidgetChannels(ctx context.Context, accountID, id int64, channels []string) error {
+	b, err := json.Marshal(channels)
+	if err != nil {
+		return err
+	}
+	res := db.scoped(ctx, accountID, "widgets").Where("id = ?", id).Update("social_channels", string(b))
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.NotFoundf("widget")
+	}
+	return nil
 }

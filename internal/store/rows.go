@@ -60,6 +60,7 @@ type widgetRow struct {
 	PublicKey      string
 	Name           string
 	AllowedOrigins string
+	SocialChannels string
 	CreatedAt      time.Time
 }
 
@@ -67,7 +68,9 @@ func (widgetRow) TableName() string { return "widgets" }
 
 func (r *widgetRow) domain() *widget.Widget {
 	w := &widget.Widget{ID: r.ID, AccountID: r.AccountID, Key: r.PublicKey, Name: r.Name, CreatedAt: r.CreatedAt}
-	_ = json.Unmarshal([]byte(r.AllowedOrigins), &w.AllowedOrigins) // written by us as a JSON array
+	// Both are written by us as JSON arrays.
+	_ = json.Unmarshal([]byte(r.AllowedOrigins), &w.AllowedOrigins)
+	_ = json.Unmarshal([]byte(r.SocialChannels), &w.SocialChannels)
 	return w
 }
 

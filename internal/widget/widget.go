@@ -22,6 +22,9 @@ type Widget struct {
 	// AllowedOrigins are the browser origins (scheme://host[:port]) that may
 	// use this widget. "*" allows any origin.
 	AllowedOrigins []string
+	// SocialChannels are the channels an admin allows customers to switch
+	// to (R2), by name: WHATSAPP, MESSENGER, INSTAGRAM.
+	SocialChannels []string
 	CreatedAt      time.Time
 }
 
