@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Conversation() ConversationResolver
 	EndUser() EndUserResolver
 	Integration() IntegrationResolver
+	LinkRequest() LinkRequestResolver
 	Message() MessageResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -135,6 +136,20 @@ type ComplexityRoot struct {
 		Integration func(childComplexity int) int
 	}
 
+	LinkRequest struct {
+		Channel       func(childComplexity int) int
+		DeepLink      func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		QRCodeDataURI func(childComplexity int) int
+		QRCodeURL     func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
+	LinkRequestPayload struct {
+		LinkRequest func(childComplexity int) int
+	}
+
 	Message struct {
 		AuthorName      func(childComplexity int) int
 		AuthorRole      func(childComplexity int) int
@@ -159,6 +174,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CancelLinkRequest   func(childComplexity int, input model.CancelLinkRequestInput) int
 		CloseConversation   func(childComplexity int, input model.ConversationInput) int
 		ConnectIntegration  func(childComplexity int, input model.ConnectIntegrationInput) int
 		DisableIntegration  func(childComplexity int, input model.IntegrationInput) int
@@ -166,6 +182,7 @@ type ComplexityRoot struct {
 		RemoveIntegration   func(childComplexity int, input model.IntegrationInput) int
 		ReopenConversation  func(childComplexity int, input model.ConversationInput) int
 		ReplyToConversation func(childComplexity int, input model.SendMessageInput) int
+		RequestLink         func(childComplexity int, input model.RequestLinkInput) int
 		SendMessage         func(childComplexity int, input model.SendMessageInput) int
 		SetWidgetChannels   func(childComplexity int, input model.SetWidgetChannelsInput) int
 		StartConversation   func(childComplexity int, input model.StartConversationInput) int
@@ -287,6 +304,13 @@ type IntegrationResolver interface {
 
 	WebhookURL(ctx context.Context, obj *integration.Integration) (string, error)
 }
+type LinkRequestResolver interface {
+	ID(ctx context.Context, obj *linking.Request) (string, error)
+
+	DeepLink(ctx context.Context, obj *linking.Request) (*string, error)
+	QRCodeDataURI(ctx context.Context, obj *linking.Request) (*string, error)
+	QRCodeURL(ctx context.Context, obj *linking.Request) (*string, error)
+}
 type MessageResolver interface {
 	ID(ctx context.Context, obj *conversation.Message) (string, error)
 
@@ -303,6 +327,8 @@ type MutationResolver interface {
 	DisableIntegration(ctx context.Context, input model.IntegrationInput) (*model.IntegrationPayload, error)
 	EnableIntegration(ctx context.Context, input model.IntegrationInput) (*model.IntegrationPayload, error)
 	RemoveIntegration(ctx context.Context, input model.IntegrationInput) (*model.RemoveIntegrationPayload, error)
+	RequestLink(ctx context.Context, input model.RequestLinkInput) (*model.LinkRequestPayload, error)
+	CancelLinkRequest(ctx context.Context, input model.CancelLinkRequestInput) (*model.LinkRequestPayload, error)
 	SetWidgetChannels(ctx context.Context, input model.SetWidgetChannelsInput) (*model.WidgetPayload, error)
 }
 type QueryResolver interface {
@@ -654,6 +680,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IntegrationPayload.Integration(childComplexity), true
 
+	case "LinkRequest.channel":
+		if e.ComplexityRoot.LinkRequest.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkRequest.Channel(childComplexity), true
+	case "LinkRequest.deepLink":
+		if e.ComplexityRoot.LinkRequest.DeepLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkRequest.DeepLink(childComplexity), true
+	case "LinkRequest.expiresAt":
+		if e.ComplexityRoot.LinkRequest.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkRequest.ExpiresAt(childComplexity), true
+	case "LinkRequest.id":
+		if e.ComplexityRoot.LinkRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkRequest.ID(childComplexity), true
+	case "LinkRequest.qrCodeDataUri":
+		if e.ComplexityRoot.LinkRequest.QRCodeDataURI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkRequest.QRCodeDataURI(childComplexity), true
+	case "LinkRequest.qrCodeUrl":
+		if e.ComplexityRoot.LinkRequest.QRCodeURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkRequest.QRCodeURL(childComplexity), true
+	case "LinkRequest.status":
+		if e.ComplexityRoot.LinkRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkRequest.Status(childComplexity), true
+
+	case "LinkRequestPayload.linkRequest":
+		if e.ComplexityRoot.LinkRequestPayload.LinkRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkRequestPayload.LinkRequest(childComplexity), true
+
 	case "Message.authorName":
 		if e.ComplexityRoot.Message.AuthorName == nil {
 			break
@@ -741,6 +817,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
 
+	case "Mutation.cancelLinkRequest":
+		if e.ComplexityRoot.Mutation.CancelLinkRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelLinkRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelLinkRequest(childComplexity, args["input"].(model.CancelLinkRequestInput)), true
 	case "Mutation.closeConversation":
 		if e.ComplexityRoot.Mutation.CloseConversation == nil {
 			break
@@ -818,6 +905,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReplyToConversation(childComplexity, args["input"].(model.SendMessageInput)), true
+	case "Mutation.requestLink":
+		if e.ComplexityRoot.Mutation.RequestLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestLink(childComplexity, args["input"].(model.RequestLinkInput)), true
 	case "Mutation.sendMessage":
 		if e.ComplexityRoot.Mutation.SendMessage == nil {
 			break
@@ -1192,10 +1290,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CancelLinkRequestInput", ec.unmarshalInputCancelLinkRequestInput),
 			graphql.NewInputUnmarshaler("ConnectIntegrationInput", ec.unmarshalInputConnectIntegrationInput),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
 			graphql.NewInputUnmarshaler("ConversationInput", ec.unmarshalInputConversationInput),
 			graphql.NewInputUnmarshaler("IntegrationInput", ec.unmarshalInputIntegrationInput),
+			graphql.NewInputUnmarshaler("RequestLinkInput", ec.unmarshalInputRequestLinkInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
@@ -1421,6 +1521,40 @@ input SetWidgetChannelsInput {
 
 type WidgetPayload {
   widget: Widget!
+}
+
+"Where a link request stands."
+enum LinkRequestStatus {
+  PENDING
+  CANCELLED
+}
+
+"A request to continue the conversation on a social channel (R5): open the deep link on this device, or scan the QR code with the phone. Single-use; it expires."
+type LinkRequest implements Node {
+  id: ID!
+  channel: Channel!
+  status: LinkRequestStatus!
+  "Opens the channel's app with the request's token. Only in requestLink's answer: the token is not kept."
+  deepLink: String
+  "A PNG QR code of the deep link, as a data: URI."
+  qrCodeDataUri: String
+  "The same PNG by URL."
+  qrCodeUrl: String
+  expiresAt: Time!
+}
+
+input RequestLinkInput {
+  conversationId: ID!
+  "One of the widget's menu (WidgetConfig.channels)."
+  channel: Channel!
+}
+
+input CancelLinkRequestInput {
+  linkRequestId: ID!
+}
+
+type LinkRequestPayload {
+  linkRequest: LinkRequest!
 }
 
 type Account implements Node {
@@ -1665,6 +1799,10 @@ type Mutation {
   enableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
   "Removes the integration; conversations and their history stay."
   removeIntegration(input: IntegrationInput!): RemoveIntegrationPayload! @auth(requires: [ADMIN])
+  "The end user asks to continue on a social channel (R5); asking again for the channel replaces the request."
+  requestLink(input: RequestLinkInput!): LinkRequestPayload! @auth(requires: [END_USER])
+  "The widget's back button: abandons a pending request."
+  cancelLinkRequest(input: CancelLinkRequestInput!): LinkRequestPayload! @auth(requires: [END_USER])
   "Sets the social channels customers may switch to from a widget (R2); open widgets see it at once (R3)."
   setWidgetChannels(input: SetWidgetChannelsInput!): WidgetPayload! @auth(requires: [ADMIN])
 }
@@ -1849,6 +1987,34 @@ func (ec *executionContext) childFields_IntegrationPayload(ctx context.Context, 
 		return ec.fieldContext_IntegrationPayload_integration(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IntegrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LinkRequest_id(ctx, field)
+	case "channel":
+		return ec.fieldContext_LinkRequest_channel(ctx, field)
+	case "status":
+		return ec.fieldContext_LinkRequest_status(ctx, field)
+	case "deepLink":
+		return ec.fieldContext_LinkRequest_deepLink(ctx, field)
+	case "qrCodeDataUri":
+		return ec.fieldContext_LinkRequest_qrCodeDataUri(ctx, field)
+	case "qrCodeUrl":
+		return ec.fieldContext_LinkRequest_qrCodeUrl(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_LinkRequest_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkRequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "linkRequest":
+		return ec.fieldContext_LinkRequestPayload_linkRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkRequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Message(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2199,6 +2365,20 @@ func (ec *executionContext) field_Conversation_messages_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelLinkRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelLinkRequestInput, error) {
+			return ec.unmarshalNCancelLinkRequestInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐCancelLinkRequestInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_closeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2289,6 +2469,20 @@ func (ec *executionContext) field_Mutation_replyToConversation_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SendMessageInput, error) {
 			return ec.unmarshalNSendMessageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSendMessageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RequestLinkInput, error) {
+			return ec.unmarshalNRequestLinkInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐRequestLinkInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3764,6 +3958,199 @@ func (ec *executionContext) fieldContext_IntegrationPayload_integration(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _LinkRequest_id(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LinkRequest().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "ID")
+}
+
+func (ec *executionContext) _LinkRequest_channel(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkRequest_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkRequest_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkRequest", field, false, false, "Channel")
+}
+
+func (ec *executionContext) _LinkRequest_status(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkRequest_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v linking.Status) graphql.Marshaler {
+			return ec.marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkRequest_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkRequest", field, false, false, "LinkRequestStatus")
+}
+
+func (ec *executionContext) _LinkRequest_deepLink(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkRequest_deepLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LinkRequest().DeepLink(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LinkRequest_deepLink(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "String")
+}
+
+func (ec *executionContext) _LinkRequest_qrCodeDataUri(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkRequest_qrCodeDataUri(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LinkRequest().QRCodeDataURI(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LinkRequest_qrCodeDataUri(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "String")
+}
+
+func (ec *executionContext) _LinkRequest_qrCodeUrl(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkRequest_qrCodeUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LinkRequest().QRCodeURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LinkRequest_qrCodeUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "String")
+}
+
+func (ec *executionContext) _LinkRequest_expiresAt(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkRequest_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkRequest_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LinkRequestPayload_linkRequest(ctx context.Context, field graphql.CollectedField, obj *model.LinkRequestPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkRequestPayload_linkRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *linking.Request) graphql.Marshaler {
+			return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkRequestPayload_linkRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkRequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4709,6 +5096,130 @@ func (ec *executionContext) fieldContext_Mutation_removeIntegration(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeIntegration_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestLink(ctx, fc.Args["input"].(model.RequestLinkInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *model.LinkRequestPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.LinkRequestPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkRequestPayload) graphql.Marshaler {
+			return ec.marshalNLinkRequestPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐLinkRequestPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkRequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelLinkRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelLinkRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelLinkRequest(ctx, fc.Args["input"].(model.CancelLinkRequestInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *model.LinkRequestPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.LinkRequestPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkRequestPayload) graphql.Marshaler {
+			return ec.marshalNLinkRequestPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐLinkRequestPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelLinkRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkRequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelLinkRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7407,6 +7918,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCancelLinkRequestInput(ctx context.Context, obj any) (model.CancelLinkRequestInput, error) {
+	var it model.CancelLinkRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"linkRequestId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "linkRequestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("linkRequestId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LinkRequestID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelLinkRequestInput unmarshals raw into the CancelLinkRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelLinkRequestInput(ctx context.Context, raw any) (model.CancelLinkRequestInput, error) {
+	var out model.CancelLinkRequestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelLinkRequestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputConnectIntegrationInput(ctx context.Context, obj any) (model.ConnectIntegrationInput, error) {
 	var it model.ConnectIntegrationInput
 	if obj == nil {
@@ -7646,6 +8199,55 @@ func (ec *executionContext) unmarshalInputIntegrationInput(ctx context.Context, 
 func UnmarshalIntegrationInput(ctx context.Context, raw any) (model.IntegrationInput, error) {
 	var out model.IntegrationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntegrationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRequestLinkInput(ctx context.Context, obj any) (model.RequestLinkInput, error) {
+	var it model.RequestLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "channel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestLinkInput unmarshals raw into the RequestLinkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestLinkInput(ctx context.Context, raw any) (model.RequestLinkInput, error) {
+	var out model.RequestLinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestLinkInput", raw, &out)
 	return out, err
 }
 
@@ -7923,6 +8525,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Message(ctx, sel, obj)
+	case linking.Request:
+		return ec._LinkRequest(ctx, sel, &obj)
+	case *linking.Request:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LinkRequest(ctx, sel, obj)
 	case integration.Integration:
 		return ec._Integration(ctx, sel, &obj)
 	case *integration.Integration:
@@ -8502,6 +9111,106 @@ func (ec *executionContext) _IntegrationPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var linkRequestImplementors = []string{"LinkRequest", "Node"}
+
+func (ec *executionContext) _LinkRequest(ctx context.Context, sel ast.SelectionSet, obj *linking.Request) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkRequest")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LinkRequest_id(ctx, field, obj)
+				})
+		case "channel":
+			out.Values[i] = ec._LinkRequest_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._LinkRequest_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deepLink":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LinkRequest_deepLink(ctx, field, obj)
+				})
+		case "qrCodeDataUri":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LinkRequest_qrCodeDataUri(ctx, field, obj)
+				})
+		case "qrCodeUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LinkRequest_qrCodeUrl(ctx, field, obj)
+				})
+		case "expiresAt":
+			out.Values[i] = ec._LinkRequest_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var linkRequestPayloadImplementors = []string{"LinkRequestPayload"}
+
+func (ec *executionContext) _LinkRequestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LinkRequestPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkRequestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkRequestPayload")
+		case "linkRequest":
+			out.Values[i] = ec._LinkRequestPayload_linkRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var messageImplementors = []string{"Message", "Node"}
 
 func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, obj *conversation.Message) graphql.Marshaler {
@@ -8743,6 +9452,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeIntegration":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeIntegration(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelLinkRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelLinkRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -9811,6 +10534,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCancelLinkRequestInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐCancelLinkRequestInput(ctx context.Context, v any) (model.CancelLinkRequestInput, error) {
+	res, err := ec.unmarshalInputCancelLinkRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx context.Context, v any) (conversation.Channel, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel[tmp]
@@ -10094,6 +10822,48 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx context.Context, sel ast.SelectionSet, v *linking.Request) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LinkRequest!")
+		return graphql.Null
+	}
+	return ec._LinkRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLinkRequestPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐLinkRequestPayload(ctx context.Context, sel ast.SelectionSet, v *model.LinkRequestPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LinkRequestPayload!")
+		return graphql.Null
+	}
+	return ec._LinkRequestPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus(ctx context.Context, v any) (linking.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus(ctx context.Context, sel ast.SelectionSet, v linking.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LinkRequestStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus = map[string]linking.Status{
+		"PENDING":   linking.StatusPending,
+		"CANCELLED": linking.StatusCancelled,
+	}
+	marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus = map[linking.Status]string{
+		linking.StatusPending:   "PENDING",
+		linking.StatusCancelled: "CANCELLED",
+	}
+)
+
 func (ec *executionContext) marshalNMessage2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐMessage(ctx context.Context, sel ast.SelectionSet, v *conversation.Message) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Message!")
@@ -10262,6 +11032,11 @@ func (ec *executionContext) marshalNReplyWindow2ᚖgithubᚗcomᚋlinklineᚋlin
 		return graphql.Null
 	}
 	return ec._ReplyWindow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRequestLinkInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐRequestLinkInput(ctx context.Context, v any) (model.RequestLinkInput, error) {
+	res, err := ec.unmarshalInputRequestLinkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {

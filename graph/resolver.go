@@ -32,6 +32,8 @@ type Resolver struct {
 	// Signals wakes open widgets when their menus change.
 	Settings *linking.Settings
 	Signals  *linking.Signals
+	// Links creates and cancels link requests.
+	Links *linking.Requests
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

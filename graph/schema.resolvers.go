@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/linkline/linkline/graph/model"
 	"github.com/linkline/linkline/graph/relay"
@@ -89,6 +90,34 @@ func (r *integrationResolver) ID(ctx context.Context, obj *integration.Integrati
 // WebhookURL is the resolver for the webhookUrl field.
 func (r *integrationResolver) WebhookURL(ctx context.Context, obj *integration.Integration) (string, error) {
 	return r.PublicURL + "/webhooks/" + obj.WebhookKey, nil
+}
+
+// ID is the resolver for the id field.
+func (r *linkRequestResolver) ID(ctx context.Context, obj *linking.Request) (string, error) {
+	return relay.ID(relay.TypeLinkRequest, obj.ID), nil
+}
+
+// DeepLink is the resolver for the deepLink field.
+func (r *linkRequestResolver) DeepLink(ctx context.Context, obj *linking.Request) (*string, error) {
+	return optional(obj.DeepLink), nil
+}
+
+// QRCodeDataURI is the resolver for the qrCodeDataUri field.
+func (r *linkRequestResolver) QRCodeDataURI(ctx context.Context, obj *linking.Request) (*string, error) {
+	if obj.DeepLink == "" {
+		return nil, nil
+	}
+	uri, err := linking.QRDataURI(obj.DeepLink)
+	return &uri, err
+}
+
+// QRCodeURL is the resolver for the qrCodeUrl field.
+func (r *linkRequestResolver) QRCodeURL(ctx context.Context, obj *linking.Request) (*string, error) {
+	if obj.DeepLink == "" {
+		return nil, nil
+	}
+	u := r.PublicURL + "/qr.png?link=" + url.QueryEscape(obj.DeepLink)
+	return &u, nil
 }
 
 // ID is the resolver for the id field.
@@ -197,6 +226,32 @@ func (r *mutationResolver) RemoveIntegration(ctx context.Context, input model.In
 		return nil, err
 	}
 	return &model.RemoveIntegrationPayload{RemovedIntegrationID: input.IntegrationID}, nil
+}
+
+// RequestLink is the resolver for the requestLink field.
+func (r *mutationResolver) RequestLink(ctx context.Context, input model.RequestLinkInput) (*model.LinkRequestPayload, error) {
+	id, err := relay.Decode(relay.TypeConversation, input.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	req, err := r.Links.Ask(ctx, auth.FromContext(ctx), id, input.Channel)
+	if err != nil {
+		return nil, err
+	}
+	return &model.LinkRequestPayload{LinkRequest: req}, nil
+}
+
+// CancelLinkRequest is the resolver for the cancelLinkRequest field.
+func (r *mutationResolver) CancelLinkRequest(ctx context.Context, input model.CancelLinkRequestInput) (*model.LinkRequestPayload, error) {
+	id, err := relay.Decode(relay.TypeLinkRequest, input.LinkRequestID)
+	if err != nil {
+		return nil, err
+	}
+	req, err := r.Links.Cancel(ctx, auth.FromContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.LinkRequestPayload{LinkRequest: req}, nil
 }
 
 // SetWidgetChannels is the resolver for the setWidgetChannels field.
@@ -335,6 +390,9 @@ func (r *Resolver) EndUser() EndUserResolver { return &endUserResolver{r} }
 // Integration returns IntegrationResolver implementation.
 func (r *Resolver) Integration() IntegrationResolver { return &integrationResolver{r} }
 
+// LinkRequest returns LinkRequestResolver implementation.
+func (r *Resolver) LinkRequest() LinkRequestResolver { return &linkRequestResolver{r} }
+
 // Message returns MessageResolver implementation.
 func (r *Resolver) Message() MessageResolver { return &messageResolver{r} }
 
@@ -362,6 +420,7 @@ type (
 	conversationResolver struct{ *Resolver }
 	endUserResolver      struct{ *Resolver }
 	integrationResolver  struct{ *Resolver }
+	linkRequestResolver  struct{ *Resolver }
 	messageResolver      struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }

@@ -9,8 +9,13 @@ import (
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/widget"
 )
+
+type CancelLinkRequestInput struct {
+	LinkRequestID string `json:"linkRequestId"`
+}
 
 type ConnectIntegrationInput struct {
 	// WHATSAPP, MESSENGER or INSTAGRAM.
@@ -59,6 +64,10 @@ type IntegrationPayload struct {
 	Integration *integration.Integration `json:"integration"`
 }
 
+type LinkRequestPayload struct {
+	LinkRequest *linking.Request `json:"linkRequest"`
+}
+
 type MessageConnection struct {
 	Edges    []*MessageEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
@@ -84,6 +93,12 @@ type Query struct {
 
 type RemoveIntegrationPayload struct {
 	RemovedIntegrationID string `json:"removedIntegrationId"`
+}
+
+type RequestLinkInput struct {
+	ConversationID string `json:"conversationId"`
+	// One of the widget's menu (WidgetConfig.channels).
+	Channel conversation.Channel `json:"channel"`
 }
 
 type SendMessageInput struct {

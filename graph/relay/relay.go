@@ -26,6 +26,7 @@ const (
 	TypeMessage      Type = "Message"
 	TypeIntegration  Type = "Integration"
 	TypeWidget       Type = "Widget"
+	TypeLinkRequest  Type = "LinkRequest"
 )
 
 // ID returns the global id of object id of type t.

@@ -102,7 +102,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
-		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL}
+		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL,
+		Links: linking.NewRequests(db, settings, limiter, time.Now)}
 
 	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
@@ -161,6 +162,7 @@ func (a *App) routes() {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	a.mux.HandleFunc("GET /readyz", a.ready)
+	a.mux.HandleFunc("GET /qr.png", serveQR)
 	a.mux.Handle("GET /metrics", a.Metrics.Handler())
 	if a.cfg.GraphiQL {
 		a.mux.Handle("GET /{$}", playground.Handler("Linkline", "/graphql"))

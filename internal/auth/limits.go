@@ -30,6 +30,7 @@ type Action string
 const (
 	ActionStart Action = "start"
 	ActionSend  Action = "send"
+	ActionLink  Action = "link"
 )
 
 // LimitsConfig holds the abuse limits on end users (R24). Agents and admins
@@ -39,6 +40,8 @@ type LimitsConfig struct {
 	StartPerSess   Rate
 	SendPerSession Rate
 	SendPerAddr    Rate
+	LinkPerSession Rate
+	LinkPerAddr    Rate
 	// Keys bounds the memory the limiter may use: least recently seen
 	// callers are forgotten first.
 	Keys int
@@ -50,6 +53,9 @@ var DefaultLimits = LimitsConfig{
 	StartPerSess:   Rate{Events: 10, Per: time.Minute, Burst: 5},
 	SendPerSession: Rate{Events: 5, Per: time.Second, Burst: 20},
 	SendPerAddr:    Rate{Events: 30, Per: time.Second, Burst: 100},
+	// Link requests are rare for a person: a few channels, a retry or two.
+	LinkPerSession: Rate{Events: 10, Per: time.Hour, Burst: 5},
+	LinkPerAddr:    Rate{Events: 60, Per: time.Hour, Burst: 20},
 	Keys:           100_000,
 }
 
@@ -82,18 +88,10 @@ func (l *Limiter) Allow(a *Actor, act Action) error {
 		key  string
 		rate Rate
 	}
-	var checks []check
-	switch act {
-	case ActionStart:
-		checks = append(checks, check{"start/addr/" + a.ClientAddr, l.cfg.StartPerAddr})
-		if a.Session != nil {
-			checks = append(checks, check{fmt.Sprint("start/sess/", a.Session.ID), l.cfg.StartPerSess})
-		}
-	case ActionSend:
-		checks = append(checks, check{"send/addr/" + a.ClientAddr, l.cfg.SendPerAddr})
-		if a.Session != nil {
-			checks = append(checks, check{fmt.Sprint("send/sess/", a.Session.ID), l.cfg.SendPerSession})
-		}
+	perAddr, perSession := l.rates(act)
+	checks := []check{{string(act) + "/addr/" + a.ClientAddr, perAddr}}
+	if a.Session != nil {
+		checks = append(checks, check{fmt.Sprint(act, "/sess/", a.Session.ID), perSession})
 	}
 	// Look at every bucket before taking from any, so that a refused call
 	// costs the caller nothing. (Two concurrent calls may both look and
@@ -123,6 +121,19 @@ func (l *Limiter) Allow(a *Actor, act Action) error {
 		b.AllowN(now, 1)
 	}
 	return nil
+}
+
+// rates are an action's limits per client address and per session.
+func (l *Limiter) rates(act Action) (perAddr, perSession Rate) {
+	switch act {
+	case ActionStart:
+		return l.cfg.StartPerAddr, l.cfg.StartPerSess
+	case ActionSend:
+		return l.cfg.SendPerAddr, l.cfg.SendPerSession
+	case ActionLink:
+		return l.cfg.LinkPerAddr, l.cfg.LinkPerSession
+	}
+	return Rate{}, Rate{}
 }
 
 func (l *Limiter) bucket(key string, r Rate) *rate.Limiter {

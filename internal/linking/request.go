@@ -1,0 +1,211 @@
+package linking
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/widget"
+)
+
+// RequestTTL is how long a link request waits for the end user to open its
+// link: long enough to pick up a phone, short enough that a leaked link is
+// soon worthless.
+const RequestTTL = 10 * time.Minute
+
+// Status is where a link request stands (R5, R6).
+type Status string
+
+const (
+	StatusPending   Status = "PENDING"
+	StatusCancelled Status = "CANCELLED"
+)
+
+// Request is a pending request to continue a conversation on a channel.
+type Request struct {
+	ID             int64
+	AccountID      int64
+	ConversationID int64
+	Channel        conversation.Channel
+	IntegrationID  int64
+	TokenHash      []byte
+	Status         Status
+	ExpiresAt      time.Time
+	CreatedAt      time.Time
+	// DeepLink opens the channel's app with the token; it exists only in
+	// the answer to the request that created it.
+	DeepLink string
+}
+
+// RequestStore keeps link requests.
+type RequestStore interface {
+	Conversation(ctx context.Context, accountID, id int64) (*conversation.Conversation, error)
+	Widget(ctx context.Context, accountID, id int64) (*widget.Widget, error)
+	// ReplaceLinkRequest cancels the conversation's open requests for the
+	// channel and stores r, in one transaction.
+	ReplaceLinkRequest(ctx context.Context, r *Request) error
+	LinkRequest(ctx context.Context, accountID, id int64) (*Request, error)
+	CancelLinkRequest(ctx context.Context, r *Request) (bool, error)
+}
+
+// Requests creates and cancels link requests.
+type Requests struct {
+	store    RequestStore
+	settings *Settings
+	limiter  *auth.Limiter
+	now      func() time.Time
+}
+
+// NewRequests returns the link request service.
+func NewRequests(store RequestStore, settings *Settings, limiter *auth.Limiter, now func() time.Time) *Requests {
+	return &Requests{store: store, settings: settings, limiter: limiter, now: now}
+}
+
+// Ask creates a request to continue the end user's conversation on ch
+// (R5). The channel must be on the widget's menu now (R2, R4); asking again
+// for the same channel replaces the earlier request.
+func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID int64, ch conversation.Channel) (*Request, error) {
+	if actor.Session == nil {
+		return nil, apperr.New(apperr.Forbidden, "only the end user asks to continue elsewhere")
+	}
+	c, err := rs.store.Conversation(ctx, actor.Session.AccountID, conversationID)
+	if err != nil || c.EndUserID != actor.Session.EndUserID || c.WidgetID == 0 {
+		return nil, apperr.NotFoundf("conversation")
+	}
+	if err := rs.limiter.Allow(actor, auth.ActionLink); err != nil {
+		return nil, err
+	}
+	w, err := rs.store.Widget(ctx, c.AccountID, c.WidgetID)
+	if err != nil {
+		return nil, err
+	}
+	options, err := rs.settings.Menu(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	var opt *Option
+	for _, o := range options {
+		if o.Channel == ch {
+			opt = o
+		}
+	}
+	if opt == nil {
+		return nil, &apperr.Error{Code: apperr.ChannelNotEnabled, Field: "channel", Message: string(ch) + " is not offered by this widget"}
+	}
+	token := newToken()
+	now := rs.now().UTC()
+	r := &Request{
+		AccountID: c.AccountID, ConversationID: c.ID, Channel: ch, IntegrationID: opt.IntegrationID,
+		TokenHash: HashToken(token), Status: StatusPending, ExpiresAt: now.Add(RequestTTL), CreatedAt: now,
+		DeepLink: DeepLink(ch, opt.Handle, token),
+	}
+	if err := rs.store.ReplaceLinkRequest(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Cancel abandons a request (the widget's back button): no harm done, the
+// token no longer links anything (R5).
+func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*Request, error) {
+	if actor.Session == nil {
+		return nil, apperr.NotFoundf("link request")
+	}
+	r, err := rs.store.LinkRequest(ctx, actor.Session.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := rs.store.Conversation(ctx, r.AccountID, r.ConversationID)
+	if err != nil || c.EndUserID != actor.Session.EndUserID {
+		return nil, apperr.NotFoundf("link request")
+	}
+	if _, err := rs.store.CancelLinkRequest(ctx, r); err != nil {
+		return nil, err
+	}
+	return rs.store.LinkRequest(ctx, r.AccountID, r.ID)
+}
+
+// tokenPrefix marks link tokens in prefilled texts and refs, so the
+// webhook can find them in what the end user sends.
+const tokenPrefix = "ll-"
+
+// newToken is 128 random bits, in lower-case base32 that survives URLs,
+// prefilled texts and being read aloud: one kind of token for every
+// channel, short-lived and single-use.
+func newToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return tokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// HashToken is how tokens are kept.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// DeepLink is the link that opens ch's app on the business with the token
+// (R5): WhatsApp with a prefilled text, Messenger and Instagram with a ref.
+func DeepLink(ch conversation.Channel, handle, token string) string {
+	switch ch {
+	case conversation.ChannelWhatsApp:
+		return "https://wa.me/" + url.PathEscape(handle) + "?text=" + url.QueryEscape("Continue my conversation: "+token)
+	case conversation.ChannelMessenger:
+		return "https://m.me/" + url.PathEscape(handle) + "?ref=" + url.QueryEscape(token)
+	case conversation.ChannelInstagram:
+		return "https://ig.me/m/" + url.PathEscape(handle) + "?ref=" + url.QueryEscape(token)
+	}
+	return ""
+}
+
+// DeepLinkHosts are the hosts QR codes are drawn for.
+var DeepLinkHosts = []string{"wa.me", "m.me", "ig.me"}
+
+// QRCode draws link as a PNG QR code of about size pixels, with the white
+// quiet zone of four modules that scanners need around it.
+func QRCode(link string, size int) ([]byte, error) {
+	code, err := qr.Encode(link, qr.M, qr.Auto)
+	if err != nil {
+		return nil, err
+	}
+	modules := code.Bounds().Dx()
+	scale := max(size/(modules+8), 1)
+	scaled, err := barcode.Scale(code, modules*scale, modules*scale)
+	if err != nil {
+		return nil, err
+	}
+	quiet := 4 * scale
+	img := image.NewGray(image.Rect(0, 0, modules*scale+2*quiet, modules*scale+2*quiet))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	draw.Draw(img, scaled.Bounds().Add(image.Pt(quiet, quiet)), scaled, image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// QRDataURI is QRCode as a data: URI for an <img src>.
+func QRDataURI(link string) (string, error) {
+	png, err := QRCode(link, 256)
+	if err != nil {
+		return "", err
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png), nil
+}

@@ -1,0 +1,20 @@
+-- +goose Up
+-- An end user's request to continue a widget conversation on a social
+-- channel (R5, R6). The token is shown once, in the deep link; only its
+-- hash is kept.
+CREATE TABLE link_requests (
+    id              bigserial PRIMARY KEY,
+    account_id      bigint      NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    conversation_id bigint      NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    channel         text        NOT NULL,
+    integration_id  bigint      REFERENCES integrations (id) ON DELETE SET NULL,
+    token_hash      bytea       NOT NULL UNIQUE,
+    status          text        NOT NULL,
+    expires_at      timestamptz NOT NULL,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL
+);
+CREATE INDEX link_requests_conversation ON link_requests (conversation_id);
+
+-- +goose Down
+DROP TABLE link_requests;
