@@ -18,7 +18,7 @@ const requestLink = `mutation($id: ID!, $ch: Channel!) { requestLink(input: {con
 
 type linkRequestOut struct {
 	ID, Channel, Status, DeepLink, QRCodeDataURI, QRCodeURL string
-	ExpiresAt                                             time.Time
+	ExpiresAt                                               time.Time
 }
 
 // linkable is a service whose widget offers WhatsApp and Messenger.
@@ -35,7 +35,9 @@ func linkable(t *testing.T, configure ...func(*Config)) *testBundle {
 func (b *testBundle) requestLink(t *testing.T, c conv, channel string) (linkRequestOut, gqlResponse) {
 	t.Helper()
 	r := b.post(t, c.session, requestLink, map[string]any{"id": c.id, "ch": channel})
-	var out struct{ RequestLink struct{ LinkRequest linkRequestOut } }
+	var out struct {
+		RequestLink struct{ LinkRequest linkRequestOut }
+	}
 	if len(r.Errors) == 0 {
 		r.decode(t, &out)
 	}
@@ -116,7 +118,9 @@ func TestLinkRequests(t *testing.T) {
 	cancel := func(token, id string) gqlResponse {
 		return b.post(t, token, `mutation($id: ID!) { cancelLinkRequest(input: {linkRequestId: $id}) { linkRequest { status } } }`, map[string]any{"id": id})
 	}
-	var out struct{ CancelLinkRequest struct{ LinkRequest struct{ Status string } } }
+	var out struct {
+		CancelLinkRequest struct{ LinkRequest struct{ Status string } }
+	}
 	cancel(c.session, wa.ID).decode(t, &out)
 	if out.CancelLinkRequest.LinkRequest.Status != "CANCELLED" {
 		t.Errorf("the replaced request: %+v", out)
