@@ -73,16 +73,17 @@ type ComplexityRoot struct {
 	}
 
 	Conversation struct {
-		CreatedAt     func(childComplexity int) int
-		EndUser       func(childComplexity int) int
-		EventCursor   func(childComplexity int) int
-		ID            func(childComplexity int) int
-		LastChannel   func(childComplexity int) int
-		LastMessageAt func(childComplexity int) int
-		Messages      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ReplyWindows  func(childComplexity int) int
-		Status        func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		EndUser          func(childComplexity int) int
+		EventCursor      func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LastChannel      func(childComplexity int) int
+		LastMessageAt    func(childComplexity int) int
+		LinkedIdentities func(childComplexity int) int
+		Messages         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ReplyWindows     func(childComplexity int) int
+		Status           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
 	}
 
 	ConversationConnection struct {
@@ -229,6 +230,8 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		DisplayName func(childComplexity int) int
 		ExternalID  func(childComplexity int) int
+		LinkedAt    func(childComplexity int) int
+		Masked      func(childComplexity int) int
 	}
 
 	StartConversationPayload struct {
@@ -291,6 +294,7 @@ type ConversationResolver interface {
 	EndUser(ctx context.Context, obj *conversation.Conversation) (*conversation.EndUser, error)
 
 	ReplyWindows(ctx context.Context, obj *conversation.Conversation) ([]*delivery.Window, error)
+	LinkedIdentities(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Identity, error)
 	EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error)
 	Messages(ctx context.Context, obj *conversation.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
 }
@@ -463,6 +467,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.LastMessageAt(childComplexity), true
+	case "Conversation.linkedIdentities":
+		if e.ComplexityRoot.Conversation.LinkedIdentities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.LinkedIdentities(childComplexity), true
 	case "Conversation.messages":
 		if e.ComplexityRoot.Conversation.Messages == nil {
 			break
@@ -1131,6 +1141,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SocialIdentity.ExternalID(childComplexity), true
+	case "SocialIdentity.linkedAt":
+		if e.ComplexityRoot.SocialIdentity.LinkedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialIdentity.LinkedAt(childComplexity), true
+	case "SocialIdentity.masked":
+		if e.ComplexityRoot.SocialIdentity.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialIdentity.Masked(childComplexity), true
 
 	case "StartConversationPayload.conversation":
 		if e.ComplexityRoot.StartConversationPayload.Conversation == nil {
@@ -1525,7 +1547,13 @@ type WidgetPayload {
 
 "Where a link request stands."
 enum LinkRequestStatus {
+  "Waiting for the end user to open the link."
   PENDING
+  "The token arrived on the channel; waiting for the end user's yes or no there (R6)."
+  AWAITING_CONFIRMATION
+  LINKED
+  DECLINED
+  EXPIRED
   CANCELLED
 }
 
@@ -1593,6 +1621,8 @@ type Conversation implements Node {
   lastMessageAt: Time
   "The reply window of each social channel the conversation reaches."
   replyWindows: [ReplyWindow!]!
+  "The social identities linked to this conversation, shown so that an end user recognises their own (R6)."
+  linkedIdentities: [SocialIdentity!]!
   "Subscribe to conversationEvents after this cursor to miss nothing that follows what was just read (R21)."
   eventCursor: String!
   "The whole history, every channel, oldest first (R9). Use first/after to page forward or last/before to page back from the newest; at most 100."
@@ -1631,7 +1661,11 @@ type SocialIdentity {
   channel: Channel!
   externalId: String!
   displayName: String!
+  "The identity as the widget shows it: a masked number or the handle."
+  masked: String!
   since: Time!
+  "When it was linked to its current widget conversation; null when standalone."
+  linkedAt: Time
 }
 
 type MessageEdge {
@@ -1879,6 +1913,8 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_lastMessageAt(ctx, field)
 	case "replyWindows":
 		return ec.fieldContext_Conversation_replyWindows(ctx, field)
+	case "linkedIdentities":
+		return ec.fieldContext_Conversation_linkedIdentities(ctx, field)
 	case "eventCursor":
 		return ec.fieldContext_Conversation_eventCursor(ctx, field)
 	case "messages":
@@ -2117,8 +2153,12 @@ func (ec *executionContext) childFields_SocialIdentity(ctx context.Context, fiel
 		return ec.fieldContext_SocialIdentity_externalId(ctx, field)
 	case "displayName":
 		return ec.fieldContext_SocialIdentity_displayName(ctx, field)
+	case "masked":
+		return ec.fieldContext_SocialIdentity_masked(ctx, field)
 	case "since":
 		return ec.fieldContext_SocialIdentity_since(ctx, field)
+	case "linkedAt":
+		return ec.fieldContext_SocialIdentity_linkedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SocialIdentity", field.Name)
 }
@@ -3124,6 +3164,38 @@ func (ec *executionContext) fieldContext_Conversation_replyWindows(_ context.Con
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReplyWindow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_linkedIdentities(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_linkedIdentities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().LinkedIdentities(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*conversation.Identity) graphql.Marshaler {
+			return ec.marshalNSocialIdentity2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐIdentityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_linkedIdentities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SocialIdentity(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6148,6 +6220,29 @@ func (ec *executionContext) fieldContext_SocialIdentity_displayName(_ context.Co
 	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "String")
 }
 
+func (ec *executionContext) _SocialIdentity_masked(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialIdentity_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialIdentity_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialIdentity", field, true, false, "String")
+}
+
 func (ec *executionContext) _SocialIdentity_since(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6168,6 +6263,29 @@ func (ec *executionContext) _SocialIdentity_since(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_SocialIdentity_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SocialIdentity_linkedAt(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialIdentity_linkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SocialIdentity_linkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "Time")
 }
 
@@ -8732,6 +8850,12 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_replyWindows(ctx, field, obj)
 				})
+		case "linkedIdentities":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_linkedIdentities(ctx, field, obj)
+				})
 		case "eventCursor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9792,9 +9916,19 @@ func (ec *executionContext) _SocialIdentity(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "masked":
+			out.Values[i] = ec._SocialIdentity_masked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "since":
 			out.Values[i] = ec._SocialIdentity_since(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkedAt":
+			out.Values[i] = ec._SocialIdentity_linkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -10855,11 +10989,19 @@ func (ec *executionContext) marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋ
 
 var (
 	unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus = map[string]linking.Status{
-		"PENDING":   linking.StatusPending,
-		"CANCELLED": linking.StatusCancelled,
+		"PENDING":               linking.StatusPending,
+		"AWAITING_CONFIRMATION": linking.StatusAwaiting,
+		"LINKED":                linking.StatusLinked,
+		"DECLINED":              linking.StatusDeclined,
+		"EXPIRED":               linking.StatusExpired,
+		"CANCELLED":             linking.StatusCancelled,
 	}
 	marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus = map[linking.Status]string{
 		linking.StatusPending:   "PENDING",
+		linking.StatusAwaiting:  "AWAITING_CONFIRMATION",
+		linking.StatusLinked:    "LINKED",
+		linking.StatusDeclined:  "DECLINED",
+		linking.StatusExpired:   "EXPIRED",
 		linking.StatusCancelled: "CANCELLED",
 	}
 )

@@ -54,6 +54,11 @@ func (r *conversationResolver) ReplyWindows(ctx context.Context, obj *conversati
 	return out, nil
 }
 
+// LinkedIdentities is the resolver for the linkedIdentities field.
+func (r *conversationResolver) LinkedIdentities(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Identity, error) {
+	return r.Conv.LinkedIdentities(ctx, obj)
+}
+
 // EventCursor is the resolver for the eventCursor field.
 func (r *conversationResolver) EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error) {
 	return feed.Scope{AccountID: obj.AccountID, ConversationID: obj.ID}.Cursor(obj.LastSeq), nil

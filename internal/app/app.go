@@ -110,7 +110,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		return err
 	})
 	workers := river.NewWorkers()
-	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, log))
+	confirmations := linking.NewConfirmations(db, a.appender, deliveries, time.Now)
+	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, log))
 	river.AddWorker(workers, delivery.NewWorker(deliveries))
 	a.jobs, err = river.NewClient(db.RiverDriver(), &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}},

@@ -72,7 +72,33 @@ type Identity struct {
 	ConversationID int64
 	// LastInboundAt starts the channel's customer-service window.
 	LastInboundAt *time.Time
-	CreatedAt     time.Time
+	// LinkedAt is when the identity was linked to a widget conversation;
+	// nil for a standalone identity.
+	LinkedAt  *time.Time
+	CreatedAt time.Time
+}
+
+// Masked is how the widget shows a linked identity (R6): enough to
+// recognise one's own, not enough to learn someone else's.
+func (id *Identity) Masked() string {
+	if id.Channel != ChannelWhatsApp {
+		if id.DisplayName != "" {
+			return id.DisplayName
+		}
+		return "•••" + tail(id.ExternalID, 4)
+	}
+	digits := id.ExternalID
+	if len(digits) <= 6 {
+		return "•••" + tail(digits, 2)
+	}
+	return "+" + digits[:2] + " ••• " + tail(digits, 4)
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
 }
 
 // Conversation is one support conversation, whatever channels it crosses (R7).

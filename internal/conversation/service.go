@@ -33,6 +33,8 @@ type Write struct {
 	SetLastChannel Channel
 	// Delivery, alone, moves outbound messages' delivery state forward.
 	Delivery *DeliveryUpdate
+	// Link links a social identity to the conversation (R6, R8).
+	Link *LinkActivation
 	// Social, with ConversationID 0, is a message from a social identity:
 	// the identity, its end user and its conversation are found, or
 	// created, in the write's transaction, so that two first messages at
@@ -58,6 +60,18 @@ type DeliveryUpdate struct {
 	// SentAs records the platform's id of a send.
 	SentAs string
 	Error  string
+}
+
+// LinkActivation links the identity that confirmed a link request to the
+// request's conversation: the identity joins the conversation's end user
+// (R16) and its messages land there (R7); linked elsewhere before, it moves
+// (R8). Both histories say so.
+type LinkActivation struct {
+	RequestID     int64
+	Channel       Channel
+	IntegrationID int64
+	ExternalID    string
+	Name          string
 }
 
 // SocialSender is the social identity a message came from.
@@ -118,6 +132,7 @@ type Store interface {
 	Message(ctx context.Context, accountID, id int64) (*Message, error)
 	EndUser(ctx context.Context, accountID, id int64) (*EndUser, error)
 	EndUserIdentities(ctx context.Context, accountID, endUserID int64) ([]*Identity, error)
+	ConversationIdentities(ctx context.Context, accountID, conversationID int64) ([]*Identity, error)
 }
 
 // Route is where a reply goes.
@@ -397,6 +412,22 @@ func (s *Service) EndUserOf(ctx context.Context, actor *auth.Actor, id int64) (*
 // card (R16). The end user must come from EndUser or EndUserOf.
 func (s *Service) Identities(ctx context.Context, eu *EndUser) ([]*Identity, error) {
 	return s.store.EndUserIdentities(ctx, eu.AccountID, eu.ID)
+}
+
+// LinkedIdentities returns the identities linked to a conversation the
+// caller may see (from Get).
+func (s *Service) LinkedIdentities(ctx context.Context, c *Conversation) ([]*Identity, error) {
+	ids, err := s.store.ConversationIdentities(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []*Identity{}
+	for _, id := range ids {
+		if id.LinkedAt != nil {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // EndUser returns the end user of a conversation the caller may see.

@@ -262,3 +262,24 @@ func (s *Service) Report(ctx context.Context, it *integration.Integration, st ch
 	_, err := s.writer.Write(ctx, conversation.Write{AccountID: it.AccountID, Delivery: u})
 	return err
 }
+
+// SendNow sends a text on an integration at once, outside the durable
+// queue: for short notices that belong to the moment (linking's answers).
+func (s *Service) SendNow(ctx context.Context, it *integration.Integration, t channel.Text) error {
+	sec, err := s.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
+	if err != nil {
+		return err
+	}
+	_, err = s.adapters.For(it).SendText(ctx, it.Credentials(sec), t)
+	return err
+}
+
+// PromptNow sends a question with reply choices at once (R6).
+func (s *Service) PromptNow(ctx context.Context, it *integration.Integration, p channel.Prompt) error {
+	sec, err := s.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
+	if err != nil {
+		return err
+	}
+	_, err = s.adapters.For(it).SendPrompt(ctx, it.Credentials(sec), p)
+	return err
+}

@@ -307,6 +307,24 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				}
 			}
 			touched[c.ID] = true
+			if l := w.Link; l != nil {
+				notes, err := a.activateLink(tx, w.AccountID, c, l, convs, now)
+				if err != nil {
+					return err
+				}
+				// Each note goes to its own conversation's history.
+				target := c
+				for _, n := range notes {
+					c = n.conv
+					touched[c.ID] = true
+					m := n.msg
+					emit(feed.KindMessageAdded, m)
+					m.Seq, m.ConversationID = c.LastSeq, c.ID
+					evs[len(evs)-1].Conversation = c.domain()
+					newMsgs = append(newMsgs, m)
+				}
+				c = target
+			}
 			if w.SetStatus != "" && conversation.Status(c.Status) != w.SetStatus {
 				c.Status = string(w.SetStatus)
 				emit(feed.KindConversationUpdated, nil)

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
 )
 
@@ -20,6 +22,8 @@ type linkRequestRow struct {
 	IntegrationID  *int64
 	TokenHash      []byte
 	Status         string
+	RedeemerID     string
+	RedeemerName   string
 	ExpiresAt      time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -70,5 +74,57 @@ func (db *DB) LinkRequest(ctx context.Context, accountID, id int64) (*linking.Re
 func (db *DB) CancelLinkRequest(ctx context.Context, r *linking.Request) (bool, error) {
 	res := db.scoped(ctx, r.AccountID, "link_requests").Where("id = ? AND status = ?", r.ID, string(linking.StatusPending)).
 		Updates(map[string]any{"status": string(linking.StatusCancelled), "updated_at": db.now()})
+	return res.RowsAffected > 0, res.Error
+}
+
+var _ linking.ConfirmStore = (*DB)(nil)
+
+// RedeemLinkRequest binds the pending request holding tokenHash to the
+// redeemer, if it is the integration's, unexpired and unused: one UPDATE,
+// so that of concurrent redemptions exactly one wins (R6).
+func (db *DB) RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integration.Integration, redeemer, name string, now, confirmBy time.Time) (*linking.Request, linking.Refusal, error) {
+	q := db.gorm.WithContext(ctx).Model(&linkRequestRow{}).
+		Where("token_hash = ? AND account_id = ? AND integration_id = ? AND status = ? AND expires_at > ?", tokenHash, it.AccountID, it.ID, string(linking.StatusPending), now.UTC())
+	res := q.Updates(map[string]any{"status": string(linking.StatusAwaiting), "redeemer_id": redeemer, "redeemer_name": name, "expires_at": confirmBy.UTC(), "updated_at": now.UTC()})
+	if res.Error != nil {
+		return nil, "", res.Error
+	}
+	var r linkRequestRow
+	err := db.gorm.WithContext(ctx).Where("token_hash = ? AND account_id = ? AND integration_id = ?", tokenHash, it.AccountID, it.ID).Take(&r).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		// Unknown, or another integration's: a token works only on
+		// the channel it was asked for.
+		return nil, linking.RefusedUnknown, nil
+	case err != nil:
+		return nil, "", err
+	case res.RowsAffected == 1,
+		// The same redeemer again: a retried webhook job.
+		r.Status == string(linking.StatusAwaiting) && r.RedeemerID == redeemer:
+		return r.domain(), "", nil
+	case r.Status == string(linking.StatusPending):
+		_ = db.gorm.WithContext(ctx).Model(&linkRequestRow{}).Where("id = ? AND status = ?", r.ID, string(linking.StatusPending)).
+			Update("status", string(linking.StatusExpired)).Error
+		return nil, linking.RefusedExpired, nil
+	case r.Status == string(linking.StatusExpired):
+		return nil, linking.RefusedExpired, nil
+	}
+	return nil, linking.RefusedUsed, nil
+}
+
+// LinkRequestForRedeemer returns a request that the redeemer presented.
+func (db *DB) LinkRequestForRedeemer(ctx context.Context, it *integration.Integration, id int64, redeemer string) (*linking.Request, error) {
+	var r linkRequestRow
+	if err := db.scoped(ctx, it.AccountID, "link_requests").Where("id = ? AND integration_id = ? AND redeemer_id = ?", id, it.ID, redeemer).Take(&r).Error; err != nil {
+		return nil, notFound(err, "link request")
+	}
+	return r.domain(), nil
+}
+
+// DeclineLinkRequest ends a request awaiting the redeemer's answer.
+func (db *DB) DeclineLinkRequest(ctx context.Context, it *integration.Integration, id int64, redeemer string) (bool, error) {
+	res := db.scoped(ctx, it.AccountID, "link_requests").
+		Where("id = ? AND integration_id = ? AND redeemer_id = ? AND status = ?", id, it.ID, redeemer, string(linking.StatusAwaiting)).
+		Updates(map[string]any{"status": string(linking.StatusDeclined), "updated_at": db.now()})
 	return res.RowsAffected > 0, res.Error
 }

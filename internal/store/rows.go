@@ -218,6 +218,7 @@ type identityRow struct {
 	IntegrationID  *int64
 	ConversationID *int64
 	LastInboundAt  *time.Time
+	LinkedAt       *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -228,6 +229,6 @@ func (r *identityRow) domain() *conversation.Identity {
 	return &conversation.Identity{
 		ID: r.ID, AccountID: r.AccountID, Channel: conversation.Channel(r.Channel), ExternalID: r.ExternalID,
 		DisplayName: r.DisplayName, EndUserID: r.EndUserID, IntegrationID: idOf(r.IntegrationID),
-		ConversationID: idOf(r.ConversationID), LastInboundAt: r.LastInboundAt, CreatedAt: r.CreatedAt,
+		ConversationID: idOf(r.ConversationID), LastInboundAt: r.LastInboundAt, LinkedAt: r.LinkedAt, CreatedAt: r.CreatedAt,
 	}
 }

@@ -48,6 +48,12 @@ type Reporter interface {
 	Report(ctx context.Context, it *integration.Integration, st channel.Status) error
 }
 
+// Linker takes the messages that belong to linking: tokens and answers to
+// the confirmation (R6).
+type Linker interface {
+	Handle(ctx context.Context, it *integration.Integration, in *channel.Inbound) (bool, error)
+}
+
 // Processor parses a stored webhook through its channel's adapter and hands
 // each event to the domain. Every step is idempotent, so River may run a
 // job again after a crash: messages are deduplicated by their platform id.
@@ -58,12 +64,13 @@ type Processor struct {
 	adapters Adapters
 	receiver Receiver
 	reporter Reporter
+	linker   Linker
 	log      *slog.Logger
 }
 
 // NewProcessor returns the webhook processing worker.
-func NewProcessor(stored Stored, lookup Lookup, adapters Adapters, receiver Receiver, reporter Reporter, log *slog.Logger) *Processor {
-	return &Processor{stored: stored, lookup: lookup, adapters: adapters, receiver: receiver, reporter: reporter, log: log}
+func NewProcessor(stored Stored, lookup Lookup, adapters Adapters, receiver Receiver, reporter Reporter, linker Linker, log *slog.Logger) *Processor {
+	return &Processor{stored: stored, lookup: lookup, adapters: adapters, receiver: receiver, reporter: reporter, linker: linker, log: log}
 }
 
 // Work processes one webhook body.
@@ -101,10 +108,17 @@ func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error
 		if ev.Business != it.BusinessID {
 			continue // another number or page: not this integration's
 		}
-		if m := ev.Message; m != nil && !(m.Kind == "referral" && m.Text == "") {
-			// A bare referral (an m.me / ig.me link opened) says nothing
-			// to an agent; linking reads its ref.
-			_, err := p.receiver.Receive(ctx, conversation.Incoming{
+		if m := ev.Message; m != nil {
+			handled, err := p.linker.Handle(ctx, it, m)
+			if err != nil {
+				return err
+			}
+			// A bare referral (an m.me / ig.me link opened without a
+			// token) says nothing to an agent.
+			if handled || m.Kind == "referral" && m.Text == "" {
+				continue
+			}
+			_, err = p.receiver.Receive(ctx, conversation.Incoming{
 				AccountID: it.AccountID, IntegrationID: it.ID, Channel: it.Channel,
 				From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, At: m.Timestamp,
 			})

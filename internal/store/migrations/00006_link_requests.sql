@@ -10,11 +10,19 @@ CREATE TABLE link_requests (
     integration_id  bigint      REFERENCES integrations (id) ON DELETE SET NULL,
     token_hash      bytea       NOT NULL UNIQUE,
     status          text        NOT NULL,
+    -- Who presented the token on the channel, awaiting their confirmation.
+    redeemer_id     text        NOT NULL DEFAULT '',
+    redeemer_name   text        NOT NULL DEFAULT '',
     expires_at      timestamptz NOT NULL,
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL
 );
 CREATE INDEX link_requests_conversation ON link_requests (conversation_id);
 
+-- An identity whose messages land in a widget conversation is linked to
+-- it since linked_at; NULL for a standalone identity.
+ALTER TABLE social_identities ADD COLUMN linked_at timestamptz;
+
 -- +goose Down
+ALTER TABLE social_identities DROP COLUMN linked_at;
 DROP TABLE link_requests;

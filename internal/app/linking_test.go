@@ -1,0 +1,180 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// phoneScreen is what a sandbox phone shows, with prompts' choices.
+type phoneScreen struct {
+	Messages []struct {
+		From, Text string
+		Choices    []struct{ ID, Title string }
+	}
+}
+
+func (p phone) view() phoneScreen {
+	p.t.Helper()
+	_, body := get(p.t, p.url)
+	var s phoneScreen
+	if err := json.Unmarshal([]byte(body), &s); err != nil {
+		p.t.Fatalf("phone %q: %v", body, err)
+	}
+	return s
+}
+
+// waitForText waits until the phone shows a business message containing
+// text, and returns its choices' ids.
+func (p phone) waitForText(text string) []string {
+	p.t.Helper()
+	var ids []string
+	waitFor(p.t, "the phone to show "+text, func() bool {
+		for _, m := range p.view().Messages {
+			if m.From == "business" && strings.Contains(m.Text, text) {
+				ids = ids[:0]
+				for _, c := range m.Choices {
+					ids = append(ids, c.ID)
+				}
+				return true
+			}
+		}
+		return false
+	})
+	return ids
+}
+
+// linkedSetup is a widget conversation whose widget offers a sandbox
+// WhatsApp.
+func linkedSetup(t *testing.T, kind storeKind) (*testBundle, integrationOut, conv) {
+	b := setup(t, kind)
+	var out struct {
+		ConnectIntegration struct{ Integration integrationOut }
+	}
+	b.post(t, b.admin, connectMutation, map[string]any{"in": map[string]any{
+		"channel": "WHATSAPP", "sandbox": true, "businessId": "sbx-wa", "handle": "15550100001",
+	}}).decode(t, &out)
+	b.post(t, b.admin, setChannels, map[string]any{"id": b.widgetID(t), "ch": []string{"WHATSAPP"}}).decode(t, &struct{}{})
+	return b, out.ConnectIntegration.Integration, b.start(t, b.widgetKey, "Maria")
+}
+
+// R6, R7, R9, R11, R15, R16: the end user moves the widget conversation to
+// WhatsApp: opens the deep link, confirms on the phone, and the same
+// conversation continues there; the widget shows the linked identity and
+// every message; replies follow the end user to where they wrote last.
+func TestLinkAndContinueOnWhatsApp(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b, it, c := linkedSetup(t, kind)
+		w := b.connect(t, transportWS, c.session)
+		w.subscribe("w", conversationEvents, map[string]any{"id": c.id, "after": c.cursor})
+		b.mustSend(t, c, "hello from the website", "w1")
+		w.nextMessage("w")
+
+		req, r := b.requestLink(t, c, "WHATSAPP")
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		ph := b.phone(t, it, "5511900000001")
+		ph.post("open", map[string]any{"link": req.DeepLink})
+		choices := ph.waitForText("Continue your conversation")
+		if len(choices) != 2 || !strings.HasPrefix(choices[0], "link-yes:") {
+			t.Fatalf("confirmation choices: %v", choices)
+		}
+		ph.post("tap", map[string]any{"choiceId": choices[0]})
+		ph.waitForText("Linked.")
+
+		// The widget's history says so, and shows who was linked.
+		if e := w.nextMessage("w"); e.Message.AuthorRole != "SYSTEM" || !strings.Contains(e.Message.Text, "+55 ••• 0001") {
+			t.Errorf("link note: %+v", e.Message)
+		}
+		var lk struct {
+			Conversation struct {
+				LinkedIdentities []struct{ Channel, ExternalID, Masked string }
+				EndUser          struct {
+					Identities []struct{ Channel, ExternalID string }
+				}
+			}
+		}
+		b.post(t, c.session, `query($id: ID!) { conversation(id: $id) { linkedIdentities { channel masked } endUser { identities { channel externalId } } } }`, map[string]any{"id": c.id}).decode(t, &lk)
+		if l := lk.Conversation.LinkedIdentities; len(l) != 1 || l[0].Channel != "WHATSAPP" || l[0].Masked != "+55 ••• 0001" {
+			t.Errorf("linked identities: %+v", l)
+		}
+		if ids := lk.Conversation.EndUser.Identities; len(ids) != 1 || ids[0].ExternalID != "5511900000001" {
+			t.Errorf("customer card: %+v", ids)
+		}
+
+		// The phone writes: the same conversation, marked WhatsApp.
+		ph.post("messages", map[string]any{"text": "now from my phone"})
+		if e := w.nextMessage("w"); e.Message.Text != "now from my phone" || e.Message.Channel != "WHATSAPP" || e.Conversation.ID != c.id {
+			t.Fatalf("phone message in the widget: %+v", e)
+		}
+		// The agent's reply goes to WhatsApp, where the end user is now…
+		b.reply(t, b.agent, c, "answering on WhatsApp", "a1")
+		if e := w.nextMessage("w"); e.Message.Channel != "WHATSAPP" {
+			t.Errorf("reply channel: %+v", e.Message)
+		}
+		ph.waitForText("answering on WhatsApp")
+		// …until the end user writes from the widget again.
+		b.mustSend(t, c, "back at my desk", "w2")
+		w.nextMessage("w")
+		b.reply(t, b.agent, c, "answering in the widget", "a2")
+		if e := w.nextMessage("w"); e.Message.Channel != "WEB_WIDGET" || e.Message.Text != "answering in the widget" {
+			t.Errorf("reply after returning: %+v", e.Message)
+		}
+	})
+}
+
+// R6: a declined confirmation, a reused token and a token presented on
+// another channel's number link nothing and say so; of twenty phones
+// racing to redeem one token, exactly one is asked to confirm.
+func TestLinkRefusals(t *testing.T) {
+	b, it, c := linkedSetup(t, sqlite)
+	req, _ := b.requestLink(t, c, "WHATSAPP")
+	ana := b.phone(t, it, "5511900000001")
+	ana.post("open", map[string]any{"link": req.DeepLink})
+	choices := ana.waitForText("Continue your conversation")
+	ana.post("tap", map[string]any{"choiceId": choices[1]})
+	ana.waitForText("nothing was linked")
+	bob := b.phone(t, it, "5511900000002")
+	bob.post("open", map[string]any{"link": req.DeepLink})
+	bob.waitForText("already been used")
+
+	// A forged token.
+	eve := b.phone(t, it, "5511900000003")
+	eve.post("messages", map[string]any{"text": "Continue my conversation: ll-" + strings.Repeat("a", 26)})
+	eve.waitForText("not valid")
+
+	req, _ = b.requestLink(t, c, "WHATSAPP")
+	var wg sync.WaitGroup
+	phones := make([]phone, 20)
+	for i := range phones {
+		phones[i] = b.phone(t, it, fmt.Sprintf("55119100000%02d", i))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			phones[i].post("open", map[string]any{"link": req.DeepLink})
+		}()
+	}
+	wg.Wait()
+	b.waitForJobs(t)
+	asked := 0
+	for _, p := range phones {
+		for _, m := range p.view().Messages {
+			if strings.Contains(m.Text, "Continue your conversation") {
+				asked++
+			}
+		}
+	}
+	if asked != 1 {
+		t.Errorf("%d phones were asked to confirm, want 1", asked)
+	}
+	var hist struct {
+		Conversation struct{ LinkedIdentities []struct{ Channel string } }
+	}
+	b.post(t, c.session, `query($id: ID!) { conversation(id: $id) { linkedIdentities { channel } } }`, map[string]any{"id": c.id}).decode(t, &hist)
+	if len(hist.Conversation.LinkedIdentities) != 0 {
+		t.Errorf("something was linked: %+v", hist.Conversation.LinkedIdentities)
+	}
+}

@@ -1,0 +1,170 @@
+package linking
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/channel"
+	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/integration"
+)
+
+// The states of a request after its token was presented (R6).
+const (
+	StatusAwaiting Status = "AWAITING_CONFIRMATION"
+	StatusLinked   Status = "LINKED"
+	StatusDeclined Status = "DECLINED"
+	StatusExpired  Status = "EXPIRED"
+)
+
+// ConfirmTTL is how long the end user has to answer the confirmation.
+const ConfirmTTL = 10 * time.Minute
+
+// Refusal says why a presented token links nothing.
+type Refusal string
+
+const (
+	RefusedUnknown Refusal = "unknown"
+	RefusedUsed    Refusal = "used"
+	RefusedExpired Refusal = "expired"
+)
+
+var tokenPattern = regexp.MustCompile(tokenPrefix + `[a-z2-7]{26}`)
+
+// TokenIn finds a link token in what the end user sent: the WhatsApp
+// prefilled text, or a Messenger / Instagram ref.
+func TokenIn(in *channel.Inbound) (string, bool) {
+	if t := tokenPattern.FindString(in.Ref); t != "" {
+		return t, true
+	}
+	if in.Kind == "text" {
+		if t := tokenPattern.FindString(in.Text); t != "" {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// The ids of the confirmation's two reply choices carry the request.
+const (
+	choiceYes = "link-yes:"
+	choiceNo  = "link-no:"
+)
+
+// ConfirmStore moves requests through confirmation.
+type ConfirmStore interface {
+	// RedeemLinkRequest binds a pending, unexpired request of it's
+	// channel to the redeemer, atomically: of many redemptions of one
+	// token, one succeeds.
+	RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integration.Integration, redeemer, name string, now, confirmBy time.Time) (*Request, Refusal, error)
+	// DeclineLinkRequest ends a request awaiting the redeemer's answer.
+	DeclineLinkRequest(ctx context.Context, it *integration.Integration, id int64, redeemer string) (bool, error)
+	LinkRequestForRedeemer(ctx context.Context, it *integration.Integration, id int64, redeemer string) (*Request, error)
+}
+
+// Messenger sends to the end user on a channel, at once: these short
+// notices belong to the moment, and the end user just wrote.
+type Messenger interface {
+	SendNow(ctx context.Context, it *integration.Integration, t channel.Text) error
+	PromptNow(ctx context.Context, it *integration.Integration, p channel.Prompt) error
+}
+
+// Confirmations run the confirmation dialogue on the channel (R6).
+type Confirmations struct {
+	store  ConfirmStore
+	writer conversation.Writer
+	send   Messenger
+	now    func() time.Time
+}
+
+// NewConfirmations returns the confirmation service.
+func NewConfirmations(store ConfirmStore, writer conversation.Writer, send Messenger, now func() time.Time) *Confirmations {
+	return &Confirmations{store: store, writer: writer, send: send, now: now}
+}
+
+// Handle takes an inbound message that belongs to linking: a token or an
+// answer to the confirmation. It reports whether it did; other messages
+// are the conversation's.
+func (cf *Confirmations) Handle(ctx context.Context, it *integration.Integration, in *channel.Inbound) (bool, error) {
+	if token, ok := TokenIn(in); ok {
+		return true, cf.redeem(ctx, it, in, token)
+	}
+	if id, ok := strings.CutPrefix(in.ChoiceID, choiceYes); ok {
+		return true, cf.answer(ctx, it, in, id, true)
+	}
+	if id, ok := strings.CutPrefix(in.ChoiceID, choiceNo); ok {
+		return true, cf.answer(ctx, it, in, id, false)
+	}
+	return false, nil
+}
+
+func (cf *Confirmations) redeem(ctx context.Context, it *integration.Integration, in *channel.Inbound, token string) error {
+	now := cf.now().UTC()
+	r, refusal, err := cf.store.RedeemLinkRequest(ctx, HashToken(token), it, in.From.ID, in.From.Name, now, now.Add(ConfirmTTL))
+	if err != nil {
+		return err
+	}
+	switch refusal {
+	case RefusedExpired:
+		return cf.tell(ctx, it, in, "This link has expired. Ask for a new one in the chat on the website.")
+	case RefusedUsed:
+		return cf.tell(ctx, it, in, "This link has already been used. Ask for a new one in the chat on the website.")
+	case RefusedUnknown:
+		return cf.tell(ctx, it, in, "This link is not valid. Ask for a new one in the chat on the website.")
+	}
+	id := strconv.FormatInt(r.ID, 10)
+	return cf.send.PromptNow(ctx, it, channel.Prompt{
+		To:   in.From.ID,
+		Body: "Continue your conversation from the website here?",
+		Choices: []channel.Choice{
+			{ID: choiceYes + id, Title: "Yes, continue here"},
+			{ID: choiceNo + id, Title: "No"},
+		},
+	})
+}
+
+func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration, in *channel.Inbound, rawID string, yes bool) error {
+	id, err := strconv.ParseInt(rawID, 10, 64)
+	if err != nil {
+		return nil // not our choice after all
+	}
+	if !yes {
+		if ok, err := cf.store.DeclineLinkRequest(ctx, it, id, in.From.ID); err != nil || !ok {
+			return err
+		}
+		return cf.tell(ctx, it, in, "OK, nothing was linked.")
+	}
+	r, err := cf.store.LinkRequestForRedeemer(ctx, it, id, in.From.ID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return cf.tell(ctx, it, in, "This link is not valid any more. Ask for a new one in the chat on the website.")
+	}
+	if err != nil {
+		return err
+	}
+	if r.Status == StatusLinked {
+		return cf.tell(ctx, it, in, linkedNotice) // a retried webhook job
+	}
+	if r.Status != StatusAwaiting || !cf.now().Before(r.ExpiresAt) {
+		return cf.tell(ctx, it, in, "This link has expired. Ask for a new one in the chat on the website.")
+	}
+	_, err = cf.writer.Write(ctx, conversation.Write{
+		AccountID: r.AccountID, ConversationID: r.ConversationID,
+		Link: &conversation.LinkActivation{
+			RequestID: r.ID, Channel: it.Channel, IntegrationID: it.ID, ExternalID: in.From.ID, Name: in.From.Name,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return cf.tell(ctx, it, in, linkedNotice)
+}
+
+const linkedNotice = "Linked. You can continue the conversation here, and return to the website any time."
+
+func (cf *Confirmations) tell(ctx context.Context, it *integration.Integration, in *channel.Inbound, text string) error {
+	return cf.send.SendNow(ctx, it, channel.Text{To: in.From.ID, Body: text})
+}
