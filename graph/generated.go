@@ -83,6 +83,7 @@ type ComplexityRoot struct {
 		Messages         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ReplyWindows     func(childComplexity int) int
 		Status           func(childComplexity int) int
+		Transcript       func(childComplexity int, channel conversation.Channel, first *int, after *string) int
 		UpdatedAt        func(childComplexity int) int
 	}
 
@@ -182,11 +183,12 @@ type ComplexityRoot struct {
 		EnableIntegration   func(childComplexity int, input model.IntegrationInput) int
 		RemoveIntegration   func(childComplexity int, input model.IntegrationInput) int
 		ReopenConversation  func(childComplexity int, input model.ConversationInput) int
-		ReplyToConversation func(childComplexity int, input model.SendMessageInput) int
+		ReplyToConversation func(childComplexity int, input model.ReplyInput) int
 		RequestLink         func(childComplexity int, input model.RequestLinkInput) int
 		SendMessage         func(childComplexity int, input model.SendMessageInput) int
 		SetWidgetChannels   func(childComplexity int, input model.SetWidgetChannelsInput) int
 		StartConversation   func(childComplexity int, input model.StartConversationInput) int
+		UnlinkChannel       func(childComplexity int, input model.UnlinkChannelInput) int
 		UpdateIntegration   func(childComplexity int, input model.UpdateIntegrationInput) int
 	}
 
@@ -294,6 +296,7 @@ type ConversationResolver interface {
 	EndUser(ctx context.Context, obj *conversation.Conversation) (*conversation.EndUser, error)
 
 	ReplyWindows(ctx context.Context, obj *conversation.Conversation) ([]*delivery.Window, error)
+	Transcript(ctx context.Context, obj *conversation.Conversation, channel conversation.Channel, first *int, after *string) (*model.MessageConnection, error)
 	LinkedIdentities(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Identity, error)
 	EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error)
 	Messages(ctx context.Context, obj *conversation.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
@@ -323,7 +326,8 @@ type MessageResolver interface {
 type MutationResolver interface {
 	StartConversation(ctx context.Context, input model.StartConversationInput) (*model.StartConversationPayload, error)
 	SendMessage(ctx context.Context, input model.SendMessageInput) (*model.SendMessagePayload, error)
-	ReplyToConversation(ctx context.Context, input model.SendMessageInput) (*model.SendMessagePayload, error)
+	ReplyToConversation(ctx context.Context, input model.ReplyInput) (*model.SendMessagePayload, error)
+	UnlinkChannel(ctx context.Context, input model.UnlinkChannelInput) (*model.ConversationPayload, error)
 	CloseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	ReopenConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	ConnectIntegration(ctx context.Context, input model.ConnectIntegrationInput) (*model.IntegrationPayload, error)
@@ -496,6 +500,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.Status(childComplexity), true
+	case "Conversation.transcript":
+		if e.ComplexityRoot.Conversation.Transcript == nil {
+			break
+		}
+
+		args, err := ec.field_Conversation_transcript_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Conversation.Transcript(childComplexity, args["channel"].(conversation.Channel), args["first"].(*int), args["after"].(*string)), true
 	case "Conversation.updatedAt":
 		if e.ComplexityRoot.Conversation.UpdatedAt == nil {
 			break
@@ -914,7 +929,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReplyToConversation(childComplexity, args["input"].(model.SendMessageInput)), true
+		return e.ComplexityRoot.Mutation.ReplyToConversation(childComplexity, args["input"].(model.ReplyInput)), true
 	case "Mutation.requestLink":
 		if e.ComplexityRoot.Mutation.RequestLink == nil {
 			break
@@ -959,6 +974,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartConversation(childComplexity, args["input"].(model.StartConversationInput)), true
+	case "Mutation.unlinkChannel":
+		if e.ComplexityRoot.Mutation.UnlinkChannel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkChannel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkChannel(childComplexity, args["input"].(model.UnlinkChannelInput)), true
 	case "Mutation.updateIntegration":
 		if e.ComplexityRoot.Mutation.UpdateIntegration == nil {
 			break
@@ -1317,10 +1343,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
 			graphql.NewInputUnmarshaler("ConversationInput", ec.unmarshalInputConversationInput),
 			graphql.NewInputUnmarshaler("IntegrationInput", ec.unmarshalInputIntegrationInput),
+			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
 			graphql.NewInputUnmarshaler("RequestLinkInput", ec.unmarshalInputRequestLinkInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
+			graphql.NewInputUnmarshaler("UnlinkChannelInput", ec.unmarshalInputUnlinkChannelInput),
 			graphql.NewInputUnmarshaler("UpdateIntegrationInput", ec.unmarshalInputUpdateIntegrationInput),
 		)
 	}
@@ -1621,6 +1649,8 @@ type Conversation implements Node {
   lastMessageAt: Time
   "The reply window of each social channel the conversation reaches."
   replyWindows: [ReplyWindow!]!
+  "What one channel's app shows of the conversation (R10): the messages through that channel since its link became active; for WEB_WIDGET the whole history (R9)."
+  transcript(channel: Channel!, first: Int, after: String): MessageConnection!
   "The social identities linked to this conversation, shown so that an end user recognises their own (R6)."
   linkedIdentities: [SocialIdentity!]!
   "Subscribe to conversationEvents after this cursor to miss nothing that follows what was just read (R21)."
@@ -1804,6 +1834,21 @@ input SendMessageInput {
   clientMessageId: String!
 }
 
+input ReplyInput {
+  conversationId: ID!
+  "1 to 4,096 characters (less where the destination carries less)."
+  text: String!
+  "The client's idempotency key (R18)."
+  clientMessageId: String!
+  "Where the reply goes: WEB_WIDGET or a channel of the conversation (R14). Default: the channel the end user used last (R11)."
+  channel: Channel
+}
+
+input UnlinkChannelInput {
+  conversationId: ID!
+  channel: Channel!
+}
+
 type SendMessagePayload {
   message: Message!
   conversation: Conversation!
@@ -1823,7 +1868,9 @@ type Mutation {
   "The end user sends from the widget."
   sendMessage(input: SendMessageInput!): SendMessagePayload! @auth(requires: [END_USER])
   "An agent replies."
-  replyToConversation(input: SendMessageInput!): SendMessagePayload! @auth(requires: [AGENT])
+  replyToConversation(input: ReplyInput!): SendMessagePayload! @auth(requires: [AGENT])
+  "Disconnects a social channel from the conversation (R12): nothing more of it goes there, and that identity's next message starts a conversation of its own."
+  unlinkChannel(input: UnlinkChannelInput!): ConversationPayload! @auth(requires: [END_USER, AGENT])
   closeConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   reopenConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   "Admins connect a social channel."
@@ -1913,6 +1960,8 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_lastMessageAt(ctx, field)
 	case "replyWindows":
 		return ec.fieldContext_Conversation_replyWindows(ctx, field)
+	case "transcript":
+		return ec.fieldContext_Conversation_transcript(ctx, field)
 	case "linkedIdentities":
 		return ec.fieldContext_Conversation_linkedIdentities(ctx, field)
 	case "eventCursor":
@@ -2405,6 +2454,36 @@ func (ec *executionContext) field_Conversation_messages_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Conversation_transcript_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
+		func(ctx context.Context, v any) (conversation.Channel, error) {
+			return ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["channel"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelLinkRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2507,8 +2586,8 @@ func (ec *executionContext) field_Mutation_replyToConversation_args(ctx context.
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.SendMessageInput, error) {
-			return ec.unmarshalNSendMessageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSendMessageInput(ctx, v)
+		func(ctx context.Context, v any) (model.ReplyInput, error) {
+			return ec.unmarshalNReplyInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐReplyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2565,6 +2644,20 @@ func (ec *executionContext) field_Mutation_startConversation_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.StartConversationInput, error) {
 			return ec.unmarshalNStartConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐStartConversationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkChannel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UnlinkChannelInput, error) {
+			return ec.unmarshalNUnlinkChannelInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐUnlinkChannelInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3165,6 +3258,50 @@ func (ec *executionContext) fieldContext_Conversation_replyWindows(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReplyWindow(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_transcript(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_transcript(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Conversation().Transcript(ctx, obj, fc.Args["channel"].(conversation.Channel), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageConnection) graphql.Marshaler {
+			return ec.marshalNMessageConnection2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMessageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_transcript(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Conversation_transcript_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4688,7 +4825,7 @@ func (ec *executionContext) _Mutation_replyToConversation(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReplyToConversation(ctx, fc.Args["input"].(model.SendMessageInput))
+			return ec.Resolvers.Mutation().ReplyToConversation(ctx, fc.Args["input"].(model.ReplyInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -4734,6 +4871,68 @@ func (ec *executionContext) fieldContext_Mutation_replyToConversation(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_replyToConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkChannel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkChannel(ctx, fc.Args["input"].(model.UnlinkChannelInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER", "AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkChannel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkChannel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8320,6 +8519,69 @@ func UnmarshalIntegrationInput(ctx context.Context, raw any) (model.IntegrationI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj any) (model.ReplyInput, error) {
+	var it model.ReplyInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "channel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "clientMessageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMessageId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMessageID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReplyInput unmarshals raw into the ReplyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReplyInput(ctx context.Context, raw any) (model.ReplyInput, error) {
+	var out model.ReplyInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReplyInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequestLinkInput(ctx context.Context, obj any) (model.RequestLinkInput, error) {
 	var it model.RequestLinkInput
 	if obj == nil {
@@ -8534,6 +8796,55 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 func UnmarshalStartConversationInput(ctx context.Context, raw any) (model.StartConversationInput, error) {
 	var out model.StartConversationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartConversationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUnlinkChannelInput(ctx context.Context, obj any) (model.UnlinkChannelInput, error) {
+	var it model.UnlinkChannelInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "channel"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnlinkChannelInput unmarshals raw into the UnlinkChannelInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnlinkChannelInput(ctx context.Context, raw any) (model.UnlinkChannelInput, error) {
+	var out model.UnlinkChannelInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnlinkChannelInput", raw, &out)
 	return out, err
 }
 
@@ -8849,6 +9160,12 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_replyWindows(ctx, field, obj)
+				})
+		case "transcript":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_transcript(ctx, field, obj)
 				})
 		case "linkedIdentities":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -9527,6 +9844,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "replyToConversation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_replyToConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkChannel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkChannel(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -11152,6 +11476,11 @@ func (ec *executionContext) marshalNRemoveIntegrationPayload2ᚖgithubᚗcomᚋl
 	return ec._RemoveIntegrationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNReplyInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐReplyInput(ctx context.Context, v any) (model.ReplyInput, error) {
+	res, err := ec.unmarshalInputReplyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNReplyWindow2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋdeliveryᚐWindowᚄ(ctx context.Context, sel ast.SelectionSet, v []*delivery.Window) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11349,6 +11678,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUnlinkChannelInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐUnlinkChannelInput(ctx context.Context, v any) (model.UnlinkChannelInput, error) {
+	res, err := ec.unmarshalInputUnlinkChannelInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateIntegrationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐUpdateIntegrationInput(ctx context.Context, v any) (model.UpdateIntegrationInput, error) {

@@ -54,6 +54,19 @@ func (r *conversationResolver) ReplyWindows(ctx context.Context, obj *conversati
 	return out, nil
 }
 
+// Transcript is the resolver for the transcript field.
+func (r *conversationResolver) Transcript(ctx context.Context, obj *conversation.Conversation, channel conversation.Channel, first *int, after *string) (*model.MessageConnection, error) {
+	p, err := messagePage(first, after, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := r.Conv.Transcript(ctx, obj, channel, peek(p))
+	if err != nil {
+		return nil, err
+	}
+	return messageConnection(msgs, p), nil
+}
+
 // LinkedIdentities is the resolver for the linkedIdentities field.
 func (r *conversationResolver) LinkedIdentities(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Identity, error) {
 	return r.Conv.LinkedIdentities(ctx, obj)
@@ -163,16 +176,33 @@ func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMess
 }
 
 // ReplyToConversation is the resolver for the replyToConversation field.
-func (r *mutationResolver) ReplyToConversation(ctx context.Context, input model.SendMessageInput) (*model.SendMessagePayload, error) {
+func (r *mutationResolver) ReplyToConversation(ctx context.Context, input model.ReplyInput) (*model.SendMessagePayload, error) {
 	id, err := relay.Decode(relay.TypeConversation, input.ConversationID)
 	if err != nil {
 		return nil, err
 	}
-	w, err := r.Conv.Reply(ctx, auth.FromContext(ctx), conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID})
+	in := conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID}
+	if input.Channel != nil {
+		in.Channel = *input.Channel
+	}
+	w, err := r.Conv.Reply(ctx, auth.FromContext(ctx), in)
 	if err != nil {
 		return nil, err
 	}
 	return &model.SendMessagePayload{Message: w.Message, Conversation: w.Conversation}, nil
+}
+
+// UnlinkChannel is the resolver for the unlinkChannel field.
+func (r *mutationResolver) UnlinkChannel(ctx context.Context, input model.UnlinkChannelInput) (*model.ConversationPayload, error) {
+	id, err := relay.Decode(relay.TypeConversation, input.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Conv.Unlink(ctx, auth.FromContext(ctx), id, input.Channel)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ConversationPayload{Conversation: c}, nil
 }
 
 // CloseConversation is the resolver for the closeConversation field.

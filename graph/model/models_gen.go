@@ -95,6 +95,16 @@ type RemoveIntegrationPayload struct {
 	RemovedIntegrationID string `json:"removedIntegrationId"`
 }
 
+type ReplyInput struct {
+	ConversationID string `json:"conversationId"`
+	// 1 to 4,096 characters (less where the destination carries less).
+	Text string `json:"text"`
+	// The client's idempotency key (R18).
+	ClientMessageID string `json:"clientMessageId"`
+	// Where the reply goes: WEB_WIDGET or a channel of the conversation (R14). Default: the channel the end user used last (R11).
+	Channel *conversation.Channel `json:"channel,omitempty"`
+}
+
 type RequestLinkInput struct {
 	ConversationID string `json:"conversationId"`
 	// One of the widget's menu (WidgetConfig.channels).
@@ -136,6 +146,11 @@ type StartConversationPayload struct {
 }
 
 type Subscription struct {
+}
+
+type UnlinkChannelInput struct {
+	ConversationID string               `json:"conversationId"`
+	Channel        conversation.Channel `json:"channel"`
 }
 
 // Fields left out keep their value; new credentials clear a FAILING status.

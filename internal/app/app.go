@@ -93,14 +93,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		a.signals.Wake(accountID)
 		return db.AnnounceSettings(ctx, accountID)
 	}
+	var settings *linking.Settings
 	integrations.Changed = changed
-	settings := linking.NewSettings(db, changed)
+	integrations.Off = func(ctx context.Context, accountID int64, ch conversation.Channel) error {
+		return settings.ChannelOff(ctx, accountID, ch)
+	}
 	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r) // the service's own webhook route, built below
 	})), log)
 	adapters := cfg.adapters(a.sandbox.Transport())
 	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
+	settings = linking.NewSettings(db, convs, changed)
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL,
 		Links: linking.NewRequests(db, settings, limiter, time.Now)}

@@ -35,6 +35,8 @@ type Write struct {
 	Delivery *DeliveryUpdate
 	// Link links a social identity to the conversation (R6, R8).
 	Link *LinkActivation
+	// Unlink ends the conversation's link to a channel (R3, R12).
+	Unlink *Unlink
 	// Social, with ConversationID 0, is a message from a social identity:
 	// the identity, its end user and its conversation are found, or
 	// created, in the write's transaction, so that two first messages at
@@ -73,6 +75,22 @@ type LinkActivation struct {
 	ExternalID    string
 	Name          string
 }
+
+// Unlink ends a conversation's link to a channel: nothing more of the
+// conversation goes there, and the identity's next message opens a
+// standalone conversation (R12). Replies fall back to the widget.
+type Unlink struct {
+	Channel Channel
+	// Reason is UNLINKED (the end user), DISABLED_BY_ADMIN (settings or
+	// integration changed, R3).
+	Reason string
+}
+
+// Reasons a link ends.
+const (
+	UnlinkedByUser  = "UNLINKED"
+	DisabledByAdmin = "DISABLED_BY_ADMIN"
+)
 
 // SocialSender is the social identity a message came from.
 type SocialSender struct {
@@ -133,6 +151,7 @@ type Store interface {
 	EndUser(ctx context.Context, accountID, id int64) (*EndUser, error)
 	EndUserIdentities(ctx context.Context, accountID, endUserID int64) ([]*Identity, error)
 	ConversationIdentities(ctx context.Context, accountID, conversationID int64) ([]*Identity, error)
+	ChannelMessages(ctx context.Context, accountID, conversationID int64, ch Channel, since *time.Time, p Page) ([]*Message, error)
 }
 
 // Route is where a reply goes.
@@ -145,7 +164,7 @@ type Route struct {
 // Router decides where a reply goes and refuses, up front, what its
 // destination cannot take (R11, R14, R17).
 type Router interface {
-	Route(ctx context.Context, c *Conversation, text string) (Route, error)
+	Route(ctx context.Context, c *Conversation, text string, to Channel) (Route, error)
 }
 
 // Widgets finds widgets by their public key.
@@ -249,6 +268,9 @@ type SendInput struct {
 	ConversationID  int64
 	Text            string
 	ClientMessageID string
+	// Channel, on an agent's reply, names where it goes (R14); empty:
+	// where the end user wrote last.
+	Channel Channel
 }
 
 // Send appends an end user's message from the widget. A message to a closed
@@ -304,7 +326,10 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 	if c.Status == StatusClosed {
 		return nil, apperr.New(apperr.ConversationClosed, "the conversation is closed: reopen it to reply")
 	}
-	route, err := s.router.Route(ctx, c, in.Text)
+	if in.Channel != "" && !in.Channel.Valid() {
+		return nil, apperr.Invalid("channel", "is not a known channel")
+	}
+	route, err := s.router.Route(ctx, c, in.Text, in.Channel)
 	if err != nil {
 		return nil, err
 	}
@@ -412,6 +437,54 @@ func (s *Service) EndUserOf(ctx context.Context, actor *auth.Actor, id int64) (*
 // card (R16). The end user must come from EndUser or EndUserOf.
 func (s *Service) Identities(ctx context.Context, eu *EndUser) ([]*Identity, error) {
 	return s.store.EndUserIdentities(ctx, eu.AccountID, eu.ID)
+}
+
+// Unlink disconnects a channel from a conversation the actor may see
+// (R12): the end user's "Disconnect", or an agent's.
+func (s *Service) Unlink(ctx context.Context, actor *auth.Actor, id int64, ch Channel) (*Conversation, error) {
+	c, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.writer.Write(ctx, Write{AccountID: c.AccountID, ConversationID: c.ID, Unlink: &Unlink{Channel: ch, Reason: UnlinkedByUser}})
+	if err != nil {
+		return nil, err
+	}
+	return res.Conversation, nil
+}
+
+// EndLink ends a conversation's link to a channel because an admin turned
+// the channel off (R3).
+func (s *Service) EndLink(ctx context.Context, accountID, id int64, ch Channel) error {
+	_, err := s.writer.Write(ctx, Write{AccountID: accountID, ConversationID: id, Unlink: &Unlink{Channel: ch, Reason: DisabledByAdmin}})
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil // ended meanwhile
+	}
+	return err
+}
+
+// Transcript is what one channel's app shows of a conversation (R10): the
+// messages sent or received through it since its link became active; for
+// the widget, everything (R9).
+func (s *Service) Transcript(ctx context.Context, c *Conversation, ch Channel, p Page) ([]*Message, error) {
+	if ch == ChannelWebWidget {
+		return s.store.Messages(ctx, c.AccountID, c.ID, p)
+	}
+	var since *time.Time
+	ids, err := s.store.ConversationIdentities(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	for _, id := range ids {
+		if id.Channel == ch {
+			found, since = true, id.LinkedAt
+		}
+	}
+	if !found {
+		return []*Message{}, nil
+	}
+	return s.store.ChannelMessages(ctx, c.AccountID, c.ID, ch, since, p)
 }
 
 // LinkedIdentities returns the identities linked to a conversation the

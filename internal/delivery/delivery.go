@@ -75,9 +75,15 @@ var _ conversation.Router = (*Service)(nil)
 // (R11, R14). A social destination is checked up front against its length
 // limit, its window and its integration, so a reply that cannot be
 // delivered is refused, not queued to fail (R17).
-func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text string) (conversation.Route, error) {
+func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text string, to conversation.Channel) (conversation.Route, error) {
 	ch := c.LastChannel
+	if to != "" {
+		ch = to
+	}
 	if ch == conversation.ChannelWebWidget || ch == "" {
+		if c.WidgetID == 0 {
+			return conversation.Route{}, apperr.New(apperr.ChannelNotEnabled, "the conversation has no widget")
+		}
 		return conversation.Route{Channel: conversation.ChannelWebWidget}, nil
 	}
 	id, err := s.store.ConversationIdentity(ctx, c.AccountID, c.ID, ch)
@@ -174,6 +180,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	id, err := s.store.Identity(ctx, m.AccountID, m.IdentityID)
 	if err != nil {
 		return s.fail(ctx, m, "the recipient's identity is gone")
+	}
+	if id.ConversationID != m.ConversationID {
+		return s.fail(ctx, m, "the channel was unlinked from the conversation")
 	}
 	if err := s.usable(ctx, id); err != nil {
 		if ae, ok := apperr.As(err); ok {

@@ -97,6 +97,16 @@ type Service struct {
 	// Changed, when set, is told of every change to an account's
 	// integrations: widget menus depend on them (R3).
 	Changed func(ctx context.Context, accountID int64) error
+	// Off, when set, is told when a channel stops carrying traffic
+	// (disabled, removed, failing): its links end (R3).
+	Off func(ctx context.Context, accountID int64, ch conversation.Channel) error
+}
+
+func (s *Service) off(ctx context.Context, it *Integration) error {
+	if s.Off == nil {
+		return nil
+	}
+	return s.Off(ctx, it.AccountID, it.Channel)
 }
 
 func (s *Service) changed(ctx context.Context, accountID int64) error {
@@ -208,6 +218,11 @@ func (s *Service) SetEnabled(ctx context.Context, actor *auth.Actor, id int64, e
 	if err := s.store.UpdateIntegration(ctx, it, nil); err != nil {
 		return nil, err
 	}
+	if !enabled {
+		if err := s.off(ctx, it); err != nil {
+			return nil, err
+		}
+	}
 	return it, s.changed(ctx, it.AccountID)
 }
 
@@ -219,6 +234,9 @@ func (s *Service) Remove(ctx context.Context, actor *auth.Actor, id int64) error
 		return err
 	}
 	if err := s.store.DeleteIntegration(ctx, it.AccountID, it.ID); err != nil {
+		return err
+	}
+	if err := s.off(ctx, it); err != nil {
 		return err
 	}
 	return s.changed(ctx, it.AccountID)

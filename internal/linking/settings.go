@@ -85,19 +85,31 @@ type Store interface {
 	Widgets(ctx context.Context, accountID int64) ([]*widget.Widget, error)
 	Widget(ctx context.Context, accountID, id int64) (*widget.Widget, error)
 	SetWidgetChannels(ctx context.Context, accountID, id int64, channels []string) error
+	// CancelLinkRequests cancels the open requests to a channel, of one
+	// widget (or, with widgetID 0, of the account).
+	CancelLinkRequests(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) error
+	// LinkedConversations lists the conversations linked to a channel, of
+	// one widget (or, with widgetID 0, of the account).
+	LinkedConversations(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) ([]int64, error)
+}
+
+// LinkEnder ends a conversation's link to a channel.
+type LinkEnder interface {
+	EndLink(ctx context.Context, accountID, conversationID int64, ch conversation.Channel) error
 }
 
 // Settings manages prerequisites, widget channel settings and menus.
 type Settings struct {
 	store Store
+	links LinkEnder
 	// Changed tells every instance that an account's menus may have
 	// changed (R3): open widgets re-read theirs.
 	changed func(ctx context.Context, accountID int64) error
 }
 
 // NewSettings returns the settings service.
-func NewSettings(store Store, changed func(ctx context.Context, accountID int64) error) *Settings {
-	return &Settings{store: store, changed: changed}
+func NewSettings(store Store, links LinkEnder, changed func(ctx context.Context, accountID int64) error) *Settings {
+	return &Settings{store: store, links: links, changed: changed}
 }
 
 // Prerequisites lists what the admin's account lacks for linking (R1).
@@ -169,8 +181,40 @@ func (s *Settings) SetChannels(ctx context.Context, actor *auth.Actor, widgetID 
 	if err := s.store.SetWidgetChannels(ctx, w.AccountID, w.ID, names); err != nil {
 		return nil, err
 	}
+	for _, old := range w.SocialChannels {
+		if !slices.Contains(names, old) {
+			if err := s.turnOff(ctx, w.AccountID, w.ID, conversation.Channel(old)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	w.SocialChannels = names
 	return w, s.changed(ctx, w.AccountID)
+}
+
+// ChannelOff turns linking to a channel off across the account: its
+// integration was disabled, removed or refused by Meta (R3).
+func (s *Settings) ChannelOff(ctx context.Context, accountID int64, ch conversation.Channel) error {
+	return s.turnOff(ctx, accountID, 0, ch)
+}
+
+// turnOff cancels pending requests to a channel and ends its active links,
+// with DISABLED_BY_ADMIN in the histories; replies fall back to the
+// widget (R3).
+func (s *Settings) turnOff(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) error {
+	if err := s.store.CancelLinkRequests(ctx, accountID, widgetID, ch); err != nil {
+		return err
+	}
+	ids, err := s.store.LinkedConversations(ctx, accountID, widgetID, ch)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := s.links.EndLink(ctx, accountID, id, ch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Menu returns what a widget offers now (R4).

@@ -325,6 +325,15 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				}
 				c = target
 			}
+			if u := w.Unlink; u != nil {
+				m, err := a.unlink(tx, c, u, now)
+				if err != nil {
+					return err
+				}
+				emit(feed.KindMessageAdded, m)
+				m.Seq = c.LastSeq
+				newMsgs = append(newMsgs, m)
+			}
 			if w.SetStatus != "" && conversation.Status(c.Status) != w.SetStatus {
 				c.Status = string(w.SetStatus)
 				emit(feed.KindConversationUpdated, nil)

@@ -128,3 +128,26 @@ func (db *DB) DeclineLinkRequest(ctx context.Context, it *integration.Integratio
 		Updates(map[string]any{"status": string(linking.StatusDeclined), "updated_at": db.now()})
 	return res.RowsAffected > 0, res.Error
 }
+
+// CancelLinkRequests cancels the open requests to a channel of one widget's
+// conversations, or of the whole account when widgetID is 0.
+func (db *DB) CancelLinkRequests(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) error {
+	q := db.scoped(ctx, accountID, "link_requests").Where("channel = ? AND status IN ?", string(ch),
+		[]string{string(linking.StatusPending), string(linking.StatusAwaiting)})
+	if widgetID != 0 {
+		q = q.Where("conversation_id IN (?)", db.scoped(ctx, accountID, "conversations").Where("widget_id = ?", widgetID).Select("id"))
+	}
+	return q.Updates(map[string]any{"status": string(linking.StatusCancelled), "updated_at": db.now()}).Error
+}
+
+// LinkedConversations lists the conversations with a link to a channel,
+// of one widget or, when widgetID is 0, of the account.
+func (db *DB) LinkedConversations(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) ([]int64, error) {
+	q := db.scoped(ctx, accountID, "social_identities").Where("channel = ? AND linked_at IS NOT NULL AND conversation_id IS NOT NULL", string(ch))
+	if widgetID != 0 {
+		q = q.Where("conversation_id IN (?)", db.scoped(ctx, accountID, "conversations").Where("widget_id = ?", widgetID).Select("id"))
+	}
+	var ids []int64
+	err := q.Distinct("conversation_id").Pluck("conversation_id", &ids).Error
+	return ids, err
+}

@@ -66,3 +66,29 @@ func systemNote(c *conversationRow, now time.Time, text string) *conversation.Me
 		AuthorRole: conversation.AuthorSystem, Text: text, ClientMessageID: "sys:" + now.Format(time.RFC3339Nano) + ":" + text[:min(len(text), 20)], CreatedAt: now,
 	}
 }
+
+// unlink ends conversation c's link to a channel within a batch's
+// transaction, and returns the history note saying so.
+func (a *Appender) unlink(tx *gorm.DB, c *conversationRow, u *conversation.Unlink, now time.Time) (*conversation.Message, error) {
+	var ids []identityRow
+	if err := tx.Where("account_id = ? AND conversation_id = ? AND channel = ? AND linked_at IS NOT NULL", c.AccountID, c.ID, string(u.Channel)).Find(&ids).Error; err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, apperr.NotFoundf("link")
+	}
+	for i := range ids {
+		if err := tx.Model(&identityRow{}).Where("id = ?", ids[i].ID).
+			Updates(map[string]any{"conversation_id": nil, "linked_at": nil, "updated_at": now}).Error; err != nil {
+			return nil, err
+		}
+	}
+	if c.LastChannel == string(u.Channel) {
+		c.LastChannel = string(conversation.ChannelWebWidget)
+	}
+	text := "Unlinked " + string(u.Channel) + ": " + ids[0].domain().Masked()
+	if u.Reason == conversation.DisabledByAdmin {
+		text = string(u.Channel) + " link ended (" + conversation.DisabledByAdmin + "): " + ids[0].domain().Masked()
+	}
+	return systemNote(c, now, text), nil
+}

@@ -378,3 +378,21 @@ func (db *DB) SetWidgetChannels(ctx context.Context, accountID, id int64, channe
 	}
 	return nil
 }
+
+// ChannelMessages returns a window of the messages of a conversation sent
+// or received through a channel, since a time (nil: all), oldest first.
+// The service's own notes are not part of any channel's transcript.
+func (db *DB) ChannelMessages(ctx context.Context, accountID, conversationID int64, ch conversation.Channel, since *time.Time, p conversation.Page) ([]*conversation.Message, error) {
+	q := db.scoped(ctx, accountID, "messages").Where("conversation_id = ? AND channel = ? AND author_role <> ?", conversationID, string(ch), string(conversation.AuthorSystem))
+	if since != nil {
+		q = q.Where("created_at >= ?", since.UTC())
+	}
+	if p.After > 0 {
+		q = q.Where("seq > ?", p.After)
+	}
+	var rows []messageRow
+	if err := q.Order("seq").Limit(p.First).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return domains(rows, (*messageRow).domain), nil
+}
