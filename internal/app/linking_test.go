@@ -178,3 +178,168 @@ func TestLinkRefusals(t *testing.T) {
 		t.Errorf("something was linked: %+v", hist.Conversation.LinkedIdentities)
 	}
 }
+
+// link moves conversation c to WhatsApp from phone ph (deep link, yes).
+func (b *testBundle) link(t *testing.T, c conv, ph phone) {
+	t.Helper()
+	req, r := b.requestLink(t, c, "WHATSAPP")
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	before := len(ph.view().Messages)
+	ph.post("open", map[string]any{"link": req.DeepLink})
+	var yes string
+	waitFor(t, "the confirmation prompt", func() bool {
+		ms := ph.view().Messages
+		for _, m := range ms[min(before, len(ms)):] {
+			if len(m.Choices) == 2 {
+				yes = m.Choices[0].ID
+				return true
+			}
+		}
+		return false
+	})
+	ph.post("tap", map[string]any{"choiceId": yes})
+	b.waitForJobs(t)
+}
+
+type historyEntry struct{ Text, Channel, AuthorRole string }
+
+func (b *testBundle) history(t *testing.T, token string, c conv, field string) []historyEntry {
+	t.Helper()
+	var out struct {
+		Conversation map[string]struct {
+			Edges []struct{ Node historyEntry }
+		}
+	}
+	b.post(t, token, `query($id: ID!) { conversation(id: $id) { `+field+` { edges { node { text channel authorRole } } } } }`, map[string]any{"id": c.id}).decode(t, &out)
+	var h []historyEntry
+	for _, conn := range out.Conversation {
+		for _, e := range conn.Edges {
+			h = append(h, e.Node)
+		}
+	}
+	return h
+}
+
+// R8, R10, R12, R13, R14: a linked identity moved to a second conversation
+// (both histories say so); each channel's transcript holds only what went
+// through it since its link; an agent may name the destination; unlinking
+// stops delivery there, and the identity's next message starts a
+// conversation of its own.
+func TestMoveTranscriptsAndUnlink(t *testing.T) {
+	b, it, first := linkedSetup(t, sqlite)
+	ph := b.phone(t, it, "5511900000001")
+	b.mustSend(t, first, "before any link", "f1")
+	b.link(t, first, ph)
+	ph.post("messages", map[string]any{"text": "phone to first"})
+	b.waitForJobs(t)
+
+	// R14: the agent names the widget although the end user is on WhatsApp.
+	var out struct {
+		ReplyToConversation struct{ Message struct{ Channel string } }
+	}
+	b.post(t, b.agent, `mutation($id: ID!) { replyToConversation(input: {conversationId: $id, text: "see the website", clientMessageId: "x1", channel: WEB_WIDGET}) { message { channel } } }`,
+		map[string]any{"id": first.id}).decode(t, &out)
+	if out.ReplyToConversation.Message.Channel != "WEB_WIDGET" {
+		t.Errorf("named destination: %+v", out)
+	}
+	if r := b.post(t, b.agent, `mutation($id: ID!) { replyToConversation(input: {conversationId: $id, text: "x", clientMessageId: "x2", channel: INSTAGRAM}) { message { channel } } }`,
+		map[string]any{"id": first.id}); r.code() != "CHANNEL_NOT_ENABLED" {
+		t.Errorf("an unlinked destination: %+v", r.Errors)
+	}
+
+	// R10: WhatsApp's transcript starts after the link and holds only
+	// WhatsApp's messages; the widget shows everything (R9).
+	wa := b.history(t, first.session, first, `transcript(channel: WHATSAPP)`)
+	if len(wa) != 1 || wa[0].Text != "phone to first" {
+		t.Errorf("WhatsApp transcript: %+v", wa)
+	}
+	all := b.history(t, first.session, first, `messages(first: 50)`)
+	if len(all) != 4 { // before, link note, phone, agent
+		t.Errorf("widget history: %+v", all)
+	}
+
+	// R8: the same phone links a second conversation; both histories say so.
+	second := b.start(t, b.widgetKey, "Maria, later")
+	b.link(t, second, ph)
+	last := func(h []historyEntry) historyEntry { return h[len(h)-1] }
+	if n := last(b.history(t, first.session, first, `messages(first: 50)`)); n.AuthorRole != "SYSTEM" || !strings.Contains(n.Text, "moved") {
+		t.Errorf("first conversation after the move: %+v", n)
+	}
+	if n := last(b.history(t, second.session, second, `messages(first: 50)`)); n.AuthorRole != "SYSTEM" || !strings.Contains(n.Text, "Linked WHATSAPP") {
+		t.Errorf("second conversation: %+v", n)
+	}
+	ph.post("messages", map[string]any{"text": "phone to second"})
+	b.waitForJobs(t)
+	if n := last(b.history(t, second.session, second, `messages(first: 50)`)); n.Text != "phone to second" {
+		t.Errorf("the moved identity's message: %+v", n)
+	}
+
+	// R12: unlink; replies fall back to the widget; the phone's next
+	// message does not land here.
+	var ul struct {
+		UnlinkChannel struct{ Conversation struct{ LastChannel string } }
+	}
+	b.post(t, second.session, `mutation($id: ID!) { unlinkChannel(input: {conversationId: $id, channel: WHATSAPP}) { conversation { lastChannel } } }`, map[string]any{"id": second.id}).decode(t, &ul)
+	if ul.UnlinkChannel.Conversation.LastChannel != "WEB_WIDGET" {
+		t.Errorf("after unlinking: %+v", ul)
+	}
+	b.post(t, b.agent, replyMutation, map[string]any{"id": second.id, "text": "after the unlink", "cid": "u1"}).decode(t, &out)
+	if out.ReplyToConversation.Message.Channel != "WEB_WIDGET" {
+		t.Errorf("reply after unlinking went to %s", out.ReplyToConversation.Message.Channel)
+	}
+	ph.post("messages", map[string]any{"text": "standalone now"})
+	b.waitForJobs(t)
+	for _, h := range b.history(t, second.session, second, `messages(first: 50)`) {
+		if h.Text == "standalone now" {
+			t.Errorf("an unlinked identity's message landed in the conversation")
+		}
+	}
+	var list struct {
+		Conversations struct {
+			Edges []struct {
+				Node struct {
+					LastChannel string
+					Messages    struct {
+						Edges []struct{ Node struct{ Text string } }
+					}
+				}
+			}
+		}
+	}
+	b.post(t, b.agent, `{ conversations(first: 1) { edges { node { lastChannel messages(last: 1) { edges { node { text } } } } } } }`, nil).decode(t, &list)
+	if e := list.Conversations.Edges; len(e) != 1 || e[0].Node.LastChannel != "WHATSAPP" || e[0].Node.Messages.Edges[0].Node.Text != "standalone now" {
+		t.Errorf("the standalone conversation: %+v", e)
+	}
+}
+
+// R3: deselecting a channel with live links ends them (DISABLED_BY_ADMIN in
+// the history), cancels pending requests, and replies fall back to the
+// widget.
+func TestDeselectEndsLinks(t *testing.T) {
+	b, it, c := linkedSetup(t, sqlite)
+	ph := b.phone(t, it, "5511900000001")
+	b.link(t, c, ph)
+	ph.post("messages", map[string]any{"text": "on the phone"})
+	b.waitForJobs(t)
+	other := b.start(t, b.widgetKey, "Pending")
+	pending, _ := b.requestLink(t, other, "WHATSAPP")
+
+	b.post(t, b.admin, setChannels, map[string]any{"id": b.widgetID(t), "ch": []string{}}).decode(t, &struct{}{})
+
+	h := b.history(t, c.session, c, `messages(first: 50)`)
+	if n := h[len(h)-1]; n.AuthorRole != "SYSTEM" || !strings.Contains(n.Text, "DISABLED_BY_ADMIN") {
+		t.Errorf("history after deselecting: %+v", n)
+	}
+	var out struct {
+		ReplyToConversation struct{ Message struct{ Channel string } }
+	}
+	b.post(t, b.agent, replyMutation, map[string]any{"id": c.id, "text": "still here", "cid": "d1"}).decode(t, &out)
+	if out.ReplyToConversation.Message.Channel != "WEB_WIDGET" {
+		t.Errorf("reply after deselecting went to %s", out.ReplyToConversation.Message.Channel)
+	}
+	late := b.phone(t, it, "5511900000009")
+	late.post("open", map[string]any{"link": pending.DeepLink})
+	late.waitForText("already been used")
+}
