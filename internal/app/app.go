@@ -118,9 +118,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, log))
 	river.AddWorker(workers, delivery.NewWorker(deliveries))
 	a.jobs, err = river.NewClient(db.RiverDriver(), &river.Config{
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}},
-		Workers: workers,
-		Logger:  log,
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}},
+		Workers:      workers,
+		Logger:       log,
+		ErrorHandler: jobErrors{log},
 		// Polling: see store.RiverDriver.
 		FetchPollInterval: 100 * time.Millisecond,
 		FetchCooldown:     50 * time.Millisecond,
@@ -290,4 +291,18 @@ func (a *App) PendingJobs(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return len(res.Jobs), nil
+}
+
+// jobErrors logs every failed job attempt: River retries it, and an
+// operator must be able to see why.
+type jobErrors struct{ log *slog.Logger }
+
+func (je jobErrors) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	je.log.WarnContext(ctx, "job failed", "kind", job.Kind, "id", job.ID, "attempt", job.Attempt, "err", err)
+	return nil
+}
+
+func (je jobErrors) HandlePanic(ctx context.Context, job *rivertype.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
+	je.log.ErrorContext(ctx, "job panicked", "kind", job.Kind, "id", job.ID, "attempt", job.Attempt, "panic", panicVal, "stack", trace)
+	return nil
 }

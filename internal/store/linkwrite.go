@@ -1,7 +1,9 @@
 package store
 
 import (
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -63,7 +65,7 @@ func (a *Appender) activateLink(tx *gorm.DB, accountID int64, c *conversationRow
 func systemNote(c *conversationRow, now time.Time, text string) *conversation.Message {
 	return &conversation.Message{
 		AccountID: c.AccountID, ConversationID: c.ID, Channel: conversation.ChannelWebWidget,
-		AuthorRole: conversation.AuthorSystem, Text: text, ClientMessageID: "sys:" + now.Format(time.RFC3339Nano) + ":" + text[:min(len(text), 20)], CreatedAt: now,
+		AuthorRole: conversation.AuthorSystem, Text: text, ClientMessageID: fmt.Sprintf("sys:%x", sha256.Sum256([]byte(now.Format(time.RFC3339Nano)+text)))[:40], CreatedAt: now,
 	}
 }
 
