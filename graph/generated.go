@@ -245,6 +245,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		AccountEvents      func(childComplexity int, after *string) int
 		ConversationEvents func(childComplexity int, conversationID string, after *string) int
+		LinkRequest        func(childComplexity int, id string) int
 		WidgetConfig       func(childComplexity int) int
 	}
 
@@ -314,6 +315,7 @@ type IntegrationResolver interface {
 type LinkRequestResolver interface {
 	ID(ctx context.Context, obj *linking.Request) (string, error)
 
+	Status(ctx context.Context, obj *linking.Request) (linking.Status, error)
 	DeepLink(ctx context.Context, obj *linking.Request) (*string, error)
 	QRCodeDataURI(ctx context.Context, obj *linking.Request) (*string, error)
 	QRCodeURL(ctx context.Context, obj *linking.Request) (*string, error)
@@ -357,6 +359,7 @@ type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context, conversationID string, after *string) (<-chan *feed.Delivery, error)
 	AccountEvents(ctx context.Context, after *string) (<-chan *feed.Delivery, error)
 	WidgetConfig(ctx context.Context) (<-chan *widget.Widget, error)
+	LinkRequest(ctx context.Context, id string) (<-chan *linking.Request, error)
 }
 type WidgetResolver interface {
 	ID(ctx context.Context, obj *widget.Widget) (string, error)
@@ -1221,6 +1224,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ConversationEvents(childComplexity, args["conversationId"].(string), args["after"].(*string)), true
+	case "Subscription.linkRequest":
+		if e.ComplexityRoot.Subscription.LinkRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_linkRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LinkRequest(childComplexity, args["id"].(string)), true
 	case "Subscription.widgetConfig":
 		if e.ComplexityRoot.Subscription.WidgetConfig == nil {
 			break
@@ -1905,6 +1919,8 @@ type Subscription {
   accountEvents(after: String): ConversationEvent! @auth(requires: [AGENT])
   "The session's widget configuration: at once, then again whenever its menu may have changed (R3)."
   widgetConfig: WidgetConfig! @auth(requires: [END_USER])
+  "A link request of the end user's: its state at once, then again at every change (pending → awaiting confirmation → linked, declined, expired or cancelled) (R6)."
+  linkRequest(id: ID!): LinkRequest! @auth(requires: [END_USER])
 }
 `, BuiltIn: false},
 }
@@ -2799,6 +2815,20 @@ func (ec *executionContext) field_Subscription_conversationEvents_args(ctx conte
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_linkRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4222,7 +4252,7 @@ func (ec *executionContext) _LinkRequest_status(ctx context.Context, field graph
 			return ec.fieldContext_LinkRequest_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return ec.Resolvers.LinkRequest().Status(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v linking.Status) graphql.Marshaler {
@@ -4233,7 +4263,7 @@ func (ec *executionContext) _LinkRequest_status(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_LinkRequest_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LinkRequest", field, false, false, "LinkRequestStatus")
+	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "LinkRequestStatus")
 }
 
 func (ec *executionContext) _LinkRequest_deepLink(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
@@ -6745,6 +6775,68 @@ func (ec *executionContext) fieldContext_Subscription_widgetConfig(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_WidgetConfig(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_linkRequest(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_linkRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().LinkRequest(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *linking.Request
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *linking.Request
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *linking.Request) graphql.Marshaler {
+			return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_linkRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_linkRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9575,10 +9667,11 @@ func (ec *executionContext) _LinkRequest(ctx context.Context, sel ast.SelectionS
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
-			out.Values[i] = ec._LinkRequest_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LinkRequest_status(ctx, field, obj)
+				})
 		case "deepLink":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -10334,6 +10427,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_accountEvents(ctx, fields[0])
 	case "widgetConfig":
 		return ec._Subscription_widgetConfig(ctx, fields[0])
+	case "linkRequest":
+		return ec._Subscription_linkRequest(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

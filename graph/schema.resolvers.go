@@ -115,6 +115,11 @@ func (r *linkRequestResolver) ID(ctx context.Context, obj *linking.Request) (str
 	return relay.ID(relay.TypeLinkRequest, obj.ID), nil
 }
 
+// Status is the resolver for the status field.
+func (r *linkRequestResolver) Status(ctx context.Context, obj *linking.Request) (linking.Status, error) {
+	return obj.StatusAt(r.Links.Now()), nil
+}
+
 // DeepLink is the resolver for the deepLink field.
 func (r *linkRequestResolver) DeepLink(ctx context.Context, obj *linking.Request) (*string, error) {
 	return optional(obj.DeepLink), nil
@@ -389,6 +394,18 @@ func (r *subscriptionResolver) AccountEvents(ctx context.Context, after *string)
 // WidgetConfig is the resolver for the widgetConfig field.
 func (r *subscriptionResolver) WidgetConfig(ctx context.Context) (<-chan *widget.Widget, error) {
 	return r.widgetConfig(ctx)
+}
+
+// LinkRequest is the resolver for the linkRequest field.
+func (r *subscriptionResolver) LinkRequest(ctx context.Context, id string) (<-chan *linking.Request, error) {
+	rid, err := relay.Decode(relay.TypeLinkRequest, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Links.Get(ctx, auth.FromContext(ctx), rid); err != nil {
+		return nil, err
+	}
+	return r.linkRequest(ctx, rid)
 }
 
 // ID is the resolver for the id field.

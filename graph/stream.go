@@ -9,6 +9,7 @@ import (
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/feed"
+	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -50,16 +51,33 @@ func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, 
 }
 
 // widgetConfig sends the session's widget as it is now, then again each
-// time its account's menus may have changed (R3). It sends state, not
-// events: a client that reconnects gets the current state first.
+// time its account's menus may have changed (R3).
 func (r *subscriptionResolver) widgetConfig(ctx context.Context) (<-chan *widget.Widget, error) {
+	actor := auth.FromContext(ctx)
+	return watchState(ctx, r, func() (*widget.Widget, error) {
+		return r.Settings.Widget(ctx, actor, actor.Session.WidgetID)
+	})
+}
+
+// linkRequest sends a link request's state now and after each change (R6).
+func (r *subscriptionResolver) linkRequest(ctx context.Context, id int64) (<-chan *linking.Request, error) {
+	actor := auth.FromContext(ctx)
+	return watchState(ctx, r, func() (*linking.Request, error) {
+		return r.Links.Get(ctx, actor, id)
+	})
+}
+
+// watchState streams state, not events: read sends the current state, at
+// once and again each time the actor's account signals a change. A client
+// that reconnects gets the current state first, so nothing is missed; it
+// may be told the same state twice.
+func watchState[T any](ctx context.Context, r *subscriptionResolver, read func() (*T, error)) (<-chan *T, error) {
 	release, err := r.slot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	actor := auth.FromContext(ctx)
-	wake, stop := r.Signals.Watch(actor.AccountID())
-	out := make(chan *widget.Widget)
+	wake, stop := r.Signals.Watch(auth.FromContext(ctx).AccountID())
+	out := make(chan *T)
 	go func() {
 		defer func() {
 			stop()
@@ -67,7 +85,7 @@ func (r *subscriptionResolver) widgetConfig(ctx context.Context) (<-chan *widget
 			close(out)
 		}()
 		for {
-			w, err := r.Settings.Widget(ctx, actor, actor.Session.WidgetID)
+			v, err := read()
 			if err != nil {
 				if ctx.Err() == nil {
 					transport.AddSubscriptionError(ctx, codedError(err))
@@ -75,7 +93,7 @@ func (r *subscriptionResolver) widgetConfig(ctx context.Context) (<-chan *widget
 				return
 			}
 			select {
-			case out <- w:
+			case out <- v:
 			case <-ctx.Done():
 				return
 			}

@@ -94,6 +94,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		return db.AnnounceSettings(ctx, accountID)
 	}
 	var settings *linking.Settings
+	linkClock := time.Now
+	if cfg.linkClock != nil {
+		linkClock = cfg.linkClock
+	}
 	integrations.Changed = changed
 	integrations.Off = func(ctx context.Context, accountID int64, ch conversation.Channel) error {
 		return settings.ChannelOff(ctx, accountID, ch)
@@ -107,14 +111,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	settings = linking.NewSettings(db, convs, changed)
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL,
-		Links: linking.NewRequests(db, settings, limiter, time.Now)}
+		Links: linking.NewRequests(db, settings, limiter, linkClock)}
 
 	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
 		return err
 	})
 	workers := river.NewWorkers()
-	confirmations := linking.NewConfirmations(db, a.appender, deliveries, time.Now)
+	confirmations := linking.NewConfirmations(db, a.appender, deliveries, changed, linkClock)
 	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, log))
 	river.AddWorker(workers, delivery.NewWorker(deliveries))
 	a.jobs, err = river.NewClient(db.RiverDriver(), &river.Config{

@@ -456,6 +456,17 @@ func cursorAt(t *testing.T, cursor string, seq int) string {
 	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%s:%s:%d", parts[0], parts[1], seq))
 }
 
+// nextSaid skips the service's own notes up to the next message someone
+// wrote.
+func (c *wsClient) nextSaid(id string) event {
+	c.t.Helper()
+	for {
+		if e := c.nextMessage(id); e.Message.AuthorRole != "SYSTEM" {
+			return e
+		}
+	}
+}
+
 func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {

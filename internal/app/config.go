@@ -49,6 +49,10 @@ type Config struct {
 	SubscriptionBuffer int
 	WriteBatch         int
 	ShutdownTimeout    time.Duration
+
+	// linkClock, when set, is the clock of link requests: tests move it
+	// past an expiry instead of waiting for one.
+	linkClock func() time.Time
 }
 
 // ParseConfig reads flags from args (without the program name) over

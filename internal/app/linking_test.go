@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/linkline/linkline/internal/linking"
 )
 
 // phoneScreen is what a sandbox phone shows, with prompts' choices.
@@ -107,20 +110,20 @@ func TestLinkAndContinueOnWhatsApp(t *testing.T) {
 
 		// The phone writes: the same conversation, marked WhatsApp.
 		ph.post("messages", map[string]any{"text": "now from my phone"})
-		if e := w.nextMessage("w"); e.Message.Text != "now from my phone" || e.Message.Channel != "WHATSAPP" || e.Conversation.ID != c.id {
+		if e := w.nextSaid("w"); e.Message.Text != "now from my phone" || e.Message.Channel != "WHATSAPP" || e.Conversation.ID != c.id {
 			t.Fatalf("phone message in the widget: %+v", e)
 		}
 		// The agent's reply goes to WhatsApp, where the end user is now…
 		b.reply(t, b.agent, c, "answering on WhatsApp", "a1")
-		if e := w.nextMessage("w"); e.Message.Channel != "WHATSAPP" {
+		if e := w.nextSaid("w"); e.Message.Channel != "WHATSAPP" {
 			t.Errorf("reply channel: %+v", e.Message)
 		}
 		ph.waitForText("answering on WhatsApp")
 		// …until the end user writes from the widget again.
 		b.mustSend(t, c, "back at my desk", "w2")
-		w.nextMessage("w")
+		w.nextSaid("w")
 		b.reply(t, b.agent, c, "answering in the widget", "a2")
-		if e := w.nextMessage("w"); e.Message.Channel != "WEB_WIDGET" || e.Message.Text != "answering in the widget" {
+		if e := w.nextSaid("w"); e.Message.Channel != "WEB_WIDGET" || e.Message.Text != "answering in the widget" {
 			t.Errorf("reply after returning: %+v", e.Message)
 		}
 	})
@@ -256,7 +259,7 @@ func TestMoveTranscriptsAndUnlink(t *testing.T) {
 		t.Errorf("WhatsApp transcript: %+v", wa)
 	}
 	all := b.history(t, first.session, first, `messages(first: 50)`)
-	if len(all) != 4 { // before, link note, phone, agent
+	if len(all) != 5 { // before, link note, switch note, phone, agent
 		t.Errorf("widget history: %+v", all)
 	}
 
@@ -342,4 +345,87 @@ func TestDeselectEndsLinks(t *testing.T) {
 	late := b.phone(t, it, "5511900000009")
 	late.post("open", map[string]any{"link": pending.DeepLink})
 	late.waitForText("already been used")
+}
+
+// clock is a settable clock for link requests.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// R6: the widget sees each state of its request live: pending, awaiting
+// confirmation, linked; declined, cancelled; and an expired request links
+// nothing and says so on the channel.
+func TestLinkStatesLive(t *testing.T) {
+	clk := &clock{}
+	b := setup(t, sqlite, func(c *Config) { c.linkClock = clk.now })
+	var out struct {
+		ConnectIntegration struct{ Integration integrationOut }
+	}
+	b.post(t, b.admin, connectMutation, map[string]any{"in": map[string]any{"channel": "WHATSAPP", "sandbox": true, "businessId": "sbx-wa", "handle": "15550100001"}}).decode(t, &out)
+	it := out.ConnectIntegration.Integration
+	b.post(t, b.admin, setChannels, map[string]any{"id": b.widgetID(t), "ch": []string{"WHATSAPP"}}).decode(t, &struct{}{})
+	c := b.start(t, b.widgetKey, "Maria")
+	w := b.connect(t, transportWS, c.session)
+	follow := func(sub, id string) func(want string) {
+		w.subscribe(sub, `subscription($id: ID!) { linkRequest(id: $id) { status } }`, map[string]any{"id": id})
+		return func(want string) {
+			t.Helper()
+			for {
+				m := w.read()
+				if m.ID != sub {
+					continue
+				}
+				var p struct{ Data struct{ LinkRequest struct{ Status string } } }
+				_ = json.Unmarshal(m.Payload, &p)
+				if p.Data.LinkRequest.Status == want {
+					return
+				}
+			}
+		}
+	}
+
+	req, _ := b.requestLink(t, c, "WHATSAPP")
+	states := follow("1", req.ID)
+	states("PENDING")
+	ph := b.phone(t, it, "5511900000001")
+	ph.post("open", map[string]any{"link": req.DeepLink})
+	states("AWAITING_CONFIRMATION")
+	yes := ph.waitForText("Continue your conversation")
+	ph.post("tap", map[string]any{"choiceId": yes[0]})
+	states("LINKED")
+
+	req, _ = b.requestLink(t, c, "WHATSAPP")
+	states = follow("2", req.ID)
+	states("PENDING")
+	b.post(t, c.session, `mutation($id: ID!) { cancelLinkRequest(input: {linkRequestId: $id}) { linkRequest { status } } }`, map[string]any{"id": req.ID}).decode(t, &struct{}{})
+	states("CANCELLED")
+
+	req, _ = b.requestLink(t, c, "WHATSAPP")
+	states = follow("3", req.ID)
+	other := b.phone(t, it, "5511900000002")
+	other.post("open", map[string]any{"link": req.DeepLink})
+	no := other.waitForText("Continue your conversation")
+	other.post("tap", map[string]any{"choiceId": no[1]})
+	states("DECLINED")
+
+	req, _ = b.requestLink(t, c, "WHATSAPP")
+	clk.advance(linking.RequestTTL + time.Minute)
+	late := b.phone(t, it, "5511900000003")
+	late.post("open", map[string]any{"link": req.DeepLink})
+	late.waitForText("expired")
+	states = follow("4", req.ID)
+	states("EXPIRED")
 }

@@ -11,7 +11,7 @@ import (
 // everything, each message with its channel; Messenger's and WhatsApp's
 // transcripts show only what went through them after their links; each
 // agent reply went where the end user was; the customer card holds both
-// identities; the agent's history shows the links.
+// identities; the agent's history shows the links and switches (R13).
 func TestSeedStory(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
 		b := setup(t, kind)
@@ -85,11 +85,14 @@ func TestSeedStory(t *testing.T) {
 			{"Hi, my order has not arrived", "WEB_WIDGET", "END_USER"},
 			{"Sorry! Let me check.", "WEB_WIDGET", "AGENT"},
 			{"Linked MESSENGER", "WEB_WIDGET", "SYSTEM"},
+			{"Switched to MESSENGER", "WEB_WIDGET", "SYSTEM"},
 			{"I'm on my phone now", "MESSENGER", "END_USER"},
 			{"Your parcel is in Athens.", "MESSENGER", "AGENT"},
+			{"Switched to WEB_WIDGET", "WEB_WIDGET", "SYSTEM"},
 			{"Back at my computer", "WEB_WIDGET", "END_USER"},
 			{"It arrives tomorrow.", "WEB_WIDGET", "AGENT"},
 			{"Linked WHATSAPP", "WEB_WIDGET", "SYSTEM"},
+			{"Switched to WHATSAPP", "WEB_WIDGET", "SYSTEM"},
 			{"Now on WhatsApp", "WHATSAPP", "END_USER"},
 			{"Noted, thanks!", "WHATSAPP", "AGENT"},
 		}
@@ -108,10 +111,10 @@ func TestSeedStory(t *testing.T) {
 			t.Errorf("widget history:\n got %+v\nwant %+v", got, want)
 		}
 		// Each channel's transcript is what its app shows (R10).
-		if got := b.history(t, c.session, c, `transcript(channel: MESSENGER)`); !same(got, want[3:5]) {
+		if got := b.history(t, c.session, c, `transcript(channel: MESSENGER)`); !same(got, want[4:6]) {
 			t.Errorf("Messenger transcript: %+v", got)
 		}
-		if got := b.history(t, c.session, c, `transcript(channel: WHATSAPP)`); !same(got, want[8:10]) {
+		if got := b.history(t, c.session, c, `transcript(channel: WHATSAPP)`); !same(got, want[11:13]) {
 			t.Errorf("WhatsApp transcript: %+v", got)
 		}
 		// The phones show exactly their channel's part, replies included.

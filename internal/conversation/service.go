@@ -31,6 +31,9 @@ type Write struct {
 	SetStatus Status
 	// SetLastChannel records the channel the end user used last ("" leaves it).
 	SetLastChannel Channel
+	// NoteSwitch notes in the history of a widget conversation that the
+	// end user moved to another channel (R13).
+	NoteSwitch bool
 	// Delivery, alone, moves outbound messages' delivery state forward.
 	Delivery *DeliveryUpdate
 	// Link links a social identity to the conversation (R6, R8).
@@ -302,6 +305,7 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 		},
 		SetStatus:      StatusOpen,
 		SetLastChannel: ChannelWebWidget,
+		NoteSwitch:     true,
 	})
 	if err != nil {
 		return nil, err

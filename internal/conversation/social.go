@@ -56,6 +56,7 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*Written, error) {
 		},
 		SetStatus:      StatusOpen,
 		SetLastChannel: in.Channel,
+		NoteSwitch:     true,
 	})
 }
 

@@ -78,12 +78,14 @@ type Confirmations struct {
 	store  ConfirmStore
 	writer conversation.Writer
 	send   Messenger
-	now    func() time.Time
+	// changed wakes the widgets following the account's requests.
+	changed func(ctx context.Context, accountID int64) error
+	now     func() time.Time
 }
 
 // NewConfirmations returns the confirmation service.
-func NewConfirmations(store ConfirmStore, writer conversation.Writer, send Messenger, now func() time.Time) *Confirmations {
-	return &Confirmations{store: store, writer: writer, send: send, now: now}
+func NewConfirmations(store ConfirmStore, writer conversation.Writer, send Messenger, changed func(ctx context.Context, accountID int64) error, now func() time.Time) *Confirmations {
+	return &Confirmations{store: store, writer: writer, send: send, changed: changed, now: now}
 }
 
 // Handle takes an inbound message that belongs to linking: a token or an
@@ -116,6 +118,9 @@ func (cf *Confirmations) redeem(ctx context.Context, it *integration.Integration
 	case RefusedUnknown:
 		return cf.tell(ctx, it, in, "This link is not valid. Ask for a new one in the chat on the website.")
 	}
+	if err := cf.changed(ctx, it.AccountID); err != nil {
+		return err
+	}
 	id := strconv.FormatInt(r.ID, 10)
 	return cf.send.PromptNow(ctx, it, channel.Prompt{
 		To:   in.From.ID,
@@ -134,6 +139,9 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 	}
 	if !yes {
 		if ok, err := cf.store.DeclineLinkRequest(ctx, it, id, in.From.ID); err != nil || !ok {
+			return err
+		}
+		if err := cf.changed(ctx, it.AccountID); err != nil {
 			return err
 		}
 		return cf.tell(ctx, it, in, "OK, nothing was linked.")
@@ -158,6 +166,9 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 		},
 	})
 	if err != nil {
+		return err
+	}
+	if err := cf.changed(ctx, it.AccountID); err != nil {
 		return err
 	}
 	return cf.tell(ctx, it, in, linkedNotice)

@@ -77,6 +77,34 @@ func NewRequests(store RequestStore, settings *Settings, limiter *auth.Limiter, 
 	return &Requests{store: store, settings: settings, limiter: limiter, now: now}
 }
 
+// StatusAt is the request's status at now: a pending request past its
+// expiry is EXPIRED even before anyone presents its token.
+func (r *Request) StatusAt(now time.Time) Status {
+	if (r.Status == StatusPending || r.Status == StatusAwaiting) && !now.Before(r.ExpiresAt) {
+		return StatusExpired
+	}
+	return r.Status
+}
+
+// Get returns a request of the end user's own conversation.
+func (rs *Requests) Get(ctx context.Context, actor *auth.Actor, id int64) (*Request, error) {
+	if actor.Session == nil {
+		return nil, apperr.NotFoundf("link request")
+	}
+	r, err := rs.store.LinkRequest(ctx, actor.Session.AccountID, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := rs.store.Conversation(ctx, r.AccountID, r.ConversationID)
+	if err != nil || c.EndUserID != actor.Session.EndUserID {
+		return nil, apperr.NotFoundf("link request")
+	}
+	return r, nil
+}
+
+// Now is the service's clock.
+func (rs *Requests) Now() time.Time { return rs.now() }
+
 // Ask creates a request to continue the end user's conversation on ch
 // (R5). The channel must be on the widget's menu now (R2, R4); asking again
 // for the same channel replaces the earlier request.
@@ -118,24 +146,20 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 	if err := rs.store.ReplaceLinkRequest(ctx, r); err != nil {
 		return nil, err
 	}
-	return r, nil
+	return r, rs.settings.changed(ctx, r.AccountID)
 }
 
 // Cancel abandons a request (the widget's back button): no harm done, the
 // token no longer links anything (R5).
 func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*Request, error) {
-	if actor.Session == nil {
-		return nil, apperr.NotFoundf("link request")
-	}
-	r, err := rs.store.LinkRequest(ctx, actor.Session.AccountID, id)
+	r, err := rs.Get(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	c, err := rs.store.Conversation(ctx, r.AccountID, r.ConversationID)
-	if err != nil || c.EndUserID != actor.Session.EndUserID {
-		return nil, apperr.NotFoundf("link request")
-	}
 	if _, err := rs.store.CancelLinkRequest(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := rs.settings.changed(ctx, r.AccountID); err != nil {
 		return nil, err
 	}
 	return rs.store.LinkRequest(ctx, r.AccountID, r.ID)

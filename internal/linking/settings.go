@@ -205,6 +205,8 @@ func (s *Settings) turnOff(ctx context.Context, accountID, widgetID int64, ch co
 	if err := s.store.CancelLinkRequests(ctx, accountID, widgetID, ch); err != nil {
 		return err
 	}
+	// Cancelled requests are seen by the widgets at the end of SetChannels
+	// or through the integration's own change.
 	ids, err := s.store.LinkedConversations(ctx, accountID, widgetID, ch)
 	if err != nil {
 		return err

@@ -338,7 +338,13 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				c.Status = string(w.SetStatus)
 				emit(feed.KindConversationUpdated, nil)
 			}
-			if w.SetLastChannel != "" {
+			if w.SetLastChannel != "" && c.LastChannel != string(w.SetLastChannel) {
+				if w.NoteSwitch && c.WidgetID != nil {
+					m := systemNote(c, now, "Switched to "+string(w.SetLastChannel))
+					emit(feed.KindMessageAdded, m)
+					m.Seq = c.LastSeq
+					newMsgs = append(newMsgs, m)
+				}
 				c.LastChannel = string(w.SetLastChannel)
 			}
 			if w.Message != nil {
