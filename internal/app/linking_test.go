@@ -388,7 +388,9 @@ func TestLinkStatesLive(t *testing.T) {
 				if m.ID != sub {
 					continue
 				}
-				var p struct{ Data struct{ LinkRequest struct{ Status string } } }
+				var p struct {
+					Data struct{ LinkRequest struct{ Status string } }
+				}
 				_ = json.Unmarshal(m.Payload, &p)
 				if p.Data.LinkRequest.Status == want {
 					return
