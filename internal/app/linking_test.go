@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -148,6 +149,17 @@ func TestLinkRefusals(t *testing.T) {
 	eve := b.phone(t, it, "5511900000003")
 	eve.post("messages", map[string]any{"text": "Continue my conversation: ll-" + strings.Repeat("a", 26)})
 	eve.waitForText("not valid")
+
+	// A WhatsApp token presented on Messenger: bound to its channel.
+	var fb struct {
+		ConnectIntegration struct{ Integration integrationOut }
+	}
+	b.post(t, b.admin, connectMutation, map[string]any{"in": map[string]any{"channel": "MESSENGER", "sandbox": true, "businessId": "sbx-fb", "handle": "acme.support"}}).decode(t, &fb)
+	waReq, _ := b.requestLink(t, c, "WHATSAPP")
+	u, _ := url.Parse(waReq.DeepLink)
+	elsewhere := b.phone(t, fb.ConnectIntegration.Integration, "6543210987654321")
+	elsewhere.post("messages", map[string]any{"text": u.Query().Get("text")})
+	elsewhere.waitForText("not valid")
 
 	req, _ = b.requestLink(t, c, "WHATSAPP")
 	var wg sync.WaitGroup
@@ -319,7 +331,7 @@ func TestMoveTranscriptsAndUnlink(t *testing.T) {
 
 // R3: deselecting a channel with live links ends them (DISABLED_BY_ADMIN in
 // the history), cancels pending requests, and replies fall back to the
-// widget.
+// widget; disabling its integration does the same.
 func TestDeselectEndsLinks(t *testing.T) {
 	b, it, c := linkedSetup(t, sqlite)
 	ph := b.phone(t, it, "5511900000001")
@@ -345,6 +357,16 @@ func TestDeselectEndsLinks(t *testing.T) {
 	late := b.phone(t, it, "5511900000009")
 	late.post("open", map[string]any{"link": pending.DeepLink})
 	late.waitForText("already been used")
+
+	// Disabling the integration does the same.
+	b.post(t, b.admin, setChannels, map[string]any{"id": b.widgetID(t), "ch": []string{"WHATSAPP"}}).decode(t, &struct{}{})
+	again := b.start(t, b.widgetKey, "Again")
+	b.link(t, again, b.phone(t, it, "5511900000010"))
+	b.post(t, b.admin, `mutation($id: ID!) { disableIntegration(input: {integrationId: $id}) { integration { status } } }`, map[string]any{"id": it.ID}).decode(t, &struct{}{})
+	h = b.history(t, again.session, again, `messages(first: 50)`)
+	if n := h[len(h)-1]; n.AuthorRole != "SYSTEM" || !strings.Contains(n.Text, "DISABLED_BY_ADMIN") {
+		t.Errorf("history after disabling the integration: %+v", n)
+	}
 }
 
 // clock is a settable clock for link requests.
