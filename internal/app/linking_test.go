@@ -356,7 +356,7 @@ func TestDeselectEndsLinks(t *testing.T) {
 	}
 	late := b.phone(t, it, "5511900000009")
 	late.post("open", map[string]any{"link": pending.DeepLink})
-	late.waitForText("already been used")
+	late.waitForText("was cancelled")
 
 	// Disabling the integration does the same.
 	b.post(t, b.admin, setChannels, map[string]any{"id": b.widgetID(t), "ch": []string{"WHATSAPP"}}).decode(t, &struct{}{})

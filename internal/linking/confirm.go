@@ -28,9 +28,10 @@ const ConfirmTTL = 10 * time.Minute
 type Refusal string
 
 const (
-	RefusedUnknown Refusal = "unknown"
-	RefusedUsed    Refusal = "used"
-	RefusedExpired Refusal = "expired"
+	RefusedUnknown   Refusal = "unknown"
+	RefusedUsed      Refusal = "used"
+	RefusedExpired   Refusal = "expired"
+	RefusedCancelled Refusal = "cancelled"
 )
 
 var tokenPattern = regexp.MustCompile(tokenPrefix + `[a-z2-7]{26}`)
@@ -115,6 +116,8 @@ func (cf *Confirmations) redeem(ctx context.Context, it *integration.Integration
 		return cf.tell(ctx, it, in, "This link has expired. Ask for a new one in the chat on the website.")
 	case RefusedUsed:
 		return cf.tell(ctx, it, in, "This link has already been used. Ask for a new one in the chat on the website.")
+	case RefusedCancelled:
+		return cf.tell(ctx, it, in, "This link was cancelled. Ask for a new one in the chat on the website.")
 	case RefusedUnknown:
 		return cf.tell(ctx, it, in, "This link is not valid. Ask for a new one in the chat on the website.")
 	}

@@ -108,6 +108,8 @@ func (db *DB) RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integ
 		return nil, linking.RefusedExpired, nil
 	case r.Status == string(linking.StatusExpired):
 		return nil, linking.RefusedExpired, nil
+	case r.Status == string(linking.StatusCancelled):
+		return nil, linking.RefusedCancelled, nil
 	}
 	return nil, linking.RefusedUsed, nil
 }
