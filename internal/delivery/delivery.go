@@ -93,7 +93,7 @@ func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text 
 		}
 		return conversation.Route{}, err
 	}
-	if err := s.usable(ctx, id); err != nil {
+	if _, err := s.usable(ctx, id); err != nil {
 		return conversation.Route{}, err
 	}
 	if err := checkLength(ch, text); err != nil {
@@ -122,21 +122,30 @@ func (s *Service) Windows(ctx context.Context, c *conversation.Conversation) ([]
 // Now is the service's clock, for window answers.
 func (s *Service) Now() time.Time { return s.now() }
 
-func (s *Service) usable(ctx context.Context, id *conversation.Identity) error {
+func (s *Service) usable(ctx context.Context, id *conversation.Identity) (*integration.Integration, error) {
 	if id.IntegrationID == 0 {
-		return apperr.New(apperr.ChannelNotEnabled, "the %s integration was removed", id.Channel)
+		return nil, apperr.New(apperr.ChannelNotEnabled, "the %s integration was removed", id.Channel)
 	}
 	it, err := s.store.Integration(ctx, id.AccountID, id.IntegrationID)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		return apperr.New(apperr.ChannelNotEnabled, "the %s integration was removed", id.Channel)
+		return nil, apperr.New(apperr.ChannelNotEnabled, "the %s integration was removed", id.Channel)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if it.Status != integration.StatusActive {
-		return apperr.New(apperr.ChannelNotEnabled, "the %s integration is %s", id.Channel, it.Status)
+		return nil, apperr.New(apperr.ChannelNotEnabled, "the %s integration is %s", id.Channel, it.Status)
 	}
-	return nil
+	return it, nil
+}
+
+// sender is the adapter and credentials that send on an integration.
+func (s *Service) sender(ctx context.Context, it *integration.Integration) (channel.Adapter, channel.Credentials, error) {
+	sec, err := s.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
+	if err != nil {
+		return nil, channel.Credentials{}, err
+	}
+	return s.adapters.For(it), it.Credentials(sec), nil
 }
 
 // Enqueue inserts the delivery jobs of queued messages into the
@@ -184,7 +193,8 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if id.ConversationID != m.ConversationID {
 		return s.fail(ctx, m, "the channel was unlinked from the conversation")
 	}
-	if err := s.usable(ctx, id); err != nil {
+	it, err := s.usable(ctx, id)
+	if err != nil {
 		if ae, ok := apperr.As(err); ok {
 			return s.fail(ctx, m, ae.Message)
 		}
@@ -194,15 +204,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if !win.Open(s.now()) {
 		return s.fail(ctx, m, "the messaging window closed before the reply could be sent")
 	}
-	it, err := s.store.Integration(ctx, id.AccountID, id.IntegrationID)
+	adapter, creds, err := s.sender(ctx, it)
 	if err != nil {
 		return err
 	}
-	sec, err := s.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
-	if err != nil {
-		return err
-	}
-	sent, err := s.adapters.For(it).SendText(ctx, it.Credentials(sec), channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
+	sent, err := adapter.SendText(ctx, creds, channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
 	if err != nil {
 		return s.classify(ctx, job, m, it, err)
 	}
@@ -275,20 +281,18 @@ func (s *Service) Report(ctx context.Context, it *integration.Integration, st ch
 // SendNow sends a text on an integration at once, outside the durable
 // queue: for short notices that belong to the moment (linking's answers).
 func (s *Service) SendNow(ctx context.Context, it *integration.Integration, t channel.Text) error {
-	sec, err := s.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
-	if err != nil {
-		return err
+	adapter, creds, err := s.sender(ctx, it)
+	if err == nil {
+		_, err = adapter.SendText(ctx, creds, t)
 	}
-	_, err = s.adapters.For(it).SendText(ctx, it.Credentials(sec), t)
 	return err
 }
 
 // PromptNow sends a question with reply choices at once (R6).
 func (s *Service) PromptNow(ctx context.Context, it *integration.Integration, p channel.Prompt) error {
-	sec, err := s.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
-	if err != nil {
-		return err
+	adapter, creds, err := s.sender(ctx, it)
+	if err == nil {
+		_, err = adapter.SendPrompt(ctx, creds, p)
 	}
-	_, err = s.adapters.For(it).SendPrompt(ctx, it.Credentials(sec), p)
 	return err
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/linkline/linkline/internal/integration"
 )
 
 // Enqueue inserts a durable job into the transaction that asks for it.
@@ -61,13 +63,15 @@ func (in *Inbox) Processed(ctx context.Context, id int64) error {
 	return in.db.gorm.WithContext(ctx).Model(&inboxRow{}).Where("id = ?", id).Update("processed_at", in.db.now()).Error
 }
 
-// IntegrationAccount returns the account of an integration: the processing
-// job knows only the integration. Unscoped: it is how the account is
+// WebhookIntegration returns the integration a stored webhook came to:
+// the processing job knows only its id. Unscoped: it is how the account is
 // learnt.
-func (db *DB) IntegrationAccount(ctx context.Context, integrationID int64) (int64, error) {
-	var acct int64
-	err := db.gorm.WithContext(ctx).Table("integrations").Where("id = ?", integrationID).Select("account_id").Take(&acct).Error
-	return acct, notFound(err, "integration")
+func (db *DB) WebhookIntegration(ctx context.Context, integrationID int64) (*integration.Integration, error) {
+	var r integrationRow
+	if err := db.gorm.WithContext(ctx).Where("id = ?", integrationID).Take(&r).Error; err != nil {
+		return nil, notFound(err, "integration")
+	}
+	return r.domain(), nil
 }
 
 // Prune deletes bodies processed before before; unprocessed ones stay.

@@ -29,8 +29,7 @@ type Stored interface {
 
 // Lookup finds an integration by id.
 type Lookup interface {
-	IntegrationAccount(ctx context.Context, integrationID int64) (int64, error)
-	Integration(ctx context.Context, accountID, id int64) (*integration.Integration, error)
+	WebhookIntegration(ctx context.Context, integrationID int64) (*integration.Integration, error)
 }
 
 // Receiver takes social messages into conversations.
@@ -82,14 +81,10 @@ func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error
 	if err != nil {
 		return err
 	}
-	acct, err := p.lookup.IntegrationAccount(ctx, integrationID)
+	it, err := p.lookup.WebhookIntegration(ctx, integrationID)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return p.stored.Processed(ctx, job.Args.InboxID) // removed meanwhile
 	}
-	if err != nil {
-		return err
-	}
-	it, err := p.lookup.Integration(ctx, acct, integrationID)
 	if err != nil {
 		return err
 	}
