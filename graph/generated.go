@@ -43,12 +43,14 @@ type ResolverRoot interface {
 	Conversation() ConversationResolver
 	EndUser() EndUserResolver
 	Integration() IntegrationResolver
+	Link() LinkResolver
 	LinkRequest() LinkRequestResolver
 	Message() MessageResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	ReplyWindow() ReplyWindowResolver
 	Subscription() SubscriptionResolver
+	SystemNote() SystemNoteResolver
 	Widget() WidgetResolver
 	WidgetConfig() WidgetConfigResolver
 }
@@ -73,18 +75,21 @@ type ComplexityRoot struct {
 	}
 
 	Conversation struct {
-		CreatedAt        func(childComplexity int) int
-		EndUser          func(childComplexity int) int
-		EventCursor      func(childComplexity int) int
-		ID               func(childComplexity int) int
-		LastChannel      func(childComplexity int) int
-		LastMessageAt    func(childComplexity int) int
-		LinkedIdentities func(childComplexity int) int
-		Messages         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ReplyWindows     func(childComplexity int) int
-		Status           func(childComplexity int) int
-		Transcript       func(childComplexity int, channel conversation.Channel, first *int, after *string) int
-		UpdatedAt        func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		EndUser             func(childComplexity int) int
+		EventCursor         func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Language            func(childComplexity int) int
+		LastChannel         func(childComplexity int) int
+		LastMessageAt       func(childComplexity int) int
+		LinkedIdentities    func(childComplexity int) int
+		Links               func(childComplexity int) int
+		Messages            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		PendingLinkRequests func(childComplexity int) int
+		ReplyWindows        func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Transcript          func(childComplexity int, channel conversation.Channel, first *int, after *string) int
+		UpdatedAt           func(childComplexity int) int
 	}
 
 	ConversationConnection struct {
@@ -138,6 +143,15 @@ type ComplexityRoot struct {
 		Integration func(childComplexity int) int
 	}
 
+	Link struct {
+		Channel   func(childComplexity int) int
+		EndReason func(childComplexity int) int
+		EndedAt   func(childComplexity int) int
+		EndedBy   func(childComplexity int) int
+		Identity  func(childComplexity int) int
+		LinkedAt  func(childComplexity int) int
+	}
+
 	LinkRequest struct {
 		Channel       func(childComplexity int) int
 		DeepLink      func(childComplexity int) int
@@ -161,6 +175,7 @@ type ComplexityRoot struct {
 		DeliveryError   func(childComplexity int) int
 		DeliveryState   func(childComplexity int) int
 		ID              func(childComplexity int) int
+		Note            func(childComplexity int) int
 		Seq             func(childComplexity int) int
 		Text            func(childComplexity int) int
 	}
@@ -176,20 +191,22 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CancelLinkRequest   func(childComplexity int, input model.CancelLinkRequestInput) int
-		CloseConversation   func(childComplexity int, input model.ConversationInput) int
-		ConnectIntegration  func(childComplexity int, input model.ConnectIntegrationInput) int
-		DisableIntegration  func(childComplexity int, input model.IntegrationInput) int
-		EnableIntegration   func(childComplexity int, input model.IntegrationInput) int
-		RemoveIntegration   func(childComplexity int, input model.IntegrationInput) int
-		ReopenConversation  func(childComplexity int, input model.ConversationInput) int
-		ReplyToConversation func(childComplexity int, input model.ReplyInput) int
-		RequestLink         func(childComplexity int, input model.RequestLinkInput) int
-		SendMessage         func(childComplexity int, input model.SendMessageInput) int
-		SetWidgetChannels   func(childComplexity int, input model.SetWidgetChannelsInput) int
-		StartConversation   func(childComplexity int, input model.StartConversationInput) int
-		UnlinkChannel       func(childComplexity int, input model.UnlinkChannelInput) int
-		UpdateIntegration   func(childComplexity int, input model.UpdateIntegrationInput) int
+		CancelLinkRequest       func(childComplexity int, input model.CancelLinkRequestInput) int
+		CloseConversation       func(childComplexity int, input model.ConversationInput) int
+		ConnectIntegration      func(childComplexity int, input model.ConnectIntegrationInput) int
+		DisableIntegration      func(childComplexity int, input model.IntegrationInput) int
+		EnableIntegration       func(childComplexity int, input model.IntegrationInput) int
+		RemoveIntegration       func(childComplexity int, input model.IntegrationInput) int
+		ReopenConversation      func(childComplexity int, input model.ConversationInput) int
+		ReplyToConversation     func(childComplexity int, input model.ReplyInput) int
+		RequestLink             func(childComplexity int, input model.RequestLinkInput) int
+		SendMessage             func(childComplexity int, input model.SendMessageInput) int
+		SetConversationLanguage func(childComplexity int, input model.SetConversationLanguageInput) int
+		SetWidgetChannels       func(childComplexity int, input model.SetWidgetChannelsInput) int
+		SetWidgetLanguage       func(childComplexity int, input model.SetWidgetLanguageInput) int
+		StartConversation       func(childComplexity int, input model.StartConversationInput) int
+		UnlinkChannel           func(childComplexity int, input model.UnlinkChannelInput) int
+		UpdateIntegration       func(childComplexity int, input model.UpdateIntegrationInput) int
 	}
 
 	PageInfo struct {
@@ -234,6 +251,7 @@ type ComplexityRoot struct {
 		ExternalID  func(childComplexity int) int
 		LinkedAt    func(childComplexity int) int
 		Masked      func(childComplexity int) int
+		PictureURL  func(childComplexity int) int
 	}
 
 	StartConversationPayload struct {
@@ -246,7 +264,17 @@ type ComplexityRoot struct {
 		AccountEvents      func(childComplexity int, after *string) int
 		ConversationEvents func(childComplexity int, conversationID string, after *string) int
 		LinkRequest        func(childComplexity int, id string) int
+		Widget             func(childComplexity int, key string) int
 		WidgetConfig       func(childComplexity int) int
+	}
+
+	SystemNote struct {
+		Channel         func(childComplexity int) int
+		EndedBy         func(childComplexity int) int
+		Identity        func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		PreviousChannel func(childComplexity int) int
+		Reason          func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -260,6 +288,7 @@ type ComplexityRoot struct {
 		AllowedOrigins func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Key            func(childComplexity int) int
+		Language       func(childComplexity int) int
 		Name           func(childComplexity int) int
 		SocialChannels func(childComplexity int) int
 	}
@@ -273,6 +302,7 @@ type ComplexityRoot struct {
 	WidgetConfig struct {
 		Channels func(childComplexity int) int
 		Key      func(childComplexity int) int
+		Language func(childComplexity int) int
 		Name     func(childComplexity int) int
 	}
 
@@ -299,6 +329,9 @@ type ConversationResolver interface {
 	ReplyWindows(ctx context.Context, obj *conversation.Conversation) ([]*delivery.Window, error)
 	Transcript(ctx context.Context, obj *conversation.Conversation, channel conversation.Channel, first *int, after *string) (*model.MessageConnection, error)
 	LinkedIdentities(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Identity, error)
+	Links(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Link, error)
+	PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*linking.Request, error)
+	Language(ctx context.Context, obj *conversation.Conversation) (string, error)
 	EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error)
 	Messages(ctx context.Context, obj *conversation.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
 }
@@ -311,6 +344,10 @@ type IntegrationResolver interface {
 	ID(ctx context.Context, obj *integration.Integration) (string, error)
 
 	WebhookURL(ctx context.Context, obj *integration.Integration) (string, error)
+}
+type LinkResolver interface {
+	EndedBy(ctx context.Context, obj *conversation.Link) (*conversation.LinkActor, error)
+	EndReason(ctx context.Context, obj *conversation.Link) (*conversation.LinkEndReason, error)
 }
 type LinkRequestResolver interface {
 	ID(ctx context.Context, obj *linking.Request) (string, error)
@@ -340,6 +377,8 @@ type MutationResolver interface {
 	RequestLink(ctx context.Context, input model.RequestLinkInput) (*model.LinkRequestPayload, error)
 	CancelLinkRequest(ctx context.Context, input model.CancelLinkRequestInput) (*model.LinkRequestPayload, error)
 	SetWidgetChannels(ctx context.Context, input model.SetWidgetChannelsInput) (*model.WidgetPayload, error)
+	SetWidgetLanguage(ctx context.Context, input model.SetWidgetLanguageInput) (*model.WidgetPayload, error)
+	SetConversationLanguage(ctx context.Context, input model.SetConversationLanguageInput) (*model.ConversationPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
@@ -359,7 +398,14 @@ type SubscriptionResolver interface {
 	ConversationEvents(ctx context.Context, conversationID string, after *string) (<-chan *feed.Delivery, error)
 	AccountEvents(ctx context.Context, after *string) (<-chan *feed.Delivery, error)
 	WidgetConfig(ctx context.Context) (<-chan *widget.Widget, error)
+	Widget(ctx context.Context, key string) (<-chan *widget.Widget, error)
 	LinkRequest(ctx context.Context, id string) (<-chan *linking.Request, error)
+}
+type SystemNoteResolver interface {
+	PreviousChannel(ctx context.Context, obj *conversation.Note) (*conversation.Channel, error)
+
+	EndedBy(ctx context.Context, obj *conversation.Note) (*conversation.LinkActor, error)
+	Reason(ctx context.Context, obj *conversation.Note) (*conversation.LinkEndReason, error)
 }
 type WidgetResolver interface {
 	ID(ctx context.Context, obj *widget.Widget) (string, error)
@@ -462,6 +508,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.ID(childComplexity), true
+	case "Conversation.language":
+		if e.ComplexityRoot.Conversation.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Language(childComplexity), true
 	case "Conversation.lastChannel":
 		if e.ComplexityRoot.Conversation.LastChannel == nil {
 			break
@@ -480,6 +532,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.LinkedIdentities(childComplexity), true
+	case "Conversation.links":
+		if e.ComplexityRoot.Conversation.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Links(childComplexity), true
 	case "Conversation.messages":
 		if e.ComplexityRoot.Conversation.Messages == nil {
 			break
@@ -491,6 +549,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.Messages(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Conversation.pendingLinkRequests":
+		if e.ComplexityRoot.Conversation.PendingLinkRequests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.PendingLinkRequests(childComplexity), true
 	case "Conversation.replyWindows":
 		if e.ComplexityRoot.Conversation.ReplyWindows == nil {
 			break
@@ -708,6 +772,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IntegrationPayload.Integration(childComplexity), true
 
+	case "Link.channel":
+		if e.ComplexityRoot.Link.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Link.Channel(childComplexity), true
+	case "Link.endReason":
+		if e.ComplexityRoot.Link.EndReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Link.EndReason(childComplexity), true
+	case "Link.endedAt":
+		if e.ComplexityRoot.Link.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Link.EndedAt(childComplexity), true
+	case "Link.endedBy":
+		if e.ComplexityRoot.Link.EndedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Link.EndedBy(childComplexity), true
+	case "Link.identity":
+		if e.ComplexityRoot.Link.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Link.Identity(childComplexity), true
+	case "Link.linkedAt":
+		if e.ComplexityRoot.Link.LinkedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Link.LinkedAt(childComplexity), true
+
 	case "LinkRequest.channel":
 		if e.ComplexityRoot.LinkRequest.Channel == nil {
 			break
@@ -806,6 +907,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.ID(childComplexity), true
+	case "Message.note":
+		if e.ComplexityRoot.Message.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Note(childComplexity), true
 	case "Message.seq":
 		if e.ComplexityRoot.Message.Seq == nil {
 			break
@@ -955,6 +1062,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendMessage(childComplexity, args["input"].(model.SendMessageInput)), true
+	case "Mutation.setConversationLanguage":
+		if e.ComplexityRoot.Mutation.SetConversationLanguage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setConversationLanguage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetConversationLanguage(childComplexity, args["input"].(model.SetConversationLanguageInput)), true
 	case "Mutation.setWidgetChannels":
 		if e.ComplexityRoot.Mutation.SetWidgetChannels == nil {
 			break
@@ -966,6 +1084,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWidgetChannels(childComplexity, args["input"].(model.SetWidgetChannelsInput)), true
+	case "Mutation.setWidgetLanguage":
+		if e.ComplexityRoot.Mutation.SetWidgetLanguage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWidgetLanguage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWidgetLanguage(childComplexity, args["input"].(model.SetWidgetLanguageInput)), true
 	case "Mutation.startConversation":
 		if e.ComplexityRoot.Mutation.StartConversation == nil {
 			break
@@ -1182,6 +1311,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SocialIdentity.Masked(childComplexity), true
+	case "SocialIdentity.pictureUrl":
+		if e.ComplexityRoot.SocialIdentity.PictureURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SocialIdentity.PictureURL(childComplexity), true
 
 	case "StartConversationPayload.conversation":
 		if e.ComplexityRoot.StartConversationPayload.Conversation == nil {
@@ -1235,12 +1370,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.LinkRequest(childComplexity, args["id"].(string)), true
+	case "Subscription.widget":
+		if e.ComplexityRoot.Subscription.Widget == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_widget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Widget(childComplexity, args["key"].(string)), true
 	case "Subscription.widgetConfig":
 		if e.ComplexityRoot.Subscription.WidgetConfig == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subscription.WidgetConfig(childComplexity), true
+
+	case "SystemNote.channel":
+		if e.ComplexityRoot.SystemNote.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemNote.Channel(childComplexity), true
+	case "SystemNote.endedBy":
+		if e.ComplexityRoot.SystemNote.EndedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemNote.EndedBy(childComplexity), true
+	case "SystemNote.identity":
+		if e.ComplexityRoot.SystemNote.Identity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemNote.Identity(childComplexity), true
+	case "SystemNote.kind":
+		if e.ComplexityRoot.SystemNote.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemNote.Kind(childComplexity), true
+	case "SystemNote.previousChannel":
+		if e.ComplexityRoot.SystemNote.PreviousChannel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemNote.PreviousChannel(childComplexity), true
+	case "SystemNote.reason":
+		if e.ComplexityRoot.SystemNote.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemNote.Reason(childComplexity), true
 
 	case "Viewer.account":
 		if e.ComplexityRoot.Viewer.Account == nil {
@@ -1285,6 +1468,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Widget.Key(childComplexity), true
+	case "Widget.language":
+		if e.ComplexityRoot.Widget.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Widget.Language(childComplexity), true
 	case "Widget.name":
 		if e.ComplexityRoot.Widget.Name == nil {
 			break
@@ -1329,6 +1518,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WidgetConfig.Key(childComplexity), true
+	case "WidgetConfig.language":
+		if e.ComplexityRoot.WidgetConfig.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetConfig.Language(childComplexity), true
 	case "WidgetConfig.name":
 		if e.ComplexityRoot.WidgetConfig.Name == nil {
 			break
@@ -1360,7 +1555,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
 			graphql.NewInputUnmarshaler("RequestLinkInput", ec.unmarshalInputRequestLinkInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
+			graphql.NewInputUnmarshaler("SetConversationLanguageInput", ec.unmarshalInputSetConversationLanguageInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
+			graphql.NewInputUnmarshaler("SetWidgetLanguageInput", ec.unmarshalInputSetWidgetLanguageInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("UnlinkChannelInput", ec.unmarshalInputUnlinkChannelInput),
 			graphql.NewInputUnmarshaler("UpdateIntegrationInput", ec.unmarshalInputUpdateIntegrationInput),
@@ -1518,6 +1715,73 @@ enum EventKind {
   MESSAGE_ADDED
   "An outbound message moved forward: sent, delivered, read, or failed (R17)."
   DELIVERY_STATE_CHANGED
+  "A social identity was linked to the conversation (R6). This and the kinds below carry the history's SYSTEM message, whose note holds the data (R27)."
+  LINKED
+  "The end user answered no on the channel: nothing was linked (R6)."
+  LINK_DECLINED
+  "The linked identity was linked to another conversation, and left this one (R8)."
+  LINK_MOVED
+  "The end user wrote from another channel than the one used last; replies now go there (R11, R13)."
+  CHANNEL_SWITCHED
+  "The end user (Disconnect) or an agent ended a link (R12, R26)."
+  UNLINKED
+  "An admin setting ended a link: the channel was deselected, or its integration disabled or removed (R3)."
+  LINK_ENDED_BY_ADMIN
+}
+
+"What a SYSTEM message records (R13, R27): the same names as the event kinds that carry it."
+enum NoteKind {
+  LINKED
+  LINK_DECLINED
+  LINK_MOVED
+  CHANNEL_SWITCHED
+  UNLINKED
+  LINK_ENDED_BY_ADMIN
+}
+
+"Who ended a link (R26)."
+enum LinkActor {
+  "The end user, with Disconnect in the widget, or by linking the identity to another conversation."
+  END_USER
+  AGENT
+  "An admin setting: the channel deselected, or its integration disabled or removed."
+  ADMIN
+}
+
+"Why a link ended."
+enum LinkEndReason {
+  "Disconnected by the end user or an agent."
+  UNLINKED
+  "The identity was linked to another conversation (R8)."
+  MOVED
+  "Turned off by an admin setting (R3)."
+  DISABLED_BY_ADMIN
+}
+
+"The data of a SYSTEM message, so that clients render and translate it instead of parsing its text (R27)."
+type SystemNote {
+  kind: NoteKind!
+  "The social channel linked, declined or ended; for CHANNEL_SWITCHED, the channel switched to."
+  channel: Channel!
+  "CHANNEL_SWITCHED: the channel the end user used before."
+  previousChannel: Channel
+  "The identity as the widget shows it (display name, masked number or handle); empty for CHANNEL_SWITCHED."
+  identity: String!
+  "LINK_MOVED, UNLINKED and LINK_ENDED_BY_ADMIN: who ended the link."
+  endedBy: LinkActor
+  reason: LinkEndReason
+}
+
+"A link between the conversation and a social identity, current or ended (R6, R12, R26). It shows the identity only masked: an ended link may have been a stranger's."
+type Link {
+  channel: Channel!
+  "Display name, masked number or handle."
+  identity: String!
+  linkedAt: Time!
+  "Null while the link is active."
+  endedAt: Time
+  endedBy: LinkActor
+  endReason: LinkEndReason
 }
 
 "How far an outbound social message got. States only move forward (R17, R18)."
@@ -1547,6 +1811,8 @@ type WidgetConfig {
   name: String!
   "The social channels the end user may switch to now: the widget's settings, with an active integration, on an account meeting every prerequisite. Empty when linking is unavailable."
   channels: [WidgetChannel!]!
+  "The widget's language (R27)."
+  language: String!
 }
 
 "A channel of the widget's menu."
@@ -1575,6 +1841,14 @@ type Widget implements Node {
   allowedOrigins: [String!]!
   "The channels customers may switch to, as the admin set them (R2)."
   socialChannels: [Channel!]!
+  "The language of what is sent on social channels for this widget's conversations (R27): en or el."
+  language: String!
+}
+
+input SetWidgetLanguageInput {
+  widgetId: ID!
+  "A language of the message catalog: en or el."
+  language: String!
 }
 
 input SetWidgetChannelsInput {
@@ -1604,7 +1878,7 @@ type LinkRequest implements Node {
   id: ID!
   channel: Channel!
   status: LinkRequestStatus!
-  "Opens the channel's app with the request's token. Only in requestLink's answer: the token is not kept."
+  "Opens the channel's app with the request's token: for the end user's session, while the request is PENDING (so a reloaded widget can show it again); null otherwise."
   deepLink: String
   "A PNG QR code of the deep link, as a data: URI."
   qrCodeDataUri: String
@@ -1667,6 +1941,12 @@ type Conversation implements Node {
   transcript(channel: Channel!, first: Int, after: String): MessageConnection!
   "The social identities linked to this conversation, shown so that an end user recognises their own (R6)."
   linkedIdentities: [SocialIdentity!]!
+  "Every link the conversation has had, oldest first, with who ended it (R26)."
+  links: [Link!]!
+  "The end user's pending link requests, with their deep links and QR codes, so that a reloaded widget shows them again (R27). Agents get an empty list."
+  pendingLinkRequests: [LinkRequest!]!
+  "The language of what is sent on social channels for this conversation: set by the end user's widget, or the widget's (R27)."
+  language: String!
   "Subscribe to conversationEvents after this cursor to miss nothing that follows what was just read (R21)."
   eventCursor: String!
   "The whole history, every channel, oldest first (R9). Use first/after to page forward or last/before to page back from the newest; at most 100."
@@ -1686,6 +1966,8 @@ type Message implements Node {
   deliveryState: DeliveryState
   "Why delivery failed, in words an agent can act on."
   deliveryError: String!
+  "On SYSTEM messages, what happened, as data (R27); text is its English rendering."
+  note: SystemNote
   createdAt: Time!
 }
 
@@ -1703,8 +1985,12 @@ type ReplyWindow {
 "An end user's identity on a social channel, on the customer card (R16)."
 type SocialIdentity {
   channel: Channel!
-  externalId: String!
+  "The user's id on the channel (a WhatsApp number, a PSID, an IGSID): agents only, since an end user's session may be showing a stranger's identity (R6)."
+  externalId: String! @auth(requires: [AGENT])
+  "The profile name people recognise: from the webhook, or the platform's user profile (R27)."
   displayName: String!
+  "The profile picture's URL, where the platform gives one; empty otherwise."
+  pictureUrl: String!
   "The identity as the widget shows it: a masked number or the handle."
   masked: String!
   since: Time!
@@ -1831,6 +2117,8 @@ input StartConversationInput {
   name: String
   email: String
   externalId: String
+  "The end user's language, e.g. the browser's (en, el, or a tag such as el-GR); what the catalog lacks falls back to the widget's language."
+  language: String
 }
 
 type StartConversationPayload {
@@ -1856,6 +2144,12 @@ input ReplyInput {
   clientMessageId: String!
   "Where the reply goes: WEB_WIDGET or a channel of the conversation (R14). Default: the channel the end user used last (R11)."
   channel: Channel
+}
+
+input SetConversationLanguageInput {
+  conversationId: ID!
+  "en or el, or a tag such as el-GR."
+  language: String!
 }
 
 input UnlinkChannelInput {
@@ -1900,6 +2194,10 @@ type Mutation {
   cancelLinkRequest(input: CancelLinkRequestInput!): LinkRequestPayload! @auth(requires: [END_USER])
   "Sets the social channels customers may switch to from a widget (R2); open widgets see it at once (R3)."
   setWidgetChannels(input: SetWidgetChannelsInput!): WidgetPayload! @auth(requires: [ADMIN])
+  "Sets the language of what is sent on social channels for a widget's conversations (R27)."
+  setWidgetLanguage(input: SetWidgetLanguageInput!): WidgetPayload! @auth(requires: [ADMIN])
+  "The end user's widget overrides the conversation's language, e.g. with the browser's (R27)."
+  setConversationLanguage(input: SetConversationLanguageInput!): ConversationPayload! @auth(requires: [END_USER])
 }
 
 "One change, with the cursor to resume after it."
@@ -1919,6 +2217,8 @@ type Subscription {
   accountEvents(after: String): ConversationEvent! @auth(requires: [AGENT])
   "The session's widget configuration: at once, then again whenever its menu may have changed (R3)."
   widgetConfig: WidgetConfig! @auth(requires: [END_USER])
+  "Public, before any conversation exists: a widget's configuration by its key, at once and again whenever its menu may have changed (R3, R4, R27). Origin-checked and rate-limited per client address."
+  widget(key: String!): WidgetConfig!
   "A link request of the end user's: its state at once, then again at every change (pending → awaiting confirmation → linked, declined, expired or cancelled) (R6)."
   linkRequest(id: ID!): LinkRequest! @auth(requires: [END_USER])
 }
@@ -1980,6 +2280,12 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_transcript(ctx, field)
 	case "linkedIdentities":
 		return ec.fieldContext_Conversation_linkedIdentities(ctx, field)
+	case "links":
+		return ec.fieldContext_Conversation_links(ctx, field)
+	case "pendingLinkRequests":
+		return ec.fieldContext_Conversation_pendingLinkRequests(ctx, field)
+	case "language":
+		return ec.fieldContext_Conversation_language(ctx, field)
 	case "eventCursor":
 		return ec.fieldContext_Conversation_eventCursor(ctx, field)
 	case "messages":
@@ -2090,6 +2396,24 @@ func (ec *executionContext) childFields_IntegrationPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type IntegrationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_Link_channel(ctx, field)
+	case "identity":
+		return ec.fieldContext_Link_identity(ctx, field)
+	case "linkedAt":
+		return ec.fieldContext_Link_linkedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Link_endedAt(ctx, field)
+	case "endedBy":
+		return ec.fieldContext_Link_endedBy(ctx, field)
+	case "endReason":
+		return ec.fieldContext_Link_endReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
+}
+
 func (ec *executionContext) childFields_LinkRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2138,6 +2462,8 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_deliveryState(ctx, field)
 	case "deliveryError":
 		return ec.fieldContext_Message_deliveryError(ctx, field)
+	case "note":
+		return ec.fieldContext_Message_note(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Message_createdAt(ctx, field)
 	}
@@ -2218,6 +2544,8 @@ func (ec *executionContext) childFields_SocialIdentity(ctx context.Context, fiel
 		return ec.fieldContext_SocialIdentity_externalId(ctx, field)
 	case "displayName":
 		return ec.fieldContext_SocialIdentity_displayName(ctx, field)
+	case "pictureUrl":
+		return ec.fieldContext_SocialIdentity_pictureUrl(ctx, field)
 	case "masked":
 		return ec.fieldContext_SocialIdentity_masked(ctx, field)
 	case "since":
@@ -2238,6 +2566,24 @@ func (ec *executionContext) childFields_StartConversationPayload(ctx context.Con
 		return ec.fieldContext_StartConversationPayload_sessionToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StartConversationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SystemNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_SystemNote_kind(ctx, field)
+	case "channel":
+		return ec.fieldContext_SystemNote_channel(ctx, field)
+	case "previousChannel":
+		return ec.fieldContext_SystemNote_previousChannel(ctx, field)
+	case "identity":
+		return ec.fieldContext_SystemNote_identity(ctx, field)
+	case "endedBy":
+		return ec.fieldContext_SystemNote_endedBy(ctx, field)
+	case "reason":
+		return ec.fieldContext_SystemNote_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SystemNote", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2266,6 +2612,8 @@ func (ec *executionContext) childFields_Widget(ctx context.Context, field graphq
 		return ec.fieldContext_Widget_allowedOrigins(ctx, field)
 	case "socialChannels":
 		return ec.fieldContext_Widget_socialChannels(ctx, field)
+	case "language":
+		return ec.fieldContext_Widget_language(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Widget", field.Name)
 }
@@ -2290,6 +2638,8 @@ func (ec *executionContext) childFields_WidgetConfig(ctx context.Context, field 
 		return ec.fieldContext_WidgetConfig_name(ctx, field)
 	case "channels":
 		return ec.fieldContext_WidgetConfig_channels(ctx, field)
+	case "language":
+		return ec.fieldContext_WidgetConfig_language(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WidgetConfig", field.Name)
 }
@@ -2640,12 +2990,40 @@ func (ec *executionContext) field_Mutation_sendMessage_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setConversationLanguage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetConversationLanguageInput, error) {
+			return ec.unmarshalNSetConversationLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetConversationLanguageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setWidgetChannels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetWidgetChannelsInput, error) {
 			return ec.unmarshalNSetWidgetChannelsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetChannelsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWidgetLanguage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetWidgetLanguageInput, error) {
+			return ec.unmarshalNSetWidgetLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetLanguageInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2829,6 +3207,20 @@ func (ec *executionContext) field_Subscription_linkRequest_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_widget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "key",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["key"] = arg0
 	return args, nil
 }
 
@@ -3366,6 +3758,93 @@ func (ec *executionContext) fieldContext_Conversation_linkedIdentities(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_links(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().Links(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*conversation.Link) graphql.Marshaler {
+			return ec.marshalNLink2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Link(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_pendingLinkRequests(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_pendingLinkRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().PendingLinkRequests(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*linking.Request) graphql.Marshaler {
+			return ec.marshalNLinkRequest2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_pendingLinkRequests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_language(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().Language(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Conversation", field, true, true, "String")
 }
 
 func (ec *executionContext) _Conversation_eventCursor(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
@@ -4197,6 +4676,144 @@ func (ec *executionContext) fieldContext_IntegrationPayload_integration(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Link_channel(ctx context.Context, field graphql.CollectedField, obj *conversation.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Link_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Link_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Link", field, false, false, "Channel")
+}
+
+func (ec *executionContext) _Link_identity(ctx context.Context, field graphql.CollectedField, obj *conversation.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Link_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Link_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Link", field, false, false, "String")
+}
+
+func (ec *executionContext) _Link_linkedAt(ctx context.Context, field graphql.CollectedField, obj *conversation.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Link_linkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Link_linkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Link", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Link_endedAt(ctx context.Context, field graphql.CollectedField, obj *conversation.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Link_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Link_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Link", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Link_endedBy(ctx context.Context, field graphql.CollectedField, obj *conversation.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Link_endedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Link().EndedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.LinkActor) graphql.Marshaler {
+			return ec.marshalOLinkActor2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkActor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Link_endedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Link", field, true, true, "LinkActor")
+}
+
+func (ec *executionContext) _Link_endReason(ctx context.Context, field graphql.CollectedField, obj *conversation.Link) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Link_endReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Link().EndReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.LinkEndReason) graphql.Marshaler {
+			return ec.marshalOLinkEndReason2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkEndReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Link_endReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Link", field, true, true, "LinkEndReason")
+}
+
 func (ec *executionContext) _LinkRequest_id(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4595,6 +5212,38 @@ func (ec *executionContext) _Message_deliveryError(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Message_deliveryError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Message", field, false, false, "String")
+}
+
+func (ec *executionContext) _Message_note(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.Note) graphql.Marshaler {
+			return ec.marshalOSystemNote2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemNote(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Message_createdAt(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
@@ -5589,6 +6238,130 @@ func (ec *executionContext) fieldContext_Mutation_setWidgetChannels(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setWidgetLanguage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWidgetLanguage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWidgetLanguage(ctx, fc.Args["input"].(model.SetWidgetLanguageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
+			return ec.marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWidgetLanguage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWidgetLanguage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setConversationLanguage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setConversationLanguage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetConversationLanguage(ctx, fc.Args["input"].(model.SetConversationLanguageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setConversationLanguage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setConversationLanguage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6414,7 +7187,25 @@ func (ec *executionContext) _SocialIdentity_externalId(ctx context.Context, fiel
 		func(ctx context.Context) (any, error) {
 			return obj.ExternalID, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -6446,6 +7237,29 @@ func (ec *executionContext) _SocialIdentity_displayName(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_SocialIdentity_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "String")
+}
+
+func (ec *executionContext) _SocialIdentity_pictureUrl(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SocialIdentity_pictureUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PictureURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SocialIdentity_pictureUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SocialIdentity", field, false, false, "String")
 }
 
@@ -6779,6 +7593,50 @@ func (ec *executionContext) fieldContext_Subscription_widgetConfig(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_widget(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_widget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Widget(ctx, fc.Args["key"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *widget.Widget) graphql.Marshaler {
+			return ec.marshalNWidgetConfig2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_widget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetConfig(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_widget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_linkRequest(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -6839,6 +7697,144 @@ func (ec *executionContext) fieldContext_Subscription_linkRequest(ctx context.Co
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SystemNote_kind(ctx context.Context, field graphql.CollectedField, obj *conversation.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemNote_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.NoteKind) graphql.Marshaler {
+			return ec.marshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemNote_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemNote", field, false, false, "NoteKind")
+}
+
+func (ec *executionContext) _SystemNote_channel(ctx context.Context, field graphql.CollectedField, obj *conversation.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemNote_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemNote_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemNote", field, false, false, "Channel")
+}
+
+func (ec *executionContext) _SystemNote_previousChannel(ctx context.Context, field graphql.CollectedField, obj *conversation.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemNote_previousChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SystemNote().PreviousChannel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.Channel) graphql.Marshaler {
+			return ec.marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemNote_previousChannel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemNote", field, true, true, "Channel")
+}
+
+func (ec *executionContext) _SystemNote_identity(ctx context.Context, field graphql.CollectedField, obj *conversation.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemNote_identity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemNote_identity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _SystemNote_endedBy(ctx context.Context, field graphql.CollectedField, obj *conversation.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemNote_endedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SystemNote().EndedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.LinkActor) graphql.Marshaler {
+			return ec.marshalOLinkActor2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkActor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemNote_endedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemNote", field, true, true, "LinkActor")
+}
+
+func (ec *executionContext) _SystemNote_reason(ctx context.Context, field graphql.CollectedField, obj *conversation.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemNote_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SystemNote().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.LinkEndReason) graphql.Marshaler {
+			return ec.marshalOLinkEndReason2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkEndReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemNote_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemNote", field, true, true, "LinkEndReason")
 }
 
 func (ec *executionContext) _Viewer_roles(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
@@ -7075,6 +8071,29 @@ func (ec *executionContext) fieldContext_Widget_socialChannels(_ context.Context
 	return graphql.NewScalarFieldContext("Widget", field, true, true, "Channel")
 }
 
+func (ec *executionContext) _Widget_language(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Widget_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Widget_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Widget", field, false, false, "String")
+}
+
 func (ec *executionContext) _WidgetChannel_channel(ctx context.Context, field graphql.CollectedField, obj *linking.Option) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7220,6 +8239,29 @@ func (ec *executionContext) fieldContext_WidgetConfig_channels(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WidgetConfig_language(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetConfig_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetConfig_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WidgetConfig", field, false, false, "String")
 }
 
 func (ec *executionContext) _WidgetPayload_widget(ctx context.Context, field graphql.CollectedField, obj *model.WidgetPayload) (ret graphql.Marshaler) {
@@ -8779,6 +9821,55 @@ func UnmarshalSendMessageInput(ctx context.Context, raw any) (model.SendMessageI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetConversationLanguageInput(ctx context.Context, obj any) (model.SetConversationLanguageInput, error) {
+	var it model.SetConversationLanguageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetConversationLanguageInput unmarshals raw into the SetConversationLanguageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetConversationLanguageInput(ctx context.Context, raw any) (model.SetConversationLanguageInput, error) {
+	var out model.SetConversationLanguageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetConversationLanguageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetWidgetChannelsInput(ctx context.Context, obj any) (model.SetWidgetChannelsInput, error) {
 	var it model.SetWidgetChannelsInput
 	if obj == nil {
@@ -8828,6 +9919,55 @@ func UnmarshalSetWidgetChannelsInput(ctx context.Context, raw any) (model.SetWid
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetWidgetLanguageInput(ctx context.Context, obj any) (model.SetWidgetLanguageInput, error) {
+	var it model.SetWidgetLanguageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"widgetId", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "widgetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("widgetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WidgetID = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetWidgetLanguageInput unmarshals raw into the SetWidgetLanguageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetWidgetLanguageInput(ctx context.Context, raw any) (model.SetWidgetLanguageInput, error) {
+	var out model.SetWidgetLanguageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWidgetLanguageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Context, obj any) (model.StartConversationInput, error) {
 	var it model.StartConversationInput
 	if obj == nil {
@@ -8839,7 +9979,7 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"widgetKey", "name", "email", "externalId"}
+	fieldsInOrder := [...]string{"widgetKey", "name", "email", "externalId", "language"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8874,6 +10014,13 @@ func (ec *executionContext) unmarshalInputStartConversationInput(ctx context.Con
 				return it, err
 			}
 			it.ExternalID = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
 		}
 	}
 	return it, nil
@@ -9265,6 +10412,24 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_linkedIdentities(ctx, field, obj)
 				})
+		case "links":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_links(ctx, field, obj)
+				})
+		case "pendingLinkRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_pendingLinkRequests(ctx, field, obj)
+				})
+		case "language":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_language(ctx, field, obj)
+				})
 		case "eventCursor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -9644,6 +10809,66 @@ func (ec *executionContext) _IntegrationPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var linkImplementors = []string{"Link"}
+
+func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj *conversation.Link) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Link")
+		case "channel":
+			out.Values[i] = ec._Link_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "identity":
+			out.Values[i] = ec._Link_identity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "linkedAt":
+			out.Values[i] = ec._Link_linkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._Link_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Link_endedBy(ctx, field, obj)
+				})
+		case "endReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Link_endReason(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var linkRequestImplementors = []string{"LinkRequest", "Node"}
 
 func (ec *executionContext) _LinkRequest(ctx context.Context, sel ast.SelectionSet, obj *linking.Request) graphql.Marshaler {
@@ -9801,6 +11026,11 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 		case "deliveryError":
 			out.Values[i] = ec._Message_deliveryError(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Message_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
@@ -10014,6 +11244,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setWidgetChannels":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setWidgetChannels(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setWidgetLanguage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWidgetLanguage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setConversationLanguage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setConversationLanguage(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -10333,6 +11577,11 @@ func (ec *executionContext) _SocialIdentity(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "pictureUrl":
+			out.Values[i] = ec._SocialIdentity_pictureUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "masked":
 			out.Values[i] = ec._SocialIdentity_masked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -10427,11 +11676,74 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_accountEvents(ctx, fields[0])
 	case "widgetConfig":
 		return ec._Subscription_widgetConfig(ctx, fields[0])
+	case "widget":
+		return ec._Subscription_widget(ctx, fields[0])
 	case "linkRequest":
 		return ec._Subscription_linkRequest(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var systemNoteImplementors = []string{"SystemNote"}
+
+func (ec *executionContext) _SystemNote(ctx context.Context, sel ast.SelectionSet, obj *conversation.Note) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, systemNoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SystemNote")
+		case "kind":
+			out.Values[i] = ec._SystemNote_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._SystemNote_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previousChannel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SystemNote_previousChannel(ctx, field, obj)
+				})
+		case "identity":
+			out.Values[i] = ec._SystemNote_identity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SystemNote_endedBy(ctx, field, obj)
+				})
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SystemNote_reason(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -10520,6 +11832,11 @@ func (ec *executionContext) _Widget(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Widget_socialChannels(ctx, field, obj)
 				})
+		case "language":
+			out.Values[i] = ec._Widget_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10607,6 +11924,11 @@ func (ec *executionContext) _WidgetConfig(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._WidgetConfig_channels(ctx, field, obj)
 				})
+		case "language":
+			out.Values[i] = ec._WidgetConfig_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11273,12 +12595,24 @@ var (
 		"CONVERSATION_UPDATED":   feed.KindConversationUpdated,
 		"MESSAGE_ADDED":          feed.KindMessageAdded,
 		"DELIVERY_STATE_CHANGED": feed.KindDeliveryStateChanged,
+		"LINKED":                 feed.KindLinked,
+		"LINK_DECLINED":          feed.KindLinkDeclined,
+		"LINK_MOVED":             feed.KindLinkMoved,
+		"CHANNEL_SWITCHED":       feed.KindChannelSwitched,
+		"UNLINKED":               feed.KindUnlinked,
+		"LINK_ENDED_BY_ADMIN":    feed.KindLinkEndedByAdmin,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
 		feed.KindConversationUpdated:  "CONVERSATION_UPDATED",
 		feed.KindMessageAdded:         "MESSAGE_ADDED",
 		feed.KindDeliveryStateChanged: "DELIVERY_STATE_CHANGED",
+		feed.KindLinked:               "LINKED",
+		feed.KindLinkDeclined:         "LINK_DECLINED",
+		feed.KindLinkMoved:            "LINK_MOVED",
+		feed.KindChannelSwitched:      "CHANNEL_SWITCHED",
+		feed.KindUnlinked:             "UNLINKED",
+		feed.KindLinkEndedByAdmin:     "LINK_ENDED_BY_ADMIN",
 	}
 )
 
@@ -11375,6 +12709,46 @@ var (
 	}
 )
 
+func (ec *executionContext) marshalNLink2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*conversation.Link) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLink2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLink2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLink(ctx context.Context, sel ast.SelectionSet, v *conversation.Link) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Link!")
+		return graphql.Null
+	}
+	return ec._Link(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLinkRequest2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []*linking.Request) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx context.Context, sel ast.SelectionSet, v *linking.Request) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LinkRequest!")
@@ -11464,6 +12838,40 @@ func (ec *executionContext) marshalNMessageEdge2ᚖgithubᚗcomᚋlinklineᚋlin
 	}
 	return ec._MessageEdge(ctx, sel, v)
 }
+
+func (ec *executionContext) unmarshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind(ctx context.Context, v any) (conversation.NoteKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind(ctx context.Context, sel ast.SelectionSet, v conversation.NoteKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NoteKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind = map[string]conversation.NoteKind{
+		"LINKED":              conversation.NoteLinked,
+		"LINK_DECLINED":       conversation.NoteLinkDeclined,
+		"LINK_MOVED":          conversation.NoteLinkMoved,
+		"CHANNEL_SWITCHED":    conversation.NoteChannelSwitched,
+		"UNLINKED":            conversation.NoteUnlinked,
+		"LINK_ENDED_BY_ADMIN": conversation.NoteLinkEndedByAdmin,
+	}
+	marshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind = map[conversation.NoteKind]string{
+		conversation.NoteLinked:           "LINKED",
+		conversation.NoteLinkDeclined:     "LINK_DECLINED",
+		conversation.NoteLinkMoved:        "LINK_MOVED",
+		conversation.NoteChannelSwitched:  "CHANNEL_SWITCHED",
+		conversation.NoteUnlinked:         "UNLINKED",
+		conversation.NoteLinkEndedByAdmin: "LINK_ENDED_BY_ADMIN",
+	}
+)
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
@@ -11676,8 +13084,18 @@ func (ec *executionContext) marshalNSendMessagePayload2ᚖgithubᚗcomᚋlinklin
 	return ec._SendMessagePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetConversationLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetConversationLanguageInput(ctx context.Context, v any) (model.SetConversationLanguageInput, error) {
+	res, err := ec.unmarshalInputSetConversationLanguageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetWidgetChannelsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetChannelsInput(ctx context.Context, v any) (model.SetWidgetChannelsInput, error) {
 	res, err := ec.unmarshalInputSetWidgetChannelsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetWidgetLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetLanguageInput(ctx context.Context, v any) (model.SetWidgetLanguageInput, error) {
+	res, err := ec.unmarshalInputSetWidgetLanguageInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -12183,6 +13601,70 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOLinkActor2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkActor(ctx context.Context, v any) (*conversation.LinkActor, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOLinkActor2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkActor[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLinkActor2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkActor(ctx context.Context, sel ast.SelectionSet, v *conversation.LinkActor) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOLinkActor2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkActor[*v])
+	return res
+}
+
+var (
+	unmarshalOLinkActor2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkActor = map[string]conversation.LinkActor{
+		"END_USER": conversation.ActorEndUser,
+		"AGENT":    conversation.ActorAgent,
+		"ADMIN":    conversation.ActorAdmin,
+	}
+	marshalOLinkActor2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkActor = map[conversation.LinkActor]string{
+		conversation.ActorEndUser: "END_USER",
+		conversation.ActorAgent:   "AGENT",
+		conversation.ActorAdmin:   "ADMIN",
+	}
+)
+
+func (ec *executionContext) unmarshalOLinkEndReason2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkEndReason(ctx context.Context, v any) (*conversation.LinkEndReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOLinkEndReason2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkEndReason[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLinkEndReason2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkEndReason(ctx context.Context, sel ast.SelectionSet, v *conversation.LinkEndReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOLinkEndReason2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkEndReason[*v])
+	return res
+}
+
+var (
+	unmarshalOLinkEndReason2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkEndReason = map[string]conversation.LinkEndReason{
+		"UNLINKED":          conversation.ReasonUnlinked,
+		"MOVED":             conversation.ReasonMoved,
+		"DISABLED_BY_ADMIN": conversation.ReasonDisabledByAdmin,
+	}
+	marshalOLinkEndReason2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkEndReason = map[conversation.LinkEndReason]string{
+		conversation.ReasonUnlinked:        "UNLINKED",
+		conversation.ReasonMoved:           "MOVED",
+		conversation.ReasonDisabledByAdmin: "DISABLED_BY_ADMIN",
+	}
+)
+
 func (ec *executionContext) marshalOMessage2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐMessage(ctx context.Context, sel ast.SelectionSet, v *conversation.Message) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -12213,6 +13695,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSystemNote2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNote(ctx context.Context, sel ast.SelectionSet, v *conversation.Note) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SystemNote(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

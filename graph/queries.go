@@ -114,9 +114,12 @@ func deref(s *string) string {
 	return *s
 }
 
-func optional(s string) *string {
-	if s == "" {
+// optional is nil for the zero value: GraphQL's null for an empty string or
+// enum.
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
 		return nil
 	}
-	return &s
+	return &v
 }

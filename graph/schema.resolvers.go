@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 
 	"github.com/linkline/linkline/graph/model"
@@ -72,6 +73,21 @@ func (r *conversationResolver) LinkedIdentities(ctx context.Context, obj *conver
 	return r.Conv.LinkedIdentities(ctx, obj)
 }
 
+// Links is the resolver for the links field.
+func (r *conversationResolver) Links(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Link, error) {
+	panic(fmt.Errorf("not implemented: Links - links"))
+}
+
+// PendingLinkRequests is the resolver for the pendingLinkRequests field.
+func (r *conversationResolver) PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*linking.Request, error) {
+	panic(fmt.Errorf("not implemented: PendingLinkRequests - pendingLinkRequests"))
+}
+
+// Language is the resolver for the language field.
+func (r *conversationResolver) Language(ctx context.Context, obj *conversation.Conversation) (string, error) {
+	panic(fmt.Errorf("not implemented: Language - language"))
+}
+
 // EventCursor is the resolver for the eventCursor field.
 func (r *conversationResolver) EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error) {
 	return feed.Scope{AccountID: obj.AccountID, ConversationID: obj.ID}.Cursor(obj.LastSeq), nil
@@ -108,6 +124,16 @@ func (r *integrationResolver) ID(ctx context.Context, obj *integration.Integrati
 // WebhookURL is the resolver for the webhookUrl field.
 func (r *integrationResolver) WebhookURL(ctx context.Context, obj *integration.Integration) (string, error) {
 	return r.PublicURL + "/webhooks/" + obj.WebhookKey, nil
+}
+
+// EndedBy is the resolver for the endedBy field.
+func (r *linkResolver) EndedBy(ctx context.Context, obj *conversation.Link) (*conversation.LinkActor, error) {
+	return optional(obj.EndedBy), nil
+}
+
+// EndReason is the resolver for the endReason field.
+func (r *linkResolver) EndReason(ctx context.Context, obj *conversation.Link) (*conversation.LinkEndReason, error) {
+	return optional(obj.EndReason), nil
 }
 
 // ID is the resolver for the id field.
@@ -307,6 +333,16 @@ func (r *mutationResolver) SetWidgetChannels(ctx context.Context, input model.Se
 	return &model.WidgetPayload{Widget: w}, nil
 }
 
+// SetWidgetLanguage is the resolver for the setWidgetLanguage field.
+func (r *mutationResolver) SetWidgetLanguage(ctx context.Context, input model.SetWidgetLanguageInput) (*model.WidgetPayload, error) {
+	panic(fmt.Errorf("not implemented: SetWidgetLanguage - setWidgetLanguage"))
+}
+
+// SetConversationLanguage is the resolver for the setConversationLanguage field.
+func (r *mutationResolver) SetConversationLanguage(ctx context.Context, input model.SetConversationLanguageInput) (*model.ConversationPayload, error) {
+	panic(fmt.Errorf("not implemented: SetConversationLanguage - setConversationLanguage"))
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error) {
 	return r.node(ctx, id)
@@ -396,6 +432,11 @@ func (r *subscriptionResolver) WidgetConfig(ctx context.Context) (<-chan *widget
 	return r.widgetConfig(ctx)
 }
 
+// Widget is the resolver for the widget field.
+func (r *subscriptionResolver) Widget(ctx context.Context, key string) (<-chan *widget.Widget, error) {
+	panic(fmt.Errorf("not implemented: Widget - widget"))
+}
+
 // LinkRequest is the resolver for the linkRequest field.
 func (r *subscriptionResolver) LinkRequest(ctx context.Context, id string) (<-chan *linking.Request, error) {
 	rid, err := relay.Decode(relay.TypeLinkRequest, id)
@@ -406,6 +447,21 @@ func (r *subscriptionResolver) LinkRequest(ctx context.Context, id string) (<-ch
 		return nil, err
 	}
 	return r.linkRequest(ctx, rid)
+}
+
+// PreviousChannel is the resolver for the previousChannel field.
+func (r *systemNoteResolver) PreviousChannel(ctx context.Context, obj *conversation.Note) (*conversation.Channel, error) {
+	return optional(obj.PreviousChannel), nil
+}
+
+// EndedBy is the resolver for the endedBy field.
+func (r *systemNoteResolver) EndedBy(ctx context.Context, obj *conversation.Note) (*conversation.LinkActor, error) {
+	return optional(obj.EndedBy), nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *systemNoteResolver) Reason(ctx context.Context, obj *conversation.Note) (*conversation.LinkEndReason, error) {
+	return optional(obj.Reason), nil
 }
 
 // ID is the resolver for the id field.
@@ -442,6 +498,9 @@ func (r *Resolver) EndUser() EndUserResolver { return &endUserResolver{r} }
 // Integration returns IntegrationResolver implementation.
 func (r *Resolver) Integration() IntegrationResolver { return &integrationResolver{r} }
 
+// Link returns LinkResolver implementation.
+func (r *Resolver) Link() LinkResolver { return &linkResolver{r} }
+
 // LinkRequest returns LinkRequestResolver implementation.
 func (r *Resolver) LinkRequest() LinkRequestResolver { return &linkRequestResolver{r} }
 
@@ -460,6 +519,9 @@ func (r *Resolver) ReplyWindow() ReplyWindowResolver { return &replyWindowResolv
 // Subscription returns SubscriptionResolver implementation.
 func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
+// SystemNote returns SystemNoteResolver implementation.
+func (r *Resolver) SystemNote() SystemNoteResolver { return &systemNoteResolver{r} }
+
 // Widget returns WidgetResolver implementation.
 func (r *Resolver) Widget() WidgetResolver { return &widgetResolver{r} }
 
@@ -472,12 +534,14 @@ type (
 	conversationResolver struct{ *Resolver }
 	endUserResolver      struct{ *Resolver }
 	integrationResolver  struct{ *Resolver }
+	linkResolver         struct{ *Resolver }
 	linkRequestResolver  struct{ *Resolver }
 	messageResolver      struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	replyWindowResolver  struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
+	systemNoteResolver   struct{ *Resolver }
 	widgetResolver       struct{ *Resolver }
 	widgetConfigResolver struct{ *Resolver }
 )

@@ -124,10 +124,22 @@ type SendMessagePayload struct {
 	Conversation *conversation.Conversation `json:"conversation"`
 }
 
+type SetConversationLanguageInput struct {
+	ConversationID string `json:"conversationId"`
+	// en or el, or a tag such as el-GR.
+	Language string `json:"language"`
+}
+
 type SetWidgetChannelsInput struct {
 	WidgetID string `json:"widgetId"`
 	// Only channels with an active integration; an empty list turns linking off for the widget.
 	Channels []conversation.Channel `json:"channels"`
+}
+
+type SetWidgetLanguageInput struct {
+	WidgetID string `json:"widgetId"`
+	// A language of the message catalog: en or el.
+	Language string `json:"language"`
 }
 
 type StartConversationInput struct {
@@ -136,6 +148,8 @@ type StartConversationInput struct {
 	Name       *string `json:"name,omitempty"`
 	Email      *string `json:"email,omitempty"`
 	ExternalID *string `json:"externalId,omitempty"`
+	// The end user's language, e.g. the browser's (en, el, or a tag such as el-GR); what the catalog lacks falls back to the widget's language.
+	Language *string `json:"language,omitempty"`
 }
 
 type StartConversationPayload struct {

@@ -101,12 +101,17 @@ func TestLinkAndContinueOnWhatsApp(t *testing.T) {
 				}
 			}
 		}
-		b.post(t, c.session, `query($id: ID!) { conversation(id: $id) { linkedIdentities { channel masked } endUser { identities { channel externalId } } } }`, map[string]any{"id": c.id}).decode(t, &lk)
+		b.post(t, c.session, `query($id: ID!) { conversation(id: $id) { linkedIdentities { channel masked } } }`, map[string]any{"id": c.id}).decode(t, &lk)
 		if l := lk.Conversation.LinkedIdentities; len(l) != 1 || l[0].Channel != "WHATSAPP" || l[0].Masked != "+55 ••• 0001" {
 			t.Errorf("linked identities: %+v", l)
 		}
+		// The full number is on the agents' customer card only (R16, R6).
+		b.post(t, b.agent, `query($id: ID!) { conversation(id: $id) { endUser { identities { channel externalId } } } }`, map[string]any{"id": c.id}).decode(t, &lk)
 		if ids := lk.Conversation.EndUser.Identities; len(ids) != 1 || ids[0].ExternalID != "5511900000001" {
 			t.Errorf("customer card: %+v", ids)
+		}
+		if r := b.post(t, c.session, `query($id: ID!) { conversation(id: $id) { linkedIdentities { externalId } } }`, map[string]any{"id": c.id}); r.code() != "FORBIDDEN" {
+			t.Errorf("an end user read the linked identity's number: %+v", r)
 		}
 
 		// The phone writes: the same conversation, marked WhatsApp.

@@ -74,8 +74,12 @@ type Identity struct {
 	LastInboundAt *time.Time
 	// LinkedAt is when the identity was linked to a widget conversation;
 	// nil for a standalone identity.
-	LinkedAt  *time.Time
-	CreatedAt time.Time
+	LinkedAt *time.Time
+	// PictureURL and ProfileAt come from the platform's user profile:
+	// when it was last read (nil: never).
+	PictureURL string
+	ProfileAt  *time.Time
+	CreatedAt  time.Time
 }
 
 // Masked is how the widget shows a linked identity (R6): enough to
@@ -115,8 +119,11 @@ type Conversation struct {
 	// agents' list is ordered by it.
 	ActivitySeq   int64
 	LastMessageAt *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Language overrides the widget's for what is sent on channels ("":
+	// the widget's) (R27).
+	Language  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Message is one message of a conversation.
@@ -141,7 +148,9 @@ type Message struct {
 	// empty for messages that need no delivery.
 	DeliveryState DeliveryState
 	DeliveryError string
-	CreatedAt     time.Time
+	// Note is what a SYSTEM message records, as data (R27).
+	Note      *Note
+	CreatedAt time.Time
 }
 
 // Page selects a window of an ordered list: the First items after position

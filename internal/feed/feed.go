@@ -26,6 +26,13 @@ const (
 	KindMessageAdded        Kind = "MESSAGE_ADDED"
 	// KindDeliveryStateChanged: an outbound message moved forward (R17).
 	KindDeliveryStateChanged Kind = "DELIVERY_STATE_CHANGED"
+	// The kinds of a SYSTEM message's event are its note's (R27).
+	KindLinked           = Kind(conversation.NoteLinked)
+	KindLinkDeclined     = Kind(conversation.NoteLinkDeclined)
+	KindLinkMoved        = Kind(conversation.NoteLinkMoved)
+	KindChannelSwitched  = Kind(conversation.NoteChannelSwitched)
+	KindUnlinked         = Kind(conversation.NoteUnlinked)
+	KindLinkEndedByAdmin = Kind(conversation.NoteLinkEndedByAdmin)
 )
 
 // Event is one committed change. Events are numbered twice: densely per
@@ -41,7 +48,8 @@ type Event struct {
 	At              time.Time
 	// Conversation is the conversation as it stood after the event.
 	Conversation *conversation.Conversation
-	// Message is set on MESSAGE_ADDED.
+	// Message is set on MESSAGE_ADDED, and on the kinds of SYSTEM
+	// messages.
 	Message *conversation.Message
 }
 

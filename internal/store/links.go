@@ -25,6 +25,7 @@ type linkRequestRow struct {
 	RedeemerID     string
 	RedeemerName   string
 	ExpiresAt      time.Time
+	DeepLink       string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

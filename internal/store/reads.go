@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -283,7 +284,7 @@ func (db *DB) NewWidget(ctx context.Context, w *widget.Widget) error {
 	if w.AllowedOrigins == nil {
 		origins = []byte("[]")
 	}
-	r := widgetRow{AccountID: w.AccountID, PublicKey: w.Key, Name: w.Name, AllowedOrigins: string(origins), SocialChannels: "[]", CreatedAt: db.now()}
+	r := widgetRow{AccountID: w.AccountID, PublicKey: w.Key, Name: w.Name, AllowedOrigins: string(origins), SocialChannels: "[]", Language: cmp.Or(w.Language, widget.DefaultLanguage), CreatedAt: db.now()}
 	if err := db.gorm.WithContext(ctx).Create(&r).Error; err != nil {
 		return err
 	}

@@ -61,13 +61,14 @@ type widgetRow struct {
 	Name           string
 	AllowedOrigins string
 	SocialChannels string
+	Language       string
 	CreatedAt      time.Time
 }
 
 func (widgetRow) TableName() string { return "widgets" }
 
 func (r *widgetRow) domain() *widget.Widget {
-	w := &widget.Widget{ID: r.ID, AccountID: r.AccountID, Key: r.PublicKey, Name: r.Name, CreatedAt: r.CreatedAt}
+	w := &widget.Widget{ID: r.ID, AccountID: r.AccountID, Key: r.PublicKey, Name: r.Name, Language: r.Language, CreatedAt: r.CreatedAt}
 	// Both are written by us as JSON arrays.
 	_ = json.Unmarshal([]byte(r.AllowedOrigins), &w.AllowedOrigins)
 	_ = json.Unmarshal([]byte(r.SocialChannels), &w.SocialChannels)
@@ -116,6 +117,7 @@ type conversationRow struct {
 	LastSeq       int64
 	ActivitySeq   int64
 	LastMessageAt *time.Time
+	Language      string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -126,7 +128,7 @@ func (r *conversationRow) domain() *conversation.Conversation {
 	return &conversation.Conversation{
 		ID: r.ID, AccountID: r.AccountID, WidgetID: idOf(r.WidgetID), EndUserID: r.EndUserID,
 		Status: conversation.Status(r.Status), LastChannel: conversation.Channel(r.LastChannel),
-		LastSeq: r.LastSeq, ActivitySeq: r.ActivitySeq, LastMessageAt: r.LastMessageAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		LastSeq: r.LastSeq, ActivitySeq: r.ActivitySeq, LastMessageAt: r.LastMessageAt, Language: r.Language, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -145,28 +147,44 @@ type messageRow struct {
 	IdentityID      *int64
 	DeliveryState   string
 	DeliveryError   string
-	CreatedAt       time.Time
+	NoteKind        string
+	// Note holds a SYSTEM message's note as JSON.
+	Note      string
+	CreatedAt time.Time
 }
 
 func (messageRow) TableName() string { return "messages" }
 
 func (r *messageRow) domain() *conversation.Message {
-	return &conversation.Message{
+	m := &conversation.Message{
 		ID: r.ID, AccountID: r.AccountID, ConversationID: r.ConversationID, Seq: r.Seq,
 		Channel: conversation.Channel(r.Channel), AuthorRole: conversation.AuthorRole(r.AuthorRole),
 		AuthorID: r.AuthorID, AuthorName: r.AuthorName, Text: r.Text, ClientMessageID: r.ClientMessageID,
 		ExternalID: r.ExternalID, IdentityID: idOf(r.IdentityID), DeliveryState: conversation.DeliveryState(r.DeliveryState),
 		DeliveryError: r.DeliveryError, CreatedAt: r.CreatedAt,
 	}
+	if r.NoteKind != "" {
+		// Written by messageRowOf; a note that no longer decodes keeps
+		// at least its kind.
+		m.Note = &conversation.Note{}
+		_ = json.Unmarshal([]byte(r.Note), m.Note)
+		m.Note.Kind = conversation.NoteKind(r.NoteKind)
+	}
+	return m
 }
 
 func messageRowOf(m *conversation.Message) messageRow {
-	return messageRow{
+	r := messageRow{
 		AccountID: m.AccountID, ConversationID: m.ConversationID, Seq: m.Seq, Channel: string(m.Channel),
 		AuthorRole: string(m.AuthorRole), AuthorID: m.AuthorID, AuthorName: m.AuthorName, Text: m.Text,
 		ClientMessageID: m.ClientMessageID, ExternalID: m.ExternalID, IdentityID: nullID(m.IdentityID),
 		DeliveryState: string(m.DeliveryState), DeliveryError: m.DeliveryError, CreatedAt: m.CreatedAt,
 	}
+	if m.Note != nil {
+		b, _ := json.Marshal(m.Note) // strings only: cannot fail
+		r.NoteKind, r.Note = string(m.Note.Kind), string(b)
+	}
+	return r
 }
 
 type eventRow struct {
@@ -219,6 +237,8 @@ type identityRow struct {
 	ConversationID *int64
 	LastInboundAt  *time.Time
 	LinkedAt       *time.Time
+	PictureURL     string
+	ProfileAt      *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -229,6 +249,21 @@ func (r *identityRow) domain() *conversation.Identity {
 	return &conversation.Identity{
 		ID: r.ID, AccountID: r.AccountID, Channel: conversation.Channel(r.Channel), ExternalID: r.ExternalID,
 		DisplayName: r.DisplayName, EndUserID: r.EndUserID, IntegrationID: idOf(r.IntegrationID),
-		ConversationID: idOf(r.ConversationID), LastInboundAt: r.LastInboundAt, LinkedAt: r.LinkedAt, CreatedAt: r.CreatedAt,
+		ConversationID: idOf(r.ConversationID), LastInboundAt: r.LastInboundAt, LinkedAt: r.LinkedAt,
+		PictureURL: r.PictureURL, ProfileAt: r.ProfileAt, CreatedAt: r.CreatedAt,
 	}
 }
+
+type linkRow struct {
+	ID             int64
+	AccountID      int64
+	ConversationID int64
+	IdentityID     int64
+	Channel        string
+	LinkedAt       time.Time
+	EndedAt        *time.Time
+	EndedBy        string
+	EndReason      string
+}
+
+func (linkRow) TableName() string { return "links" }

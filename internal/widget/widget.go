@@ -25,8 +25,14 @@ type Widget struct {
 	// SocialChannels are the channels an admin allows customers to switch
 	// to (R2), by name: WHATSAPP, MESSENGER, INSTAGRAM.
 	SocialChannels []string
-	CreatedAt      time.Time
+	// Language is what the widget's conversations are told on channels in
+	// (R27).
+	Language  string
+	CreatedAt time.Time
 }
+
+// DefaultLanguage is a new widget's language (R27).
+const DefaultLanguage = "en"
 
 // AllowsOrigin reports whether a browser request from origin may use the
 // widget. Requests without an Origin header do not come from a browser page,

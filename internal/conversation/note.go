@@ -1,0 +1,87 @@
+package conversation
+
+import "time"
+
+// NoteKind is what a SYSTEM message records (R13, R27). The feed's events
+// that carry these messages have the same names.
+type NoteKind string
+
+const (
+	NoteLinked           NoteKind = "LINKED"
+	NoteLinkDeclined     NoteKind = "LINK_DECLINED"
+	NoteLinkMoved        NoteKind = "LINK_MOVED"
+	NoteChannelSwitched  NoteKind = "CHANNEL_SWITCHED"
+	NoteUnlinked         NoteKind = "UNLINKED"
+	NoteLinkEndedByAdmin NoteKind = "LINK_ENDED_BY_ADMIN"
+)
+
+// LinkActor is who ended a link (R26).
+type LinkActor string
+
+const (
+	ActorEndUser LinkActor = "END_USER"
+	ActorAgent   LinkActor = "AGENT"
+	ActorAdmin   LinkActor = "ADMIN"
+)
+
+// LinkEndReason is why a link ended.
+type LinkEndReason string
+
+const (
+	ReasonUnlinked        LinkEndReason = "UNLINKED"
+	ReasonMoved           LinkEndReason = "MOVED"
+	ReasonDisabledByAdmin LinkEndReason = "DISABLED_BY_ADMIN"
+)
+
+// Note is the data of a SYSTEM message: clients render and translate it
+// from these fields; the message's text is its English rendering.
+type Note struct {
+	Kind    NoteKind `json:"kind"`
+	Channel Channel  `json:"channel"`
+	// PreviousChannel is, for a switch, the channel used before.
+	PreviousChannel Channel `json:"previousChannel,omitempty"`
+	// Identity is the identity as the widget shows it (Identity.Masked).
+	Identity string        `json:"identity,omitempty"`
+	EndedBy  LinkActor     `json:"endedBy,omitempty"`
+	Reason   LinkEndReason `json:"reason,omitempty"`
+}
+
+// Text renders the note in English, for clients that show text as it is.
+func (n *Note) Text() string {
+	switch n.Kind {
+	case NoteLinked:
+		return "Linked " + string(n.Channel) + ": " + n.Identity + ". Replies now go to " + string(n.Channel) + "."
+	case NoteLinkDeclined:
+		return "Linking " + string(n.Channel) + " was declined on the phone: " + n.Identity
+	case NoteLinkMoved:
+		return string(n.Channel) + " identity " + n.Identity + " moved to another conversation"
+	case NoteChannelSwitched:
+		return "Switched to " + string(n.Channel)
+	case NoteUnlinked:
+		by := "the end user"
+		if n.EndedBy == ActorAgent {
+			by = "an agent"
+		}
+		return "Unlinked " + string(n.Channel) + ": " + n.Identity + " (by " + by + ")"
+	case NoteLinkEndedByAdmin:
+		return string(n.Channel) + " link ended (" + string(ReasonDisabledByAdmin) + "): " + n.Identity
+	}
+	return string(n.Kind)
+}
+
+// Link is a link between a widget conversation and a social identity,
+// active (EndedAt nil) or ended (R6, R12, R26).
+type Link struct {
+	ID             int64
+	AccountID      int64
+	ConversationID int64
+	IdentityID     int64
+	Channel        Channel
+	// Identity is the identity as the widget shows it: only masked, since
+	// an ended link may have been a stranger's.
+	Identity  string
+	LinkedAt  time.Time
+	EndedAt   *time.Time
+	EndedBy   LinkActor
+	EndReason LinkEndReason
+}
