@@ -75,7 +75,7 @@ func (r *conversationResolver) LinkedIdentities(ctx context.Context, obj *conver
 
 // Links is the resolver for the links field.
 func (r *conversationResolver) Links(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Link, error) {
-	panic(fmt.Errorf("not implemented: Links - links"))
+	return r.Conv.Links(ctx, obj)
 }
 
 // PendingLinkRequests is the resolver for the pendingLinkRequests field.

@@ -435,11 +435,12 @@ func (c *wsClient) nextEvent(id string) event {
 	return event{}
 }
 
-// nextMessage skips events until a MESSAGE_ADDED.
+// nextMessage skips events until one that adds a message to the history:
+// MESSAGE_ADDED, or a SYSTEM message's kind (LINKED, UNLINKED, …).
 func (c *wsClient) nextMessage(id string) event {
 	c.t.Helper()
 	for {
-		if e := c.nextEvent(id); e.Kind == "MESSAGE_ADDED" {
+		if e := c.nextEvent(id); e.Message != nil && e.Kind != "DELIVERY_STATE_CHANGED" {
 			return e
 		}
 	}

@@ -276,7 +276,7 @@ func TestMoveTranscriptsAndUnlink(t *testing.T) {
 		t.Errorf("WhatsApp transcript: %+v", wa)
 	}
 	all := b.history(t, first.session, first, `messages(first: 50)`)
-	if len(all) != 5 { // before, link note, switch note, phone, agent
+	if len(all) != 4 { // before, link note, phone, agent
 		t.Errorf("widget history: %+v", all)
 	}
 

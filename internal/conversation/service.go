@@ -40,6 +40,8 @@ type Write struct {
 	Link *LinkActivation
 	// Unlink ends the conversation's link to a channel (R3, R12).
 	Unlink *Unlink
+	// Note adds a SYSTEM message saying what happened (R13, R27).
+	Note *Note
 	// Social, with ConversationID 0, is a message from a social identity:
 	// the identity, its end user and its conversation are found, or
 	// created, in the write's transaction, so that two first messages at
@@ -70,30 +72,47 @@ type DeliveryUpdate struct {
 // LinkActivation links the identity that confirmed a link request to the
 // request's conversation: the identity joins the conversation's end user
 // (R16) and its messages land there (R7); linked elsewhere before, it moves
-// (R8). Both histories say so.
+// (R8). Both histories say so. The channel becomes the reply route at once,
+// and the confirming message opens its messaging window (R11, R25).
 type LinkActivation struct {
 	RequestID     int64
 	Channel       Channel
 	IntegrationID int64
 	ExternalID    string
 	Name          string
+	// At is when the end user confirmed on the channel: a message of
+	// theirs, so the channel's window runs from it.
+	At time.Time
 }
 
 // Unlink ends a conversation's link to a channel: nothing more of the
-// conversation goes there, and the identity's next message opens a
-// standalone conversation (R12). Replies fall back to the widget.
+// conversation goes there, and the identity is detached from the
+// conversation's end user, so that its next message opens a standalone
+// conversation of its own that her sessions cannot see (R12, R26). Replies
+// fall back to the widget.
 type Unlink struct {
 	Channel Channel
-	// Reason is UNLINKED (the end user), DISABLED_BY_ADMIN (settings or
-	// integration changed, R3).
-	Reason string
+	// EndedBy is who ended the link: the end user (Disconnect), an agent,
+	// or an admin setting (R3).
+	EndedBy LinkActor
 }
 
-// Reasons a link ends.
-const (
-	UnlinkedByUser  = "UNLINKED"
-	DisabledByAdmin = "DISABLED_BY_ADMIN"
-)
+// Reason is why the link ended, as the history and the link record say.
+func (u *Unlink) Reason() LinkEndReason {
+	if u.EndedBy == ActorAdmin {
+		return ReasonDisabledByAdmin
+	}
+	return ReasonUnlinked
+}
+
+// Note is the history's entry for the unlink of identity (R13, R26).
+func (u *Unlink) Note(identity string) *Note {
+	n := &Note{Kind: NoteUnlinked, Channel: u.Channel, Identity: identity, EndedBy: u.EndedBy, Reason: u.Reason()}
+	if u.EndedBy == ActorAdmin {
+		n.Kind = NoteLinkEndedByAdmin
+	}
+	return n
+}
 
 // SocialSender is the social identity a message came from.
 type SocialSender struct {
@@ -136,6 +155,8 @@ type Written struct {
 	Duplicate bool
 	// Updated are the messages a Delivery moved.
 	Updated []*Message
+	// Unlinked is the identity an Unlink detached, as it was linked.
+	Unlinked *Identity
 }
 
 // Writer applies writes durably. It may group concurrent calls into one
@@ -154,7 +175,11 @@ type Store interface {
 	EndUser(ctx context.Context, accountID, id int64) (*EndUser, error)
 	EndUserIdentities(ctx context.Context, accountID, endUserID int64) ([]*Identity, error)
 	ConversationIdentities(ctx context.Context, accountID, conversationID int64) ([]*Identity, error)
-	ChannelMessages(ctx context.Context, accountID, conversationID int64, ch Channel, since *time.Time, p Page) ([]*Message, error)
+	// ChannelMessages pages through the messages a conversation exchanged
+	// with one identity on a channel.
+	ChannelMessages(ctx context.Context, accountID, conversationID int64, ch Channel, identityID int64, p Page) ([]*Message, error)
+	// ConversationLinks lists a conversation's links, oldest first.
+	ConversationLinks(ctx context.Context, accountID, conversationID int64) ([]*Link, error)
 }
 
 // Route is where a reply goes.
@@ -444,13 +469,18 @@ func (s *Service) Identities(ctx context.Context, eu *EndUser) ([]*Identity, err
 }
 
 // Unlink disconnects a channel from a conversation the actor may see
-// (R12): the end user's "Disconnect", or an agent's.
+// (R12): the end user's "Disconnect", or an agent's; the link records which
+// (R26).
 func (s *Service) Unlink(ctx context.Context, actor *auth.Actor, id int64, ch Channel) (*Conversation, error) {
 	c, err := s.Get(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.writer.Write(ctx, Write{AccountID: c.AccountID, ConversationID: c.ID, Unlink: &Unlink{Channel: ch, Reason: UnlinkedByUser}})
+	by := ActorEndUser
+	if actor.Agent != nil {
+		by = ActorAgent
+	}
+	res, err := s.writer.Write(ctx, Write{AccountID: c.AccountID, ConversationID: c.ID, Unlink: &Unlink{Channel: ch, EndedBy: by}})
 	if err != nil {
 		return nil, err
 	}
@@ -458,37 +488,66 @@ func (s *Service) Unlink(ctx context.Context, actor *auth.Actor, id int64, ch Ch
 }
 
 // EndLink ends a conversation's link to a channel because an admin turned
-// the channel off (R3).
-func (s *Service) EndLink(ctx context.Context, accountID, id int64, ch Channel) error {
-	_, err := s.writer.Write(ctx, Write{AccountID: accountID, ConversationID: id, Unlink: &Unlink{Channel: ch, Reason: DisabledByAdmin}})
+// the channel off (R3). It returns the identity that was linked, or nil
+// when the link had ended meanwhile.
+func (s *Service) EndLink(ctx context.Context, accountID, id int64, ch Channel) (*Identity, error) {
+	res, err := s.writer.Write(ctx, Write{AccountID: accountID, ConversationID: id, Unlink: &Unlink{Channel: ch, EndedBy: ActorAdmin}})
 	if apperr.CodeOf(err) == apperr.NotFound {
-		return nil // ended meanwhile
+		return nil, nil
 	}
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return res.Unlinked, nil
 }
 
 // Transcript is what one channel's app shows of a conversation (R10): the
-// messages sent or received through it since its link became active; for
-// the widget, everything (R9).
+// messages exchanged through it with the identity linked there last, from
+// its first link on. An unlink leaves them, since the app still shows
+// them, and relinking the same identity continues the same thread, as the
+// phone does. The linking dialogue and the service's notes are not part of
+// it. A conversation that began on the channel shows its identity's
+// messages. For the widget: everything (R9).
 func (s *Service) Transcript(ctx context.Context, c *Conversation, ch Channel, p Page) ([]*Message, error) {
 	if ch == ChannelWebWidget {
 		return s.store.Messages(ctx, c.AccountID, c.ID, p)
 	}
-	var since *time.Time
-	ids, err := s.store.ConversationIdentities(ctx, c.AccountID, c.ID)
-	if err != nil {
-		return nil, err
+	identity, err := s.transcriptIdentity(ctx, c, ch)
+	if err != nil || identity == 0 {
+		return []*Message{}, err
 	}
-	found := false
-	for _, id := range ids {
-		if id.Channel == ch {
-			found, since = true, id.LinkedAt
+	return s.store.ChannelMessages(ctx, c.AccountID, c.ID, ch, identity, p)
+}
+
+// transcriptIdentity is whose thread a channel's transcript shows: the
+// identity linked last on the channel, else the one whose messages land in
+// the conversation (a conversation begun there); 0 for none.
+func (s *Service) transcriptIdentity(ctx context.Context, c *Conversation, ch Channel) (int64, error) {
+	links, err := s.store.ConversationLinks(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return 0, err
+	}
+	for i := len(links) - 1; i >= 0; i-- {
+		if links[i].Channel == ch {
+			return links[i].IdentityID, nil
 		}
 	}
-	if !found {
-		return []*Message{}, nil
+	ids, err := s.store.ConversationIdentities(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return 0, err
 	}
-	return s.store.ChannelMessages(ctx, c.AccountID, c.ID, ch, since, p)
+	for _, id := range ids {
+		if id.Channel == ch {
+			return id.ID, nil
+		}
+	}
+	return 0, nil
+}
+
+// Links returns every link a conversation the caller may see (from Get)
+// has had, oldest first, with who ended it (R26).
+func (s *Service) Links(ctx context.Context, c *Conversation) ([]*Link, error) {
+	return s.store.ConversationLinks(ctx, c.AccountID, c.ID)
 }
 
 // LinkedIdentities returns the identities linked to a conversation the

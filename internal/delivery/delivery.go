@@ -288,6 +288,29 @@ func (s *Service) SendNow(ctx context.Context, it *integration.Integration, t ch
 	return err
 }
 
+// Announce tells an identity something at once, outside the durable queue,
+// when the platform would take it: the integration still exists and is not
+// refused by Meta (a disabled one still carries its farewell), and the
+// 24-hour window is open (a notice is no human agent's reply). What is not
+// sent is logged: the change it announces stands either way (R26).
+func (s *Service) Announce(ctx context.Context, to *conversation.Identity, text string) {
+	log := s.log.With("identity", to.ID, "channel", to.Channel)
+	if w := WindowOf(to, s.now()); !w.Open(s.now()) || w.HumanAgent {
+		log.InfoContext(ctx, "announcement not sent: the messaging window is closed")
+		return
+	}
+	it, err := s.store.Integration(ctx, to.AccountID, to.IntegrationID)
+	if err == nil && it.Status == integration.StatusFailing {
+		err = errors.New("the integration is failing")
+	}
+	if err == nil {
+		err = s.SendNow(ctx, it, channel.Text{To: to.ExternalID, Body: text})
+	}
+	if err != nil {
+		log.WarnContext(ctx, "announcement not sent", "err", err)
+	}
+}
+
 // PromptNow sends a question with reply choices at once (R6).
 func (s *Service) PromptNow(ctx context.Context, it *integration.Integration, p channel.Prompt) error {
 	adapter, creds, err := s.sender(ctx, it)

@@ -140,21 +140,15 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 	if err != nil {
 		return nil // not our choice after all
 	}
-	if !yes {
-		if ok, err := cf.store.DeclineLinkRequest(ctx, it, id, in.From.ID); err != nil || !ok {
-			return err
-		}
-		if err := cf.changed(ctx, it.AccountID); err != nil {
-			return err
-		}
-		return cf.tell(ctx, it, in, "OK, nothing was linked.")
-	}
 	r, err := cf.store.LinkRequestForRedeemer(ctx, it, id, in.From.ID)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return cf.tell(ctx, it, in, "This link is not valid any more. Ask for a new one in the chat on the website.")
 	}
 	if err != nil {
 		return err
+	}
+	if !yes {
+		return cf.decline(ctx, it, in, r)
 	}
 	if r.Status == StatusLinked {
 		return cf.tell(ctx, it, in, linkedNotice) // a retried webhook job
@@ -166,6 +160,7 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 		AccountID: r.AccountID, ConversationID: r.ConversationID,
 		Link: &conversation.LinkActivation{
 			RequestID: r.ID, Channel: it.Channel, IntegrationID: it.ID, ExternalID: in.From.ID, Name: in.From.Name,
+			At: in.Timestamp,
 		},
 	})
 	if err != nil {
@@ -175,6 +170,25 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 		return err
 	}
 	return cf.tell(ctx, it, in, linkedNotice)
+}
+
+// decline ends a request the end user said no to, and notes it in the
+// conversation's history, so agents and the widget know why nothing was
+// linked (R6, R13).
+func (cf *Confirmations) decline(ctx context.Context, it *integration.Integration, in *channel.Inbound, r *Request) error {
+	if ok, err := cf.store.DeclineLinkRequest(ctx, it, r.ID, in.From.ID); err != nil || !ok {
+		return err
+	}
+	who := &conversation.Identity{Channel: it.Channel, ExternalID: in.From.ID, DisplayName: in.From.Name}
+	_, err := cf.writer.Write(ctx, conversation.Write{AccountID: r.AccountID, ConversationID: r.ConversationID,
+		Note: &conversation.Note{Kind: conversation.NoteLinkDeclined, Channel: it.Channel, Identity: who.Masked()}})
+	if err != nil {
+		return err
+	}
+	if err := cf.changed(ctx, it.AccountID); err != nil {
+		return err
+	}
+	return cf.tell(ctx, it, in, "OK, nothing was linked.")
 }
 
 const linkedNotice = "Linked. You can continue the conversation here, and return to the website any time."

@@ -93,23 +93,32 @@ type Store interface {
 	LinkedConversations(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) ([]int64, error)
 }
 
-// LinkEnder ends a conversation's link to a channel.
+// LinkEnder ends a conversation's link to a channel, returning the
+// identity that was linked (nil: none was).
 type LinkEnder interface {
-	EndLink(ctx context.Context, accountID, conversationID int64, ch conversation.Channel) error
+	EndLink(ctx context.Context, accountID, conversationID int64, ch conversation.Channel) (*conversation.Identity, error)
+}
+
+// Announcer tells an end user something on a social channel, at once and
+// as far as the channel allows; it reports failures itself, since the
+// admin's change stands either way.
+type Announcer interface {
+	Announce(ctx context.Context, to *conversation.Identity, text string)
 }
 
 // Settings manages prerequisites, widget channel settings and menus.
 type Settings struct {
-	store Store
-	links LinkEnder
+	store    Store
+	links    LinkEnder
+	announce Announcer
 	// Changed tells every instance that an account's menus may have
 	// changed (R3): open widgets re-read theirs.
 	changed func(ctx context.Context, accountID int64) error
 }
 
 // NewSettings returns the settings service.
-func NewSettings(store Store, links LinkEnder, changed func(ctx context.Context, accountID int64) error) *Settings {
-	return &Settings{store: store, links: links, changed: changed}
+func NewSettings(store Store, links LinkEnder, announce Announcer, changed func(ctx context.Context, accountID int64) error) *Settings {
+	return &Settings{store: store, links: links, announce: announce, changed: changed}
 }
 
 // Prerequisites lists what the admin's account lacks for linking (R1).
@@ -200,7 +209,8 @@ func (s *Settings) ChannelOff(ctx context.Context, accountID int64, ch conversat
 
 // turnOff cancels pending requests to a channel and ends its active links,
 // with DISABLED_BY_ADMIN in the histories; replies fall back to the
-// widget (R3).
+// widget (R3). Each end user is told on the channel, rather than left
+// talking to no one (R26).
 func (s *Settings) turnOff(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) error {
 	if err := s.store.CancelLinkRequests(ctx, accountID, widgetID, ch); err != nil {
 		return err
@@ -212,12 +222,18 @@ func (s *Settings) turnOff(ctx context.Context, accountID, widgetID int64, ch co
 		return err
 	}
 	for _, id := range ids {
-		if err := s.links.EndLink(ctx, accountID, id, ch); err != nil {
+		was, err := s.links.EndLink(ctx, accountID, id, ch)
+		if err != nil {
 			return err
+		}
+		if was != nil {
+			s.announce.Announce(ctx, was, endedByAdminNotice)
 		}
 	}
 	return nil
 }
+
+const endedByAdminNotice = "This chat is no longer connected to your conversation on the website. To continue, open the chat on the website."
 
 // Menu returns what a widget offers now (R4).
 func (s *Settings) Menu(ctx context.Context, w *widget.Widget) ([]*Option, error) {

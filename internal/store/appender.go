@@ -318,7 +318,7 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 					c = n.conv
 					touched[c.ID] = true
 					m := n.msg
-					emit(feed.KindMessageAdded, m)
+					emit(feed.Kind(m.Note.Kind), m)
 					m.Seq, m.ConversationID = c.LastSeq, c.ID
 					evs[len(evs)-1].Conversation = c.domain()
 					newMsgs = append(newMsgs, m)
@@ -326,11 +326,18 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				c = target
 			}
 			if u := w.Unlink; u != nil {
-				m, err := a.unlink(tx, c, u, now)
+				m, was, err := a.unlink(tx, c, u, now)
 				if err != nil {
 					return err
 				}
-				emit(feed.KindMessageAdded, m)
+				res.Unlinked = was
+				emit(feed.Kind(m.Note.Kind), m)
+				m.Seq = c.LastSeq
+				newMsgs = append(newMsgs, m)
+			}
+			if w.Note != nil {
+				m := systemNote(c, now, w.Note)
+				emit(feed.Kind(m.Note.Kind), m)
 				m.Seq = c.LastSeq
 				newMsgs = append(newMsgs, m)
 			}
@@ -340,8 +347,8 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 			}
 			if w.SetLastChannel != "" && c.LastChannel != string(w.SetLastChannel) {
 				if w.NoteSwitch && c.WidgetID != nil {
-					m := systemNote(c, now, "Switched to "+string(w.SetLastChannel))
-					emit(feed.KindMessageAdded, m)
+					m := systemNote(c, now, &conversation.Note{Kind: conversation.NoteChannelSwitched, Channel: w.SetLastChannel, PreviousChannel: conversation.Channel(c.LastChannel)})
+					emit(feed.Kind(m.Note.Kind), m)
 					m.Seq = c.LastSeq
 					newMsgs = append(newMsgs, m)
 				}

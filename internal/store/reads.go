@@ -380,14 +380,10 @@ func (db *DB) SetWidgetChannels(ctx context.Context, accountID, id int64, channe
 	return nil
 }
 
-// ChannelMessages returns a window of the messages of a conversation sent
-// or received through a channel, since a time (nil: all), oldest first.
-// The service's own notes are not part of any channel's transcript.
-func (db *DB) ChannelMessages(ctx context.Context, accountID, conversationID int64, ch conversation.Channel, since *time.Time, p conversation.Page) ([]*conversation.Message, error) {
-	q := db.scoped(ctx, accountID, "messages").Where("conversation_id = ? AND channel = ? AND author_role <> ?", conversationID, string(ch), string(conversation.AuthorSystem))
-	if since != nil {
-		q = q.Where("created_at >= ?", since.UTC())
-	}
+// ChannelMessages returns a window of the messages a conversation
+// exchanged with one identity on a channel, oldest first.
+func (db *DB) ChannelMessages(ctx context.Context, accountID, conversationID int64, ch conversation.Channel, identityID int64, p conversation.Page) ([]*conversation.Message, error) {
+	q := db.scoped(ctx, accountID, "messages").Where("conversation_id = ? AND channel = ? AND identity_id = ?", conversationID, string(ch), identityID)
 	if p.After > 0 {
 		q = q.Where("seq > ?", p.After)
 	}
@@ -396,4 +392,30 @@ func (db *DB) ChannelMessages(ctx context.Context, accountID, conversationID int
 		return nil, err
 	}
 	return domains(rows, (*messageRow).domain), nil
+}
+
+// ConversationLinks lists a conversation's links, oldest first, each with
+// its identity shown masked.
+func (db *DB) ConversationLinks(ctx context.Context, accountID, conversationID int64) ([]*conversation.Link, error) {
+	var rows []linkRow
+	if err := db.scoped(ctx, accountID, "links").Where("conversation_id = ?", conversationID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.IdentityID
+	}
+	var idRows []identityRow
+	if err := db.scoped(ctx, accountID, "social_identities").Where("id IN ?", ids).Find(&idRows).Error; err != nil {
+		return nil, err
+	}
+	masked := map[int64]string{}
+	for i := range idRows {
+		masked[idRows[i].ID] = idRows[i].domain().Masked()
+	}
+	out := make([]*conversation.Link, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain(masked[r.IdentityID])
+	}
+	return out, nil
 }

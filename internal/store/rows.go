@@ -267,3 +267,11 @@ type linkRow struct {
 }
 
 func (linkRow) TableName() string { return "links" }
+
+func (r *linkRow) domain(masked string) *conversation.Link {
+	return &conversation.Link{
+		ID: r.ID, AccountID: r.AccountID, ConversationID: r.ConversationID, IdentityID: r.IdentityID,
+		Channel: conversation.Channel(r.Channel), Identity: masked, LinkedAt: r.LinkedAt, EndedAt: r.EndedAt,
+		EndedBy: conversation.LinkActor(r.EndedBy), EndReason: conversation.LinkEndReason(r.EndReason),
+	}
+}
