@@ -85,6 +85,7 @@ type Store interface {
 	Widgets(ctx context.Context, accountID int64) ([]*widget.Widget, error)
 	Widget(ctx context.Context, accountID, id int64) (*widget.Widget, error)
 	SetWidgetChannels(ctx context.Context, accountID, id int64, channels []string) error
+	SetWidgetLanguage(ctx context.Context, accountID, id int64, lang string) error
 	// CancelLinkRequests cancels the open requests to a channel, of one
 	// widget (or, with widgetID 0, of the account).
 	CancelLinkRequests(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) error
@@ -189,6 +190,27 @@ func (s *Settings) SetChannels(ctx context.Context, actor *auth.Actor, widgetID 
 		}
 	}
 	w.SocialChannels = names
+	return w, s.changed(ctx, w.AccountID)
+}
+
+// SetLanguage sets the language of what is sent on channels for a
+// widget's conversations (R27); the widget reads it live, as its menu.
+func (s *Settings) SetLanguage(ctx context.Context, actor *auth.Actor, widgetID int64, tag string) (*widget.Widget, error) {
+	if err := auth.Require(actor, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	l, err := ParseLanguage(tag)
+	if err != nil {
+		return nil, err
+	}
+	w, err := s.store.Widget(ctx, actor.AccountID(), widgetID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SetWidgetLanguage(ctx, w.AccountID, w.ID, string(l)); err != nil {
+		return nil, err
+	}
+	w.Language = string(l)
 	return w, s.changed(ctx, w.AccountID)
 }
 
