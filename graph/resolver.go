@@ -34,6 +34,9 @@ type Resolver struct {
 	Signals  *linking.Signals
 	// Links creates and cancels link requests.
 	Links *linking.Requests
+	// Languages decides and sets what conversations are told things in
+	// on channels (R27).
+	Languages *linking.Languages
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -85,7 +85,8 @@ func (r *conversationResolver) PendingLinkRequests(ctx context.Context, obj *con
 
 // Language is the resolver for the language field.
 func (r *conversationResolver) Language(ctx context.Context, obj *conversation.Conversation) (string, error) {
-	panic(fmt.Errorf("not implemented: Language - language"))
+	l, err := r.Languages.Conversation(ctx, obj)
+	return string(l), err
 }
 
 // EventCursor is the resolver for the eventCursor field.
@@ -185,7 +186,7 @@ func (r *messageResolver) DeliveryState(ctx context.Context, obj *conversation.M
 // StartConversation is the resolver for the startConversation field.
 func (r *mutationResolver) StartConversation(ctx context.Context, input model.StartConversationInput) (*model.StartConversationPayload, error) {
 	in := conversation.StartInput{WidgetKey: input.WidgetKey, Origin: requestFrom(ctx).origin}
-	in.Name, in.Email, in.ExternalID = deref(input.Name), deref(input.Email), deref(input.ExternalID)
+	in.Name, in.Email, in.ExternalID, in.Language = deref(input.Name), deref(input.Email), deref(input.ExternalID), deref(input.Language)
 	st, err := r.Conv.Start(ctx, auth.FromContext(ctx), in)
 	if err != nil {
 		return nil, err
@@ -335,12 +336,28 @@ func (r *mutationResolver) SetWidgetChannels(ctx context.Context, input model.Se
 
 // SetWidgetLanguage is the resolver for the setWidgetLanguage field.
 func (r *mutationResolver) SetWidgetLanguage(ctx context.Context, input model.SetWidgetLanguageInput) (*model.WidgetPayload, error) {
-	panic(fmt.Errorf("not implemented: SetWidgetLanguage - setWidgetLanguage"))
+	id, err := relay.Decode(relay.TypeWidget, input.WidgetID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.Settings.SetLanguage(ctx, auth.FromContext(ctx), id, input.Language)
+	if err != nil {
+		return nil, err
+	}
+	return &model.WidgetPayload{Widget: w}, nil
 }
 
 // SetConversationLanguage is the resolver for the setConversationLanguage field.
 func (r *mutationResolver) SetConversationLanguage(ctx context.Context, input model.SetConversationLanguageInput) (*model.ConversationPayload, error) {
-	panic(fmt.Errorf("not implemented: SetConversationLanguage - setConversationLanguage"))
+	id, err := relay.Decode(relay.TypeConversation, input.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Languages.SetConversation(ctx, auth.FromContext(ctx), id, input.Language)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ConversationPayload{Conversation: c}, nil
 }
 
 // Node is the resolver for the node field.

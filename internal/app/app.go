@@ -108,17 +108,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	adapters := cfg.adapters(a.sandbox.Transport())
 	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
-	settings = linking.NewSettings(db, convs, deliveries, changed)
+	languages := linking.NewLanguages(db)
+	settings = linking.NewSettings(db, convs, deliveries, languages, changed)
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL,
-		Links: linking.NewRequests(db, settings, limiter, linkClock)}
+		Links: linking.NewRequests(db, settings, limiter, linkClock), Languages: languages}
 
 	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
 		return err
 	})
 	workers := river.NewWorkers()
-	confirmations := linking.NewConfirmations(db, a.appender, deliveries, changed, linkClock)
+	confirmations := linking.NewConfirmations(db, a.appender, deliveries, languages, changed, linkClock)
 	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, log))
 	river.AddWorker(workers, delivery.NewWorker(deliveries))
 	a.jobs, err = river.NewClient(db.RiverDriver(), &river.Config{

@@ -134,6 +134,9 @@ type Start struct {
 	Channel  Channel
 	// Session is created with the end user when set.
 	Session *NewSession
+	// Language is the end user's language tag, kept as the widget sent it
+	// ("": follow the widget) (R27).
+	Language string
 }
 
 // NewSession is a widget session to store with a new end user.
@@ -236,6 +239,8 @@ type StartInput struct {
 	Name       string
 	Email      string
 	ExternalID string
+	// Language is a language tag such as the browser's, e.g. el-GR.
+	Language string
 }
 
 // Started is a new conversation; SessionToken is set when a new widget
@@ -271,10 +276,13 @@ func (s *Service) Start(ctx context.Context, actor *auth.Actor, in StartInput) (
 	if in.Email != "" && !strings.Contains(in.Email, "@") {
 		return nil, apperr.Invalid("email", "is not an email address")
 	}
+	if err := checkLanguageTag(in.Language); err != nil {
+		return nil, err
+	}
 	if err := s.limiter.Allow(actor, auth.ActionStart); err != nil {
 		return nil, err
 	}
-	st := &Start{WidgetID: w.ID, Channel: ChannelWebWidget}
+	st := &Start{WidgetID: w.ID, Channel: ChannelWebWidget, Language: in.Language}
 	var token string
 	if actor.Session != nil {
 		st.EndUser = &EndUser{ID: actor.Session.EndUserID}
@@ -589,6 +597,22 @@ func CheckClientMessageID(id string) error {
 	for _, r := range id {
 		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("-_.:", r))) {
 			return apperr.Invalid("clientMessageId", "may hold only ASCII letters, digits and - _ . :")
+		}
+	}
+	return nil
+}
+
+// checkLanguageTag accepts what can be a language tag (BCP 47 allows 35
+// characters of letters, digits and hyphens; browsers and Java also send
+// underscores). Whether the catalog speaks it is decided when texts are
+// sent: an unknown language follows the widget's.
+func checkLanguageTag(tag string) error {
+	if len(tag) > 35 {
+		return apperr.Invalid("language", "is not a language tag")
+	}
+	for _, r := range tag {
+		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_')) {
+			return apperr.Invalid("language", "is not a language tag")
 		}
 	}
 	return nil

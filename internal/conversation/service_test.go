@@ -47,3 +47,27 @@ func TestClientMessageID(t *testing.T) {
 		}
 	}
 }
+
+// R27: a start may carry the browser's language tag; what cannot be a tag
+// is refused, an unknown language is not (it follows the widget's).
+func TestCheckLanguageTag(t *testing.T) {
+	for tag, ok := range map[string]bool{
+		"":                      true,
+		"el-GR":                 true,
+		"en_US":                 true,
+		"zh-Hant-TW":            true,
+		"fr":                    true,
+		strings.Repeat("a", 36): false,
+		"el GR":                 false,
+		"ελ":                    false,
+		"en;q=0.9":              false,
+	} {
+		err := checkLanguageTag(tag)
+		if (err == nil) != ok {
+			t.Errorf("%q: %v", tag, err)
+		}
+		if e, isCoded := apperr.As(err); err != nil && (!isCoded || e.Field != "language") {
+			t.Errorf("%q: %v", tag, err)
+		}
+	}
+}

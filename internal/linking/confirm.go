@@ -74,19 +74,27 @@ type Messenger interface {
 	PromptNow(ctx context.Context, it *integration.Integration, p channel.Prompt) error
 }
 
-// Confirmations run the confirmation dialogue on the channel (R6).
+// LanguageOf tells the language a conversation is spoken to in on its
+// channels (R27).
+type LanguageOf interface {
+	Of(ctx context.Context, accountID, conversationID int64) (Language, error)
+}
+
+// Confirmations run the confirmation dialogue on the channel (R6), in the
+// conversation's language; a token that names no request gets English.
 type Confirmations struct {
-	store  ConfirmStore
-	writer conversation.Writer
-	send   Messenger
+	store     ConfirmStore
+	writer    conversation.Writer
+	send      Messenger
+	languages LanguageOf
 	// changed wakes the widgets following the account's requests.
 	changed func(ctx context.Context, accountID int64) error
 	now     func() time.Time
 }
 
 // NewConfirmations returns the confirmation service.
-func NewConfirmations(store ConfirmStore, writer conversation.Writer, send Messenger, changed func(ctx context.Context, accountID int64) error, now func() time.Time) *Confirmations {
-	return &Confirmations{store: store, writer: writer, send: send, changed: changed, now: now}
+func NewConfirmations(store ConfirmStore, writer conversation.Writer, send Messenger, languages LanguageOf, changed func(ctx context.Context, accountID int64) error, now func() time.Time) *Confirmations {
+	return &Confirmations{store: store, writer: writer, send: send, languages: languages, changed: changed, now: now}
 }
 
 // Handle takes an inbound message that belongs to linking: a token or an
@@ -111,28 +119,34 @@ func (cf *Confirmations) redeem(ctx context.Context, it *integration.Integration
 	if err != nil {
 		return err
 	}
-	switch refusal {
-	case RefusedExpired:
-		return cf.tell(ctx, it, in, "This link has expired. Ask for a new one in the chat on the website.")
-	case RefusedUsed:
-		return cf.tell(ctx, it, in, "This link has already been used. Ask for a new one in the chat on the website.")
-	case RefusedCancelled:
-		return cf.tell(ctx, it, in, "This link was cancelled. Ask for a new one in the chat on the website.")
-	case RefusedUnknown:
-		return cf.tell(ctx, it, in, "This link is not valid. Ask for a new one in the chat on the website.")
+	if refusal != "" {
+		return cf.tell(ctx, it, in, English, refusals[refusal])
 	}
 	if err := cf.changed(ctx, it.AccountID); err != nil {
+		return err
+	}
+	lang, err := cf.languages.Of(ctx, r.AccountID, r.ConversationID)
+	if err != nil {
 		return err
 	}
 	id := strconv.FormatInt(r.ID, 10)
 	return cf.send.PromptNow(ctx, it, channel.Prompt{
 		To:   in.From.ID,
-		Body: "Continue your conversation from the website here?",
+		Body: Text(lang, TextConfirmPrompt),
 		Choices: []channel.Choice{
-			{ID: choiceYes + id, Title: "Yes, continue here"},
-			{ID: choiceNo + id, Title: "No"},
+			{ID: choiceYes + id, Title: Text(lang, TextChoiceYes)},
+			{ID: choiceNo + id, Title: Text(lang, TextChoiceNo)},
 		},
 	})
+}
+
+// refusals say why a token linked nothing. Refused tokens name no request
+// the end user may learn of, so they are answered in English.
+var refusals = map[Refusal]TextID{
+	RefusedExpired:   TextLinkExpired,
+	RefusedUsed:      TextLinkUsed,
+	RefusedCancelled: TextLinkCancelled,
+	RefusedUnknown:   TextLinkUnknown,
 }
 
 func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration, in *channel.Inbound, rawID string, yes bool) error {
@@ -142,19 +156,23 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 	}
 	r, err := cf.store.LinkRequestForRedeemer(ctx, it, id, in.From.ID)
 	if apperr.CodeOf(err) == apperr.NotFound {
-		return cf.tell(ctx, it, in, "This link is not valid any more. Ask for a new one in the chat on the website.")
+		return cf.tell(ctx, it, in, English, TextLinkGone)
 	}
 	if err != nil {
 		return err
 	}
+	lang, err := cf.languages.Of(ctx, r.AccountID, r.ConversationID)
+	if err != nil {
+		return err
+	}
 	if !yes {
-		return cf.decline(ctx, it, in, r)
+		return cf.decline(ctx, it, in, r, lang)
 	}
 	if r.Status == StatusLinked {
-		return cf.tell(ctx, it, in, linkedNotice) // a retried webhook job
+		return cf.tell(ctx, it, in, lang, TextLinked) // a retried webhook job
 	}
 	if r.Status != StatusAwaiting || !cf.now().Before(r.ExpiresAt) {
-		return cf.tell(ctx, it, in, "This link has expired. Ask for a new one in the chat on the website.")
+		return cf.tell(ctx, it, in, lang, TextLinkExpired)
 	}
 	_, err = cf.writer.Write(ctx, conversation.Write{
 		AccountID: r.AccountID, ConversationID: r.ConversationID,
@@ -169,13 +187,13 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 	if err := cf.changed(ctx, it.AccountID); err != nil {
 		return err
 	}
-	return cf.tell(ctx, it, in, linkedNotice)
+	return cf.tell(ctx, it, in, lang, TextLinked)
 }
 
 // decline ends a request the end user said no to, and notes it in the
 // conversation's history, so agents and the widget know why nothing was
 // linked (R6, R13).
-func (cf *Confirmations) decline(ctx context.Context, it *integration.Integration, in *channel.Inbound, r *Request) error {
+func (cf *Confirmations) decline(ctx context.Context, it *integration.Integration, in *channel.Inbound, r *Request, lang Language) error {
 	if ok, err := cf.store.DeclineLinkRequest(ctx, it, r.ID, in.From.ID); err != nil || !ok {
 		return err
 	}
@@ -188,11 +206,9 @@ func (cf *Confirmations) decline(ctx context.Context, it *integration.Integratio
 	if err := cf.changed(ctx, it.AccountID); err != nil {
 		return err
 	}
-	return cf.tell(ctx, it, in, "OK, nothing was linked.")
+	return cf.tell(ctx, it, in, lang, TextDeclined)
 }
 
-const linkedNotice = "Linked. You can continue the conversation here, and return to the website any time."
-
-func (cf *Confirmations) tell(ctx context.Context, it *integration.Integration, in *channel.Inbound, text string) error {
-	return cf.send.SendNow(ctx, it, channel.Text{To: in.From.ID, Body: text})
+func (cf *Confirmations) tell(ctx context.Context, it *integration.Integration, in *channel.Inbound, lang Language, id TextID) error {
+	return cf.send.SendNow(ctx, it, channel.Text{To: in.From.ID, Body: Text(lang, id)})
 }

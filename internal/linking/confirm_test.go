@@ -52,7 +52,7 @@ func (f *fakeSender) PromptNow(_ context.Context, _ *integration.Integration, p 
 func confirmSetup(now time.Time) (*Confirmations, *fakeConfirmStore, *fakeWriter, *fakeSender) {
 	st := &fakeConfirmStore{req: &Request{ID: 42, AccountID: 1, ConversationID: 3, Channel: conversation.ChannelWhatsApp, Status: StatusAwaiting, ExpiresAt: now.Add(time.Minute)}}
 	w, s := &fakeWriter{}, &fakeSender{}
-	return NewConfirmations(st, w, s, func(context.Context, int64) error { return nil }, func() time.Time { return now }), st, w, s
+	return NewConfirmations(st, w, s, greekFor(3), func(context.Context, int64) error { return nil }, func() time.Time { return now }), st, w, s
 }
 
 var wa = &integration.Integration{ID: 7, AccountID: 1, Channel: conversation.ChannelWhatsApp}
@@ -72,8 +72,9 @@ func TestConfirmingLinksWithTheTapsTime(t *testing.T) {
 	}
 }
 
-// R6, R13, R27: a no links nothing, and the conversation's history says
-// it was declined, by whom (masked); a retried answer notes nothing twice.
+// R6, R13, R27: a no links nothing, the conversation's history says it was
+// declined, by whom (masked), and the phone is answered in the
+// conversation's language; a retried answer notes nothing twice.
 func TestDecliningIsNoted(t *testing.T) {
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	cf, st, w, s := confirmSetup(now)
@@ -90,7 +91,7 @@ func TestDecliningIsNoted(t *testing.T) {
 	if n == nil || n.Kind != conversation.NoteLinkDeclined || n.Identity != "+30 ••• 5678" || w.writes[0].ConversationID != 3 || w.writes[0].Link != nil {
 		t.Errorf("note: %+v", w.writes[0])
 	}
-	if len(s.texts) != 1 {
-		t.Errorf("told the phone %q", s.texts)
+	if len(s.texts) != 1 || s.texts[0] != Text(Greek, TextDeclined) {
+		t.Errorf("told the phone %q, want the Greek answer", s.texts)
 	}
 }

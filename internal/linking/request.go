@@ -141,7 +141,7 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 	r := &Request{
 		AccountID: c.AccountID, ConversationID: c.ID, Channel: ch, IntegrationID: opt.IntegrationID,
 		TokenHash: HashToken(token), Status: StatusPending, ExpiresAt: now.Add(RequestTTL), CreatedAt: now,
-		DeepLink: DeepLink(ch, opt.Handle, token),
+		DeepLink: DeepLink(ch, opt.Handle, token, Choose(c.Language, w.Language)),
 	}
 	if err := rs.store.ReplaceLinkRequest(ctx, r); err != nil {
 		return nil, err
@@ -185,11 +185,12 @@ func HashToken(token string) []byte {
 }
 
 // DeepLink is the link that opens ch's app on the business with the token
-// (R5): WhatsApp with a prefilled text, Messenger and Instagram with a ref.
-func DeepLink(ch conversation.Channel, handle, token string) string {
+// (R5): WhatsApp with a text prefilled in lang (R27), Messenger and
+// Instagram with a ref.
+func DeepLink(ch conversation.Channel, handle, token string, lang Language) string {
 	switch ch {
 	case conversation.ChannelWhatsApp:
-		return "https://wa.me/" + url.PathEscape(handle) + "?text=" + url.QueryEscape("Continue my conversation: "+token)
+		return "https://wa.me/" + url.PathEscape(handle) + "?text=" + url.QueryEscape(Text(lang, TextDeepLinkPrefill, token))
 	case conversation.ChannelMessenger:
 		return "https://m.me/" + url.PathEscape(handle) + "?ref=" + url.QueryEscape(token)
 	case conversation.ChannelInstagram:

@@ -85,6 +85,7 @@ type Store interface {
 	Widgets(ctx context.Context, accountID int64) ([]*widget.Widget, error)
 	Widget(ctx context.Context, accountID, id int64) (*widget.Widget, error)
 	SetWidgetChannels(ctx context.Context, accountID, id int64, channels []string) error
+	SetWidgetLanguage(ctx context.Context, accountID, id int64, lang string) error
 	// CancelLinkRequests cancels the open requests to a channel, of one
 	// widget (or, with widgetID 0, of the account).
 	CancelLinkRequests(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) error
@@ -108,17 +109,18 @@ type Announcer interface {
 
 // Settings manages prerequisites, widget channel settings and menus.
 type Settings struct {
-	store    Store
-	links    LinkEnder
-	announce Announcer
+	store     Store
+	links     LinkEnder
+	announce  Announcer
+	languages LanguageOf
 	// Changed tells every instance that an account's menus may have
 	// changed (R3): open widgets re-read theirs.
 	changed func(ctx context.Context, accountID int64) error
 }
 
 // NewSettings returns the settings service.
-func NewSettings(store Store, links LinkEnder, announce Announcer, changed func(ctx context.Context, accountID int64) error) *Settings {
-	return &Settings{store: store, links: links, announce: announce, changed: changed}
+func NewSettings(store Store, links LinkEnder, announce Announcer, languages LanguageOf, changed func(ctx context.Context, accountID int64) error) *Settings {
+	return &Settings{store: store, links: links, announce: announce, languages: languages, changed: changed}
 }
 
 // Prerequisites lists what the admin's account lacks for linking (R1).
@@ -201,6 +203,27 @@ func (s *Settings) SetChannels(ctx context.Context, actor *auth.Actor, widgetID 
 	return w, s.changed(ctx, w.AccountID)
 }
 
+// SetLanguage sets the language of what is sent on channels for a
+// widget's conversations (R27); the widget reads it live, as its menu.
+func (s *Settings) SetLanguage(ctx context.Context, actor *auth.Actor, widgetID int64, tag string) (*widget.Widget, error) {
+	if err := auth.Require(actor, auth.RoleAdmin); err != nil {
+		return nil, err
+	}
+	l, err := ParseLanguage(tag)
+	if err != nil {
+		return nil, err
+	}
+	w, err := s.store.Widget(ctx, actor.AccountID(), widgetID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SetWidgetLanguage(ctx, w.AccountID, w.ID, string(l)); err != nil {
+		return nil, err
+	}
+	w.Language = string(l)
+	return w, s.changed(ctx, w.AccountID)
+}
+
 // ChannelOff turns linking to a channel off across the account: its
 // integration was disabled, removed or refused by Meta (R3).
 func (s *Settings) ChannelOff(ctx context.Context, accountID int64, ch conversation.Channel) error {
@@ -226,14 +249,17 @@ func (s *Settings) turnOff(ctx context.Context, accountID, widgetID int64, ch co
 		if err != nil {
 			return err
 		}
-		if was != nil {
-			s.announce.Announce(ctx, was, endedByAdminNotice)
+		if was == nil {
+			continue
 		}
+		lang, err := s.languages.Of(ctx, accountID, id)
+		if err != nil {
+			return err
+		}
+		s.announce.Announce(ctx, was, Text(lang, TextLinkEndedByAdmin))
 	}
 	return nil
 }
-
-const endedByAdminNotice = "This chat is no longer connected to your conversation on the website. To continue, open the chat on the website."
 
 // Menu returns what a widget offers now (R4).
 func (s *Settings) Menu(ctx context.Context, w *widget.Widget) ([]*Option, error) {

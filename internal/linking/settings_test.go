@@ -2,6 +2,7 @@ package linking
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -42,6 +43,8 @@ func (f *fakeSettingsStore) SetWidgetChannels(_ context.Context, _, _ int64, cha
 	return nil
 }
 
+func (f *fakeSettingsStore) SetWidgetLanguage(context.Context, int64, int64, string) error { return nil }
+
 func (f *fakeSettingsStore) CancelLinkRequests(_ context.Context, _, _ int64, ch conversation.Channel) error {
 	f.cancelled = append(f.cancelled, ch)
 	return nil
@@ -62,22 +65,30 @@ func (f *fakeEnder) EndLink(_ context.Context, _, id int64, ch conversation.Chan
 	return &conversation.Identity{ID: 100 + id, AccountID: 1, Channel: ch, ExternalID: "phone"}, nil
 }
 
-type fakeAnnouncer struct{ told []int64 }
+type fakeAnnouncer struct{ told []string }
 
 func (f *fakeAnnouncer) Announce(_ context.Context, to *conversation.Identity, text string) {
-	if text != endedByAdminNotice {
-		panic(text)
-	}
-	f.told = append(f.told, to.ID)
+	f.told = append(f.told, fmt.Sprint(to.ID, " ", text))
 }
 
-// R3, R26: deselecting a channel cancels its pending requests, ends every
-// active link to it, and tells each end user still linked on the channel.
+// greekFor speaks Greek to conversation 4, English to the rest.
+type greekFor int64
+
+func (g greekFor) Of(_ context.Context, _, conversationID int64) (Language, error) {
+	if conversationID == int64(g) {
+		return Greek, nil
+	}
+	return English, nil
+}
+
+// R3, R26, R27: deselecting a channel cancels its pending requests, ends
+// every active link to it, and tells each end user still linked on the
+// channel, in the conversation's language.
 func TestDeselectingEndsAndAnnounces(t *testing.T) {
 	st := &fakeSettingsStore{widget: &widget.Widget{ID: 5, AccountID: 1, SocialChannels: []string{"WHATSAPP"}}, linked: []int64{2, 3, 4}}
 	ender, ann := &fakeEnder{}, &fakeAnnouncer{}
 	woken := 0
-	s := NewSettings(st, ender, ann, func(context.Context, int64) error { woken++; return nil })
+	s := NewSettings(st, ender, ann, greekFor(4), func(context.Context, int64) error { woken++; return nil })
 	admin := &auth.Actor{Agent: &account.Agent{ID: 9, AccountID: 1, Role: account.RoleAdmin}}
 	if _, err := s.SetChannels(t.Context(), admin, 5, nil); err != nil {
 		t.Fatal(err)
@@ -85,8 +96,9 @@ func TestDeselectingEndsAndAnnounces(t *testing.T) {
 	if !slices.Equal(st.cancelled, []conversation.Channel{conversation.ChannelWhatsApp}) || !slices.Equal(ender.ended, []int64{2, 3, 4}) {
 		t.Errorf("cancelled %v, ended %v", st.cancelled, ender.ended)
 	}
-	if !slices.Equal(ann.told, []int64{102, 104}) {
-		t.Errorf("announced to %v, want the identities of the links that ended", ann.told)
+	want := []string{"102 " + Text(English, TextLinkEndedByAdmin), "104 " + Text(Greek, TextLinkEndedByAdmin)}
+	if !slices.Equal(ann.told, want) {
+		t.Errorf("announced %q, want each ended link's identity told in its conversation's language", ann.told)
 	}
 	if woken != 1 {
 		t.Errorf("open widgets woken %d times", woken)

@@ -490,7 +490,7 @@ func (a *Appender) start(tx *gorm.DB, accountID int64, st *conversation.Start, n
 	}
 	c := &conversationRow{
 		AccountID: accountID, WidgetID: nullID(st.WidgetID), EndUserID: res.EndUser.ID,
-		Status: string(conversation.StatusOpen), LastChannel: string(st.Channel), CreatedAt: now, UpdatedAt: now,
+		Status: string(conversation.StatusOpen), LastChannel: string(st.Channel), Language: st.Language, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Create(c).Error; err != nil {
 		return nil, err

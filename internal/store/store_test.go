@@ -207,6 +207,44 @@ func TestReadsAreScopedByAccount(t *testing.T) {
 	})
 }
 
+// R27, R20: a start keeps the end user's language tag; languages are set
+// within the account only.
+func TestLanguagesAreScopedByAccount(t *testing.T) {
+	eachStore(t, func(t *testing.T, cfg store.Config) {
+		f := open(t, cfg)
+		ctx := t.Context()
+		res, err := f.appender.Write(ctx, conversation.Write{AccountID: f.acct.ID, Start: &conversation.Start{
+			EndUser: &conversation.EndUser{Name: "u"}, WidgetID: f.widget.ID, Channel: conversation.ChannelWebWidget, Language: "el-GR",
+		}})
+		if err != nil || res.Conversation.Language != "el-GR" {
+			t.Fatalf("start: %+v %v", res, err)
+		}
+		c := res.Conversation
+		other := &account.Account{Name: "B", Plan: account.PlanSuiteTeam}
+		if err := f.db.NewAccount(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.SetConversationLanguage(ctx, other.ID, c.ID, "en"); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("another account's conversation: %v", err)
+		}
+		if err := f.db.SetWidgetLanguage(ctx, other.ID, f.widget.ID, "en"); apperr.CodeOf(err) != apperr.NotFound {
+			t.Errorf("another account's widget: %v", err)
+		}
+		if err := f.db.SetConversationLanguage(ctx, f.acct.ID, c.ID, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.SetWidgetLanguage(ctx, f.acct.ID, f.widget.ID, "el"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.db.Conversation(ctx, f.acct.ID, c.ID); err != nil || got.Language != "en" {
+			t.Errorf("conversation language: %+v %v", got, err)
+		}
+		if got, err := f.db.Widget(ctx, f.acct.ID, f.widget.ID); err != nil || got.Language != "el" {
+			t.Errorf("widget language: %+v %v", got, err)
+		}
+	})
+}
+
 // Instances starting together on one PostgreSQL apply each migration once.
 func TestConcurrentMigrations(t *testing.T) {
 	t.Parallel()
