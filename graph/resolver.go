@@ -34,6 +34,9 @@ type Resolver struct {
 	Signals  *linking.Signals
 	// Links creates and cancels link requests.
 	Links *linking.Requests
+	// Menus serves widgets by their public key to pages without a
+	// conversation.
+	Menus *linking.Menus
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -434,7 +434,7 @@ func (r *subscriptionResolver) WidgetConfig(ctx context.Context) (<-chan *widget
 
 // Widget is the resolver for the widget field.
 func (r *subscriptionResolver) Widget(ctx context.Context, key string) (<-chan *widget.Widget, error) {
-	panic(fmt.Errorf("not implemented: Widget - widget"))
+	return r.widget(ctx, key)
 }
 
 // LinkRequest is the resolver for the linkRequest field.
