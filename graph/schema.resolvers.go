@@ -80,7 +80,7 @@ func (r *conversationResolver) Links(ctx context.Context, obj *conversation.Conv
 
 // PendingLinkRequests is the resolver for the pendingLinkRequests field.
 func (r *conversationResolver) PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*linking.Request, error) {
-	panic(fmt.Errorf("not implemented: PendingLinkRequests - pendingLinkRequests"))
+	return r.Resolver.Links.Pending(ctx, auth.FromContext(ctx), obj)
 }
 
 // Language is the resolver for the language field.
