@@ -28,7 +28,7 @@ func (h *Handler) presentError(ctx context.Context, err error) *gqlerror.Error {
 		// and complexity errors carry their codes, the rest (a body
 		// that is not JSON) get one.
 		if _, ok := gerr.Extensions["code"]; !ok {
-			gerr.Extensions = map[string]any{"code": "BAD_REQUEST"}
+			gerr.Extensions = map[string]any{"code": string(apperr.BadRequest)}
 		}
 		return gerr
 	}

@@ -214,7 +214,10 @@ func (h *Handler) aroundOperation(ctx context.Context, next graphql.OperationHan
 	}
 	if op != nil && op.Operation == ast.Mutation && requestFrom(ctx).sock != nil {
 		h.metrics.Requests.WithLabelValues(kind, "refused").Inc()
-		return graphql.OneShot(graphql.ErrorResponse(ctx, "mutations are sent over HTTP, not websockets"))
+		// The presenter does not see responses made here: code it now.
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{
+			codedError(apperr.New(apperr.BadRequest, "mutations are sent over HTTP, not websockets")),
+		}})
 	}
 	h.metrics.Requests.WithLabelValues(kind, "run").Inc()
 	return next(ctx)

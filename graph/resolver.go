@@ -37,6 +37,9 @@ type Resolver struct {
 	// Languages decides and sets what conversations are told things in
 	// on channels (R27).
 	Languages *linking.Languages
+	// Menus serves widgets by their public key to pages without a
+	// conversation.
+	Menus *linking.Menus
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

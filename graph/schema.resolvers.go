@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 
 	"github.com/linkline/linkline/graph/model"
@@ -80,7 +79,7 @@ func (r *conversationResolver) Links(ctx context.Context, obj *conversation.Conv
 
 // PendingLinkRequests is the resolver for the pendingLinkRequests field.
 func (r *conversationResolver) PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*linking.Request, error) {
-	panic(fmt.Errorf("not implemented: PendingLinkRequests - pendingLinkRequests"))
+	return r.Resolver.Links.Pending(ctx, auth.FromContext(ctx), obj)
 }
 
 // Language is the resolver for the language field.
@@ -451,7 +450,7 @@ func (r *subscriptionResolver) WidgetConfig(ctx context.Context) (<-chan *widget
 
 // Widget is the resolver for the widget field.
 func (r *subscriptionResolver) Widget(ctx context.Context, key string) (<-chan *widget.Widget, error) {
-	panic(fmt.Errorf("not implemented: Widget - widget"))
+	return r.widget(ctx, key)
 }
 
 // LinkRequest is the resolver for the linkRequest field.

@@ -54,29 +54,46 @@ func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, 
 // time its account's menus may have changed (R3).
 func (r *subscriptionResolver) widgetConfig(ctx context.Context) (<-chan *widget.Widget, error) {
 	actor := auth.FromContext(ctx)
-	return watchState(ctx, r, func() (*widget.Widget, error) {
+	return watchState(ctx, r, actor.AccountID(), func() (*widget.Widget, error) {
 		return r.Settings.Widget(ctx, actor, actor.Session.WidgetID)
+	})
+}
+
+// widget sends a widget's configuration by its public key to a page that
+// has no conversation yet (R4, R27), then again each time the widget's
+// account's menus may have changed (R3). The caller is anonymous: the
+// wake-ups followed are the widget's account's.
+func (r *subscriptionResolver) widget(ctx context.Context, key string) (<-chan *widget.Widget, error) {
+	origin := requestFrom(ctx).origin
+	w, err := r.Menus.Follow(ctx, auth.FromContext(ctx), key, origin)
+	if err != nil {
+		return nil, err
+	}
+	// The first state is read again once the watch is set, so that no
+	// change between the two reads is missed.
+	return watchState(ctx, r, w.AccountID, func() (*widget.Widget, error) {
+		return r.Menus.Widget(ctx, key, origin)
 	})
 }
 
 // linkRequest sends a link request's state now and after each change (R6).
 func (r *subscriptionResolver) linkRequest(ctx context.Context, id int64) (<-chan *linking.Request, error) {
 	actor := auth.FromContext(ctx)
-	return watchState(ctx, r, func() (*linking.Request, error) {
+	return watchState(ctx, r, actor.AccountID(), func() (*linking.Request, error) {
 		return r.Links.Get(ctx, actor, id)
 	})
 }
 
 // watchState streams state, not events: read sends the current state, at
-// once and again each time the actor's account signals a change. A client
-// that reconnects gets the current state first, so nothing is missed; it
-// may be told the same state twice.
-func watchState[T any](ctx context.Context, r *subscriptionResolver, read func() (*T, error)) (<-chan *T, error) {
+// once and again each time the account signals a change. A client that
+// reconnects gets the current state first, so nothing is missed; it may be
+// told the same state twice.
+func watchState[T any](ctx context.Context, r *subscriptionResolver, accountID int64, read func() (*T, error)) (<-chan *T, error) {
 	release, err := r.slot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	wake, stop := r.Signals.Watch(auth.FromContext(ctx).AccountID())
+	wake, stop := r.Signals.Watch(accountID)
 	out := make(chan *T)
 	go func() {
 		defer func() {

@@ -115,25 +115,47 @@ func TestAuthorizationBoundaries(t *testing.T) {
 	})
 }
 
-// R20: a socket authenticates in connection_init; a bad or missing token
-// closes it with 4403, on both protocols.
+// R20: a socket authenticates in connection_init; a bad token closes it
+// with 4403, on both protocols. A socket without a token is anonymous (a
+// page following its widget, R27): nothing that needs a token answers it.
 func TestSocketAuthentication(t *testing.T) {
 	b := setup(t, sqlite)
+	c := b.start(t, b.widgetKey, "Private")
 	for _, proto := range []string{transportWS, legacyWS} {
 		for name, payload := range map[string]map[string]any{
-			"bad token":   {"Authorization": "Bearer lls_nope"},
-			"no token":    {},
-			"agent-ish":   {"Authorization": "lla_" + "x"},
-			"empty token": {"Authorization": ""},
+			"bad token": {"Authorization": "Bearer lls_nope"},
+			"agent-ish": {"Authorization": "lla_" + "x"},
 		} {
-			c, err := b.dialWS(t, proto, nil)
+			ws, err := b.dialWS(t, proto, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			c.send(wsMsg{Type: "connection_init", Payload: mustJSON(payload)})
-			if code := c.closeStatus(); code != 4403 {
+			ws.send(wsMsg{Type: "connection_init", Payload: mustJSON(payload)})
+			if code := ws.closeStatus(); code != 4403 {
 				t.Errorf("%s, %s: close code %d, want 4403", proto, name, code)
 			}
+		}
+		for name, payload := range map[string]map[string]any{
+			"no token":    {},
+			"empty token": {"Authorization": ""},
+		} {
+			ws, err := b.dialWS(t, proto, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws.send(wsMsg{Type: "connection_init", Payload: mustJSON(payload)})
+			if m := ws.read(); m.Type != "connection_ack" {
+				t.Fatalf("%s, %s: want connection_ack, got %s %s", proto, name, m.Type, m.Payload)
+			}
+			ws.subscribe("c", conversationEvents, map[string]any{"id": c.id})
+			if e := ws.nextError("c"); e.code() != "UNAUTHENTICATED" {
+				t.Errorf("%s, %s: a conversation's events: %+v", proto, name, e)
+			}
+			ws.subscribe("a", accountEvents, nil)
+			if e := ws.nextError("a"); e.code() != "UNAUTHENTICATED" {
+				t.Errorf("%s, %s: the account feed: %+v", proto, name, e)
+			}
+			_ = ws.conn.Close(websocket.StatusNormalClosure, "")
 		}
 	}
 }

@@ -181,3 +181,23 @@ func TestGetQueries(t *testing.T) {
 		t.Errorf("invalid UTF-8 in the query string: %+v", r.Errors)
 	}
 }
+
+// R23: a mutation sent over a websocket, on either protocol, is refused
+// with a coded error and writes nothing: mutations go over HTTP, where
+// bodies are checked byte for byte.
+func TestMutationOverSocket(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b := setup(t, kind)
+		c := b.start(t, b.widgetKey, "Socket sender")
+		for _, proto := range []string{transportWS, legacyWS} {
+			ws := b.connect(t, proto, c.session)
+			ws.subscribe("m", sendMutation, map[string]any{"id": c.id, "text": "via socket", "cid": "ws-" + proto})
+			if e := ws.nextError("m"); e.code() != "BAD_REQUEST" {
+				t.Errorf("%s: a mutation over the socket: %+v", proto, e)
+			}
+		}
+		if n := b.messageCount(t, b.agent, c); n != 0 {
+			t.Errorf("a mutation over a socket wrote %d messages", n)
+		}
+	})
+}

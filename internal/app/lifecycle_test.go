@@ -14,8 +14,8 @@ import (
 	"github.com/linkline/linkline/internal/store/storetest"
 )
 
-// R21, R24: every goroutine a socket, a subscription or a send started ends
-// when the clients leave and the service stops. Not parallel: it counts the
+// R21, R24, R27: every goroutine a socket, a subscription or a send started
+// ends when the clients leave and the service stops. Not parallel: it counts the
 // process's goroutines.
 func TestGoroutinesReturnToBaseline(t *testing.T) {
 	for _, kind := range []storeKind{sqlite, postgres} {
@@ -33,6 +33,14 @@ func TestGoroutinesReturnToBaseline(t *testing.T) {
 			d.subscribe("d", accountEvents, map[string]any{"after": b.feedCursor(t, b.agent)})
 			d2 := b.connect(t, transportWS, b.agent)
 			d2.subscribe("c", conversationEvents, map[string]any{"id": c.id, "after": c.cursor})
+			// Pages without a conversation follow their widget; one leaves.
+			page := b.anonymous(t, transportWS, "")
+			page.subscribe("m", widgetSubscription, map[string]any{"k": b.widgetKey})
+			page.nextMenu("m")
+			gone := b.anonymous(t, legacyWS, "")
+			gone.subscribe("m", widgetSubscription, map[string]any{"k": b.widgetKey})
+			gone.nextMenu("m")
+			_ = gone.conn.Close(websocket.StatusNormalClosure, "bye")
 			for i := range 5 {
 				b.mustSend(t, c, "hello", fmt.Sprint(i))
 				w.nextMessage("w")
@@ -41,13 +49,14 @@ func TestGoroutinesReturnToBaseline(t *testing.T) {
 			}
 			// One client leaves on its own, the rest are closed by shutdown.
 			_ = w.conn.Close(websocket.StatusNormalClosure, "bye")
-			closed := make(chan websocket.StatusCode, 2)
+			closed := make(chan websocket.StatusCode, 3)
 			go func() { closed <- d.closeStatus() }()
 			go func() { closed <- d2.closeStatus() }()
+			go func() { closed <- page.closeStatus() }()
 			b.stop(t)
-			for range 2 {
+			for range 3 {
 				if code := <-closed; code != websocket.StatusNormalClosure {
-					t.Errorf("dashboard socket closed with %d", code)
+					t.Errorf("socket closed with %d", code)
 				}
 			}
 			http.DefaultClient.CloseIdleConnections()

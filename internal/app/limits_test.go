@@ -162,15 +162,6 @@ func TestSocketLimits(t *testing.T) {
 			t.Errorf("no connection_init: close %d, want 4408", code)
 		}
 	})
-	t.Run("mutations stay on HTTP", func(t *testing.T) {
-		ws := b.connect(t, transportWS, c.session)
-		ws.send(wsMsg{Type: "subscribe", ID: "m", Payload: mustJSON(map[string]any{"query": sendMutation, "variables": map[string]any{"id": c.id, "text": "via socket", "cid": "ws1"}})})
-		ws.nextError("m")
-		if n := b.messageCount(t, b.agent, c); n != 0 {
-			t.Errorf("a mutation over the socket wrote %d messages", n)
-		}
-		_ = ws.conn.CloseNow()
-	})
 	t.Run("sockets per address", func(t *testing.T) {
 		var open []*wsClient
 		for range 3 {

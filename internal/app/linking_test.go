@@ -51,9 +51,9 @@ func (p phone) waitForText(text string) []string {
 }
 
 // linkedSetup is a widget conversation whose widget offers a sandbox
-// WhatsApp.
-func linkedSetup(t *testing.T, kind storeKind) (*testBundle, integrationOut, conv) {
-	b := setup(t, kind)
+// WhatsApp; configure may change the service's config first.
+func linkedSetup(t *testing.T, kind storeKind, configure ...func(*Config)) (*testBundle, integrationOut, conv) {
+	b := setup(t, kind, configure...)
 	var out struct {
 		ConnectIntegration struct{ Integration integrationOut }
 	}

@@ -25,6 +25,9 @@ const (
 	CursorInvalid       Code = "CURSOR_INVALID"
 	ConversationClosed  Code = "CONVERSATION_CLOSED"
 	Internal            Code = "INTERNAL"
+	// BadRequest is a request the transport does not take: not GraphQL,
+	// or a mutation over a websocket.
+	BadRequest Code = "BAD_REQUEST"
 )
 
 // Error is a failure the caller can act on.

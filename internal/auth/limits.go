@@ -31,6 +31,9 @@ const (
 	ActionStart Action = "start"
 	ActionSend  Action = "send"
 	ActionLink  Action = "link"
+	// ActionWidget is a page following a widget's configuration by its
+	// public key, before any conversation exists.
+	ActionWidget Action = "widget"
 )
 
 // LimitsConfig holds the abuse limits on end users (R24). Agents and admins
@@ -42,6 +45,9 @@ type LimitsConfig struct {
 	SendPerAddr    Rate
 	LinkPerSession Rate
 	LinkPerAddr    Rate
+	// WidgetPerAddr bounds widget subscriptions by key: each one holds a
+	// socket slot and reads the database at every settings change.
+	WidgetPerAddr Rate
 	// Keys bounds the memory the limiter may use: least recently seen
 	// callers are forgotten first.
 	Keys int
@@ -56,7 +62,10 @@ var DefaultLimits = LimitsConfig{
 	// Link requests are rare for a person: a few channels, a retry or two.
 	LinkPerSession: Rate{Events: 10, Per: time.Hour, Burst: 5},
 	LinkPerAddr:    Rate{Events: 60, Per: time.Hour, Burst: 20},
-	Keys:           100_000,
+	// A page load follows its widget once; reloads and many tabs behind
+	// one address (an office) stay well inside.
+	WidgetPerAddr: Rate{Events: 60, Per: time.Minute, Burst: 30},
+	Keys:          100_000,
 }
 
 // Limiter enforces LimitsConfig. It is per process: behind a load balancer
@@ -132,6 +141,9 @@ func (l *Limiter) rates(act Action) (perAddr, perSession Rate) {
 		return l.cfg.SendPerAddr, l.cfg.SendPerSession
 	case ActionLink:
 		return l.cfg.LinkPerAddr, l.cfg.LinkPerSession
+	case ActionWidget:
+		// Per address only: the page has no session yet.
+		return l.cfg.WidgetPerAddr, Rate{}
 	}
 	return Rate{}, Rate{}
 }

@@ -48,8 +48,9 @@ type Request struct {
 	Status         Status
 	ExpiresAt      time.Time
 	CreatedAt      time.Time
-	// DeepLink opens the channel's app with the token; it exists only in
-	// the answer to the request that created it.
+	// DeepLink opens the channel's app with the token. It is kept while
+	// the request is pending, so that a reloaded widget shows it again,
+	// and only the session that asked ever sees it (see shown).
 	DeepLink string
 }
 
@@ -61,6 +62,9 @@ type RequestStore interface {
 	// channel and stores r, in one transaction.
 	ReplaceLinkRequest(ctx context.Context, r *Request) error
 	LinkRequest(ctx context.Context, accountID, id int64) (*Request, error)
+	// PendingLinkRequests lists a conversation's requests whose status is
+	// PENDING, expired or not.
+	PendingLinkRequests(ctx context.Context, accountID, conversationID int64) ([]*Request, error)
 	CancelLinkRequest(ctx context.Context, r *Request) (bool, error)
 }
 
@@ -86,6 +90,17 @@ func (r *Request) StatusAt(now time.Time) Status {
 	return r.Status
 }
 
+// shown is r as the session that asked for it sees it (callers check the
+// owner; agents are given no request at all): the deep link carries the
+// token, so it shows while the request is pending and unexpired, and never
+// after, even where the stored row still has it.
+func (r *Request) shown(now time.Time) *Request {
+	if r.StatusAt(now) != StatusPending {
+		r.DeepLink = ""
+	}
+	return r
+}
+
 // Get returns a request of the end user's own conversation.
 func (rs *Requests) Get(ctx context.Context, actor *auth.Actor, id int64) (*Request, error) {
 	if actor.Session == nil {
@@ -99,7 +114,30 @@ func (rs *Requests) Get(ctx context.Context, actor *auth.Actor, id int64) (*Requ
 	if err != nil || c.EndUserID != actor.Session.EndUserID {
 		return nil, apperr.NotFoundf("link request")
 	}
-	return r, nil
+	return r.shown(rs.now()), nil
+}
+
+// Pending lists the requests of the end user's own conversation that still
+// wait for the phone, with their deep links, so that a reloaded widget
+// shows its QR code again (R27). Agents, and anyone but the conversation's
+// end user, get none: a deep link carries the customer's token. Reading
+// costs nothing of the link-request budget: it creates nothing.
+func (rs *Requests) Pending(ctx context.Context, actor *auth.Actor, c *conversation.Conversation) ([]*Request, error) {
+	out := []*Request{}
+	if s := actor.Session; s == nil || s.AccountID != c.AccountID || s.EndUserID != c.EndUserID {
+		return out, nil
+	}
+	all, err := rs.store.PendingLinkRequests(ctx, c.AccountID, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := rs.now()
+	for _, r := range all {
+		if r.StatusAt(now) == StatusPending {
+			out = append(out, r.shown(now))
+		}
+	}
+	return out, nil
 }
 
 // Now is the service's clock.
@@ -137,7 +175,9 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 		return nil, &apperr.Error{Code: apperr.ChannelNotEnabled, Field: "channel", Message: string(ch) + " is not offered by this widget"}
 	}
 	token := newToken()
-	now := rs.now().UTC()
+	// Microseconds are what PostgreSQL keeps: requestLink's answer and a
+	// later read (pendingLinkRequests) tell the same expiry.
+	now := rs.now().UTC().Truncate(time.Microsecond)
 	r := &Request{
 		AccountID: c.AccountID, ConversationID: c.ID, Channel: ch, IntegrationID: opt.IntegrationID,
 		TokenHash: HashToken(token), Status: StatusPending, ExpiresAt: now.Add(RequestTTL), CreatedAt: now,
@@ -162,7 +202,11 @@ func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*R
 	if err := rs.settings.changed(ctx, r.AccountID); err != nil {
 		return nil, err
 	}
-	return rs.store.LinkRequest(ctx, r.AccountID, r.ID)
+	r, err = rs.store.LinkRequest(ctx, r.AccountID, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	return r.shown(rs.now()), nil
 }
 
 // tokenPrefix marks link tokens in prefilled texts and refs, so the

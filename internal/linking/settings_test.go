@@ -43,7 +43,9 @@ func (f *fakeSettingsStore) SetWidgetChannels(_ context.Context, _, _ int64, cha
 	return nil
 }
 
-func (f *fakeSettingsStore) SetWidgetLanguage(context.Context, int64, int64, string) error { return nil }
+func (f *fakeSettingsStore) SetWidgetLanguage(context.Context, int64, int64, string) error {
+	return nil
+}
 
 func (f *fakeSettingsStore) CancelLinkRequests(_ context.Context, _, _ int64, ch conversation.Channel) error {
 	f.cancelled = append(f.cancelled, ch)

@@ -36,8 +36,15 @@ func (r *linkRequestRow) domain() *linking.Request {
 	return &linking.Request{
 		ID: r.ID, AccountID: r.AccountID, ConversationID: r.ConversationID, Channel: conversation.Channel(r.Channel),
 		IntegrationID: idOf(r.IntegrationID), TokenHash: r.TokenHash, Status: linking.Status(r.Status),
-		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt,
+		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, DeepLink: r.DeepLink,
 	}
+}
+
+// leavePending is the update that moves a request out of PENDING, to
+// status: the deep link carries the token, so it is kept only while the
+// request waits for it.
+func leavePending(status linking.Status, now time.Time) map[string]any {
+	return map[string]any{"status": string(status), "deep_link": "", "updated_at": now}
 }
 
 // ReplaceLinkRequest cancels the conversation's pending requests for the
@@ -46,12 +53,13 @@ func (db *DB) ReplaceLinkRequest(ctx context.Context, r *linking.Request) error 
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&linkRequestRow{}).
 			Where("account_id = ? AND conversation_id = ? AND channel = ? AND status = ?", r.AccountID, r.ConversationID, string(r.Channel), string(linking.StatusPending)).
-			Updates(map[string]any{"status": string(linking.StatusCancelled), "updated_at": db.now()}).Error; err != nil {
+			Updates(leavePending(linking.StatusCancelled, db.now())).Error; err != nil {
 			return err
 		}
 		row := linkRequestRow{
 			AccountID: r.AccountID, ConversationID: r.ConversationID, Channel: string(r.Channel), IntegrationID: nullID(r.IntegrationID),
-			TokenHash: r.TokenHash, Status: string(r.Status), ExpiresAt: r.ExpiresAt.UTC(), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.CreatedAt.UTC(),
+			TokenHash: r.TokenHash, Status: string(r.Status), ExpiresAt: r.ExpiresAt.UTC(), DeepLink: r.DeepLink,
+			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.CreatedAt.UTC(),
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
@@ -70,11 +78,26 @@ func (db *DB) LinkRequest(ctx context.Context, accountID, id int64) (*linking.Re
 	return r.domain(), nil
 }
 
+// PendingLinkRequests lists a conversation's requests in status PENDING,
+// oldest first, expired or not.
+func (db *DB) PendingLinkRequests(ctx context.Context, accountID, conversationID int64) ([]*linking.Request, error) {
+	var rows []linkRequestRow
+	if err := db.scoped(ctx, accountID, "link_requests").Where("conversation_id = ? AND status = ?", conversationID, string(linking.StatusPending)).
+		Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*linking.Request, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
 // CancelLinkRequest cancels a request still pending, atomically; it
 // reports whether it did.
 func (db *DB) CancelLinkRequest(ctx context.Context, r *linking.Request) (bool, error) {
 	res := db.scoped(ctx, r.AccountID, "link_requests").Where("id = ? AND status = ?", r.ID, string(linking.StatusPending)).
-		Updates(map[string]any{"status": string(linking.StatusCancelled), "updated_at": db.now()})
+		Updates(leavePending(linking.StatusCancelled, db.now()))
 	return res.RowsAffected > 0, res.Error
 }
 
@@ -86,7 +109,9 @@ var _ linking.ConfirmStore = (*DB)(nil)
 func (db *DB) RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integration.Integration, redeemer, name string, now, confirmBy time.Time) (*linking.Request, linking.Refusal, error) {
 	q := db.gorm.WithContext(ctx).Model(&linkRequestRow{}).
 		Where("token_hash = ? AND account_id = ? AND integration_id = ? AND status = ? AND expires_at > ?", tokenHash, it.AccountID, it.ID, string(linking.StatusPending), now.UTC())
-	res := q.Updates(map[string]any{"status": string(linking.StatusAwaiting), "redeemer_id": redeemer, "redeemer_name": name, "expires_at": confirmBy.UTC(), "updated_at": now.UTC()})
+	redeemed := leavePending(linking.StatusAwaiting, now.UTC())
+	redeemed["redeemer_id"], redeemed["redeemer_name"], redeemed["expires_at"] = redeemer, name, confirmBy.UTC()
+	res := q.Updates(redeemed)
 	if res.Error != nil {
 		return nil, "", res.Error
 	}
@@ -105,7 +130,7 @@ func (db *DB) RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integ
 		return r.domain(), "", nil
 	case r.Status == string(linking.StatusPending):
 		_ = db.gorm.WithContext(ctx).Model(&linkRequestRow{}).Where("id = ? AND status = ?", r.ID, string(linking.StatusPending)).
-			Update("status", string(linking.StatusExpired)).Error
+			Updates(leavePending(linking.StatusExpired, now.UTC())).Error
 		return nil, linking.RefusedExpired, nil
 	case r.Status == string(linking.StatusExpired):
 		return nil, linking.RefusedExpired, nil
@@ -140,7 +165,7 @@ func (db *DB) CancelLinkRequests(ctx context.Context, accountID, widgetID int64,
 	if widgetID != 0 {
 		q = q.Where("conversation_id IN (?)", db.scoped(ctx, accountID, "conversations").Where("widget_id = ?", widgetID).Select("id"))
 	}
-	return q.Updates(map[string]any{"status": string(linking.StatusCancelled), "updated_at": db.now()}).Error
+	return q.Updates(leavePending(linking.StatusCancelled, db.now())).Error
 }
 
 // LinkedConversations lists the conversations with a link to a channel,
