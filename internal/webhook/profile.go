@@ -83,6 +83,12 @@ func (ps *Profiles) name(ctx context.Context, it *integration.Integration, adapt
 			return nil, nil
 		}
 	}
+	if in.Kind == "referral" {
+		// An opened m.me / ig.me link shows no one a name, and the
+		// identity a link creates exists only after the end user's
+		// answer: that message reads the profile, once.
+		return nil, nil
+	}
 	sec, err := ps.store.IntegrationSecrets(ctx, it.AccountID, it.ID)
 	if err != nil {
 		return nil, err

@@ -213,7 +213,8 @@ func TestProfileNamesTheSender(t *testing.T) {
 }
 
 // A name in the payload, or a channel without a profile API (WhatsApp),
-// costs no read at all.
+// costs no read at all; an opened link (a referral) leaves the read to
+// the message that follows.
 func TestProfileNotNeeded(t *testing.T) {
 	b := newProfileBundle()
 	b.platform.events[0].Message.From.Name = "Ana Souza"
@@ -223,6 +224,12 @@ func TestProfileNotNeeded(t *testing.T) {
 	b = newProfileBundle()
 	b.work(t, whatsApp{b.platform})
 	b.check(t, []string{"link ", "receive "})
+
+	b = newProfileBundle()
+	b.domain.linked = true
+	b.platform.events[0].Message.Kind, b.platform.events[0].Message.Text, b.platform.events[0].Message.Ref = "referral", "", "ll-token"
+	b.work(t, b.platform)
+	b.check(t, []string{"identity", "link "})
 }
 
 // R27: a failed read never fails the message: it goes on with the name
