@@ -1987,10 +1987,10 @@ type SocialIdentity {
   channel: Channel!
   "The user's id on the channel (a WhatsApp number, a PSID, an IGSID): agents only, since an end user's session may be showing a stranger's identity (R6)."
   externalId: String! @auth(requires: [AGENT])
-  "The profile name people recognise: from the webhook, or the platform's user profile (R27)."
-  displayName: String!
-  "The profile picture's URL, where the platform gives one; empty otherwise."
-  pictureUrl: String!
+  "The profile name people recognise, from the webhook or the platform's user profile (R27): agents only, like externalId; the widget shows masked."
+  displayName: String! @auth(requires: [AGENT])
+  "The profile picture's URL, where the platform gives one; empty otherwise. Agents only."
+  pictureUrl: String! @auth(requires: [AGENT])
   "The identity as the widget shows it: a masked number or the handle."
   masked: String!
   since: Time!
@@ -7228,7 +7228,25 @@ func (ec *executionContext) _SocialIdentity_displayName(ctx context.Context, fie
 		func(ctx context.Context) (any, error) {
 			return obj.DisplayName, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7251,7 +7269,25 @@ func (ec *executionContext) _SocialIdentity_pictureUrl(ctx context.Context, fiel
 		func(ctx context.Context) (any, error) {
 			return obj.PictureURL, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},

@@ -9,6 +9,13 @@ import (
 	"github.com/linkline/linkline/internal/channel/messenger"
 	"github.com/linkline/linkline/internal/channel/whatsapp"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/webhook"
+)
+
+// The Messenger Platform adapters name the senders of webhook messages.
+var (
+	_ webhook.ProfileReader = (*messenger.Adapter)(nil)
+	_ webhook.ProfileReader = (*instagram.Adapter)(nil)
 )
 
 // graphTimeout bounds one call to Meta: below the delivery job's timeout,

@@ -76,6 +76,18 @@ type Adapter interface {
 	Parse(body []byte) ([]Event, error)
 }
 
+// Profile is what a platform's user-profile API tells of an end user, so
+// that agents and the widget show a name people recognise (R16, R27).
+type Profile struct {
+	// Name is the profile name: Messenger's first and last name,
+	// Instagram's name or else its username. Empty when the platform
+	// gives none.
+	Name string
+	// PictureURL is the profile picture. Meta's picture URLs expire
+	// after a while: it is read again with the name.
+	PictureURL string
+}
+
 // Event is one thing a webhook reported.
 type Event struct {
 	// Business is the business side that received it: the phone number

@@ -4,7 +4,11 @@
 package conversation
 
 import (
+	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Channel is where a message was sent or received. Social channels arrive
@@ -83,11 +87,13 @@ type Identity struct {
 }
 
 // Masked is how the widget shows a linked identity (R6): enough to
-// recognise one's own, not enough to learn someone else's.
+// recognise one's own, not enough to learn someone else's. Messenger and
+// Instagram show the profile name as a first name and an initial, or the
+// id's last digits when there is no name.
 func (id *Identity) Masked() string {
 	if id.Channel != ChannelWhatsApp {
-		if id.DisplayName != "" {
-			return id.DisplayName
+		if name := shortName(id.DisplayName); name != "" {
+			return name
 		}
 		return "•••" + tail(id.ExternalID, 4)
 	}
@@ -96,6 +102,26 @@ func (id *Identity) Masked() string {
 		return "•••" + tail(digits, 2)
 	}
 	return "+" + digits[:2] + " ••• " + tail(digits, 4)
+}
+
+// shortName is a name as people recognise it, without a stranger's full
+// name: the first name and the last name's initial ("Ana Pereira" is "Ana
+// P."), a single name as it is. Words without a letter (emoji) are left
+// out; a name of none is no name.
+func shortName(name string) string {
+	words := slices.DeleteFunc(strings.Fields(name), func(w string) bool {
+		return strings.IndexFunc(w, unicode.IsLetter) < 0
+	})
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	last := words[len(words)-1]
+	initial := last[strings.IndexFunc(last, unicode.IsLetter):]
+	r, _ := utf8.DecodeRuneInString(initial)
+	return words[0] + " " + string(unicode.ToUpper(r)) + "."
 }
 
 func tail(s string, n int) string {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -53,21 +54,45 @@ func (c *Client) Post(ctx context.Context, path, accessToken string, body any) (
 	if err != nil {
 		return nil, fmt.Errorf("meta: encode request: %w", err)
 	}
-	url := strings.TrimRight(c.cfg.BaseURL, "/") + "/" + c.cfg.Version + "/" + strings.TrimLeft(path, "/")
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(path), bytes.NewReader(payload))
 	if err != nil {
 		return nil, fmt.Errorf("meta: build request: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Content-Type", "application/json")
+	return c.do(req, path, accessToken)
+}
+
+// Get reads {BaseURL}/{Version}/{path}?{query} with the access token as a
+// Bearer credential, as Post does: the token goes in the header, never in
+// the query, so that it stays out of access logs.
+func (c *Client) Get(ctx context.Context, path string, query url.Values, accessToken string) (json.RawMessage, error) {
+	u := c.url(path)
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("meta: build request: %w", err)
+	}
+	return c.do(req, path, accessToken)
+}
+
+func (c *Client) url(path string) string {
+	return strings.TrimRight(c.cfg.BaseURL, "/") + "/" + c.cfg.Version + "/" + strings.TrimLeft(path, "/")
+}
+
+// do sends req authorised by accessToken and returns the raw 2xx answer;
+// path names the request in errors.
+func (c *Client) do(req *http.Request, path, accessToken string) (json.RawMessage, error) {
+	req.Header.Set("Authorization", "Bearer "+accessToken)
 	resp, err := c.cfg.Client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("meta: POST %s: %w", path, err)
+		return nil, fmt.Errorf("meta: %s %s: %w", req.Method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return nil, fmt.Errorf("meta: POST %s: read response: %w", path, err)
+		return nil, fmt.Errorf("meta: %s %s: read response: %w", req.Method, path, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		return nil, parseError(resp, raw)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -52,6 +53,38 @@ func TestPost(t *testing.T) {
 	}
 	if string(raw) != `{"recipient_id":"1254477777772919","message_id":"m_AG5Hz2U"}` {
 		t.Errorf("raw %s", raw)
+	}
+}
+
+func TestGet(t *testing.T) {
+	var got *http.Request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		io.WriteString(w, `{"first_name":"Ana","id":"6543210987654321"}`)
+	}))
+	defer srv.Close()
+
+	raw, err := newClient(srv).Get(context.Background(), "6543210987654321", url.Values{"fields": {"first_name,last_name"}}, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Method != http.MethodGet || got.URL.Path != "/v21.0/6543210987654321" || got.URL.RawQuery != "fields=first_name%2Clast_name" {
+		t.Errorf("request %s %s?%s", got.Method, got.URL.Path, got.URL.RawQuery)
+	}
+	if h := got.Header.Get("Authorization"); h != "Bearer "+token {
+		t.Errorf("Authorization %q", h)
+	}
+	if string(raw) != `{"first_name":"Ana","id":"6543210987654321"}` {
+		t.Errorf("raw %s", raw)
+	}
+
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":{"message":"(#100) No profile available for that user.","type":"OAuthException","code":100,"fbtrace_id":"G1"}}`)
+	})
+	_, err = newClient(srv).Get(context.Background(), "6543210987654321", nil, token)
+	if e, ok := err.(*Error); !ok || e.Code != 100 || Classify(err).Kind != Permanent {
+		t.Errorf("error %T %v, want a permanent *Error", err, err)
 	}
 }
 

@@ -64,12 +64,13 @@ type Processor struct {
 	receiver Receiver
 	reporter Reporter
 	linker   Linker
+	profiles *Profiles
 	log      *slog.Logger
 }
 
 // NewProcessor returns the webhook processing worker.
-func NewProcessor(stored Stored, lookup Lookup, adapters Adapters, receiver Receiver, reporter Reporter, linker Linker, log *slog.Logger) *Processor {
-	return &Processor{stored: stored, lookup: lookup, adapters: adapters, receiver: receiver, reporter: reporter, linker: linker, log: log}
+func NewProcessor(stored Stored, lookup Lookup, adapters Adapters, receiver Receiver, reporter Reporter, linker Linker, profiles *Profiles, log *slog.Logger) *Processor {
+	return &Processor{stored: stored, lookup: lookup, adapters: adapters, receiver: receiver, reporter: reporter, linker: linker, profiles: profiles, log: log}
 }
 
 // Work processes one webhook body.
@@ -104,20 +105,7 @@ func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error
 			continue // another number or page: not this integration's
 		}
 		if m := ev.Message; m != nil {
-			handled, err := p.linker.Handle(ctx, it, m)
-			if err != nil {
-				return err
-			}
-			// A bare referral (an m.me / ig.me link opened without a
-			// token) says nothing to an agent.
-			if handled || m.Kind == "referral" && m.Text == "" {
-				continue
-			}
-			_, err = p.receiver.Receive(ctx, conversation.Incoming{
-				AccountID: it.AccountID, IntegrationID: it.ID, Channel: it.Channel,
-				From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, At: m.Timestamp,
-			})
-			if err != nil && apperr.CodeOf(err) != apperr.BadUserInput {
+			if err := p.message(ctx, it, adapter, m); err != nil {
 				return err
 			}
 		}
@@ -128,4 +116,30 @@ func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error
 		}
 	}
 	return p.stored.Processed(ctx, job.Args.InboxID)
+}
+
+// message hands an inbound message to linking or to its conversation,
+// its sender named first where the payload has no name, so that a link's
+// identity and a new conversation's end user get the name too.
+func (p *Processor) message(ctx context.Context, it *integration.Integration, adapter channel.Adapter, m *channel.Inbound) error {
+	read, err := p.profiles.name(ctx, it, adapter, m)
+	if err != nil {
+		return err
+	}
+	handled, err := p.linker.Handle(ctx, it, m)
+	if err != nil {
+		return err
+	}
+	// A bare referral (an m.me / ig.me link opened without a token) says
+	// nothing to an agent.
+	if !handled && (m.Kind != "referral" || m.Text != "") {
+		_, err = p.receiver.Receive(ctx, conversation.Incoming{
+			AccountID: it.AccountID, IntegrationID: it.ID, Channel: it.Channel,
+			From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, At: m.Timestamp,
+		})
+		if err != nil && apperr.CodeOf(err) != apperr.BadUserInput {
+			return err
+		}
+	}
+	return p.profiles.record(ctx, read)
 }

@@ -1,7 +1,8 @@
 // Package webhook is the ingress for Meta's webhooks (R18, R19): the GET
 // verification handshake, and POSTs authenticated by X-Hub-Signature-256
 // over the raw body, stored before they are acknowledged and processed by
-// a durable job, so that nothing acknowledged is lost.
+// a durable job, so that nothing acknowledged is lost. Processing names
+// Messenger and Instagram senders from their user profiles (R16, R27).
 package webhook
 
 import (

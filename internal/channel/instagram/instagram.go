@@ -36,6 +36,9 @@ var platform = messaging.Platform{
 	Channel: conversation.ChannelInstagram,
 	Object:  "instagram",
 	Path:    path,
+	// The user profile of Instagram messaging: GET /{version}/{IGSID}
+	// on either endpoint.
+	ProfileFields: "name,username,profile_pic",
 }
 
 // New returns an adapter reaching the Graph API through cfg.

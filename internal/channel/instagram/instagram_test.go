@@ -62,6 +62,28 @@ func TestSend(t *testing.T) {
 	})
 }
 
+// R16, R27: Instagram's user profile names an IGSID on either endpoint;
+// a user without a name is known by their username.
+func TestProfile(t *testing.T) {
+	g := metatest.NewGraph(t)
+	igLogin := channel.Credentials{InstagramID: igID, Username: "linkline.shop", AccessToken: metatest.Token}
+	const (
+		fields = "name,username,profile_pic"
+		pic    = "https://scontent.cdninstagram.com/v/t51.2885-19/ana.jpg?oh=00_Ab&oe=6790"
+	)
+	metatest.RunLookups(t, g, New(g.Config()), []metatest.Lookup{
+		{Name: "profile", Creds: igLogin, User: igsid, Status: 200, Path: "/v21.0/" + igsid, Fields: fields,
+			Reply: `{"name":"Giulia Bianchi","username":"giulia.b","profile_pic":"` + pic + `","id":"1234567890123456"}`,
+			Want:  channel.Profile{Name: "Giulia Bianchi", PictureURL: pic}},
+		{Name: "username only", Creds: channel.Credentials{AccessToken: metatest.Token}, User: igsid, Status: 200, Path: "/v21.0/" + igsid, Fields: fields,
+			Reply: `{"username":"giulia.b","id":"1234567890123456"}`, Want: channel.Profile{Name: "giulia.b"}},
+		{Name: "missing permission", Creds: igLogin, User: igsid, Status: 400, Path: "/v21.0/" + igsid, Fields: fields, Kind: meta.Permanent,
+			Reply: `{"error":{"message":"(#230) Requires pages_messaging permission to manage the object","type":"OAuthException","code":230,"fbtrace_id":"AbC6"}}`},
+		{Name: "server error", Creds: igLogin, User: igsid, Status: 500, Path: "/v21.0/" + igsid, Fields: fields, Kind: meta.Transient,
+			Reply: `{"error":{"message":"An unknown error has occurred.","type":"OAuthException","code":1,"fbtrace_id":"AbC7"}}`},
+	})
+}
+
 var user = channel.Identity{ID: igsid}
 
 func ms(n int64) time.Time { return time.UnixMilli(n).UTC() }

@@ -5,8 +5,9 @@
 // (valid for 7 days). It reads webhooks of object "page": messages, quick
 // replies, postbacks, m.me referrals, deliveries and reads. It serves
 // delivery with retry classes and states (R17), idempotent inbound (R18)
-// and linking through m.me refs. Messenger webhooks carry no names, so
-// identities have an id only.
+// and linking through m.me refs. Messenger webhooks carry no names: the
+// User Profile API (GET /{version}/{PSID}?fields=first_name,last_name,
+// profile_pic with the Page token) gives them (R16, R27).
 package messenger
 
 import (
@@ -24,6 +25,8 @@ var platform = messaging.Platform{
 	Channel: conversation.ChannelMessenger,
 	Object:  "page",
 	Path:    func(channel.Credentials) string { return "me/messages" },
+	// The User Profile API's fields.
+	ProfileFields: "first_name,last_name,profile_pic",
 }
 
 // New returns an adapter reaching the Graph API through cfg.

@@ -60,6 +60,35 @@ func TestSend(t *testing.T) {
 	})
 }
 
+// R16, R27: the User Profile API names a PSID; its failures are classified
+// as a send's are.
+func TestProfile(t *testing.T) {
+	g := metatest.NewGraph(t)
+	const (
+		psid   = "6543210987654321"
+		fields = "first_name,last_name,profile_pic"
+		pic    = "https://platform-lookaside.fbsbx.com/platform/profilepic/?psid=6543210987654321&width=1024&ext=1767000000&hash=AbZ"
+	)
+	metatest.RunLookups(t, g, New(g.Config()), []metatest.Lookup{
+		{Name: "profile", Creds: creds, User: psid, Status: 200, Path: "/v21.0/" + psid, Fields: fields,
+			Reply: `{"first_name":"Ana","last_name":"Pereira","profile_pic":"` + pic + `","id":"6543210987654321"}`,
+			Want:  channel.Profile{Name: "Ana Pereira", PictureURL: pic}},
+		{Name: "first name only", Creds: creds, User: psid, Status: 200, Path: "/v21.0/" + psid, Fields: fields,
+			Reply: `{"first_name":"Ana","id":"6543210987654321"}`, Want: channel.Profile{Name: "Ana"}},
+		{Name: "no profile for that user", Creds: creds, User: psid, Status: 400, Path: "/v21.0/" + psid, Fields: fields, Kind: meta.Permanent,
+			Reply: `{"error":{"message":"(#100) No profile available for that user.","type":"OAuthException","code":100,"fbtrace_id":"AbC6"}}`},
+		{Name: "page token invalid", Creds: creds, User: psid, Status: 400, Path: "/v21.0/" + psid, Fields: fields, Kind: meta.TokenInvalid,
+			Reply: `{"error":{"message":"Error validating access token: Session has expired.","type":"OAuthException","code":190,"error_subcode":463,"fbtrace_id":"AbC7"}}`},
+		{Name: "rate limit", Creds: creds, User: psid, Status: 400, Path: "/v21.0/" + psid, Fields: fields, Kind: meta.RateLimited,
+			Reply: `{"error":{"message":"(#613) Calls to this api have exceeded the rate limit.","type":"OAuthException","code":613,"fbtrace_id":"AbC8"}}`},
+		{Name: "unreadable answer", Creds: creds, User: psid, Status: 200, Path: "/v21.0/" + psid, Fields: fields, Kind: meta.Permanent,
+			Reply: `[]`},
+	})
+	if _, err := New(g.Config()).Profile(t.Context(), creds, ""); err == nil {
+		t.Error("a profile of no user was read: GET /{version}/ is the Page itself")
+	}
+}
+
 func at(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 const page = "108245671234567"

@@ -24,7 +24,9 @@ const maxGraphBody = 1 << 20
 // text and reply buttons), /{version}/me/messages (Messenger) and
 // /{version}/{ig-id}/messages (Instagram), authorised by AccessToken of
 // the integration. It records each message in the recipient's phone,
-// answers as Meta documents, and then posts the status webhooks.
+// answers as Meta documents, and then posts the status webhooks. It also
+// answers the Messenger and Instagram user-profile reads, GET
+// /{version}/{user-id}?fields=… (see serveProfile).
 func (s *Sandbox) Transport() http.RoundTripper { return graph{s} }
 
 type graph struct{ s *Sandbox }
@@ -51,13 +53,18 @@ func (g graph) RoundTrip(r *http.Request) (*http.Response, error) {
 // JSON answer.
 func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
-	if r.Method != http.MethodPost || len(parts) != 3 || parts[2] != "messages" {
-		return graphError(http.StatusBadRequest, 100, 0, "Unsupported request: the sandbox takes POST /{version}/{id}/messages")
+	profile := r.Method == http.MethodGet && len(parts) == 2 && validUser(parts[1])
+	send := r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "messages"
+	if !profile && !send {
+		return graphError(http.StatusBadRequest, 100, 0, "Unsupported request: the sandbox takes POST /{version}/{id}/messages and GET /{version}/{user-id}")
 	}
 	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	business, ok := strings.CutPrefix(token, tokenPrefix)
 	if !ok || business == "" {
 		return graphError(http.StatusUnauthorized, 190, 0, "Invalid OAuth access token: sandbox integrations use sandbox:<business id>")
+	}
+	if profile {
+		return s.serveProfile(r.Context(), business, parts[1], r.URL.Query())
 	}
 	object := parts[1]
 	if object != "me" && object != business {

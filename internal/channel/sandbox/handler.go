@@ -20,11 +20,16 @@ const maxBody = 64 << 10
 // phone is the end user {user} (a phone number or BSUID on WhatsApp, a
 // PSID or IGSID elsewhere) of the integration whose webhook key is {key}:
 //
-//	POST /{key}/phones/{user}/messages {"text", "name"}  writes a text (name: WhatsApp profile name)
+//	POST /{key}/phones/{user}/messages {"text", "name"}  writes a text (name: the profile name)
 //	POST /{key}/phones/{user}/tap      {"choiceId"}      taps a reply choice the phone received
 //	POST /{key}/phones/{user}/open     {"link"}          opens the integration's wa.me, m.me or ig.me link
 //	POST /{key}/phones/{user}/read                       reads everything received
 //	GET  /{key}/phones/{user}                            what the channel's app shows
+//
+// A phone's profile name goes in WhatsApp's webhooks; Messenger and
+// Instagram give it to the business's user-profile reads instead, which
+// the phone counts ("profileReads"). A phone that never gave a name gets a
+// made-up one, the same every time.
 //
 // A POST answers 200 with the webhook route's status ("webhookStatus") and
 // what was sent ("messageId", "read"), or 502 with the same when the route
@@ -106,6 +111,7 @@ func (s *Sandbox) serveOpen(w http.ResponseWriter, r *http.Request) {
 		s.write(w, r, it, user, "", value, nil)
 		return
 	}
+	s.opened(keyOf(it, user))
 	s.answer(w, r, it, referralWebhook(it, user, value, s.now()), result{})
 }
 
@@ -129,13 +135,14 @@ func (s *Sandbox) servePhone(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	name, thread := s.view(keyOf(it, user))
+	p := s.view(keyOf(it, user))
 	writeJSON(w, http.StatusOK, struct {
-		Channel  conversation.Channel `json:"channel"`
-		User     string               `json:"user"`
-		Name     string               `json:"name,omitempty"`
-		Messages []line               `json:"messages"`
-	}{it.Channel, user, name, thread})
+		Channel      conversation.Channel `json:"channel"`
+		User         string               `json:"user"`
+		Name         string               `json:"name,omitempty"`
+		Messages     []line               `json:"messages"`
+		ProfileReads int                  `json:"profileReads,omitempty"`
+	}{it.Channel, user, p.name, p.thread, p.profileReads})
 }
 
 // phoneOf finds the integration and user a request names, or answers.

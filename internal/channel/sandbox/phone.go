@@ -21,9 +21,13 @@ func keyOf(it Integration, user string) phoneKey {
 
 // phone is an end user's app: the thread with the business.
 type phone struct {
-	// name is the WhatsApp profile name, once the user gave one.
+	// name is the profile name, once the user gave one: WhatsApp's
+	// webhooks carry it, Messenger's and Instagram's user profiles show
+	// it.
 	name   string
 	thread []line
+	// profileReads counts the business's reads of the user's profile.
+	profileReads int
 }
 
 // maxThread bounds a phone's memory; older lines are forgotten.
@@ -72,11 +76,7 @@ func idPrefix(ch conversation.Channel) string {
 func (s *Sandbox) add(k phoneKey, l line, name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.phones[k]
-	if p == nil {
-		p = &phone{}
-		s.phones[k] = p
-	}
+	p := s.open(k)
 	p.thread = append(p.thread, l)
 	if n := len(p.thread) - maxThread; n > 0 {
 		p.thread = slices.Delete(p.thread, 0, n)
@@ -85,6 +85,24 @@ func (s *Sandbox) add(k phoneKey, l line, name string) string {
 		p.name = name
 	}
 	return cmp.Or(p.name, k.user)
+}
+
+// open returns k's phone, which first use creates; s.mu is held.
+func (s *Sandbox) open(k phoneKey) *phone {
+	p := s.phones[k]
+	if p == nil {
+		p = &phone{}
+		s.phones[k] = p
+	}
+	return p
+}
+
+// opened records that k's phone opened a chat with the business, which
+// then knows the user (a PSID or IGSID) even before a message.
+func (s *Sandbox) opened(k phoneKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.open(k)
 }
 
 // offered finds the latest prompt of k's thread with the choice id.
@@ -125,13 +143,13 @@ func (s *Sandbox) markRead(k phoneKey) []string {
 	return ids
 }
 
-// view returns a copy of k's phone: profile name and thread.
-func (s *Sandbox) view(k phoneKey) (string, []line) {
+// view returns a copy of k's phone.
+func (s *Sandbox) view(k phoneKey) phone {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.phones[k]
 	if p == nil {
-		return "", []line{}
+		return phone{thread: []line{}}
 	}
-	return p.name, slices.Clone(p.thread)
+	return phone{name: p.name, thread: slices.Clone(p.thread), profileReads: p.profileReads}
 }

@@ -198,10 +198,11 @@ func (b *testBundle) act(t *testing.T, it Integration, action, body string) resu
 }
 
 type screen struct {
-	Channel  conversation.Channel
-	User     string
-	Name     string
-	Messages []line
+	Channel      conversation.Channel
+	User         string
+	Name         string
+	Messages     []line
+	ProfileReads int
 }
 
 func (b *testBundle) screen(t *testing.T, it Integration) screen {
@@ -448,4 +449,82 @@ func TestCloseEndsStatusWebhooks(t *testing.T) {
 func show(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// R16, R27: Messenger and Instagram read a phone's profile: the name it
+// wrote under, or a made-up one that stays the same; Messenger's as first
+// and last name, Instagram's with a username; each with a picture. The
+// phone counts the reads. A user who never wrote or opened a chat is
+// unknown.
+func TestProfiles(t *testing.T) {
+	b := setup(t)
+	ctx := t.Context()
+	profiler := func(ch conversation.Channel) metatest.ProfileReader {
+		return b.adapters[ch].(metatest.ProfileReader)
+	}
+
+	b.act(t, fb, "messages", `{"text": "Olá", "name": "Ana Souza"}`)
+	b.events(t, fb)
+	p, err := profiler(fb.Channel).Profile(ctx, credentials(fb), users[fb.Channel])
+	if err != nil || p.Name != "Ana Souza" || !strings.HasPrefix(p.PictureURL, "data:image/svg+xml,") {
+		t.Errorf("Messenger profile %+v, %v", p, err)
+	}
+
+	// Instagram: a phone that only opened an ig.me link, and gave no name.
+	b.act(t, ig, "open", `{"link": "https://ig.me/m/linkline.support?ref=lk_1"}`)
+	b.events(t, ig)
+	first, err := profiler(ig.Channel).Profile(ctx, credentials(ig), users[ig.Channel])
+	if err != nil || len(strings.Fields(first.Name)) != 2 || first.PictureURL == "" {
+		t.Errorf("made-up Instagram profile %+v, %v", first, err)
+	}
+	if again, _ := profiler(ig.Channel).Profile(ctx, credentials(ig), users[ig.Channel]); again != first {
+		t.Errorf("the made-up profile changed: %+v, then %+v", first, again)
+	}
+	// What Instagram answers, field by field.
+	client := &http.Client{Transport: b.sb.Transport()}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://sandbox.invalid/v21.0/"+users[ig.Channel]+"?fields=name,username,profile_pic", nil)
+	req.Header.Set("Authorization", "Bearer "+AccessToken(ig.BusinessID))
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer map[string]string
+	err = json.NewDecoder(resp.Body).Decode(&answer)
+	resp.Body.Close()
+	if want := strings.ToLower(strings.ReplaceAll(first.Name, " ", ".")); err != nil || answer["name"] != first.Name ||
+		answer["username"] != want || answer["profile_pic"] != first.PictureURL || answer["id"] != users[ig.Channel] {
+		t.Errorf("Instagram answered %v (%v), want username %s", answer, err, want)
+	}
+	if got := b.screen(t, ig); got.ProfileReads != 3 {
+		t.Errorf("the phone counted %d profile reads, want 3", got.ProfileReads)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		ch    conversation.Channel
+		creds channel.Credentials
+		user  string
+		kind  meta.Kind
+	}{
+		{"a user who never wrote", conversation.ChannelMessenger, credentials(fb), "7654321098765432", meta.Permanent},
+		{"another channel's phone", conversation.ChannelMessenger, credentials(fb), users[ig.Channel], meta.Permanent},
+		{"a WhatsApp number", conversation.ChannelMessenger, credentials(wa), users[wa.Channel], meta.Permanent},
+		{"a Page token, not a sandbox one", conversation.ChannelMessenger, channel.Credentials{AccessToken: "EAAG-real-page-token"}, users[fb.Channel], meta.TokenInvalid},
+	} {
+		if _, err := profiler(tc.ch).Profile(ctx, tc.creds, tc.user); meta.Classify(err).Kind != tc.kind {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.kind)
+		}
+	}
+	b.quiet(t)
+}
+
+// The made-up names are names: two words, ASCII, the same for the same
+// user.
+func TestMadeUpNames(t *testing.T) {
+	for _, user := range []string{"1", "6543210987654321", "1234567890123456", "a.b-c_d"} {
+		n := madeUpName(user)
+		if len(strings.Fields(n)) != 2 || n != madeUpName(user) || username(n) != strings.ToLower(strings.ReplaceAll(n, " ", ".")) {
+			t.Errorf("madeUpName(%q) = %q", user, n)
+		}
+	}
 }

@@ -1,6 +1,7 @@
-// Package metatest fakes the Graph API so that every adapter's sends are
-// tested the same way: the exact request that left (method, path, headers,
-// JSON body) and what a documented answer turns into (R17).
+// Package metatest fakes the Graph API so that every adapter's sends and
+// profile reads are tested the same way: the exact request that left
+// (method, path, query, headers, JSON body) and what a documented answer
+// turns into (R17, R27).
 package metatest
 
 import (
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -88,10 +90,7 @@ type Send struct {
 func Run(t *testing.T, g *Graph, a channel.Adapter, sends []Send) {
 	t.Helper()
 	for _, s := range sends {
-		g.mu.Lock()
-		g.status, g.reply, g.header, g.last = s.Status, s.Reply, s.Header, nil
-		g.mu.Unlock()
-
+		g.answer(s.Status, s.Reply, s.Header)
 		var sent channel.Sent
 		var err error
 		if s.Prompt != nil {
@@ -100,9 +99,7 @@ func Run(t *testing.T, g *Graph, a channel.Adapter, sends []Send) {
 			sent, err = a.SendText(context.Background(), s.Creds, s.Text)
 		}
 
-		g.mu.Lock()
-		req, body := g.last, g.body
-		g.mu.Unlock()
+		req, body := g.request()
 		if req == nil {
 			t.Errorf("%s: no request reached the Graph API (error %v)", s.Name, err)
 			continue
@@ -117,6 +114,75 @@ func Run(t *testing.T, g *Graph, a channel.Adapter, sends []Send) {
 			t.Errorf("%s: %v", s.Name, err)
 		case sent != s.Want:
 			t.Errorf("%s: sent %+v, want %+v", s.Name, sent, s.Want)
+		}
+	}
+}
+
+// answer sets the fake's next answer and forgets the last request.
+func (g *Graph) answer(status int, reply string, header http.Header) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.status, g.reply, g.header, g.last = status, reply, header, nil
+}
+
+// request is the last request the fake took, and its body.
+func (g *Graph) request() (*http.Request, []byte) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.last, g.body
+}
+
+// ProfileReader is an adapter that reads user profiles.
+type ProfileReader interface {
+	Profile(ctx context.Context, c channel.Credentials, userID string) (channel.Profile, error)
+}
+
+// Lookup is one profile read through an adapter and what must come of it.
+type Lookup struct {
+	Name  string
+	Creds channel.Credentials
+	User  string
+	// Status and Reply are the fake's answer.
+	Status int
+	Reply  string
+	// Path and Fields are the request expected: GET Path?fields=Fields.
+	Path   string
+	Fields string
+	// Want is the result on success; Kind, when set, the classification
+	// of the expected failure.
+	Want channel.Profile
+	Kind meta.Kind
+}
+
+// RunLookups reads each profile through a, an adapter configured with
+// g.Config(), and checks request and outcome.
+func RunLookups(t *testing.T, g *Graph, a ProfileReader, lookups []Lookup) {
+	t.Helper()
+	for _, l := range lookups {
+		g.answer(l.Status, l.Reply, nil)
+		p, err := a.Profile(context.Background(), l.Creds, l.User)
+		req, _ := g.request()
+		switch {
+		case req == nil:
+			t.Errorf("%s: no request reached the Graph API (error %v)", l.Name, err)
+			continue
+		case req.Method != http.MethodGet || req.URL.Path != l.Path:
+			t.Errorf("%s: request %s %s, want GET %s", l.Name, req.Method, req.URL.Path, l.Path)
+		case !reflect.DeepEqual(req.URL.Query(), url.Values{"fields": {l.Fields}}):
+			// The token belongs in the header only.
+			t.Errorf("%s: query %q, want fields=%s", l.Name, req.URL.RawQuery, l.Fields)
+		case req.Header.Get("Authorization") != "Bearer "+l.Creds.AccessToken:
+			t.Errorf("%s: Authorization %q", l.Name, req.Header.Get("Authorization"))
+		}
+		switch {
+		case l.Kind != 0:
+			if c := meta.Classify(err); err == nil || c.Kind != l.Kind {
+				t.Errorf("%s: error %v classified %v, want %v", l.Name, err, c.Kind, l.Kind)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", l.Name, err)
+		case p != l.Want:
+			t.Errorf("%s: profile %+v, want %+v", l.Name, p, l.Want)
 		}
 	}
 }

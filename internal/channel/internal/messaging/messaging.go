@@ -9,9 +9,12 @@
 package messaging
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/conversation"
@@ -25,6 +28,9 @@ type Platform struct {
 	Object string
 	// Path is the Send API path for an integration's credentials.
 	Path func(channel.Credentials) string
+	// ProfileFields are the user-profile fields read for a user's name
+	// and picture.
+	ProfileFields string
 }
 
 // Adapter implements channel.Adapter for a Messenger Platform channel;
@@ -108,4 +114,30 @@ func (a *Adapter) send(ctx context.Context, c channel.Credentials, r request) (c
 		return channel.Sent{}, fmt.Errorf("%s: no message_id in Meta's answer", a.platform.Channel)
 	}
 	return channel.Sent{ExternalID: answer.MessageID}, nil
+}
+
+// Profile reads a user's name and picture from the user-profile API, GET
+// /{version}/{user-id}?fields=… with the integration's token. Failures are
+// the client's, for meta.Classify, as a send's are.
+func (a *Adapter) Profile(ctx context.Context, c channel.Credentials, userID string) (channel.Profile, error) {
+	if userID == "" {
+		// GET /{version}/ would read the Page or account itself.
+		return channel.Profile{}, fmt.Errorf("%s: profile of no user", a.platform.Channel)
+	}
+	raw, err := a.client.Get(ctx, url.PathEscape(userID), url.Values{"fields": {a.platform.ProfileFields}}, c.AccessToken)
+	if err != nil {
+		return channel.Profile{}, err
+	}
+	var p struct {
+		FirstName  string `json:"first_name"`
+		LastName   string `json:"last_name"`
+		Name       string `json:"name"`
+		Username   string `json:"username"`
+		ProfilePic string `json:"profile_pic"`
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return channel.Profile{}, fmt.Errorf("%s: unreadable profile: %w", a.platform.Channel, err)
+	}
+	name := cmp.Or(p.Name, strings.TrimSpace(p.FirstName+" "+p.LastName), p.Username)
+	return channel.Profile{Name: name, PictureURL: p.ProfilePic}, nil
 }
