@@ -132,35 +132,37 @@ func TestConversationLanguage(t *testing.T) {
 // conversation's language, the token in it still links, and everything said
 // on the channel is in that language.
 func TestDeepLinkInConversationLanguage(t *testing.T) {
-	b, it, c := linkedSetup(t, sqlite)
-	b.post(t, c.session, setConversationLanguage, map[string]any{"id": c.id, "lang": "el-GR"}).decode(t, &struct{}{})
-	req, r := b.requestLink(t, c, "WHATSAPP")
-	if len(r.Errors) > 0 {
-		t.Fatal(r.Errors)
-	}
-	u, err := url.Parse(req.DeepLink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if text := u.Query().Get("text"); !strings.HasPrefix(text, "Συνέχεια της συζήτησής μου: ll-") {
-		t.Errorf("prefilled text: %q", text)
-	}
-	ph := b.phone(t, it, "5511900000003")
-	ph.post("open", map[string]any{"link": req.DeepLink})
-	// The whole dialogue is in Greek: the question, its choices, the
-	// answer, and the notice when an admin setting ends the link.
-	choices := ph.waitForText("Να συνεχίσουμε τη συζήτησή σας")
-	var titles []string
-	for _, m := range ph.view().Messages {
-		for _, c := range m.Choices {
-			titles = append(titles, c.Title)
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b, it, c := linkedSetup(t, kind)
+		b.post(t, c.session, setConversationLanguage, map[string]any{"id": c.id, "lang": "el-GR"}).decode(t, &struct{}{})
+		req, r := b.requestLink(t, c, "WHATSAPP")
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
 		}
-	}
-	if strings.Join(titles, "|") != "Ναι, συνέχεια εδώ|Όχι" {
-		t.Errorf("choices: %q", titles)
-	}
-	ph.post("tap", map[string]any{"choiceId": choices[0]})
-	ph.waitForText("Η σύνδεση έγινε")
-	b.post(t, b.admin, setChannels, map[string]any{"id": b.widgetID(t), "ch": []string{}}).decode(t, &struct{}{})
-	ph.waitForText("δεν συνδέεται πια")
+		u, err := url.Parse(req.DeepLink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := u.Query().Get("text"); !strings.HasPrefix(text, "Συνέχεια της συζήτησής μου: ll-") {
+			t.Errorf("prefilled text: %q", text)
+		}
+		ph := b.phone(t, it, "5511900000003")
+		ph.post("open", map[string]any{"link": req.DeepLink})
+		// The whole dialogue is in Greek: the question, its choices, the
+		// answer, and the notice when an admin setting ends the link.
+		choices := ph.waitForText("Να συνεχίσουμε τη συζήτησή σας")
+		var titles []string
+		for _, m := range ph.view().Messages {
+			for _, c := range m.Choices {
+				titles = append(titles, c.Title)
+			}
+		}
+		if strings.Join(titles, "|") != "Ναι, συνέχεια εδώ|Όχι" {
+			t.Errorf("choices: %q", titles)
+		}
+		ph.post("tap", map[string]any{"choiceId": choices[0]})
+		ph.waitForText("Η σύνδεση έγινε")
+		b.post(t, b.admin, setChannels, map[string]any{"id": b.widgetID(t), "ch": []string{}}).decode(t, &struct{}{})
+		ph.waitForText("δεν συνδέεται πια")
+	})
 }
