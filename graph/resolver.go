@@ -37,6 +37,8 @@ type Resolver struct {
 	// Languages decides and sets what conversations are told things in
 	// on channels (R27).
 	Languages *linking.Languages
+	// Unlinks ends links (R12).
+	Unlinks *linking.Unlinks
 	// Menus serves widgets by their public key to pages without a
 	// conversation.
 	Menus *linking.Menus

@@ -229,7 +229,7 @@ func (r *mutationResolver) UnlinkChannel(ctx context.Context, input model.Unlink
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Conv.Unlink(ctx, auth.FromContext(ctx), id, input.Channel)
+	c, err := r.Unlinks.Unlink(ctx, auth.FromContext(ctx), id, input.Channel)
 	if err != nil {
 		return nil, err
 	}

@@ -109,10 +109,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
 	languages := linking.NewLanguages(db)
-	settings = linking.NewSettings(db, convs, deliveries, languages, changed)
+	unlinks := linking.NewUnlinks(convs, a.appender)
+	settings = linking.NewSettings(db, unlinks, deliveries, languages, changed)
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL,
-		Links: linking.NewRequests(db, settings, limiter, linkClock), Languages: languages, Menus: linking.NewMenus(widgets, limiter)}
+		Links: linking.NewRequests(db, settings, limiter, linkClock), Languages: languages, Unlinks: unlinks, Menus: linking.NewMenus(widgets, limiter)}
 
 	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)

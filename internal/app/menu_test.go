@@ -35,6 +35,11 @@ func (b *testBundle) anonymous(t *testing.T, proto, origin string) *wsClient {
 func (c *wsClient) nextMenu(id string) []menuItem {
 	c.t.Helper()
 	m := c.read()
+	// Another state subscription on the socket may be told its state
+	// again (a wake-up from another instance, say): not this one's.
+	for m.ID != id && (m.Type == "next" || m.Type == "data") {
+		m = c.read()
+	}
 	var p struct {
 		Data struct {
 			Widget struct {

@@ -36,10 +36,10 @@ type Write struct {
 	NoteSwitch bool
 	// Delivery, alone, moves outbound messages' delivery state forward.
 	Delivery *DeliveryUpdate
-	// Link links a social identity to the conversation (R6, R8).
-	Link *LinkActivation
-	// Unlink ends the conversation's link to a channel (R3, R12).
-	Unlink *Unlink
+	// Activate links a social identity to the conversation (R6, R8).
+	Activate *Activation
+	// Detach ends the conversation's links on a channel (R3, R12).
+	Detach *Detachment
 	// Note adds a SYSTEM message saying what happened (R13, R27).
 	Note *Note
 	// Social, with ConversationID 0, is a message from a social identity:
@@ -67,51 +67,6 @@ type DeliveryUpdate struct {
 	// SentAs records the platform's id of a send.
 	SentAs string
 	Error  string
-}
-
-// LinkActivation links the identity that confirmed a link request to the
-// request's conversation: the identity joins the conversation's end user
-// (R16) and its messages land there (R7); linked elsewhere before, it moves
-// (R8). Both histories say so. The channel becomes the reply route at once,
-// and the confirming message opens its messaging window (R11, R25).
-type LinkActivation struct {
-	RequestID     int64
-	Channel       Channel
-	IntegrationID int64
-	ExternalID    string
-	Name          string
-	// At is when the end user confirmed on the channel: a message of
-	// theirs, so the channel's window runs from it.
-	At time.Time
-}
-
-// Unlink ends a conversation's link to a channel: nothing more of the
-// conversation goes there, and the identity is detached from the
-// conversation's end user, so that its next message opens a standalone
-// conversation of its own that her sessions cannot see (R12, R26). Replies
-// fall back to the widget.
-type Unlink struct {
-	Channel Channel
-	// EndedBy is who ended the link: the end user (Disconnect), an agent,
-	// or an admin setting (R3).
-	EndedBy LinkActor
-}
-
-// Reason is why the link ended, as the history and the link record say.
-func (u *Unlink) Reason() LinkEndReason {
-	if u.EndedBy == ActorAdmin {
-		return ReasonDisabledByAdmin
-	}
-	return ReasonUnlinked
-}
-
-// Note is the history's entry for the unlink of identity (R13, R26).
-func (u *Unlink) Note(identity string) *Note {
-	n := &Note{Kind: NoteUnlinked, Channel: u.Channel, Identity: identity, EndedBy: u.EndedBy, Reason: u.Reason()}
-	if u.EndedBy == ActorAdmin {
-		n.Kind = NoteLinkEndedByAdmin
-	}
-	return n
 }
 
 // SocialSender is the social identity a message came from.
@@ -158,8 +113,8 @@ type Written struct {
 	Duplicate bool
 	// Updated are the messages a Delivery moved.
 	Updated []*Message
-	// Unlinked is the identity an Unlink detached, as it was linked.
-	Unlinked *Identity
+	// Detached is the identity a Detach detached, as it was linked.
+	Detached *Identity
 }
 
 // Writer applies writes durably. It may group concurrent calls into one
@@ -474,39 +429,6 @@ func (s *Service) EndUserOf(ctx context.Context, actor *auth.Actor, id int64) (*
 // card (R16). The end user must come from EndUser or EndUserOf.
 func (s *Service) Identities(ctx context.Context, eu *EndUser) ([]*Identity, error) {
 	return s.store.EndUserIdentities(ctx, eu.AccountID, eu.ID)
-}
-
-// Unlink disconnects a channel from a conversation the actor may see
-// (R12): the end user's "Disconnect", or an agent's; the link records which
-// (R26).
-func (s *Service) Unlink(ctx context.Context, actor *auth.Actor, id int64, ch Channel) (*Conversation, error) {
-	c, err := s.Get(ctx, actor, id)
-	if err != nil {
-		return nil, err
-	}
-	by := ActorEndUser
-	if actor.Agent != nil {
-		by = ActorAgent
-	}
-	res, err := s.writer.Write(ctx, Write{AccountID: c.AccountID, ConversationID: c.ID, Unlink: &Unlink{Channel: ch, EndedBy: by}})
-	if err != nil {
-		return nil, err
-	}
-	return res.Conversation, nil
-}
-
-// EndLink ends a conversation's link to a channel because an admin turned
-// the channel off (R3). It returns the identity that was linked, or nil
-// when the link had ended meanwhile.
-func (s *Service) EndLink(ctx context.Context, accountID, id int64, ch Channel) (*Identity, error) {
-	res, err := s.writer.Write(ctx, Write{AccountID: accountID, ConversationID: id, Unlink: &Unlink{Channel: ch, EndedBy: ActorAdmin}})
-	if apperr.CodeOf(err) == apperr.NotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return res.Unlinked, nil
 }
 
 // Transcript is what one channel's app shows of a conversation (R10): the

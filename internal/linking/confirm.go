@@ -176,10 +176,7 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 	}
 	_, err = cf.writer.Write(ctx, conversation.Write{
 		AccountID: r.AccountID, ConversationID: r.ConversationID,
-		Link: &conversation.LinkActivation{
-			RequestID: r.ID, Channel: it.Channel, IntegrationID: it.ID, ExternalID: in.From.ID, Name: in.From.Name,
-			At: in.Timestamp,
-		},
+		Activate: activation(r, confirmed{integration: it.ID, from: in.From, at: in.Timestamp}),
 	})
 	if err != nil {
 		return err

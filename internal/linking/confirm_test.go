@@ -67,8 +67,14 @@ func TestConfirmingLinksWithTheTapsTime(t *testing.T) {
 	if ok, err := cf.Handle(t.Context(), wa, in); !ok || err != nil {
 		t.Fatalf("handled %v, %v", ok, err)
 	}
-	if len(w.writes) != 1 || w.writes[0].Link == nil || !w.writes[0].Link.At.Equal(tapped) || w.writes[0].ConversationID != 3 {
+	if len(w.writes) != 1 || w.writes[0].Activate == nil || w.writes[0].ConversationID != 3 {
 		t.Fatalf("writes: %+v", w.writes)
+	}
+	a := w.writes[0].Activate
+	p := a.Plan(conversation.ActivationState{Conversation: &conversation.Conversation{ID: 3, AccountID: 1, EndUserID: 8, LastChannel: conversation.ChannelWebWidget}, Now: now})
+	if a.RequestID != 42 || a.RequestFrom != string(StatusAwaiting) || a.RequestTo != string(StatusLinked) || a.ExternalID != "306912345678" ||
+		p.Identity.LastInboundAt == nil || !p.Identity.LastInboundAt.Equal(tapped) || p.Identity.IntegrationID != 7 {
+		t.Errorf("activation %+v, plan %+v", a, p.Identity)
 	}
 }
 
@@ -88,7 +94,7 @@ func TestDecliningIsNoted(t *testing.T) {
 		t.Fatalf("declined %v, writes %+v", st.declined, w.writes)
 	}
 	n := w.writes[0].Note
-	if n == nil || n.Kind != conversation.NoteLinkDeclined || n.Identity != "+30 ••• 5678" || w.writes[0].ConversationID != 3 || w.writes[0].Link != nil {
+	if n == nil || n.Kind != conversation.NoteLinkDeclined || n.Identity != "+30 ••• 5678" || w.writes[0].ConversationID != 3 || w.writes[0].Activate != nil {
 		t.Errorf("note: %+v", w.writes[0])
 	}
 	if len(s.texts) != 1 || s.texts[0] != Text(Greek, TextDeclined) {

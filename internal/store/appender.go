@@ -307,8 +307,8 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				}
 			}
 			touched[c.ID] = true
-			if l := w.Link; l != nil {
-				notes, err := a.activateLink(tx, w.AccountID, c, l, convs, now)
+			if l := w.Activate; l != nil {
+				notes, err := a.activate(tx, w.AccountID, c, l, convs, now)
 				if err != nil {
 					return err
 				}
@@ -325,12 +325,12 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				}
 				c = target
 			}
-			if u := w.Unlink; u != nil {
-				m, was, err := a.unlink(tx, c, u, now)
+			if d := w.Detach; d != nil {
+				m, was, err := a.detach(tx, c, d, now)
 				if err != nil {
 					return err
 				}
-				res.Unlinked = was
+				res.Detached = was
 				emit(feed.Kind(m.Note.Kind), m)
 				m.Seq = c.LastSeq
 				newMsgs = append(newMsgs, m)

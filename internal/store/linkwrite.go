@@ -10,7 +10,6 @@ import (
 
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/conversation"
-	"github.com/linkline/linkline/internal/linking"
 )
 
 // note is a system message for a conversation's history.
@@ -19,69 +18,64 @@ type note struct {
 	msg  *conversation.Message
 }
 
-// activateLink links the identity that confirmed request l.RequestID to
-// conversation c, within a batch's transaction, and makes its channel c's
-// reply route with the window the confirmation opened (R11, R25). It
-// returns the history notes to add: one in c, and one in the conversation
-// the identity leaves (R8).
-func (a *Appender) activateLink(tx *gorm.DB, accountID int64, c *conversationRow, l *conversation.LinkActivation, convs map[int64]*conversationRow, now time.Time) ([]note, error) {
+// activate applies an activation to conversation c within a batch's
+// transaction: it claims the request, reads what the plan needs, and
+// stores what it decides. It returns the history notes, each with its
+// conversation.
+func (a *Appender) activate(tx *gorm.DB, accountID int64, c *conversationRow, l *conversation.Activation, convs map[int64]*conversationRow, now time.Time) ([]note, error) {
 	res := tx.Model(&linkRequestRow{}).
 		Where("account_id = ? AND id = ? AND conversation_id = ? AND status = ? AND redeemer_id = ? AND expires_at > ?",
-			accountID, l.RequestID, c.ID, string(linking.StatusAwaiting), l.ExternalID, now).
-		Updates(map[string]any{"status": string(linking.StatusLinked), "updated_at": now})
+			accountID, l.RequestID, c.ID, l.RequestFrom, l.ExternalID, now).
+		Updates(map[string]any{"status": l.RequestTo, "updated_at": now})
 	if res.Error != nil {
 		return nil, res.Error
 	}
 	if res.RowsAffected == 0 {
 		return nil, apperr.New(apperr.LinkExpired, "the link request is no longer awaiting confirmation")
 	}
-	var id identityRow
-	err := tx.Where("account_id = ? AND channel = ? AND external_id = ?", accountID, string(l.Channel), l.ExternalID).Take(&id).Error
-	var notes []note
-	relinked := false
+	st := conversation.ActivationState{Conversation: c.domain(), Now: now}
+	var prev *conversationRow
+	var row identityRow
+	err := tx.Where("account_id = ? AND channel = ? AND external_id = ?", accountID, string(l.Channel), l.ExternalID).Take(&row).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		id = identityRow{AccountID: accountID, Channel: string(l.Channel), ExternalID: l.ExternalID, DisplayName: l.Name, CreatedAt: now}
 	case err != nil:
 		return nil, err
-	case id.ConversationID != nil && *id.ConversationID == c.ID:
-		relinked = id.LinkedAt != nil
-	case id.ConversationID != nil:
-		old, err := a.conversation(tx, convs, accountID, *id.ConversationID)
-		if err != nil {
-			return nil, err
-		}
-		if id.LinkedAt != nil {
-			if err := endLinks(tx, old.ID, id.ID, conversation.ActorEndUser, conversation.ReasonMoved, now); err != nil {
+	default:
+		st.Identity = row.domain()
+		if row.ConversationID != nil && *row.ConversationID != c.ID {
+			if prev, err = a.conversation(tx, convs, accountID, *row.ConversationID); err != nil {
 				return nil, err
 			}
-			if old.LastChannel == string(l.Channel) {
-				old.LastChannel = string(conversation.ChannelWebWidget)
-			}
+			st.Previous = prev.domain()
 		}
-		notes = append(notes, note{old, systemNote(old, now, &conversation.Note{
-			Kind: conversation.NoteLinkMoved, Channel: l.Channel, Identity: id.domain().Masked(),
-			EndedBy: conversation.ActorEndUser, Reason: conversation.ReasonMoved,
-		})})
 	}
-	id.EndUserID, id.ConversationID, id.IntegrationID = c.EndUserID, &c.ID, nullID(l.IntegrationID)
-	id.LinkedAt, id.UpdatedAt = &now, now
-	if l.Name != "" {
-		id.DisplayName = l.Name
-	}
-	if at := l.At.UTC(); !l.At.IsZero() && (id.LastInboundAt == nil || at.After(*id.LastInboundAt)) {
-		id.LastInboundAt = &at
-	}
-	if err := tx.Save(&id).Error; err != nil {
+	p := l.Plan(st)
+	row = identityRowOf(p.Identity, now)
+	if err := tx.Save(&row).Error; err != nil {
 		return nil, err
 	}
-	if !relinked {
-		if err := tx.Create(&linkRow{AccountID: accountID, ConversationID: c.ID, IdentityID: id.ID, Channel: string(l.Channel), LinkedAt: now}).Error; err != nil {
+	var notes []note
+	if prev != nil {
+		if p.EndPrevious != nil {
+			if err := endLinks(tx, prev.ID, row.ID, *p.EndPrevious, now); err != nil {
+				return nil, err
+			}
+		}
+		if p.PreviousRoute != "" {
+			prev.LastChannel = string(p.PreviousRoute)
+		}
+		if p.PreviousNote != nil {
+			notes = append(notes, note{prev, systemNote(prev, now, p.PreviousNote)})
+		}
+	}
+	if p.NewLink {
+		if err := tx.Create(&linkRow{AccountID: accountID, ConversationID: c.ID, IdentityID: row.ID, Channel: row.Channel, LinkedAt: now}).Error; err != nil {
 			return nil, err
 		}
 	}
-	c.LastChannel = string(l.Channel)
-	notes = append(notes, note{c, systemNote(c, now, &conversation.Note{Kind: conversation.NoteLinked, Channel: l.Channel, Identity: id.domain().Masked()})})
+	c.LastChannel = string(p.Route)
+	notes = append(notes, note{c, systemNote(c, now, p.Note)})
 	return notes, nil
 }
 
@@ -96,41 +90,46 @@ func systemNote(c *conversationRow, now time.Time, n *conversation.Note) *conver
 	}
 }
 
-// unlink ends conversation c's link to a channel within a batch's
-// transaction. The identity is detached from c's end user onto an end user
-// of its own, so that what it sends later opens a conversation she cannot
-// see (R12, R26). It returns the history note and the identity as it was
-// linked.
-func (a *Appender) unlink(tx *gorm.DB, c *conversationRow, u *conversation.Unlink, now time.Time) (*conversation.Message, *conversation.Identity, error) {
-	var ids []identityRow
-	if err := tx.Where("account_id = ? AND conversation_id = ? AND channel = ? AND linked_at IS NOT NULL", c.AccountID, c.ID, string(u.Channel)).Find(&ids).Error; err != nil {
+// detach applies a detachment to conversation c within a batch's
+// transaction: each linked identity moves to the end user the plan gives
+// it, and its link ends. It returns the history note and the identity as
+// it was linked.
+func (a *Appender) detach(tx *gorm.DB, c *conversationRow, d *conversation.Detachment, now time.Time) (*conversation.Message, *conversation.Identity, error) {
+	var rows []identityRow
+	if err := tx.Where("account_id = ? AND conversation_id = ? AND channel = ? AND linked_at IS NOT NULL", c.AccountID, c.ID, string(d.Channel)).Order("id").Find(&rows).Error; err != nil {
 		return nil, nil, err
 	}
-	if len(ids) == 0 {
-		return nil, nil, apperr.NotFoundf("link")
+	linked := domains(rows, (*identityRow).domain)
+	p, err := d.Plan(conversation.DetachmentState{Conversation: c.domain(), Linked: linked, Now: now})
+	if err != nil {
+		return nil, nil, err
 	}
-	for i := range ids {
-		own := endUserRow{AccountID: c.AccountID, Name: ids[i].DisplayName, CreatedAt: now}
+	if len(p.Owners) != len(rows) {
+		return nil, nil, fmt.Errorf("store: a detachment plan gives %d owners to %d identities", len(p.Owners), len(rows))
+	}
+	for i, id := range rows {
+		own := endUserRow{AccountID: c.AccountID, Name: p.Owners[i].Name, CreatedAt: now}
 		if err := tx.Create(&own).Error; err != nil {
 			return nil, nil, err
 		}
-		if err := tx.Model(&identityRow{}).Where("id = ?", ids[i].ID).
+		if err := tx.Model(&identityRow{}).Where("id = ?", id.ID).
 			Updates(map[string]any{"end_user_id": own.ID, "conversation_id": nil, "linked_at": nil, "updated_at": now}).Error; err != nil {
 			return nil, nil, err
 		}
-		if err := endLinks(tx, c.ID, ids[i].ID, u.EndedBy, u.Reason(), now); err != nil {
+		if err := endLinks(tx, c.ID, id.ID, p.End, now); err != nil {
 			return nil, nil, err
 		}
 	}
-	if c.LastChannel == string(u.Channel) {
-		c.LastChannel = string(conversation.ChannelWebWidget)
+	c.LastChannel = string(p.Route)
+	var was *conversation.Identity
+	if len(linked) > 0 {
+		was = linked[0]
 	}
-	was := ids[0].domain()
-	return systemNote(c, now, u.Note(was.Masked())), was, nil
+	return systemNote(c, now, p.Note), was, nil
 }
 
 // endLinks records the end of an identity's active link to a conversation.
-func endLinks(tx *gorm.DB, conversationID, identityID int64, by conversation.LinkActor, why conversation.LinkEndReason, now time.Time) error {
+func endLinks(tx *gorm.DB, conversationID, identityID int64, end conversation.LinkEnd, now time.Time) error {
 	return tx.Model(&linkRow{}).Where("conversation_id = ? AND identity_id = ? AND ended_at IS NULL", conversationID, identityID).
-		Updates(map[string]any{"ended_at": now, "ended_by": string(by), "end_reason": string(why)}).Error
+		Updates(map[string]any{"ended_at": now, "ended_by": string(end.By), "end_reason": string(end.Reason)}).Error
 }

@@ -254,6 +254,16 @@ func (r *identityRow) domain() *conversation.Identity {
 	}
 }
 
+// identityRowOf is the row of an identity as of now.
+func identityRowOf(id *conversation.Identity, now time.Time) identityRow {
+	return identityRow{
+		ID: id.ID, AccountID: id.AccountID, Channel: string(id.Channel), ExternalID: id.ExternalID, DisplayName: id.DisplayName,
+		EndUserID: id.EndUserID, IntegrationID: nullID(id.IntegrationID), ConversationID: nullID(id.ConversationID),
+		LastInboundAt: id.LastInboundAt, LinkedAt: id.LinkedAt, PictureURL: id.PictureURL, ProfileAt: id.ProfileAt,
+		CreatedAt: id.CreatedAt, UpdatedAt: now,
+	}
+}
+
 type linkRow struct {
 	ID             int64
 	AccountID      int64
