@@ -196,8 +196,8 @@ type Filter struct {
 	UpdatedSince *time.Time
 }
 
-// DeliveryState is how far an outbound message got. States only move
-// forward: queued < sent < delivered < read; failed is final (R17, R18).
+// DeliveryState is how far an outbound message got (R17); package delivery
+// decides how states may move.
 type DeliveryState string
 
 const (
@@ -207,30 +207,3 @@ const (
 	DeliveryRead      DeliveryState = "READ"
 	DeliveryFailed    DeliveryState = "FAILED"
 )
-
-// Advances reports whether a message in state s may move to next: only
-// forward, so that reports arriving out of order never move it back (read
-// is never followed by delivered), and failed only before delivery.
-func (s DeliveryState) Advances(next DeliveryState) bool {
-	if s == DeliveryFailed {
-		return false
-	}
-	if next == DeliveryFailed {
-		return s == DeliveryQueued || s == DeliverySent
-	}
-	return next.rank() > s.rank()
-}
-
-func (s DeliveryState) rank() int {
-	switch s {
-	case DeliveryQueued:
-		return 0
-	case DeliverySent:
-		return 1
-	case DeliveryDelivered:
-		return 2
-	case DeliveryRead:
-		return 3
-	}
-	return -1
-}

@@ -50,23 +50,35 @@ type Write struct {
 	Social *SocialSender
 }
 
-// DeliveryUpdate moves outbound messages forward (R17, R18); a message
-// already further along is left alone. It names its messages one of three
-// ways: by MessageID; by Channel and ExternalID (a status report: if no
-// message has that id yet, the report is kept and applied when the send is
-// recorded); or by IdentityID and Watermark (every message sent to the
-// identity up to then, as Messenger reports delivery and reads).
+// DeliveryUpdate moves outbound messages as a send or a report says (R17,
+// R18). It names its messages one of three ways: by MessageID; by Channel
+// and ExternalID (a status report: if no message has that id yet, the
+// report is kept, and handed to Apply when the send is recorded); or by
+// IdentityID and Watermark (every message sent to the identity up to then
+// and still in a state of Among, as Messenger reports delivery and reads).
 type DeliveryUpdate struct {
 	MessageID  int64
 	Channel    Channel
 	ExternalID string
 	IdentityID int64
 	Watermark  time.Time
+	Among      []DeliveryState
 
 	State DeliveryState
 	// SentAs records the platform's id of a send.
 	SentAs string
 	Error  string
+	// Apply moves one named message, given the reports kept for its send
+	// (when SentAs records it), and reports whether it changed. Package
+	// delivery decides how.
+	Apply func(m *Message, kept []DeliveryReport) bool
+}
+
+// DeliveryReport is a report kept because it overtook the recording of
+// its send.
+type DeliveryReport struct {
+	State DeliveryState
+	Error string
 }
 
 // SocialSender is the social identity a message came from.

@@ -80,3 +80,65 @@ func checkLength(ch conversation.Channel, text string) error {
 	}
 	return nil
 }
+
+// moving is the write of u: it moves each message it names as u says.
+func moving(u conversation.DeliveryUpdate) *conversation.DeliveryUpdate {
+	if u.IdentityID != 0 {
+		// A watermark reaches only what was sent and not yet read.
+		u.Among = []conversation.DeliveryState{conversation.DeliverySent, conversation.DeliveryDelivered}
+	}
+	u.Apply = func(m *conversation.Message, kept []conversation.DeliveryReport) bool {
+		before := *m
+		if u.SentAs != "" && m.ExternalID == "" {
+			m.ExternalID = u.SentAs
+		}
+		advance(m, u.State, u.Error)
+		// Reports that overtook the recording of the send apply now,
+		// in the order they came (R18).
+		for _, r := range kept {
+			advance(m, r.State, r.Error)
+		}
+		return m.DeliveryState != before.DeliveryState || m.DeliveryError != before.DeliveryError || m.ExternalID != before.ExternalID
+	}
+	return &u
+}
+
+// advance moves m to state, if states allow it, with the reason of a
+// failure.
+func advance(m *conversation.Message, state conversation.DeliveryState, reason string) {
+	if !advances(m.DeliveryState, state) {
+		return
+	}
+	m.DeliveryState = state
+	if reason != "" {
+		m.DeliveryError = reason
+	}
+}
+
+// advances reports whether a message in state from may move to to: only
+// forward (queued < sent < delivered < read), so that reports arriving out
+// of order never move it back (read is never followed by delivered); failed
+// is final, and comes only before delivery (R17, R18).
+func advances(from, to conversation.DeliveryState) bool {
+	if from == conversation.DeliveryFailed {
+		return false
+	}
+	if to == conversation.DeliveryFailed {
+		return from == conversation.DeliveryQueued || from == conversation.DeliverySent
+	}
+	return rank(to) > rank(from)
+}
+
+func rank(s conversation.DeliveryState) int {
+	switch s {
+	case conversation.DeliveryQueued:
+		return 0
+	case conversation.DeliverySent:
+		return 1
+	case conversation.DeliveryDelivered:
+		return 2
+	case conversation.DeliveryRead:
+		return 3
+	}
+	return -1
+}

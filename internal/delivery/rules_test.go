@@ -71,8 +71,42 @@ func TestStatesMoveForward(t *testing.T) {
 		{r, d, false}, {d, s, false}, {s, s, false}, {r, r, false},
 		{q, f, true}, {s, f, true}, {d, f, false}, {r, f, false}, {f, r, false},
 	} {
-		if got := tc.from.Advances(tc.to); got != tc.ok {
+		if got := advances(tc.from, tc.to); got != tc.ok {
 			t.Errorf("%s → %s: %v", tc.from, tc.to, got)
 		}
+	}
+}
+
+// R17, R18: a send records the platform's id once; reports kept because
+// they overtook it apply with it, in order, never backwards; a failure
+// keeps its reason; nothing changed is reported as such.
+func TestMoving(t *testing.T) {
+	q, s, d, r, f := conversation.DeliveryQueued, conversation.DeliverySent, conversation.DeliveryDelivered, conversation.DeliveryRead, conversation.DeliveryFailed
+	for _, tc := range []struct {
+		name    string
+		from    conversation.DeliveryState
+		ext     string
+		u       conversation.DeliveryUpdate
+		kept    []conversation.DeliveryReport
+		want    conversation.DeliveryState
+		wantExt string
+		reason  string
+		changed bool
+	}{
+		{"sent", q, "", conversation.DeliveryUpdate{State: s, SentAs: "wamid.1"}, nil, s, "wamid.1", "", true},
+		{"sent, read reported first", q, "", conversation.DeliveryUpdate{State: s, SentAs: "wamid.1"}, []conversation.DeliveryReport{{State: r}, {State: d}}, r, "wamid.1", "", true},
+		{"sent again by a retried job", s, "wamid.1", conversation.DeliveryUpdate{State: s, SentAs: "wamid.2"}, nil, s, "wamid.1", "", false},
+		{"read, then delivered", r, "wamid.1", conversation.DeliveryUpdate{State: d}, nil, r, "wamid.1", "", false},
+		{"failed with its reason", s, "wamid.1", conversation.DeliveryUpdate{State: f, Error: "window closed"}, nil, f, "wamid.1", "window closed", true},
+		{"failed after delivery", d, "wamid.1", conversation.DeliveryUpdate{State: f, Error: "late"}, nil, d, "wamid.1", "", false},
+	} {
+		m := &conversation.Message{DeliveryState: tc.from, ExternalID: tc.ext}
+		changed := moving(tc.u).Apply(m, tc.kept)
+		if changed != tc.changed || m.DeliveryState != tc.want || m.ExternalID != tc.wantExt || m.DeliveryError != tc.reason {
+			t.Errorf("%s: changed %v, %+v", tc.name, changed, m)
+		}
+	}
+	if u := moving(conversation.DeliveryUpdate{IdentityID: 3, State: r}); len(u.Among) != 2 {
+		t.Errorf("a watermark reaches %v", u.Among)
 	}
 }

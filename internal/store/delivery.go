@@ -31,8 +31,11 @@ func (a *Appender) deliver(tx *gorm.DB, accountID int64, d *conversation.Deliver
 	case d.ExternalID != "":
 		q = q.Where("channel = ? AND external_id = ?", string(d.Channel), d.ExternalID)
 	case d.IdentityID != 0:
-		q = q.Where("identity_id = ? AND delivery_state IN ? AND created_at <= ?", d.IdentityID,
-			[]string{string(conversation.DeliverySent), string(conversation.DeliveryDelivered)}, d.Watermark.UTC())
+		among := make([]string, len(d.Among))
+		for i, s := range d.Among {
+			among[i] = string(s)
+		}
+		q = q.Where("identity_id = ? AND delivery_state IN ? AND created_at <= ?", d.IdentityID, among, d.Watermark.UTC())
 	default:
 		return nil, errors.New("store: a delivery update names no message")
 	}
@@ -51,24 +54,18 @@ func (a *Appender) deliver(tx *gorm.DB, accountID int64, d *conversation.Deliver
 		if m := moved[row.ID]; m != nil {
 			row = m
 		}
-		before := *row
-		if d.SentAs != "" && row.ExternalID == "" {
-			row.ExternalID = d.SentAs
-		}
-		if conversation.DeliveryState(row.DeliveryState).Advances(d.State) {
-			row.DeliveryState = string(d.State)
-			if d.Error != "" {
-				row.DeliveryError = d.Error
-			}
-		}
+		var kept []conversation.DeliveryReport
 		if d.SentAs != "" {
-			if err := a.applyReports(tx, row); err != nil {
+			var err error
+			if kept, err = takeReports(tx, row.Channel, d.SentAs); err != nil {
 				return nil, err
 			}
 		}
-		if *row == before {
+		m := row.domain()
+		if !d.Apply(m, kept) {
 			continue
 		}
+		row.DeliveryState, row.DeliveryError, row.ExternalID = string(m.DeliveryState), m.DeliveryError, m.ExternalID
 		if err := tx.Model(&messageRow{}).Where("id = ?", row.ID).Updates(map[string]any{
 			"delivery_state": row.DeliveryState, "delivery_error": row.DeliveryError, "external_id": row.ExternalID,
 		}).Error; err != nil {
@@ -80,23 +77,16 @@ func (a *Appender) deliver(tx *gorm.DB, accountID int64, d *conversation.Deliver
 	return out, nil
 }
 
-// applyReports applies, and forgets, the reports that arrived for a send
-// before its platform id was recorded.
-func (a *Appender) applyReports(tx *gorm.DB, row *messageRow) error {
-	var reports []reportRow
-	if err := tx.Where("channel = ? AND external_id = ?", row.Channel, row.ExternalID).Order("id").Find(&reports).Error; err != nil {
-		return err
+// takeReports returns, and forgets, the reports kept for a send's platform
+// id, oldest first.
+func takeReports(tx *gorm.DB, channel, externalID string) ([]conversation.DeliveryReport, error) {
+	var rows []reportRow
+	if err := tx.Where("channel = ? AND external_id = ?", channel, externalID).Order("id").Find(&rows).Error; err != nil || len(rows) == 0 {
+		return nil, err
 	}
-	if len(reports) == 0 {
-		return nil
+	out := make([]conversation.DeliveryReport, len(rows))
+	for i, r := range rows {
+		out[i] = conversation.DeliveryReport{State: conversation.DeliveryState(r.State), Error: r.Error}
 	}
-	for _, r := range reports {
-		if conversation.DeliveryState(row.DeliveryState).Advances(conversation.DeliveryState(r.State)) {
-			row.DeliveryState = r.State
-			if r.Error != "" {
-				row.DeliveryError = r.Error
-			}
-		}
-	}
-	return tx.Where("channel = ? AND external_id = ?", row.Channel, row.ExternalID).Delete(&reportRow{}).Error
+	return out, tx.Where("channel = ? AND external_id = ?", channel, externalID).Delete(&reportRow{}).Error
 }
