@@ -28,9 +28,9 @@ type Resolver struct {
 	Channels *integration.Service
 	// Deliveries answers questions about reply windows.
 	Deliveries *delivery.Service
-	// Settings holds linking prerequisites and widget channel settings;
+	// Settings holds linking prerequisites, widget settings and menus;
 	// Signals wakes open widgets when their menus change.
-	Settings *linking.Settings
+	Settings *widget.Settings
 	Signals  *linking.Signals
 	// Links creates and cancels link requests.
 	Links *linking.Requests
@@ -39,7 +39,7 @@ type Resolver struct {
 	Languages *linking.Languages
 	// Menus serves widgets by their public key to pages without a
 	// conversation.
-	Menus *linking.Menus
+	Menus *widget.Menus
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -93,14 +93,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		a.signals.Wake(accountID)
 		return db.AnnounceSettings(ctx, accountID)
 	}
-	var settings *linking.Settings
+	var disabler *linking.Disabler
 	linkClock := time.Now
 	if cfg.linkClock != nil {
 		linkClock = cfg.linkClock
 	}
 	integrations.Changed = changed
 	integrations.Off = func(ctx context.Context, accountID int64, ch conversation.Channel) error {
-		return settings.ChannelOff(ctx, accountID, ch)
+		return disabler.ChannelOff(ctx, accountID, 0, ch)
 	}
 	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mux.ServeHTTP(w, r) // the service's own webhook route, built below
@@ -109,10 +109,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
 	languages := linking.NewLanguages(db)
-	settings = linking.NewSettings(db, convs, deliveries, languages, changed)
+	disabler = linking.NewDisabler(db, convs, deliveries, languages)
+	settings := widget.NewSettings(db, disabler, languages, changed)
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL,
-		Links: linking.NewRequests(db, settings, limiter, linkClock), Languages: languages, Menus: linking.NewMenus(widgets, limiter)}
+		Links: linking.NewRequests(db, settings, limiter, changed, linkClock), Languages: languages, Menus: widget.NewMenus(widgets, limiter)}
 
 	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
@@ -141,7 +142,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 	a.webhooks = webhook.NewHandler(db, a.inbox, log)
 	a.webhooks.Counted = func(result string) { m.Webhooks.WithLabelValues(result).Inc() }
-	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, time.Now), log, m)
+	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, widgets, time.Now), log, m)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
