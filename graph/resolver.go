@@ -23,15 +23,14 @@ type Resolver struct {
 	Conv       *conversation.Service
 	WidgetKeys *widget.Service
 	Accounts   Accounts
-	Broker     *feed.Broker
+	// Feed streams events and wakes state watchers.
+	Feed *feed.Backbone
 	// Channels manages social channel integrations.
 	Channels *integration.Service
 	// Deliveries answers questions about reply windows.
 	Deliveries *delivery.Service
-	// Settings holds linking prerequisites, widget settings and menus;
-	// Signals wakes open widgets when their menus change.
+	// Settings holds linking prerequisites, widget settings and menus.
 	Settings *widget.Settings
-	Signals  *linking.Signals
 	// Links creates and cancels link requests.
 	Links *linking.Requests
 	// Languages decides and sets what conversations are told things in

@@ -40,13 +40,12 @@ type App struct {
 	DB       *store.DB
 	Metrics  *metrics.Metrics
 	appender *store.Appender
-	broker   *feed.Broker
+	feed     *feed.Backbone
 	listener *store.Listener
 	gql      *graph.Handler
 	webhooks *webhook.Handler
 	sandbox  *sandbox.Sandbox
 	inbox    *store.Inbox
-	signals  *linking.Signals
 	jobs     *river.Client[*sql.Tx]
 	mux      *http.ServeMux
 
@@ -73,11 +72,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	a.bg, a.cancelBg = context.WithCancel(context.Background())
 
 	m := a.Metrics
-	a.broker = feed.NewBroker(feed.BrokerConfig{Buffer: cfg.SubscriptionBuffer}, db, log, feed.Metrics{
+	a.feed = feed.NewBackbone(feed.NewBroker(feed.BrokerConfig{Buffer: cfg.SubscriptionBuffer}, db, log, feed.Metrics{
 		Subscribed:   func(d int) { m.Subscriptions.Add(float64(d)) },
 		SlowConsumer: m.SlowConsumers.Inc,
-	})
-	a.appender = store.NewAppender(db, a.broker.Publish, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message) error {
+	}), db.AnnounceSettings)
+	a.appender = store.NewAppender(db, a.feed.Committed, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message) error {
 		return delivery.Enqueue(ctx, a.jobs, tx, msgs)
 	}, log, cfg.WriteBatch)
 	a.appender.Committed = func(n int) {
@@ -88,11 +87,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 	widgets := widget.NewService(db)
 	integrations := integration.NewService(db, time.Now, sandbox.AccessToken)
-	a.signals = linking.NewSignals()
-	changed := func(ctx context.Context, accountID int64) error {
-		a.signals.Wake(accountID)
-		return db.AnnounceSettings(ctx, accountID)
-	}
+	changed := a.feed.Change
 	var disabler *linking.Disabler
 	linkClock := time.Now
 	if cfg.linkClock != nil {
@@ -111,8 +106,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	languages := linking.NewLanguages(db)
 	disabler = linking.NewDisabler(db, convs, deliveries, languages)
 	settings := widget.NewSettings(db, disabler, languages, changed)
-	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
-		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL,
+	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
+		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
 		Links: linking.NewRequests(db, settings, limiter, changed, linkClock), Languages: languages, Menus: widget.NewMenus(widgets, limiter)}
 
 	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
@@ -192,13 +187,10 @@ func (a *App) start() error {
 	}()
 	go func() {
 		defer a.wg.Done()
-		a.broker.Run(a.bg)
+		a.feed.Run(a.bg)
 	}()
 	if a.DB.Postgres() {
-		a.listener = store.NewListener(a.DB, a.log, a.broker.Announce, a.signals.Wake, func() {
-			a.broker.ResyncAll()
-			a.signals.WakeAll()
-		})
+		a.listener = store.NewListener(a.DB, a.log, a.feed)
 		a.wg.Add(1)
 		go func() {
 			defer a.wg.Done()
