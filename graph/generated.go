@@ -23,6 +23,7 @@ import (
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
+	"github.com/linkline/linkline/internal/social"
 	"github.com/linkline/linkline/internal/widget"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -88,7 +89,7 @@ type ComplexityRoot struct {
 		PendingLinkRequests func(childComplexity int) int
 		ReplyWindows        func(childComplexity int) int
 		Status              func(childComplexity int) int
-		Transcript          func(childComplexity int, channel conversation.Channel, first *int, after *string) int
+		Transcript          func(childComplexity int, channel social.Channel, first *int, after *string) int
 		UpdatedAt           func(childComplexity int) int
 	}
 
@@ -327,7 +328,7 @@ type ConversationResolver interface {
 	EndUser(ctx context.Context, obj *conversation.Conversation) (*conversation.EndUser, error)
 
 	ReplyWindows(ctx context.Context, obj *conversation.Conversation) ([]*delivery.Window, error)
-	Transcript(ctx context.Context, obj *conversation.Conversation, channel conversation.Channel, first *int, after *string) (*model.MessageConnection, error)
+	Transcript(ctx context.Context, obj *conversation.Conversation, channel social.Channel, first *int, after *string) (*model.MessageConnection, error)
 	LinkedIdentities(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Identity, error)
 	Links(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Link, error)
 	PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*linking.Request, error)
@@ -389,7 +390,7 @@ type QueryResolver interface {
 	FeedCursor(ctx context.Context) (string, error)
 	Integrations(ctx context.Context) ([]*integration.Integration, error)
 	Widgets(ctx context.Context) ([]*widget.Widget, error)
-	LinkingPrerequisites(ctx context.Context) ([]linking.Prerequisite, error)
+	LinkingPrerequisites(ctx context.Context) ([]widget.Prerequisite, error)
 }
 type ReplyWindowResolver interface {
 	Open(ctx context.Context, obj *delivery.Window) (bool, error)
@@ -402,7 +403,7 @@ type SubscriptionResolver interface {
 	LinkRequest(ctx context.Context, id string) (<-chan *linking.Request, error)
 }
 type SystemNoteResolver interface {
-	PreviousChannel(ctx context.Context, obj *conversation.Note) (*conversation.Channel, error)
+	PreviousChannel(ctx context.Context, obj *conversation.Note) (*social.Channel, error)
 
 	EndedBy(ctx context.Context, obj *conversation.Note) (*conversation.LinkActor, error)
 	Reason(ctx context.Context, obj *conversation.Note) (*conversation.LinkEndReason, error)
@@ -410,10 +411,10 @@ type SystemNoteResolver interface {
 type WidgetResolver interface {
 	ID(ctx context.Context, obj *widget.Widget) (string, error)
 
-	SocialChannels(ctx context.Context, obj *widget.Widget) ([]conversation.Channel, error)
+	SocialChannels(ctx context.Context, obj *widget.Widget) ([]social.Channel, error)
 }
 type WidgetConfigResolver interface {
-	Channels(ctx context.Context, obj *widget.Widget) ([]*linking.Option, error)
+	Channels(ctx context.Context, obj *widget.Widget) ([]*widget.Option, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -577,7 +578,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Conversation.Transcript(childComplexity, args["channel"].(conversation.Channel), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Conversation.Transcript(childComplexity, args["channel"].(social.Channel), args["first"].(*int), args["after"].(*string)), true
 	case "Conversation.updatedAt":
 		if e.ComplexityRoot.Conversation.UpdatedAt == nil {
 			break
@@ -2824,8 +2825,8 @@ func (ec *executionContext) field_Conversation_transcript_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "channel",
-		func(ctx context.Context, v any) (conversation.Channel, error) {
-			return ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+		func(ctx context.Context, v any) (social.Channel, error) {
+			return ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3540,8 +3541,8 @@ func (ec *executionContext) _Conversation_lastChannel(ctx context.Context, field
 			return obj.LastChannel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3694,7 +3695,7 @@ func (ec *executionContext) _Conversation_transcript(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Conversation().Transcript(ctx, obj, fc.Args["channel"].(conversation.Channel), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Conversation().Transcript(ctx, obj, fc.Args["channel"].(social.Channel), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MessageConnection) graphql.Marshaler {
@@ -4380,8 +4381,8 @@ func (ec *executionContext) _Integration_channel(ctx context.Context, field grap
 			return obj.Channel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4688,8 +4689,8 @@ func (ec *executionContext) _Link_channel(ctx context.Context, field graphql.Col
 			return obj.Channel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4849,8 +4850,8 @@ func (ec *executionContext) _LinkRequest_channel(ctx context.Context, field grap
 			return obj.Channel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5065,8 +5066,8 @@ func (ec *executionContext) _Message_channel(ctx context.Context, field graphql.
 			return obj.Channel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6874,11 +6875,11 @@ func (ec *executionContext) _Query_linkingPrerequisites(ctx context.Context, fie
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
 				if err != nil {
-					var zeroVal []linking.Prerequisite
+					var zeroVal []widget.Prerequisite
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal []linking.Prerequisite
+					var zeroVal []widget.Prerequisite
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -6887,8 +6888,8 @@ func (ec *executionContext) _Query_linkingPrerequisites(ctx context.Context, fie
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []linking.Prerequisite) graphql.Marshaler {
-			return ec.marshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisiteᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []widget.Prerequisite) graphql.Marshaler {
+			return ec.marshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisiteᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7009,8 +7010,8 @@ func (ec *executionContext) _ReplyWindow_channel(ctx context.Context, field grap
 			return obj.Channel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7165,8 +7166,8 @@ func (ec *executionContext) _SocialIdentity_channel(ctx context.Context, field g
 			return obj.Channel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7770,8 +7771,8 @@ func (ec *executionContext) _SystemNote_channel(ctx context.Context, field graph
 			return obj.Channel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7793,8 +7794,8 @@ func (ec *executionContext) _SystemNote_previousChannel(ctx context.Context, fie
 			return ec.Resolvers.SystemNote().PreviousChannel(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *conversation.Channel) graphql.Marshaler {
-			return ec.marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *social.Channel) graphql.Marshaler {
+			return ec.marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8096,8 +8097,8 @@ func (ec *executionContext) _Widget_socialChannels(ctx context.Context, field gr
 			return ec.Resolvers.Widget().SocialChannels(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannelᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8130,7 +8131,7 @@ func (ec *executionContext) fieldContext_Widget_language(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Widget", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetChannel_channel(ctx context.Context, field graphql.CollectedField, obj *linking.Option) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetChannel_channel(ctx context.Context, field graphql.CollectedField, obj *widget.Option) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8142,8 +8143,8 @@ func (ec *executionContext) _WidgetChannel_channel(ctx context.Context, field gr
 			return obj.Channel, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
-			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v social.Channel) graphql.Marshaler {
+			return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8153,7 +8154,7 @@ func (ec *executionContext) fieldContext_WidgetChannel_channel(_ context.Context
 	return graphql.NewScalarFieldContext("WidgetChannel", field, false, false, "Channel")
 }
 
-func (ec *executionContext) _WidgetChannel_displayName(ctx context.Context, field graphql.CollectedField, obj *linking.Option) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetChannel_displayName(ctx context.Context, field graphql.CollectedField, obj *widget.Option) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8176,7 +8177,7 @@ func (ec *executionContext) fieldContext_WidgetChannel_displayName(_ context.Con
 	return graphql.NewScalarFieldContext("WidgetChannel", field, false, false, "String")
 }
 
-func (ec *executionContext) _WidgetChannel_handle(ctx context.Context, field graphql.CollectedField, obj *linking.Option) (ret graphql.Marshaler) {
+func (ec *executionContext) _WidgetChannel_handle(ctx context.Context, field graphql.CollectedField, obj *widget.Option) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8257,8 +8258,8 @@ func (ec *executionContext) _WidgetConfig_channels(ctx context.Context, field gr
 			return ec.Resolvers.WidgetConfig().Channels(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*linking.Option) graphql.Marshaler {
-			return ec.marshalNWidgetChannel2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐOptionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*widget.Option) graphql.Marshaler {
+			return ec.marshalNWidgetChannel2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐOptionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9471,7 +9472,7 @@ func (ec *executionContext) unmarshalInputConnectIntegrationInput(ctx context.Co
 		switch k {
 		case "channel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
-			data, err := ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+			data, err := ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9576,7 +9577,7 @@ func (ec *executionContext) unmarshalInputConversationFilter(ctx context.Context
 			it.Status = data
 		case "channel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
-			data, err := ec.unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+			data, err := ec.unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9730,7 +9731,7 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 			it.ClientMessageID = data
 		case "channel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
-			data, err := ec.unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+			data, err := ec.unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9779,7 +9780,7 @@ func (ec *executionContext) unmarshalInputRequestLinkInput(ctx context.Context, 
 			it.ConversationID = data
 		case "channel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
-			data, err := ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+			data, err := ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -9933,7 +9934,7 @@ func (ec *executionContext) unmarshalInputSetWidgetChannelsInput(ctx context.Con
 			it.WidgetID = data
 		case "channels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
-			data, err := ec.unmarshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannelᚄ(ctx, v)
+			data, err := ec.unmarshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -10101,7 +10102,7 @@ func (ec *executionContext) unmarshalInputUnlinkChannelInput(ctx context.Context
 			it.ConversationID = data
 		case "channel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
-			data, err := ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, v)
+			data, err := ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11892,7 +11893,7 @@ func (ec *executionContext) _Widget(ctx context.Context, sel ast.SelectionSet, o
 
 var widgetChannelImplementors = []string{"WidgetChannel"}
 
-func (ec *executionContext) _WidgetChannel(ctx context.Context, sel ast.SelectionSet, obj *linking.Option) graphql.Marshaler {
+func (ec *executionContext) _WidgetChannel(ctx context.Context, sel ast.SelectionSet, obj *widget.Option) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, widgetChannelImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12450,15 +12451,15 @@ func (ec *executionContext) unmarshalNCancelLinkRequestInput2githubᚗcomᚋlink
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx context.Context, v any) (conversation.Channel, error) {
+func (ec *executionContext) unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx context.Context, v any) (social.Channel, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel[tmp]
+	res := unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx context.Context, sel ast.SelectionSet, v conversation.Channel) graphql.Marshaler {
+func (ec *executionContext) marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx context.Context, sel ast.SelectionSet, v social.Channel) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel[v])
+	res := graphql.MarshalString(marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Channel!")
 	}
@@ -12466,27 +12467,27 @@ func (ec *executionContext) marshalNChannel2githubᚗcomᚋlinklineᚋlinkline�
 }
 
 var (
-	unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel = map[string]conversation.Channel{
-		"WEB_WIDGET": conversation.ChannelWebWidget,
-		"WHATSAPP":   conversation.ChannelWhatsApp,
-		"MESSENGER":  conversation.ChannelMessenger,
-		"INSTAGRAM":  conversation.ChannelInstagram,
+	unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel = map[string]social.Channel{
+		"WEB_WIDGET": social.WebWidget,
+		"WHATSAPP":   social.WhatsApp,
+		"MESSENGER":  social.Messenger,
+		"INSTAGRAM":  social.Instagram,
 	}
-	marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel = map[conversation.Channel]string{
-		conversation.ChannelWebWidget: "WEB_WIDGET",
-		conversation.ChannelWhatsApp:  "WHATSAPP",
-		conversation.ChannelMessenger: "MESSENGER",
-		conversation.ChannelInstagram: "INSTAGRAM",
+	marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel = map[social.Channel]string{
+		social.WebWidget: "WEB_WIDGET",
+		social.WhatsApp:  "WHATSAPP",
+		social.Messenger: "MESSENGER",
+		social.Instagram: "INSTAGRAM",
 	}
 )
 
-func (ec *executionContext) unmarshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannelᚄ(ctx context.Context, v any) ([]conversation.Channel, error) {
+func (ec *executionContext) unmarshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannelᚄ(ctx context.Context, v any) ([]social.Channel, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]conversation.Channel, len(vSlice))
+	res := make([]social.Channel, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -12494,11 +12495,11 @@ func (ec *executionContext) unmarshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinkl
 	return res, nil
 }
 
-func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []conversation.Channel) graphql.Marshaler {
+func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []social.Channel) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx, sel, v[i])
+		return ec.marshalNChannel2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12949,15 +12950,15 @@ var (
 	}
 )
 
-func (ec *executionContext) unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite(ctx context.Context, v any) (linking.Prerequisite, error) {
+func (ec *executionContext) unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisite(ctx context.Context, v any) (widget.Prerequisite, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite[tmp]
+	res := unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisite[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite(ctx context.Context, sel ast.SelectionSet, v linking.Prerequisite) graphql.Marshaler {
+func (ec *executionContext) marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisite(ctx context.Context, sel ast.SelectionSet, v widget.Prerequisite) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite[v])
+	res := graphql.MarshalString(marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisite[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Prerequisite!")
 	}
@@ -12965,25 +12966,25 @@ func (ec *executionContext) marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinkl
 }
 
 var (
-	unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite = map[string]linking.Prerequisite{
-		"SUITE_PLAN":      linking.PrerequisiteSuitePlan,
-		"AGENT_WORKSPACE": linking.PrerequisiteAgentWorkspace,
-		"SOCIAL_CHANNEL":  linking.PrerequisiteSocialChannel,
+	unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisite = map[string]widget.Prerequisite{
+		"SUITE_PLAN":      widget.PrerequisiteSuitePlan,
+		"AGENT_WORKSPACE": widget.PrerequisiteAgentWorkspace,
+		"SOCIAL_CHANNEL":  widget.PrerequisiteSocialChannel,
 	}
-	marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite = map[linking.Prerequisite]string{
-		linking.PrerequisiteSuitePlan:      "SUITE_PLAN",
-		linking.PrerequisiteAgentWorkspace: "AGENT_WORKSPACE",
-		linking.PrerequisiteSocialChannel:  "SOCIAL_CHANNEL",
+	marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisite = map[widget.Prerequisite]string{
+		widget.PrerequisiteSuitePlan:      "SUITE_PLAN",
+		widget.PrerequisiteAgentWorkspace: "AGENT_WORKSPACE",
+		widget.PrerequisiteSocialChannel:  "SOCIAL_CHANNEL",
 	}
 )
 
-func (ec *executionContext) unmarshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisiteᚄ(ctx context.Context, v any) ([]linking.Prerequisite, error) {
+func (ec *executionContext) unmarshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisiteᚄ(ctx context.Context, v any) ([]widget.Prerequisite, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]linking.Prerequisite, len(vSlice))
+	res := make([]widget.Prerequisite, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisite(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -12991,11 +12992,11 @@ func (ec *executionContext) unmarshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisiteᚄ(ctx context.Context, sel ast.SelectionSet, v []linking.Prerequisite) graphql.Marshaler {
+func (ec *executionContext) marshalNPrerequisite2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisiteᚄ(ctx context.Context, sel ast.SelectionSet, v []widget.Prerequisite) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐPrerequisite(ctx, sel, v[i])
+		return ec.marshalNPrerequisite2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐPrerequisite(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -13271,11 +13272,11 @@ func (ec *executionContext) marshalNWidget2ᚖgithubᚗcomᚋlinklineᚋlinkline
 	return ec._Widget(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNWidgetChannel2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*linking.Option) graphql.Marshaler {
+func (ec *executionContext) marshalNWidgetChannel2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*widget.Option) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNWidgetChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐOption(ctx, sel, v[i])
+		return ec.marshalNWidgetChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐOption(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -13287,7 +13288,7 @@ func (ec *executionContext) marshalNWidgetChannel2ᚕᚖgithubᚗcomᚋlinkline�
 	return ret
 }
 
-func (ec *executionContext) marshalNWidgetChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐOption(ctx context.Context, sel ast.SelectionSet, v *linking.Option) graphql.Marshaler {
+func (ec *executionContext) marshalNWidgetChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐOption(ctx context.Context, sel ast.SelectionSet, v *widget.Option) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WidgetChannel!")
 		return graphql.Null
@@ -13497,37 +13498,37 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx context.Context, v any) (*conversation.Channel, error) {
+func (ec *executionContext) unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx context.Context, v any) (*social.Channel, error) {
 	if v == nil {
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel[tmp]
+	res := unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel[tmp]
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel(ctx context.Context, sel ast.SelectionSet, v *conversation.Channel) graphql.Marshaler {
+func (ec *executionContext) marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel(ctx context.Context, sel ast.SelectionSet, v *social.Channel) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel[*v])
+	res := graphql.MarshalString(marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel[*v])
 	return res
 }
 
 var (
-	unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel = map[string]conversation.Channel{
-		"WEB_WIDGET": conversation.ChannelWebWidget,
-		"WHATSAPP":   conversation.ChannelWhatsApp,
-		"MESSENGER":  conversation.ChannelMessenger,
-		"INSTAGRAM":  conversation.ChannelInstagram,
+	unmarshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel = map[string]social.Channel{
+		"WEB_WIDGET": social.WebWidget,
+		"WHATSAPP":   social.WhatsApp,
+		"MESSENGER":  social.Messenger,
+		"INSTAGRAM":  social.Instagram,
 	}
-	marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChannel = map[conversation.Channel]string{
-		conversation.ChannelWebWidget: "WEB_WIDGET",
-		conversation.ChannelWhatsApp:  "WHATSAPP",
-		conversation.ChannelMessenger: "MESSENGER",
-		conversation.ChannelInstagram: "INSTAGRAM",
+	marshalOChannel2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋsocialᚐChannel = map[social.Channel]string{
+		social.WebWidget: "WEB_WIDGET",
+		social.WhatsApp:  "WHATSAPP",
+		social.Messenger: "MESSENGER",
+		social.Instagram: "INSTAGRAM",
 	}
 )
 

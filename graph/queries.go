@@ -89,7 +89,7 @@ func (r *queryResolver) viewer(ctx context.Context) (*model.Viewer, error) {
 }
 
 func (r *queryResolver) feedCursor(ctx context.Context) (string, error) {
-	return r.Broker.HeadCursor(ctx, feed.Scope{AccountID: auth.FromContext(ctx).AccountID()})
+	return r.Feed.HeadCursor(ctx, feed.Scope{AccountID: auth.FromContext(ctx).AccountID()})
 }
 
 func filterOf(f *model.ConversationFilter) conversation.Filter {

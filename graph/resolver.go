@@ -23,15 +23,14 @@ type Resolver struct {
 	Conv       *conversation.Service
 	WidgetKeys *widget.Service
 	Accounts   Accounts
-	Broker     *feed.Broker
+	// Feed streams events and wakes state watchers.
+	Feed *feed.Backbone
 	// Channels manages social channel integrations.
 	Channels *integration.Service
 	// Deliveries answers questions about reply windows.
 	Deliveries *delivery.Service
-	// Settings holds linking prerequisites and widget channel settings;
-	// Signals wakes open widgets when their menus change.
-	Settings *linking.Settings
-	Signals  *linking.Signals
+	// Settings holds linking prerequisites, widget settings and menus.
+	Settings *widget.Settings
 	// Links creates and cancels link requests.
 	Links *linking.Requests
 	// Languages decides and sets what conversations are told things in
@@ -41,7 +40,7 @@ type Resolver struct {
 	Unlinks *linking.Unlinks
 	// Menus serves widgets by their public key to pages without a
 	// conversation.
-	Menus *linking.Menus
+	Menus *widget.Menus
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -18,6 +18,7 @@ import (
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
+	"github.com/linkline/linkline/internal/social"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -55,7 +56,7 @@ func (r *conversationResolver) ReplyWindows(ctx context.Context, obj *conversati
 }
 
 // Transcript is the resolver for the transcript field.
-func (r *conversationResolver) Transcript(ctx context.Context, obj *conversation.Conversation, channel conversation.Channel, first *int, after *string) (*model.MessageConnection, error) {
+func (r *conversationResolver) Transcript(ctx context.Context, obj *conversation.Conversation, channel social.Channel, first *int, after *string) (*model.MessageConnection, error) {
 	p, err := messagePage(first, after, nil, nil)
 	if err != nil {
 		return nil, err
@@ -416,7 +417,7 @@ func (r *queryResolver) Widgets(ctx context.Context) ([]*widget.Widget, error) {
 }
 
 // LinkingPrerequisites is the resolver for the linkingPrerequisites field.
-func (r *queryResolver) LinkingPrerequisites(ctx context.Context) ([]linking.Prerequisite, error) {
+func (r *queryResolver) LinkingPrerequisites(ctx context.Context) ([]widget.Prerequisite, error) {
 	return r.Settings.Prerequisites(ctx, auth.FromContext(ctx))
 }
 
@@ -466,7 +467,7 @@ func (r *subscriptionResolver) LinkRequest(ctx context.Context, id string) (<-ch
 }
 
 // PreviousChannel is the resolver for the previousChannel field.
-func (r *systemNoteResolver) PreviousChannel(ctx context.Context, obj *conversation.Note) (*conversation.Channel, error) {
+func (r *systemNoteResolver) PreviousChannel(ctx context.Context, obj *conversation.Note) (*social.Channel, error) {
 	return optional(obj.PreviousChannel), nil
 }
 
@@ -486,16 +487,16 @@ func (r *widgetResolver) ID(ctx context.Context, obj *widget.Widget) (string, er
 }
 
 // SocialChannels is the resolver for the socialChannels field.
-func (r *widgetResolver) SocialChannels(ctx context.Context, obj *widget.Widget) ([]conversation.Channel, error) {
-	out := make([]conversation.Channel, len(obj.SocialChannels))
+func (r *widgetResolver) SocialChannels(ctx context.Context, obj *widget.Widget) ([]social.Channel, error) {
+	out := make([]social.Channel, len(obj.SocialChannels))
 	for i, ch := range obj.SocialChannels {
-		out[i] = conversation.Channel(ch)
+		out[i] = social.Channel(ch)
 	}
 	return out, nil
 }
 
 // Channels is the resolver for the channels field.
-func (r *widgetConfigResolver) Channels(ctx context.Context, obj *widget.Widget) ([]*linking.Option, error) {
+func (r *widgetConfigResolver) Channels(ctx context.Context, obj *widget.Widget) ([]*widget.Option, error) {
 	return r.Settings.Menu(ctx, obj)
 }
 

@@ -30,7 +30,7 @@ func (r *subscriptionResolver) slot(ctx context.Context) (release func(), err er
 	return sock.release, nil
 }
 
-// subscribe follows scope on the broker.
+// subscribe follows scope's events.
 func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, after *string) (<-chan *feed.Delivery, error) {
 	release, err := r.slot(ctx)
 	if err != nil {
@@ -42,7 +42,7 @@ func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, 
 			Extensions: map[string]any{"code": codeSlowConsumer},
 		})
 	}
-	ch, err := r.Broker.Subscribe(ctx, scope, after, feed.Hooks{Slow: onSlow, Done: release})
+	ch, err := r.Feed.Subscribe(ctx, scope, after, feed.Hooks{Slow: onSlow, Done: release})
 	if err != nil {
 		release()
 		return nil, err
@@ -93,7 +93,7 @@ func watchState[T any](ctx context.Context, r *subscriptionResolver, accountID i
 	if err != nil {
 		return nil, err
 	}
-	wake, stop := r.Signals.Watch(accountID)
+	wake, stop := r.Feed.Watch(accountID)
 	out := make(chan *T)
 	go func() {
 		defer func() {

@@ -10,6 +10,7 @@ import (
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
+	"github.com/linkline/linkline/internal/social"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -19,12 +20,12 @@ type CancelLinkRequestInput struct {
 
 type ConnectIntegrationInput struct {
 	// WHATSAPP, MESSENGER or INSTAGRAM.
-	Channel     conversation.Channel `json:"channel"`
-	Sandbox     *bool                `json:"sandbox,omitempty"`
-	BusinessID  string               `json:"businessId"`
-	Handle      string               `json:"handle"`
-	DisplayName *string              `json:"displayName,omitempty"`
-	WabaID      *string              `json:"wabaId,omitempty"`
+	Channel     social.Channel `json:"channel"`
+	Sandbox     *bool          `json:"sandbox,omitempty"`
+	BusinessID  string         `json:"businessId"`
+	Handle      string         `json:"handle"`
+	DisplayName *string        `json:"displayName,omitempty"`
+	WabaID      *string        `json:"wabaId,omitempty"`
 	// Write-only secrets, required unless sandbox (the simulated phones need none).
 	AccessToken *string `json:"accessToken,omitempty"`
 	AppSecret   *string `json:"appSecret,omitempty"`
@@ -44,8 +45,8 @@ type ConversationEdge struct {
 type ConversationFilter struct {
 	Status *conversation.Status `json:"status,omitempty"`
 	// The channel the end user used last.
-	Channel      *conversation.Channel `json:"channel,omitempty"`
-	UpdatedSince *time.Time            `json:"updatedSince,omitempty"`
+	Channel      *social.Channel `json:"channel,omitempty"`
+	UpdatedSince *time.Time      `json:"updatedSince,omitempty"`
 }
 
 type ConversationInput struct {
@@ -102,13 +103,13 @@ type ReplyInput struct {
 	// The client's idempotency key (R18).
 	ClientMessageID string `json:"clientMessageId"`
 	// Where the reply goes: WEB_WIDGET or a channel of the conversation (R14). Default: the channel the end user used last (R11).
-	Channel *conversation.Channel `json:"channel,omitempty"`
+	Channel *social.Channel `json:"channel,omitempty"`
 }
 
 type RequestLinkInput struct {
 	ConversationID string `json:"conversationId"`
 	// One of the widget's menu (WidgetConfig.channels).
-	Channel conversation.Channel `json:"channel"`
+	Channel social.Channel `json:"channel"`
 }
 
 type SendMessageInput struct {
@@ -133,7 +134,7 @@ type SetConversationLanguageInput struct {
 type SetWidgetChannelsInput struct {
 	WidgetID string `json:"widgetId"`
 	// Only channels with an active integration; an empty list turns linking off for the widget.
-	Channels []conversation.Channel `json:"channels"`
+	Channels []social.Channel `json:"channels"`
 }
 
 type SetWidgetLanguageInput struct {
@@ -163,8 +164,8 @@ type Subscription struct {
 }
 
 type UnlinkChannelInput struct {
-	ConversationID string               `json:"conversationId"`
-	Channel        conversation.Channel `json:"channel"`
+	ConversationID string         `json:"conversationId"`
+	Channel        social.Channel `json:"channel"`
 }
 
 // Fields left out keep their value; new credentials clear a FAILING status.

@@ -1,6 +1,7 @@
 // Package app assembles the service from its parts: configuration, the
-// database, the write path, the broker and the HTTP routes. server.go runs
-// it; end-to-end tests start it on a test server the same way.
+// database, the write path, the notification backbone and the HTTP routes.
+// server.go runs it; end-to-end tests start it on a test server the same
+// way.
 package app
 
 import (
@@ -40,13 +41,12 @@ type App struct {
 	DB       *store.DB
 	Metrics  *metrics.Metrics
 	appender *store.Appender
-	broker   *feed.Broker
+	feed     *feed.Backbone
 	listener *store.Listener
 	gql      *graph.Handler
 	webhooks *webhook.Handler
 	sandbox  *sandbox.Sandbox
 	inbox    *store.Inbox
-	signals  *linking.Signals
 	jobs     *river.Client[*sql.Tx]
 	mux      *http.ServeMux
 
@@ -54,7 +54,7 @@ type App struct {
 	// the websockets, which http.Server.Shutdown does not.
 	base       context.Context
 	cancelBase context.CancelFunc
-	// bg runs the broker, listener and pruner.
+	// bg runs the backbone's re-reads, the listener and the pruner.
 	bg       context.Context
 	cancelBg context.CancelFunc
 	wg       sync.WaitGroup
@@ -62,7 +62,8 @@ type App struct {
 }
 
 // Open opens the database, creates the demo account on first run (printing
-// its tokens to out), and starts the background work.
+// its tokens to out), and starts the background work. Each part is built
+// after what it needs.
 func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*App, error) {
 	db, err := store.Open(ctx, store.Config{URL: cfg.DBURL, SQLitePath: cfg.SQLitePath, MaxConns: cfg.DBMaxConns, Logger: log})
 	if err != nil {
@@ -71,58 +72,25 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	a := &App{cfg: cfg, log: log, DB: db, Metrics: metrics.New()}
 	a.base, a.cancelBase = context.WithCancel(context.Background())
 	a.bg, a.cancelBg = context.WithCancel(context.Background())
-
 	m := a.Metrics
-	a.broker = feed.NewBroker(feed.BrokerConfig{Buffer: cfg.SubscriptionBuffer}, db, log, feed.Metrics{
-		Subscribed:   func(d int) { m.Subscriptions.Add(float64(d)) },
-		SlowConsumer: m.SlowConsumers.Inc,
-	})
-	a.appender = store.NewAppender(db, a.broker.Publish, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message) error {
-		return delivery.Enqueue(ctx, a.jobs, tx, msgs)
-	}, log, cfg.WriteBatch)
-	a.appender.Committed = func(n int) {
-		m.Messages.Add(float64(n))
-		m.WriteBatch.Observe(float64(n))
-	}
-	limiter := auth.NewLimiter(cfg.Limits)
-	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
-	widgets := widget.NewService(db)
-	integrations := integration.NewService(db, time.Now, sandbox.AccessToken)
-	a.signals = linking.NewSignals()
-	changed := func(ctx context.Context, accountID int64) error {
-		a.signals.Wake(accountID)
-		return db.AnnounceSettings(ctx, accountID)
-	}
-	var settings *linking.Settings
 	linkClock := time.Now
 	if cfg.linkClock != nil {
 		linkClock = cfg.linkClock
 	}
-	integrations.Changed = changed
-	integrations.Off = func(ctx context.Context, accountID int64, ch conversation.Channel) error {
-		return settings.ChannelOff(ctx, accountID, ch)
-	}
-	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.mux.ServeHTTP(w, r) // the service's own webhook route, built below
-	})), log)
-	adapters := cfg.adapters(a.sandbox.Transport())
-	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
-	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
-	languages := linking.NewLanguages(db)
-	unlinks := linking.NewUnlinks(convs, a.appender)
-	settings = linking.NewSettings(db, unlinks, deliveries, languages, changed)
-	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Broker: a.broker,
-		Channels: integrations, Deliveries: deliveries, Settings: settings, Signals: a.signals, PublicURL: cfg.PublicURL,
-		Links: linking.NewRequests(db, settings, limiter, linkClock), Languages: languages, Unlinks: unlinks, Menus: linking.NewMenus(widgets, limiter)}
+	limiter := auth.NewLimiter(cfg.Limits)
+	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 
-	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
-		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
-		return err
-	})
+	// News of changes: events for subscriptions, wake-ups for widgets.
+	a.feed = feed.NewBackbone(feed.NewBroker(feed.BrokerConfig{Buffer: cfg.SubscriptionBuffer}, db, log, feed.Metrics{
+		Subscribed:   func(d int) { m.Subscriptions.Add(float64(d)) },
+		SlowConsumer: m.SlowConsumers.Inc,
+	}), db.AnnounceSettings)
+
+	// Durable jobs. The client comes before its workers: the writer inserts
+	// jobs in its own transactions, and the workers need the writer. River
+	// looks workers up only when jobs are inserted or worked, both after
+	// start, by when every worker below is registered.
 	workers := river.NewWorkers()
-	confirmations := linking.NewConfirmations(db, a.appender, deliveries, languages, changed, linkClock)
-	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, webhook.NewProfiles(db, log, time.Now), log))
-	river.AddWorker(workers, delivery.NewWorker(deliveries))
 	a.jobs, err = river.NewClient(db.RiverDriver(), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 8}},
 		Workers:      workers,
@@ -140,9 +108,52 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		_ = db.Close()
 		return nil, err
 	}
+
+	// The write path, and webhooks kept before they are processed.
+	a.appender = store.NewAppender(db, a.feed.Committed, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message) error {
+		return delivery.Enqueue(ctx, a.jobs, tx, msgs)
+	}, log, cfg.WriteBatch)
+	a.appender.Committed = func(n int) {
+		m.Messages.Add(float64(n))
+		m.WriteBatch.Observe(float64(n))
+	}
+	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
+		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
+		return err
+	})
 	a.webhooks = webhook.NewHandler(db, a.inbox, log)
 	a.webhooks.Counted = func(result string) { m.Webhooks.WithLabelValues(result).Inc() }
-	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, time.Now), log, m)
+
+	// Channels: the sandbox's simulated platforms post to the webhook route
+	// in process, and the adapters reach them through its transport.
+	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(webhookRoute(a.webhooks)), log)
+	adapters := cfg.adapters(a.sandbox.Transport())
+	integrations := integration.NewService(db, time.Now, sandbox.AccessToken)
+	integrations.Changed = a.feed.Change
+
+	// The domain.
+	widgets := widget.NewService(db)
+	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
+	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
+	languages := linking.NewLanguages(db)
+	unlinks := linking.NewUnlinks(convs, a.appender)
+	disabler := linking.NewDisabler(db, unlinks, deliveries, languages)
+	// An integration disabled, removed or refused turns its channel off
+	// for links across the account (R3).
+	integrations.Off = func(ctx context.Context, accountID int64, ch conversation.Channel) error {
+		return disabler.ChannelOff(ctx, accountID, 0, ch)
+	}
+	settings := widget.NewSettings(db, disabler, languages, a.feed.Change)
+	requests := linking.NewRequests(db, settings, limiter, a.feed.Change, linkClock)
+	confirmations := linking.NewConfirmations(db, a.appender, deliveries, languages, a.feed.Change, linkClock)
+	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, webhook.NewProfiles(db, log, time.Now), log))
+	river.AddWorker(workers, delivery.NewWorker(deliveries))
+
+	// The API.
+	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
+		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
+		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter)}
+	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, widgets, time.Now), log, m)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -163,10 +174,20 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	return a, nil
 }
 
+// webhookPath is where each integration's platform posts its webhooks.
+const webhookPath = "/webhooks/{key}"
+
+// webhookRoute serves the webhook route alone: what the sandbox posts to.
+func webhookRoute(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(webhookPath, h)
+	return mux
+}
+
 func (a *App) routes() {
 	a.mux = http.NewServeMux()
 	a.mux.Handle("/graphql", a.gql)
-	a.mux.Handle("/webhooks/{key}", a.webhooks)
+	a.mux.Handle(webhookPath, a.webhooks)
 	if a.cfg.Sandbox {
 		a.mux.Handle("/sandbox/", http.StripPrefix("/sandbox", a.sandbox.Handler()))
 	}
@@ -192,13 +213,10 @@ func (a *App) start() error {
 	}()
 	go func() {
 		defer a.wg.Done()
-		a.broker.Run(a.bg)
+		a.feed.Run(a.bg)
 	}()
 	if a.DB.Postgres() {
-		a.listener = store.NewListener(a.DB, a.log, a.broker.Announce, a.signals.Wake, func() {
-			a.broker.ResyncAll()
-			a.signals.WakeAll()
-		})
+		a.listener = store.NewListener(a.DB, a.log, a.feed)
 		a.wg.Add(1)
 		go func() {
 			defer a.wg.Done()

@@ -15,7 +15,6 @@ import (
 
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/apperr"
-	"github.com/linkline/linkline/internal/widget"
 )
 
 // Token prefixes tell the two kinds of bearer token apart without a lookup,
@@ -30,12 +29,11 @@ const (
 type Session struct {
 	ID        int64
 	AccountID int64
+	// WidgetID is the session's widget: its allowed origins bound where
+	// the token may be used from.
 	WidgetID  int64
 	EndUserID int64
 	ExpiresAt time.Time
-	// Widget is the session's widget: its allowed origins bound where the
-	// token may be used from.
-	Widget *widget.Widget
 }
 
 // Actor is the authenticated caller of one request or websocket.
@@ -141,15 +139,35 @@ type Store interface {
 	SessionByTokenHash(ctx context.Context, hash []byte) (*Session, error)
 }
 
+// Origins tells whether a page at origin may use a widget. Widgets hold
+// their allowed origins, and an admin may change them while a session
+// lives, so the authenticator asks rather than keeping them in the session.
+type Origins interface {
+	AllowsOrigin(ctx context.Context, accountID, widgetID int64, origin string) (bool, error)
+}
+
 // Authenticator turns bearer tokens into actors.
 type Authenticator struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	origins Origins
+	now     func() time.Time
 	// known caches recent lookups: every send is authenticated, and the
 	// lookups would otherwise cost more than the write. A change to an
 	// agent or a widget's origins takes effect within cacheTTL; session
 	// expiry is checked on every request.
 	known *lru.Cache[string, known]
+	// allowed caches origin answers for as long, for the same reason.
+	allowed *lru.Cache[originKey, allowed]
+}
+
+type originKey struct {
+	widgetID int64
+	origin   string
+}
+
+type allowed struct {
+	ok    bool
+	until time.Time
 }
 
 type known struct {
@@ -161,10 +179,26 @@ type known struct {
 // cacheTTL bounds how long a cached token lookup is trusted.
 const cacheTTL = 30 * time.Second
 
-// NewAuthenticator returns an Authenticator over store.
-func NewAuthenticator(store Store, now func() time.Time) *Authenticator {
+// NewAuthenticator returns an Authenticator over store; origins says where
+// sessions' widgets may be used from.
+func NewAuthenticator(store Store, origins Origins, now func() time.Time) *Authenticator {
 	c, _ := lru.New[string, known](100_000) // errors only on size <= 0
-	return &Authenticator{store: store, now: now, known: c}
+	o, _ := lru.New[originKey, allowed](100_000)
+	return &Authenticator{store: store, origins: origins, now: now, known: c, allowed: o}
+}
+
+// allows reports whether a page at origin may use the session's widget.
+func (au *Authenticator) allows(ctx context.Context, s *Session, origin string) (bool, error) {
+	key := originKey{widgetID: s.WidgetID, origin: origin}
+	if a, ok := au.allowed.Get(key); ok && au.now().Before(a.until) {
+		return a.ok, nil
+	}
+	ok, err := au.origins.AllowsOrigin(ctx, s.AccountID, s.WidgetID, origin)
+	if err != nil {
+		return false, unauthenticated(err) // a widget gone takes its sessions
+	}
+	au.allowed.Add(key, allowed{ok: ok, until: au.now().Add(cacheTTL)})
+	return ok, nil
 }
 
 func (au *Authenticator) lookup(ctx context.Context, tok string) (known, error) {
@@ -217,7 +251,11 @@ func (au *Authenticator) Authenticate(ctx context.Context, header, clientAddr, o
 		if !au.now().Before(s.ExpiresAt) {
 			return nil, apperr.New(apperr.Unauthenticated, "the widget session has expired")
 		}
-		if !s.Widget.AllowsOrigin(origin) {
+		ok, err := au.allows(ctx, s, origin)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			return nil, apperr.New(apperr.Forbidden, "origin %q may not use this widget", origin)
 		}
 		actor.Session = s

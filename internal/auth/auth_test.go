@@ -7,7 +7,6 @@ import (
 
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/apperr"
-	"github.com/linkline/linkline/internal/widget"
 )
 
 type fakeStore struct {
@@ -29,6 +28,16 @@ func (f fakeStore) SessionByTokenHash(_ context.Context, h []byte) (*Session, er
 	return nil, apperr.NotFoundf("session")
 }
 
+// shopOnly lets widget 5 be used from its shop's pages only.
+type shopOnly struct{}
+
+func (shopOnly) AllowsOrigin(_ context.Context, _, widgetID int64, origin string) (bool, error) {
+	if widgetID != 5 {
+		return false, apperr.NotFoundf("widget")
+	}
+	return origin == "" || origin == "https://shop.example", nil
+}
+
 // R20: tokens are recognised by hash, sessions expire and are bound to
 // their widget's origins.
 func TestAuthenticate(t *testing.T) {
@@ -36,15 +45,14 @@ func TestAuthenticate(t *testing.T) {
 	agentTok, agentHash := NewAgentToken()
 	liveTok, liveHash := NewSessionToken()
 	oldTok, oldHash := NewSessionToken()
-	w := &widget.Widget{AllowedOrigins: []string{"https://shop.example"}}
 	st := fakeStore{
 		agents: map[string]*account.Agent{string(agentHash): {ID: 1, AccountID: 9, Role: account.RoleAgent}},
 		sessions: map[string]*Session{
-			string(liveHash): {ID: 2, AccountID: 9, EndUserID: 3, ExpiresAt: now.Add(time.Hour), Widget: w},
-			string(oldHash):  {ID: 3, AccountID: 9, EndUserID: 4, ExpiresAt: now.Add(-time.Second), Widget: w},
+			string(liveHash): {ID: 2, AccountID: 9, WidgetID: 5, EndUserID: 3, ExpiresAt: now.Add(time.Hour)},
+			string(oldHash):  {ID: 3, AccountID: 9, WidgetID: 5, EndUserID: 4, ExpiresAt: now.Add(-time.Second)},
 		},
 	}
-	au := NewAuthenticator(st, func() time.Time { return now })
+	au := NewAuthenticator(st, shopOnly{}, func() time.Time { return now })
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, header, origin string

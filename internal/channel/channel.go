@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/integration"
 )
 
 // Credentials are one integration's settings and secrets, as an adapter
@@ -28,6 +29,21 @@ type Credentials struct {
 	Username    string
 	// AccessToken authorises sends (Bearer). Secret.
 	AccessToken string
+}
+
+// CredentialsFor is what an integration's adapter works with: the fields
+// of its channel, and its access token.
+func CredentialsFor(it *integration.Integration, s integration.Secrets) Credentials {
+	c := Credentials{AccessToken: s.AccessToken}
+	switch it.Channel {
+	case conversation.ChannelWhatsApp:
+		c.PhoneNumberID, c.DisplayNumber, c.WABAID = it.BusinessID, it.Handle, it.WABAID
+	case conversation.ChannelMessenger:
+		c.PageID, c.PageName = it.BusinessID, it.Handle
+	case conversation.ChannelInstagram:
+		c.InstagramID, c.Username = it.BusinessID, it.Handle
+	}
+	return c
 }
 
 // Choice is one of the reply choices of a prompt (R6): a button on

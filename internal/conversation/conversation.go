@@ -9,27 +9,20 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/linkline/linkline/internal/social"
 )
 
 // Channel is where a message was sent or received. Social channels arrive
 // with linking; every message carries its channel from day one (R9).
-type Channel string
+type Channel = social.Channel
 
 const (
-	ChannelWebWidget Channel = "WEB_WIDGET"
-	ChannelWhatsApp  Channel = "WHATSAPP"
-	ChannelMessenger Channel = "MESSENGER"
-	ChannelInstagram Channel = "INSTAGRAM"
+	ChannelWebWidget = social.WebWidget
+	ChannelWhatsApp  = social.WhatsApp
+	ChannelMessenger = social.Messenger
+	ChannelInstagram = social.Instagram
 )
-
-// Valid reports whether c is a known channel.
-func (c Channel) Valid() bool {
-	switch c {
-	case ChannelWebWidget, ChannelWhatsApp, ChannelMessenger, ChannelInstagram:
-		return true
-	}
-	return false
-}
 
 // Status is a conversation's state in the agents' queue.
 type Status string

@@ -145,7 +145,7 @@ func (s *Service) sender(ctx context.Context, it *integration.Integration) (chan
 	if err != nil {
 		return nil, channel.Credentials{}, err
 	}
-	return s.adapters.For(it), it.Credentials(sec), nil
+	return s.adapters.For(it), channel.CredentialsFor(it, sec), nil
 }
 
 // Enqueue inserts the delivery jobs of queued messages into the

@@ -1,8 +1,10 @@
 // Package feed streams what happens in conversations to widgets and agent
 // dashboards: events with cursors, resumable subscriptions that replay what
 // a client missed from the database and then go live (R21), and an
-// in-process broker that never waits for a slow subscriber (R24). Across
-// instances the broker is fed by PostgreSQL LISTEN/NOTIFY (R22).
+// in-process broker that never waits for a slow subscriber (R24), and
+// wake-ups for state that widgets watch (R3). Both hang off one backbone,
+// fed by this instance's writer and, across instances, by PostgreSQL
+// LISTEN/NOTIFY (R22).
 package feed
 
 import (

@@ -14,8 +14,7 @@ import (
 
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
-	"github.com/linkline/linkline/internal/channel"
-	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/social"
 )
 
 // Status is whether an integration carries traffic.
@@ -33,7 +32,7 @@ const (
 type Integration struct {
 	ID        int64
 	AccountID int64
-	Channel   conversation.Channel
+	Channel   social.Channel
 	Status    Status
 	// Sandbox integrations talk to the built-in simulated phones
 	// instead of Meta.
@@ -61,20 +60,6 @@ type Secrets struct {
 	VerifyToken string
 }
 
-// Credentials is what the channel's adapter needs to send.
-func (in *Integration) Credentials(s Secrets) channel.Credentials {
-	c := channel.Credentials{AccessToken: s.AccessToken}
-	switch in.Channel {
-	case conversation.ChannelWhatsApp:
-		c.PhoneNumberID, c.DisplayNumber, c.WABAID = in.BusinessID, in.Handle, in.WABAID
-	case conversation.ChannelMessenger:
-		c.PageID, c.PageName = in.BusinessID, in.Handle
-	case conversation.ChannelInstagram:
-		c.InstagramID, c.Username = in.BusinessID, in.Handle
-	}
-	return c
-}
-
 // Store keeps integrations. Reads are scoped by account except the webhook
 // lookup, which is how an incoming request finds its account.
 type Store interface {
@@ -99,7 +84,7 @@ type Service struct {
 	Changed func(ctx context.Context, accountID int64) error
 	// Off, when set, is told when a channel stops carrying traffic
 	// (disabled, removed, failing): its links end (R3).
-	Off func(ctx context.Context, accountID int64, ch conversation.Channel) error
+	Off func(ctx context.Context, accountID int64, ch social.Channel) error
 }
 
 func (s *Service) off(ctx context.Context, it *Integration) error {
@@ -125,7 +110,7 @@ func NewService(store Store, now func() time.Time, sandboxToken func(businessID 
 // Input is what an admin sets on an integration. On update, nil fields keep
 // their value.
 type Input struct {
-	Channel     conversation.Channel
+	Channel     social.Channel
 	Sandbox     bool
 	BusinessID  string
 	Handle      *string
@@ -141,7 +126,7 @@ func (s *Service) Connect(ctx context.Context, actor *auth.Actor, in Input) (*In
 	if err := auth.Require(actor, auth.RoleAdmin); err != nil {
 		return nil, err
 	}
-	if in.Channel == conversation.ChannelWebWidget || !in.Channel.Valid() {
+	if in.Channel == social.WebWidget || !in.Channel.Valid() {
 		return nil, apperr.Invalid("channel", "must be WHATSAPP, MESSENGER or INSTAGRAM")
 	}
 	it := &Integration{AccountID: actor.AccountID(), Channel: in.Channel, Status: StatusActive, Sandbox: in.Sandbox, BusinessID: strings.TrimSpace(in.BusinessID)}
@@ -288,7 +273,7 @@ func apply(it *Integration, sec *Secrets, in Input) {
 	set(&sec.AccessToken, in.AccessToken)
 	set(&sec.AppSecret, in.AppSecret)
 	set(&sec.VerifyToken, in.VerifyToken)
-	if it.Channel == conversation.ChannelWhatsApp {
+	if it.Channel == social.WhatsApp {
 		// wa.me wants the number as digits only.
 		it.Handle = strings.Map(func(r rune) rune {
 			if r >= '0' && r <= '9' {

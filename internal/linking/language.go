@@ -28,6 +28,13 @@ func NewLanguages(store LanguageStore) *Languages {
 	return &Languages{store: store}
 }
 
+// Parse is the catalog language of tag as a setting stores it, or
+// BAD_USER_INPUT naming the supported ones.
+func (ls *Languages) Parse(tag string) (string, error) {
+	l, err := ParseLanguage(tag)
+	return string(l), err
+}
+
 // Of is the language of a conversation of the account, for texts sent
 // about it on a channel, such as a link request's confirmation.
 func (ls *Languages) Of(ctx context.Context, accountID, conversationID int64) (Language, error) {

@@ -1,3 +1,9 @@
+// Package linking lets an end user carry a widget conversation to a social
+// channel and back: link requests and their tokens and deep links (R5),
+// confirmation on the channel (R6), what turning a channel off does to
+// links (R3), the catalog of texts sent on channels and the languages
+// conversations are spoken to in (R27). Whether and what a widget offers
+// (R1–R4) is the widget package's.
 package linking
 
 import (
@@ -68,17 +74,24 @@ type RequestStore interface {
 	CancelLinkRequest(ctx context.Context, r *Request) (bool, error)
 }
 
+// Menus tells what a widget offers now (R4).
+type Menus interface {
+	Menu(ctx context.Context, w *widget.Widget) ([]*widget.Option, error)
+}
+
 // Requests creates and cancels link requests.
 type Requests struct {
-	store    RequestStore
-	settings *Settings
-	limiter  *auth.Limiter
-	now      func() time.Time
+	store   RequestStore
+	menus   Menus
+	limiter *auth.Limiter
+	// changed wakes the widgets following the account's requests.
+	changed func(ctx context.Context, accountID int64) error
+	now     func() time.Time
 }
 
 // NewRequests returns the link request service.
-func NewRequests(store RequestStore, settings *Settings, limiter *auth.Limiter, now func() time.Time) *Requests {
-	return &Requests{store: store, settings: settings, limiter: limiter, now: now}
+func NewRequests(store RequestStore, menus Menus, limiter *auth.Limiter, changed func(ctx context.Context, accountID int64) error, now func() time.Time) *Requests {
+	return &Requests{store: store, menus: menus, limiter: limiter, changed: changed, now: now}
 }
 
 // StatusAt is the request's status at now: a pending request past its
@@ -161,11 +174,11 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 	if err != nil {
 		return nil, err
 	}
-	options, err := rs.settings.Menu(ctx, w)
+	options, err := rs.menus.Menu(ctx, w)
 	if err != nil {
 		return nil, err
 	}
-	var opt *Option
+	var opt *widget.Option
 	for _, o := range options {
 		if o.Channel == ch {
 			opt = o
@@ -186,7 +199,7 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 	if err := rs.store.ReplaceLinkRequest(ctx, r); err != nil {
 		return nil, err
 	}
-	return r, rs.settings.changed(ctx, r.AccountID)
+	return r, rs.changed(ctx, r.AccountID)
 }
 
 // Cancel abandons a request (the widget's back button): no harm done, the
@@ -199,7 +212,7 @@ func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*R
 	if _, err := rs.store.CancelLinkRequest(ctx, r); err != nil {
 		return nil, err
 	}
-	if err := rs.settings.changed(ctx, r.AccountID); err != nil {
+	if err := rs.changed(ctx, r.AccountID); err != nil {
 		return nil, err
 	}
 	r, err = rs.store.LinkRequest(ctx, r.AccountID, r.ID)

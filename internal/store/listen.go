@@ -15,26 +15,33 @@ import (
 // widget menus are announced.
 const SettingsChannel = "linkline_settings"
 
+// Notified is told what the listener hears from the other instances.
+type Notified interface {
+	// Announced: the account's events up to seq committed somewhere.
+	Announced(accountID, seq int64)
+	// Changed: the account's widget settings, menus or link requests
+	// changed somewhere.
+	Changed(accountID int64)
+	// Reconnected: the listener (re)connected, after a time in which
+	// anything may have been missed.
+	Reconnected()
+}
+
 // Listener follows NotifyChannel and SettingsChannel on one dedicated
-// PostgreSQL connection: it tells the broker which accounts have new
-// events, so a subscriber on this instance sees what another instance wrote
-// (R22), and wakes widgets whose menus another instance changed. NOTIFY
-// replays nothing to a connection that was down, so after every
-// (re)connect onConnect re-reads what may have been missed.
+// PostgreSQL connection, so that a subscriber on this instance sees what
+// another instance wrote (R22) and widgets see what another instance
+// changed (R3). NOTIFY replays nothing to a connection that was down, so
+// every (re)connect is reported: what may have been missed is re-read.
 type Listener struct {
 	url       string
 	log       *slog.Logger
-	onNotify  func(accountID, seq int64)
-	onChanged func(accountID int64)
-	onConnect func()
+	notified  Notified
 	connected atomic.Bool
 }
 
-// NewListener returns a listener; onNotify gets each announced account
-// position, onChanged each account whose menus changed, onConnect runs
-// after each (re)connect.
-func NewListener(db *DB, log *slog.Logger, onNotify func(accountID, seq int64), onChanged func(accountID int64), onConnect func()) *Listener {
-	return &Listener{url: db.url, log: log, onNotify: onNotify, onChanged: onChanged, onConnect: onConnect}
+// NewListener returns a listener telling notified what it hears.
+func NewListener(db *DB, log *slog.Logger, notified Notified) *Listener {
+	return &Listener{url: db.url, log: log, notified: notified}
 }
 
 // Connected reports whether the listener is connected (readiness).
@@ -67,7 +74,7 @@ func (l *Listener) listen(ctx context.Context) error {
 		return err
 	}
 	l.connected.Store(true)
-	l.onConnect()
+	l.notified.Reconnected()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -75,7 +82,7 @@ func (l *Listener) listen(ctx context.Context) error {
 		}
 		if n.Channel == SettingsChannel {
 			if a, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
-				l.onChanged(a)
+				l.notified.Changed(a)
 			}
 			continue
 		}
@@ -84,7 +91,7 @@ func (l *Listener) listen(ctx context.Context) error {
 			a, err1 := strconv.ParseInt(acct, 10, 64)
 			s, err2 := strconv.ParseInt(seq, 10, 64)
 			if ok && err1 == nil && err2 == nil {
-				l.onNotify(a, s)
+				l.notified.Announced(a, s)
 			}
 		}
 	}

@@ -34,18 +34,14 @@ func (db *DB) AgentByTokenHash(ctx context.Context, hash []byte) (*account.Agent
 	return r.domain(), nil
 }
 
-// SessionByTokenHash finds the widget session holding a token, with its
-// widget. Like AgentByTokenHash it is how the account is learnt.
+// SessionByTokenHash finds the widget session holding a token. Like
+// AgentByTokenHash it is how the account is learnt.
 func (db *DB) SessionByTokenHash(ctx context.Context, hash []byte) (*auth.Session, error) {
 	var r sessionRow
 	if err := db.gorm.WithContext(ctx).Where("token_hash = ?", hash).Take(&r).Error; err != nil {
 		return nil, notFound(err, "session")
 	}
-	var w widgetRow
-	if err := db.scoped(ctx, r.AccountID, "widgets").Where("id = ?", r.WidgetID).Take(&w).Error; err != nil {
-		return nil, notFound(err, "widget")
-	}
-	return r.domain(w.domain()), nil
+	return r.domain(), nil
 }
 
 // WidgetByKey finds a widget by its public key (public, unscoped: the key is

@@ -103,8 +103,8 @@ type sessionRow struct {
 
 func (sessionRow) TableName() string { return "widget_sessions" }
 
-func (r *sessionRow) domain(w *widget.Widget) *auth.Session {
-	return &auth.Session{ID: r.ID, AccountID: r.AccountID, WidgetID: r.WidgetID, EndUserID: r.EndUserID, ExpiresAt: r.ExpiresAt, Widget: w}
+func (r *sessionRow) domain() *auth.Session {
+	return &auth.Session{ID: r.ID, AccountID: r.AccountID, WidgetID: r.WidgetID, EndUserID: r.EndUserID, ExpiresAt: r.ExpiresAt}
 }
 
 type conversationRow struct {

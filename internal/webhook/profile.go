@@ -95,7 +95,7 @@ func (ps *Profiles) name(ctx context.Context, it *integration.Integration, adapt
 	}
 	readCtx, cancel := context.WithTimeout(ctx, ps.timeout)
 	defer cancel()
-	p, err := reader.Profile(readCtx, it.Credentials(sec), in.From.ID)
+	p, err := reader.Profile(readCtx, channel.CredentialsFor(it, sec), in.From.ID)
 	if err != nil {
 		ps.log.WarnContext(ctx, "webhook: profile read failed", "integration", it.ID, "channel", it.Channel, "err", err)
 		if id == nil || meta.Classify(err).Kind != meta.Permanent {

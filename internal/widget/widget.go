@@ -1,6 +1,10 @@
-// Package widget holds Web Widgets: the public key a site embeds, the origins
-// allowed to use it, and the public configuration a widget reads before any
-// conversation exists (R4).
+// Package widget holds Web Widgets and what decides whether and what they
+// offer: the public key a site embeds and the origins allowed to use it,
+// the account's prerequisites for linking (R1, prerequisites.go), each
+// widget's channel settings and language (R2, R3, R27, settings.go), and
+// the menu a widget shows, public before any conversation exists (R4,
+// menu.go). What happens to links when a channel is turned off is
+// linking's business, reached through Links.
 package widget
 
 import (
@@ -62,9 +66,10 @@ func ValidOrigin(s string) bool {
 // Store is what the widget service needs from storage.
 type Store interface {
 	WidgetByKey(ctx context.Context, key string) (*Widget, error)
+	Widget(ctx context.Context, accountID, id int64) (*Widget, error)
 }
 
-// Service answers public widget questions.
+// Service finds widgets by key and says where they may be used from.
 type Service struct {
 	store Store
 }
@@ -78,4 +83,14 @@ func (s *Service) ByKey(ctx context.Context, key string) (*Widget, error) {
 		return nil, apperr.NotFoundf("widget")
 	}
 	return s.store.WidgetByKey(ctx, key)
+}
+
+// AllowsOrigin reports whether a page at origin may use the widget: a
+// session's token works only there (R20).
+func (s *Service) AllowsOrigin(ctx context.Context, accountID, widgetID int64, origin string) (bool, error) {
+	w, err := s.store.Widget(ctx, accountID, widgetID)
+	if err != nil {
+		return false, err
+	}
+	return w.AllowsOrigin(origin), nil
 }

@@ -86,7 +86,7 @@ func (s store) IntegrationByWebhookKey(_ context.Context, key string) (*integrat
 // with the sandbox's access token.
 func credentials(it Integration) channel.Credentials {
 	stored := integration.Integration{Channel: it.Channel, BusinessID: it.BusinessID, Handle: it.Handle}
-	return stored.Credentials(integration.Secrets{AccessToken: AccessToken(it.BusinessID)})
+	return channel.CredentialsFor(&stored, integration.Secrets{AccessToken: AccessToken(it.BusinessID)})
 }
 
 // stored is a webhook body the webhook route accepted.

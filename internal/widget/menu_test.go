@@ -1,4 +1,4 @@
-package linking
+package widget
 
 import (
 	"context"
@@ -7,12 +7,11 @@ import (
 
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
-	"github.com/linkline/linkline/internal/widget"
 )
 
-type fakeWidgets map[string]*widget.Widget
+type fakeWidgets map[string]*Widget
 
-func (f fakeWidgets) ByKey(_ context.Context, key string) (*widget.Widget, error) {
+func (f fakeWidgets) ByKey(_ context.Context, key string) (*Widget, error) {
 	if w := f[key]; w != nil {
 		return w, nil
 	}
@@ -43,4 +42,30 @@ func TestMenusFollow(t *testing.T) {
 	if _, err := m.Follow(t.Context(), other, "wk_shop", "https://shop.example"); err != nil {
 		t.Errorf("another address has its own budget: %v", err)
 	}
+}
+
+// R20: a session's widget is used only from the origins it allows, read
+// as the widget is now; a page without an Origin header is no browser's.
+func TestServiceAllowsOrigin(t *testing.T) {
+	st := &fakeSettingsStore{widget: &Widget{ID: 5, AccountID: 1, AllowedOrigins: []string{"https://shop.example"}}}
+	s := NewService(keyed{st})
+	for origin, want := range map[string]bool{"https://shop.example": true, "HTTPS://SHOP.EXAMPLE": true, "https://evil.example": false, "": true} {
+		if ok, err := s.AllowsOrigin(t.Context(), 1, 5, origin); err != nil || ok != want {
+			t.Errorf("%q: %v, %v; want %v", origin, ok, err, want)
+		}
+	}
+	st.widget.AllowedOrigins = []string{"*"}
+	if ok, err := s.AllowsOrigin(t.Context(), 1, 5, "https://evil.example"); err != nil || !ok {
+		t.Errorf("after allowing any origin: %v, %v", ok, err)
+	}
+	if _, err := s.AllowsOrigin(t.Context(), 2, 5, ""); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("another account's widget: %v", err)
+	}
+}
+
+// keyed adds lookups by key to the settings fake.
+type keyed struct{ *fakeSettingsStore }
+
+func (k keyed) WidgetByKey(context.Context, string) (*Widget, error) {
+	return nil, apperr.NotFoundf("widget")
 }
