@@ -1,12 +1,16 @@
-// Package bench measures the service end to end, the way clients meet it:
-// it starts the real server as a child process and drives it over HTTP and
-// websockets. It reports
+// Package bench measures the service end to end, the way clients meet it,
+// side by side with a baseline: it starts the real server (and the
+// in-memory gqlgen server of package baseline) as child processes and
+// drives them over HTTP and websockets with the same client. It reports
 //
 //   - durable messages per second: sendMessage answers only after its
-//     transaction committed, so every answered send is on disk;
+//     transaction committed, so every answered send is on disk (the
+//     baseline answers once the subscriptions took the message);
 //   - the p50/p99 latency from sending a message to the moment the
 //     subscription frame carrying it arrives at the widget's websocket;
-//   - the server's resident memory per open widget subscription.
+//   - the server's resident memory per open widget subscription;
+//   - Linkline's ratios to the baseline, from the medians of alternating
+//     runs.
 //
 // Every widget subscription must receive each of its messages exactly once,
 // and the optional agent feed every message; anything else fails the run.
@@ -15,45 +19,164 @@ package bench
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/linkline/linkline/internal/bench/baseline"
 )
+
+// baselineCommand is the hidden argument after "bench" that makes this
+// binary the baseline server: the bench starts it so, as its own process,
+// to measure it the way it measures Linkline.
+const baselineCommand = "baseline-server"
 
 // Run runs the benchmark with the command-line args that follow "bench"
 // and writes its report to out. A failed check (lost, duplicated or
 // misrouted messages, errors) is returned after the report.
 func Run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) > 0 && args[0] == baselineCommand {
+		return serveBaseline(ctx, args[1:])
+	}
 	cfg, err := parseFlags(args, out)
 	if err != nil {
 		return err
 	}
 	// Each subscription holds a socket here and one in the server, which
 	// inherits the limit set here.
-	if err := raiseFileLimit(uint64(cfg.subs + cfg.senders + 256)); err != nil {
+	if err := raiseFileLimit(uint64(cfg.subs + cfg.senders + 64)); err != nil {
 		return err
 	}
-	db, err := prepareDatabase(ctx, cfg)
-	if err != nil {
-		return err
+	targets := cfg.targets()
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.name
 	}
-	defer warnOnError(out, "database cleanup", db.cleanup)
-	srv, err := startServer(ctx, cfg, db)
-	if err != nil {
-		return err
-	}
-	defer warnOnError(out, "server stop", srv.stop)
+	fmt.Fprintf(out, "linkline bench: %s; protocol=%s subs=%d senders=%d %s runs=%d\n",
+		strings.Join(names, ", "), cfg.protocol, cfg.subs, cfg.senders, cfg.workload(), cfg.runs)
+	fmt.Fprintf(out, "machine: %s; the bench client shares its CPUs with the server and the database: its HTTP, JSON and socket work lowers every figure\n", machine())
 
-	fmt.Fprintf(out, "linkline bench: db=%s protocol=%s subs=%d senders=%d %s runs=%d\n",
-		db.kind, cfg.protocol, cfg.subs, cfg.senders, cfg.workload(), cfg.runs)
-	fmt.Fprintf(out, "server pid %d at %s\n", srv.pid(), srv.baseURL)
-	fmt.Fprintf(out, "note: the bench client shares this machine's %d CPUs with the server; its HTTP, JSON and socket work lowers every figure\n", runtime.NumCPU())
+	results := make([][]runResult, len(targets))
+	for run := 1; run <= cfg.runs; run++ {
+		for _, i := range runOrder(len(targets), run) {
+			r, err := measure(ctx, cfg, targets[i], run, out)
+			if err != nil {
+				return fmt.Errorf("run %d, %s: %w", run, targets[i].name, err)
+			}
+			results[i] = append(results[i], r)
+		}
+	}
+	printReport(out, cfg, targets, results)
+	return nil
+}
 
-	b := &bench{cfg: cfg, out: out, srv: srv, db: db.kind, client: newGQLClient(srv.baseURL, cfg.senders), probs: &problems{}}
+// serveBaseline is the baseline server's process.
+func serveBaseline(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("linkline bench "+baselineCommand, flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8081", "listen address")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return baseline.Serve(ctx, *addr)
+}
+
+// target is one server setup the bench measures in every round.
+type target struct {
+	name     string
+	baseline bool
+	// db is Linkline's database kind.
+	db        string
+	instances int
+}
+
+// runOrder is the order in which round run measures n targets: as listed
+// in odd rounds, reversed in even ones, so that neither side always goes
+// first on a machine that warms up or gets busier.
+func runOrder(n, run int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+		if run%2 == 0 {
+			order[i] = n - 1 - i
+		}
+	}
+	return order
+}
+
+// machine describes the CPUs the figures were measured on.
+func machine() string {
+	model := "unknown CPU"
+	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(raw)) {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s), GOMAXPROCS %d, %s/%s", runtime.NumCPU(), model, runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH)
+}
+
+// measure runs target once, each time in new processes on a new database:
+// it starts the servers, opens the subscriptions, sends one run's messages
+// and stops them again.
+func measure(ctx context.Context, cfg config, t target, run int, out io.Writer) (runResult, error) {
+	fmt.Fprintf(out, "\nrun %d: %s\n", run, t.name)
+	b := &bench{cfg: cfg, target: t, out: out, probs: &problems{}}
+	if t.baseline {
+		srv, err := startServer(ctx, baselineLaunch())
+		if err != nil {
+			return runResult{}, err
+		}
+		defer warnOnError(out, "baseline stop", srv.stop)
+		b.servers = []*server{srv}
+	} else {
+		db, err := prepareDatabase(ctx, cfg)
+		if err != nil {
+			return runResult{}, err
+		}
+		defer warnOnError(out, "database cleanup", db.cleanup)
+		// Instances start one after the other: the first one migrates
+		// the database and seeds the demo account the others share.
+		for i := range t.instances {
+			srv, err := startServer(ctx, linklineLaunch(cfg, db, i == 0))
+			if err != nil {
+				return runResult{}, err
+			}
+			defer warnOnError(out, "server stop", srv.stop)
+			b.servers = append(b.servers, srv)
+		}
+	}
+	b.clients = make([]*gqlClient, len(b.servers))
+	pids := make([]string, len(b.servers))
+	for i, s := range b.servers {
+		b.clients[i] = newGQLClient(s.baseURL, cfg.senders)
+		pids[i] = fmt.Sprint(s.pid())
+	}
+	fmt.Fprintf(out, "server pid %s\n", strings.Join(pids, ", "))
 	defer b.closeSockets()
-	return b.run(ctx)
+
+	rssPerSub, err := b.setup(ctx)
+	if err != nil {
+		return runResult{}, err
+	}
+	r, err := b.sendPhase(ctx, run)
+	if err != nil {
+		return r, err
+	}
+	r.rssPerSub = rssPerSub
+	b.printAgentLag()
+	if err := b.probs.err(); err != nil {
+		return r, err
+	}
+	fmt.Fprintf(out, "sent %d in %.2fs: %.0f msgs/s answered, %.0f frames/s delivered; send→frame p50 %.2f ms, p99 %.2f ms; every message arrived exactly once\n",
+		r.sent, r.elapsed.Seconds(), r.rate, r.delivered, ms(r.widget.p50), ms(r.widget.p99))
+	return r, nil
 }
 
 func warnOnError(out io.Writer, what string, f func() error) {
@@ -62,15 +185,17 @@ func warnOnError(out io.Writer, what string, f func() error) {
 	}
 }
 
-// bench is one benchmark against one running server.
+// bench is one run against one target's running servers.
 type bench struct {
 	cfg    config
+	target target
 	out    io.Writer
-	srv    *server
-	db     string
-	client *gqlClient
-	probs  *problems
+	// servers are the target's instances, clients their GraphQL clients.
+	servers []*server
+	clients []*gqlClient
+	probs   *problems
 
+	// convs are subscribed to on servers[i % len(servers)].
 	convs  []conversation
 	widget []*subscription
 	agent  *subscription
@@ -80,52 +205,37 @@ type bench struct {
 	closing atomic.Bool
 }
 
-func (b *bench) run(ctx context.Context) error {
-	rssPerSub, err := b.setup(ctx)
-	if err != nil {
-		return err
-	}
-	results := make([]runResult, 0, b.cfg.runs)
-	for i := 1; i <= b.cfg.runs; i++ {
-		r, err := b.sendPhase(ctx, i)
-		if err != nil {
-			return err
-		}
-		results = append(results, r)
-	}
-	med := printResults(b.out, results, b.cfg.agentFeed)
-	b.printAgentLag()
-	if err := b.probs.err(); err != nil {
-		return err
-	}
-	fmt.Fprintf(b.out, "bench: subs=%d senders=%d runs=%d msgs/s=%.0f p50_ms=%.2f p99_ms=%.2f rss_per_sub_kib=%.1f db=%s protocol=%s\n",
-		b.cfg.subs, b.cfg.senders, b.cfg.runs, med.rate, med.p50, med.p99, rssPerSub, b.db, b.cfg.protocol)
-	return nil
-}
-
 // setup starts the conversations and opens the subscriptions, measuring
-// the server's memory around the widget subscriptions only; it returns
+// the servers' memory around the widget subscriptions only; it returns
 // the KiB per subscription.
 func (b *bench) setup(ctx context.Context) (float64, error) {
 	t := time.Now()
-	convs, err := startConversations(ctx, b.client, b.srv.widgetKey, b.cfg.subs, b.cfg.senders)
-	if err != nil {
-		return 0, err
+	if b.target.baseline {
+		// The baseline accepts any conversation id and needs no session.
+		b.convs = make([]conversation, b.cfg.subs)
+		for i := range b.convs {
+			b.convs[i] = conversation{id: fmt.Sprintf("conversation-%d", i)}
+		}
+	} else {
+		convs, err := startConversations(ctx, b.clients[0], b.servers[0].widgetKey, b.cfg.subs, b.cfg.senders)
+		if err != nil {
+			return 0, err
+		}
+		b.convs = convs
+		fmt.Fprintf(b.out, "started %d conversations in %s\n", len(convs), round(time.Since(t)))
 	}
-	b.convs = convs
-	fmt.Fprintf(b.out, "started %d conversations in %s\n", len(convs), round(time.Since(t)))
 
-	want := 0
+	agent := 0
 	if b.cfg.agentFeed {
 		if err := b.openAgentFeed(ctx); err != nil {
 			return 0, err
 		}
-		want = 1
-		if err := b.srv.awaitSubscriptions(ctx, want); err != nil {
+		agent = 1
+		if err := b.servers[0].awaitSubscriptions(ctx, agent); err != nil {
 			return 0, err
 		}
 	}
-	before, err := b.srv.rssKiB()
+	before, err := b.rssKiB()
 	if err != nil {
 		return 0, err
 	}
@@ -133,26 +243,51 @@ func (b *bench) setup(ctx context.Context) (float64, error) {
 	if err := b.openWidgetSubs(ctx); err != nil {
 		return 0, err
 	}
-	if err := b.srv.awaitSubscriptions(ctx, want+len(b.convs)); err != nil {
-		return 0, err
+	for i, s := range b.servers {
+		want := share(len(b.convs), len(b.servers), i)
+		if i == 0 {
+			want += agent
+		}
+		if err := s.awaitSubscriptions(ctx, want); err != nil {
+			return 0, err
+		}
 	}
-	after, err := b.srv.rssKiB()
+	after, err := b.rssKiB()
 	if err != nil {
 		return 0, err
 	}
 	perSub := float64(after-before) / float64(len(b.convs))
-	fmt.Fprintf(b.out, "opened %d widget subscriptions in %s (each acknowledged and registered)\n", len(b.convs), round(time.Since(t)))
-	fmt.Fprintf(b.out, "server RSS: %.1f MiB before, %.1f MiB after: %.1f KiB per subscription\n",
-		float64(before)/1024, float64(after)/1024, perSub)
+	fmt.Fprintf(b.out, "opened %d widget subscriptions in %s (each acknowledged and registered); server RSS %.1f MiB before, %.1f MiB after: %.1f KiB per subscription\n",
+		len(b.convs), round(time.Since(t)), float64(before)/1024, float64(after)/1024, perSub)
 	return perSub, nil
 }
 
+// share is how many of total items, dealt round robin over n, go to the
+// k-th.
+func share(total, n, k int) int {
+	return (total - k + n - 1) / n
+}
+
+// rssKiB is the servers' resident memory together.
+func (b *bench) rssKiB() (int64, error) {
+	var sum int64
+	for _, s := range b.servers {
+		kib, err := s.rssKiB()
+		if err != nil {
+			return 0, err
+		}
+		sum += kib
+	}
+	return sum, nil
+}
+
 func (b *bench) openAgentFeed(ctx context.Context) error {
-	cursor, err := b.client.feedCursor(ctx, b.srv.agentToken)
+	srv := b.servers[0]
+	cursor, err := b.clients[0].feedCursor(ctx, srv.agentToken)
 	if err != nil {
 		return fmt.Errorf("feedCursor: %w", err)
 	}
-	conn, err := dial(ctx, b.srv.wsURL(), b.cfg.protocol, b.srv.agentToken)
+	conn, err := dial(ctx, srv.wsURL(), b.cfg.protocol, srv.agentToken)
 	if err != nil {
 		return fmt.Errorf("agent socket: %w", err)
 	}
@@ -167,7 +302,7 @@ func (b *bench) openWidgetSubs(ctx context.Context) error {
 	// measure the listen backlog.
 	return parallel(len(b.convs), 64, func(i int) error {
 		c := b.convs[i]
-		conn, err := dial(ctx, b.srv.wsURL(), b.cfg.protocol, c.session)
+		conn, err := dial(ctx, b.servers[i%len(b.servers)].wsURL(), b.cfg.protocol, c.session)
 		if err != nil {
 			return fmt.Errorf("widget socket %d: %w", i, err)
 		}
@@ -177,8 +312,8 @@ func (b *bench) openWidgetSubs(ctx context.Context) error {
 	})
 }
 
-// currentLedger is the running send phase's ledger; deliveries between
-// runs are problems recorded in a throwaway one.
+// currentLedger is the running send phase's ledger; deliveries outside it
+// are problems recorded in a throwaway one.
 func (b *bench) currentLedger(who string) *ledger {
 	if l := b.ledger.Load(); l != nil {
 		return l

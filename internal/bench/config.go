@@ -26,6 +26,8 @@ type config struct {
 	freshDB   bool
 	runs      int
 	agentFeed bool
+	baseline  bool
+	instances int
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -35,25 +37,33 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.Usage = func() {
 		fmt.Fprint(out, `Usage: linkline bench [flags]
 
-Starts this binary as a server on a free local port (SQLite in a temporary
-directory, or PostgreSQL with -database-url; the demo account seeded on the
-empty database provides the widget key and agent token; rate limits off),
-opens -subs widget subscriptions on as many conversations, then sends
-messages from -senders goroutines, -runs times.
+Measures Linkline against a baseline, a bare in-memory gqlgen server with
+the same transport settings, alternating: each of -runs rounds runs the
+baseline and Linkline (odd rounds baseline first, even rounds Linkline
+first), each time in a new process started from this binary on a free local
+port. Linkline runs on SQLite in a temporary directory, or on PostgreSQL with
+-database-url, on an empty database whose seeded demo account provides the
+widget key and agent token, with rate limits off. Each run opens -subs widget
+subscriptions on as many conversations, measures the server's memory around
+them, sends -messages from -senders goroutines and checks that each arrived
+exactly once. The medians of each server and their ratios to the baseline
+close the report.
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
 	fs.IntVar(&c.subs, "subs", 1000, "widget subscriptions, each on its own conversation and websocket")
-	fs.IntVar(&c.senders, "senders", 50, "concurrent senders")
+	fs.IntVar(&c.senders, "senders", 16, "concurrent senders")
 	fs.IntVar(&c.messages, "messages", 20000, "messages sent per run")
 	fs.DurationVar(&c.duration, "duration", 0, "send for this long per run instead of -messages")
 	fs.StringVar(&c.protocol, "protocol", transportWS, "websocket protocol: "+transportWS+" or "+legacyWS)
 	fs.StringVar(&c.dbURL, "database-url", "", "PostgreSQL URL (postgres://...); empty runs on SQLite in a temporary directory")
 	fs.BoolVar(&c.freshDB, "fresh-db", true, "with -database-url: create a new database on that server for the bench and drop it afterwards (needs CREATEDB); false uses the URL's database, which must be empty")
-	fs.IntVar(&c.runs, "runs", 3, "send phases; each is reported, then their median")
-	fs.BoolVar(&c.agentFeed, "agent-feed", true, "also follow the account feed as an agent, which must receive every message")
+	fs.IntVar(&c.runs, "runs", 3, "rounds; each runs every server once, and each server's median is reported")
+	fs.BoolVar(&c.baseline, "baseline", true, "also measure the in-memory baseline, alternating with Linkline, and print Linkline's ratios to it")
+	fs.IntVar(&c.instances, "instances", 1, "with -database-url and more than 1: also measure this many Linkline instances sharing the database, subscriptions and senders spread across them")
+	fs.BoolVar(&c.agentFeed, "agent-feed", false, "Linkline only, with -baseline=false: also follow the account feed as an agent, which must receive every message")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -74,7 +84,38 @@ func (c config) validate() error {
 	check(c.messages > 0 || c.duration > 0, "-messages or -duration must be positive")
 	check(c.protocol == transportWS || c.protocol == legacyWS, "-protocol must be "+transportWS+" or "+legacyWS)
 	check(c.dbURL == "" || strings.HasPrefix(c.dbURL, "postgres://") || strings.HasPrefix(c.dbURL, "postgresql://"), "-database-url must be a postgres:// URL")
+	check(!c.agentFeed || !c.baseline, "-agent-feed needs -baseline=false: the baseline has no account feed, so the ratios would compare unequal work")
+	check(c.instances > 0, "-instances must be positive")
+	check(c.instances == 1 || c.dbURL != "", "-instances above 1 needs -database-url: instances share a PostgreSQL database")
+	check(c.freshDB || c.dbURL == "" || c.linklineStarts() == 1, "-fresh-db=false allows one Linkline start (-runs 1, -instances 1): each start needs an empty database")
 	return errors.Join(errs...)
+}
+
+// targets are the servers each round measures, in the order of odd rounds.
+func (c config) targets() []target {
+	db := "sqlite"
+	if c.dbURL != "" {
+		db = "postgres"
+	}
+	var ts []target
+	if c.baseline {
+		ts = append(ts, target{name: "baseline", baseline: true, instances: 1})
+	}
+	ts = append(ts, target{name: "linkline/" + db, db: db, instances: 1})
+	if c.instances > 1 {
+		ts = append(ts, target{name: fmt.Sprintf("linkline/%s×%d", db, c.instances), db: db, instances: c.instances})
+	}
+	return ts
+}
+
+// linklineStarts is how many times the bench starts Linkline on a new
+// database.
+func (c config) linklineStarts() int {
+	n := 1
+	if c.instances > 1 {
+		n++
+	}
+	return n * c.runs
 }
 
 // workload says how much one run sends.

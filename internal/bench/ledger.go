@@ -17,6 +17,8 @@ type ledger struct {
 	msgs  map[string]*record
 	// widgets and agents count first deliveries, for waiting on them.
 	widgets, agents atomic.Int64
+	// lastWidget is the latest first delivery to a widget.
+	lastWidget time.Time
 }
 
 type record struct {
@@ -63,8 +65,18 @@ func (l *ledger) widgetGot(cid string, conv int, at time.Time) {
 		l.probs.add("widget %d got %s twice", conv, cid)
 	default:
 		r.atWidget = at
+		if at.After(l.lastWidget) {
+			l.lastWidget = at
+		}
 		l.widgets.Add(1)
 	}
+}
+
+// lastWidgetFrame is when the run's last message reached its widget.
+func (l *ledger) lastWidgetFrame() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastWidget
 }
 
 func (l *ledger) agentGot(cid string, at time.Time) {

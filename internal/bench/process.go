@@ -14,16 +14,20 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/linkline/linkline/internal/bench/baseline"
 )
 
-// server is the service under test: this same binary, started without the
-// bench argument as a child process.
+// server is a server under test: this same binary, started as Linkline
+// (without the bench argument) or as the baseline, in a child process.
 type server struct {
 	cmd        *exec.Cmd
 	baseURL    string
 	widgetKey  string
 	agentToken string
-	http       *http.Client
+	// gauge is the /metrics line that counts active subscriptions.
+	gauge string
+	http  *http.Client
 	// exited is closed once the process has ended; exitErr is then set.
 	exited  chan struct{}
 	exitErr error
@@ -32,7 +36,41 @@ type server struct {
 // demoTokens are what the server prints when it seeds the demo account.
 type demoTokens struct{ widgetKey, agentToken string }
 
-func startServer(ctx context.Context, cfg config, db *database) (*server, error) {
+// launch is how to start one server.
+type launch struct {
+	// args are its arguments but -addr, which startServer adds.
+	args []string
+	// env is added to this process's environment.
+	env   []string
+	gauge string
+	// tokens tells that it prints the demo account's tokens, and is not
+	// ready before it did.
+	tokens bool
+}
+
+// linklineLaunch starts Linkline on db; seeds tells that db is empty, so
+// that this instance seeds the demo account and prints its tokens.
+func linklineLaunch(cfg config, db *database, seeds bool) launch {
+	return launch{
+		args: append([]string{
+			// Limits meant for abusers would throttle the bench's one address.
+			"-rate-send-per-session", "0", "-rate-send-per-addr", "0",
+			"-rate-start-per-addr", "0", "-rate-start-per-session", "0",
+			"-max-sockets-per-addr", strconv.Itoa(cfg.subs + 100),
+		}, db.args...),
+		// The flags choose the database; empty variables keep the
+		// caller's environment from choosing another.
+		env:    []string{"DEMO=true", "LOG_LEVEL=warn", "DATABASE_URL=", "SQLITE_PATH="},
+		gauge:  "linkline_subscriptions_active",
+		tokens: seeds,
+	}
+}
+
+func baselineLaunch() launch {
+	return launch{args: []string{"bench", baselineCommand}, gauge: baseline.SubscriptionsGauge}
+}
+
+func startServer(ctx context.Context, l launch) (*server, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -41,24 +79,15 @@ func startServer(ctx context.Context, cfg config, db *database) (*server, error)
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{
-		"-addr", addr,
-		// Limits meant for abusers would throttle the bench's one address.
-		"-rate-send-per-session", "0", "-rate-send-per-addr", "0",
-		"-rate-start-per-addr", "0", "-rate-start-per-session", "0",
-		"-max-sockets-per-addr", strconv.Itoa(cfg.subs + 100),
-	}, db.args...)
-	cmd := exec.Command(exe, args...)
-	// The flags choose the database; empty variables keep the caller's
-	// environment from choosing another.
-	cmd.Env = append(os.Environ(), "DEMO=true", "LOG_LEVEL=warn", "DATABASE_URL=", "SQLITE_PATH=")
+	cmd := exec.Command(exe, append(l.args, "-addr", addr)...)
+	cmd.Env = append(os.Environ(), l.env...)
 	cmd.Stderr = os.Stderr
 	out, w := io.Pipe()
 	cmd.Stdout = w
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start server: %w", err)
 	}
-	s := &server{cmd: cmd, baseURL: "http://" + addr, http: &http.Client{Timeout: 5 * time.Second}, exited: make(chan struct{})}
+	s := &server{cmd: cmd, baseURL: "http://" + addr, gauge: l.gauge, http: &http.Client{Timeout: 5 * time.Second}, exited: make(chan struct{})}
 	go func() {
 		s.exitErr = cmd.Wait()
 		_ = w.Close()
@@ -66,11 +95,21 @@ func startServer(ctx context.Context, cfg config, db *database) (*server, error)
 	}()
 	tokens := make(chan demoTokens, 1)
 	go scanOutput(out, tokens)
-	if err := s.awaitReady(ctx, tokens); err != nil {
+	if err := s.awaitReady(ctx); err != nil {
 		_ = s.stop()
 		return nil, err
 	}
-	return s, nil
+	if !l.tokens {
+		return s, nil
+	}
+	select {
+	case t := <-tokens:
+		s.widgetKey, s.agentToken = t.widgetKey, t.agentToken
+		return s, nil
+	case <-time.After(2 * time.Second):
+		_ = s.stop()
+		return nil, errors.New("bench: the server printed no demo tokens: its database was not empty (see -fresh-db)")
+	}
 }
 
 // freeAddr finds a free local port. Another process could take it before
@@ -106,9 +145,9 @@ func scanOutput(r io.Reader, tokens chan<- demoTokens) {
 	_, _ = io.Copy(io.Discard, r)
 }
 
-// awaitReady waits until /readyz answers 200, then takes the demo tokens,
-// which the server prints before it listens.
-func (s *server) awaitReady(ctx context.Context, tokens <-chan demoTokens) error {
+// awaitReady waits until /readyz answers 200. Linkline prints its demo
+// tokens before it listens.
+func (s *server) awaitReady(ctx context.Context) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for !s.ready(ctx) {
 		if time.Now().After(deadline) {
@@ -122,13 +161,7 @@ func (s *server) awaitReady(ctx context.Context, tokens <-chan demoTokens) error
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	select {
-	case t := <-tokens:
-		s.widgetKey, s.agentToken = t.widgetKey, t.agentToken
-		return nil
-	case <-time.After(2 * time.Second):
-		return errors.New("bench: the server printed no demo tokens: its database was not empty (see -fresh-db)")
-	}
+	return nil
 }
 
 func (s *server) ready(ctx context.Context) bool {
@@ -216,7 +249,7 @@ func (s *server) awaitSubscriptions(ctx context.Context, want int) error {
 	}
 }
 
-// activeSubscriptions reads the linkline_subscriptions_active gauge.
+// activeSubscriptions reads the server's gauge of active subscriptions.
 func (s *server) activeSubscriptions(ctx context.Context) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+"/metrics", nil)
 	if err != nil {
@@ -229,12 +262,12 @@ func (s *server) activeSubscriptions(ctx context.Context) (int, error) {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "linkline_subscriptions_active "); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), s.gauge+" "); ok {
 			f, err := strconv.ParseFloat(v, 64)
 			return int(f), err
 		}
 	}
-	return 0, errors.New("bench: no linkline_subscriptions_active in /metrics")
+	return 0, fmt.Errorf("bench: no %s in /metrics", s.gauge)
 }
 
 // cpuTime is the CPU time process pid has used, from /proc/<pid>/stat.

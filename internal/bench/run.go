@@ -13,14 +13,22 @@ import (
 type runResult struct {
 	sent    int
 	elapsed time.Duration
-	// rate is answered sends per second: each answer means committed.
+	// rate is answered sends per second: each answer means committed
+	// (for the baseline: handed to the subscriptions).
 	rate float64
+	// delivered is widget frames per second, from the first send to the
+	// last frame's arrival: the fan-out throughput.
+	delivered float64
 	// answer is the sendMessage round trip; widget and agent run from the
 	// send to the frame's arrival.
 	answer, widget, agent summary
-	// serverCPU and benchCPU are percent of one CPU, machineBusy percent
-	// of all, from the first send until the last delivery.
+	// serverCPU (all instances) and benchCPU are percent of one CPU,
+	// machineBusy percent of all, from the first send until the last
+	// delivery.
 	serverCPU, benchCPU, machineBusy float64
+	// rssPerSub is the servers' resident memory per widget subscription,
+	// in KiB, measured before the send phase.
+	rssPerSub float64
 }
 
 // sendPhase sends one run's messages and waits for every one of them to
@@ -31,7 +39,7 @@ func (b *bench) sendPhase(ctx context.Context, run int) (runResult, error) {
 	// Frames arriving between runs are problems: see currentLedger.
 	defer b.ledger.Store(nil)
 
-	srvCPU, benchCPU := cpuTime(b.srv.pid()), cpuTime(os.Getpid())
+	srvCPU, benchCPU := b.serverCPU(), cpuTime(os.Getpid())
 	busy, total := machineTicks()
 	start := time.Now()
 	sent := b.send(ctx, l, run, start)
@@ -44,25 +52,39 @@ func (b *bench) sendPhase(ctx context.Context, run int) (runResult, error) {
 		return r, err
 	}
 	wall := time.Since(start).Seconds()
-	r.serverCPU = 100 * (cpuTime(b.srv.pid()) - srvCPU).Seconds() / wall
+	r.serverCPU = 100 * (b.serverCPU() - srvCPU).Seconds() / wall
 	r.benchCPU = 100 * (cpuTime(os.Getpid()) - benchCPU).Seconds() / wall
 	busy2, total2 := machineTicks()
 	r.machineBusy = 100 * float64(busy2-busy) / float64(max(total2-total, 1))
 	l.check(run, b.cfg.agentFeed)
 	answer, widget, agent := l.latencies()
 	r.answer, r.widget, r.agent = summarize(answer), summarize(widget), summarize(agent)
+	if last := l.lastWidgetFrame(); last.After(start) {
+		r.delivered = float64(len(widget)) / last.Sub(start).Seconds()
+	}
 	return r, nil
+}
+
+// serverCPU is the CPU time the target's servers have used.
+func (b *bench) serverCPU() time.Duration {
+	var sum time.Duration
+	for _, s := range b.servers {
+		sum += cpuTime(s.pid())
+	}
+	return sum
 }
 
 // send runs the senders until the run's messages are sent (or its duration
 // is over) and returns how many sends were answered. Message i goes to
-// conversation i mod subs: round robin. The first failed send stops them
-// all; the run is then invalid anyway.
+// conversation i mod subs: round robin; sender j sends through instance
+// j mod instances. The first failed send stops them all; the run is then
+// invalid anyway.
 func (b *bench) send(ctx context.Context, l *ledger, run int, start time.Time) int {
 	var next, answered atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
-	for range b.cfg.senders {
+	for j := range b.cfg.senders {
+		client := b.clients[j%len(b.clients)]
 		wg.Go(func() {
 			for ctx.Err() == nil && !failed.Load() {
 				i := next.Add(1) - 1
@@ -72,7 +94,7 @@ func (b *bench) send(ctx context.Context, l *ledger, run int, start time.Time) i
 				conv := int(i % int64(len(b.convs)))
 				cid := fmt.Sprintf("r%d-%d", run, i)
 				l.sending(cid, conv)
-				err := b.client.send(ctx, b.convs[conv], "Bench message "+cid, cid)
+				err := client.send(ctx, b.convs[conv], "Bench message "+cid, cid)
 				l.answered(cid, err)
 				if err != nil {
 					failed.Store(true)
@@ -115,8 +137,10 @@ func (b *bench) awaitDeliveries(ctx context.Context, l *ledger, sent int64) erro
 		case time.Since(lastChange) > 10*time.Second:
 			return nil
 		}
-		if err := b.srv.failed(); err != nil {
-			return err
+		for _, s := range b.servers {
+			if err := s.failed(); err != nil {
+				return err
+			}
 		}
 		select {
 		case <-ctx.Done():
