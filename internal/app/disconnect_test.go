@@ -8,7 +8,8 @@ import (
 
 // noteEvent is a feed event with its SYSTEM message's note (R27).
 type noteEvent struct {
-	Kind    string
+	Kind         string
+	Conversation struct{ ID string }
 	Message *struct {
 		Text, AuthorRole string
 		Note             *struct {
@@ -19,7 +20,7 @@ type noteEvent struct {
 	}
 }
 
-const noteEventFields = `kind message { text authorRole note { kind channel previousChannel identity endedBy reason } }`
+const noteEventFields = `kind conversation { id } message { text authorRole note { kind channel previousChannel identity endedBy reason } }`
 
 // nextNote reads subscription id up to the next event of kind.
 func (c *wsClient) nextNote(id, kind string) noteEvent {
@@ -270,13 +271,19 @@ func TestWhoEndedALink(t *testing.T) {
 			t.Errorf("an agent's unlink: %+v", e.Message)
 		}
 
-		// The same phone links a second conversation: the first link ends
-		// as MOVED, by the end user.
+		// The same phone links another end user's conversation: the first
+		// link ends as MOVED, by the end user; the first conversation's
+		// feed is told in its own terms, with nothing of the other's.
 		b.link(t, c, ph)
+		mine := b.connect(t, transportWS, c.session)
+		mine.subscribe("c", `subscription($id: ID!, $after: String) { conversationEvents(conversationId: $id, after: $after) { `+noteEventFields+` } }`, map[string]any{"id": c.id, "after": c.cursor})
 		second := b.start(t, b.widgetKey, "Maria, later")
 		b.link(t, second, ph)
-		if e := feed.nextNote("a", "LINK_MOVED"); deref(e.Message.Note.EndedBy) != "END_USER" || deref(e.Message.Note.Reason) != "MOVED" {
-			t.Errorf("a move: %+v", e.Message)
+		if e := feed.nextNote("a", "LINK_MOVED"); deref(e.Message.Note.EndedBy) != "END_USER" || deref(e.Message.Note.Reason) != "MOVED" || e.Conversation.ID != c.id {
+			t.Errorf("a move: %+v %+v", e.Conversation, e.Message)
+		}
+		if e := mine.nextNote("c", "LINK_MOVED"); e.Conversation.ID != c.id {
+			t.Errorf("the first conversation's feed shows conversation %s, not %s", e.Conversation.ID, c.id)
 		}
 		if l := b.links(t, b.agent, c); len(l) != 2 || deref(l[1].EndReason) != "MOVED" {
 			t.Errorf("links after the move: %+v", l)

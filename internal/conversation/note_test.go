@@ -15,3 +15,21 @@ func TestNoteTexts(t *testing.T) {
 		}
 	}
 }
+
+// R11, R13: writing from another channel moves the reply route; only a
+// widget conversation's history notes the switch, and only a real one.
+func TestSwitch(t *testing.T) {
+	w := &Write{WroteFrom: ChannelWhatsApp}
+	if n := w.Switch(5, ChannelWebWidget); n == nil || n.Kind != NoteChannelSwitched || n.Channel != ChannelWhatsApp || n.PreviousChannel != ChannelWebWidget {
+		t.Errorf("a switch: %+v", n)
+	}
+	if n := w.Switch(5, ChannelWhatsApp); n != nil {
+		t.Errorf("the same channel again: %+v", n)
+	}
+	if n := w.Switch(0, ChannelMessenger); n != nil {
+		t.Errorf("a conversation begun on a channel: %+v", n)
+	}
+	if n := (&Write{}).Switch(5, ChannelWhatsApp); n != nil {
+		t.Errorf("a write no one wrote: %+v", n)
+	}
+}

@@ -29,11 +29,10 @@ type Write struct {
 	Message *Message
 	// SetStatus changes the status when it differs ("" leaves it).
 	SetStatus Status
-	// SetLastChannel records the channel the end user used last ("" leaves it).
-	SetLastChannel Channel
-	// NoteSwitch notes in the history of a widget conversation that the
-	// end user moved to another channel (R13).
-	NoteSwitch bool
+	// WroteFrom is the channel the end user just wrote from ("": none):
+	// replies follow them there (R11), and the history may note the
+	// switch (see Switch).
+	WroteFrom Channel
 	// Delivery, alone, moves outbound messages' delivery state forward.
 	Delivery *DeliveryUpdate
 	// Activate links a social identity to the conversation (R6, R8).
@@ -48,6 +47,17 @@ type Write struct {
 	// once open one conversation. Message is then deduplicated by its
 	// ExternalID (R18).
 	Social *SocialSender
+}
+
+// Switch is the note a conversation's history takes when the end user
+// writes from w.WroteFrom while replies went to last: only a widget
+// conversation's history shows switches, and only when the channel changes
+// (R13). nil: no note.
+func (w *Write) Switch(widgetID int64, last Channel) *Note {
+	if w.WroteFrom == "" || w.WroteFrom == last || widgetID == 0 {
+		return nil
+	}
+	return &Note{Kind: NoteChannelSwitched, Channel: w.WroteFrom, PreviousChannel: last}
 }
 
 // DeliveryUpdate moves outbound messages as a send or a report says (R17,
@@ -303,9 +313,8 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 			AuthorRole: AuthorEndUser, AuthorID: sess.EndUserID,
 			Text: in.Text, ClientMessageID: in.ClientMessageID,
 		},
-		SetStatus:      StatusOpen,
-		SetLastChannel: ChannelWebWidget,
-		NoteSwitch:     true,
+		SetStatus: StatusOpen,
+		WroteFrom: ChannelWebWidget,
 	})
 	if err != nil {
 		return nil, err

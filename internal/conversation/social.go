@@ -54,9 +54,8 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*Written, error) {
 			AccountID: in.AccountID, Channel: in.Channel, AuthorRole: AuthorEndUser, AuthorName: in.Name,
 			Text: text, ClientMessageID: externalClientID(in.ExternalID), ExternalID: in.ExternalID,
 		},
-		SetStatus:      StatusOpen,
-		SetLastChannel: in.Channel,
-		NoteSwitch:     true,
+		SetStatus: StatusOpen,
+		WroteFrom: in.Channel,
 	})
 }
 

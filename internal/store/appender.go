@@ -245,6 +245,13 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 					ConversationID: c.ID, ConversationSeq: c.LastSeq, Kind: kind, At: now, Message: m,
 				})
 			}
+			// addNote adds a SYSTEM message to c's history, with the
+			// event of its note's kind (R27).
+			addNote := func(m *conversation.Message) {
+				emit(feed.Kind(m.Note.Kind), m)
+				m.Seq = c.LastSeq
+				newMsgs = append(newMsgs, m)
+			}
 			if d := w.Delivery; d != nil {
 				moved, err := a.deliver(tx, w.AccountID, d, delivered, now)
 				if err != nil {
@@ -317,11 +324,8 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				for _, n := range notes {
 					c = n.conv
 					touched[c.ID] = true
-					m := n.msg
-					emit(feed.Kind(m.Note.Kind), m)
-					m.Seq, m.ConversationID = c.LastSeq, c.ID
+					addNote(n.msg)
 					evs[len(evs)-1].Conversation = c.domain()
-					newMsgs = append(newMsgs, m)
 				}
 				c = target
 			}
@@ -331,28 +335,20 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 					return err
 				}
 				res.Detached = was
-				emit(feed.Kind(m.Note.Kind), m)
-				m.Seq = c.LastSeq
-				newMsgs = append(newMsgs, m)
+				addNote(m)
 			}
 			if w.Note != nil {
-				m := systemNote(c, now, w.Note)
-				emit(feed.Kind(m.Note.Kind), m)
-				m.Seq = c.LastSeq
-				newMsgs = append(newMsgs, m)
+				addNote(systemNote(c, now, w.Note))
 			}
 			if w.SetStatus != "" && conversation.Status(c.Status) != w.SetStatus {
 				c.Status = string(w.SetStatus)
 				emit(feed.KindConversationUpdated, nil)
 			}
-			if w.SetLastChannel != "" && c.LastChannel != string(w.SetLastChannel) {
-				if w.NoteSwitch && c.WidgetID != nil {
-					m := systemNote(c, now, &conversation.Note{Kind: conversation.NoteChannelSwitched, Channel: w.SetLastChannel, PreviousChannel: conversation.Channel(c.LastChannel)})
-					emit(feed.Kind(m.Note.Kind), m)
-					m.Seq = c.LastSeq
-					newMsgs = append(newMsgs, m)
+			if w.WroteFrom != "" {
+				if n := w.Switch(idOf(c.WidgetID), conversation.Channel(c.LastChannel)); n != nil {
+					addNote(systemNote(c, now, n))
 				}
-				c.LastChannel = string(w.SetLastChannel)
+				c.LastChannel = string(w.WroteFrom)
 			}
 			if w.Message != nil {
 				m := *w.Message
@@ -368,11 +364,14 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 				existing[key] = &m
 				res.Message = &m
 			}
-			// Every event of this write carries the conversation as the
-			// write left it.
+			// Every event of this write in c carries c as the write left
+			// it; a note in another conversation (a move) carries that
+			// one, as its own subscribers may see only it.
 			snap := c.domain()
 			for _, e := range evs {
-				e.Conversation = snap
+				if e.ConversationID == c.ID {
+					e.Conversation = snap
+				}
 			}
 			res.Conversation = snap
 			allEvs = append(allEvs, evs...)
