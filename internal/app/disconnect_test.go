@@ -10,7 +10,7 @@ import (
 type noteEvent struct {
 	Kind         string
 	Conversation struct{ ID string }
-	Message *struct {
+	Message      *struct {
 		Text, AuthorRole string
 		Note             *struct {
 			Kind, Channel, Identity string
