@@ -315,9 +315,12 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 			}
 			touched[c.ID] = true
 			if l := w.Activate; l != nil {
-				notes, err := a.activate(tx, w.AccountID, c, l, convs, now)
+				notes, prev, err := a.activate(tx, w.AccountID, c, l, convs, now)
 				if err != nil {
 					return err
+				}
+				if prev != nil {
+					touched[prev.ID] = true
 				}
 				// Each note goes to its own conversation's history.
 				target := c

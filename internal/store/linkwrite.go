@@ -21,17 +21,18 @@ type note struct {
 // activate applies an activation to conversation c within a batch's
 // transaction: it claims the request, reads what the plan needs, and
 // stores what it decides. It returns the history notes, each with its
-// conversation.
-func (a *Appender) activate(tx *gorm.DB, accountID int64, c *conversationRow, l *conversation.Activation, convs map[int64]*conversationRow, now time.Time) ([]note, error) {
+// conversation, and the previous conversation (nil: none), whose route
+// the plan may have changed with or without a note.
+func (a *Appender) activate(tx *gorm.DB, accountID int64, c *conversationRow, l *conversation.Activation, convs map[int64]*conversationRow, now time.Time) ([]note, *conversationRow, error) {
 	res := tx.Model(&linkRequestRow{}).
 		Where("account_id = ? AND id = ? AND conversation_id = ? AND status = ? AND redeemer_id = ? AND expires_at > ?",
 			accountID, l.RequestID, c.ID, l.RequestFrom, l.ExternalID, now).
 		Updates(map[string]any{"status": l.RequestTo, "updated_at": now})
 	if res.Error != nil {
-		return nil, res.Error
+		return nil, nil, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return nil, apperr.New(apperr.LinkExpired, "the link request is no longer awaiting confirmation")
+		return nil, nil, apperr.New(apperr.LinkExpired, "the link request is no longer awaiting confirmation")
 	}
 	st := conversation.ActivationState{Conversation: c.domain(), Now: now}
 	var prev *conversationRow
@@ -40,12 +41,12 @@ func (a *Appender) activate(tx *gorm.DB, accountID int64, c *conversationRow, l 
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	default:
 		st.Identity = row.domain()
 		if row.ConversationID != nil && *row.ConversationID != c.ID {
 			if prev, err = a.conversation(tx, convs, accountID, *row.ConversationID); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			st.Previous = prev.domain()
 		}
@@ -53,13 +54,13 @@ func (a *Appender) activate(tx *gorm.DB, accountID int64, c *conversationRow, l 
 	p := l.Plan(st)
 	row = identityRowOf(p.Identity, now)
 	if err := tx.Save(&row).Error; err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var notes []note
 	if prev != nil {
 		if p.EndPrevious != nil {
 			if err := endLinks(tx, prev.ID, row.ID, *p.EndPrevious, now); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		if p.PreviousRoute != "" {
@@ -71,12 +72,12 @@ func (a *Appender) activate(tx *gorm.DB, accountID int64, c *conversationRow, l 
 	}
 	if p.NewLink {
 		if err := tx.Create(&linkRow{AccountID: accountID, ConversationID: c.ID, IdentityID: row.ID, Channel: row.Channel, LinkedAt: now}).Error; err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	c.LastChannel = string(p.Route)
 	notes = append(notes, note{c, systemNote(c, now, p.Note)})
-	return notes, nil
+	return notes, prev, nil
 }
 
 // systemNote is a history entry the service writes (R13, R27): shown in

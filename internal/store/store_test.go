@@ -38,19 +38,39 @@ func eachStore(t *testing.T, test func(t *testing.T, cfg store.Config)) {
 type fixture struct {
 	db       *store.DB
 	appender *store.Appender
+	clock    *clock
 	acct     *account.Account
 	widget   *widget.Widget
 	mu       sync.Mutex
 	events   []*feed.Event
+	// batches are the sizes of the committed batches, in order.
+	batches []int
+}
+
+// clock is the store's clock in these tests: each reading is a millisecond
+// after the last, so that every batch has a time of its own, and times
+// compare alike on both databases (PostgreSQL keeps microseconds).
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond)
+	return c.t
 }
 
 func open(t *testing.T, cfg store.Config) *fixture {
 	t.Helper()
+	f := &fixture{clock: &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}}
+	cfg.Now = f.clock.Now
 	db, err := store.Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db}
+	f.db = db
 	f.appender = store.NewAppender(db, func(evs []*feed.Event) {
 		f.mu.Lock()
 		f.events = append(f.events, evs...)
@@ -58,6 +78,11 @@ func open(t *testing.T, cfg store.Config) *fixture {
 	}, func(context.Context, *sql.Tx, []*conversation.Message) error {
 		return nil // no deliveries in these tests
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)), 64)
+	f.appender.Committed = func(writes int) {
+		f.mu.Lock()
+		f.batches = append(f.batches, writes)
+		f.mu.Unlock()
+	}
 	go f.appender.Run()
 	t.Cleanup(func() {
 		f.appender.Close()
