@@ -31,9 +31,12 @@ func TestOperationsEndpoints(t *testing.T) {
 		if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
 			t.Errorf("healthz: %d", code)
 		}
-		if code, body := get(t, base+"/readyz"); code != http.StatusOK {
-			t.Errorf("readyz: %d %s", code, body)
-		}
+		// Ready once the database answers and, on PostgreSQL, the
+		// listener has connected, which may follow the first requests.
+		waitFor(t, "readyz to answer 200", func() bool {
+			code, _ := get(t, base+"/readyz")
+			return code == http.StatusOK
+		})
 		code, body := get(t, base+"/metrics")
 		if code != http.StatusOK || !strings.Contains(body, "linkline_writes_committed_total 2") || !strings.Contains(body, "go_goroutines") {
 			t.Errorf("metrics: %d\n%s", code, body)
