@@ -97,8 +97,10 @@ type Service struct {
 	// Changed, when set, is told of every change to an account's
 	// integrations: widget menus depend on them (R3).
 	Changed func(ctx context.Context, accountID int64) error
-	// Off, when set, is told when a channel stops carrying traffic
-	// (disabled, removed, failing): its links end (R3).
+	// Off, when set, is told when an admin disables or removes a channel:
+	// its links end (R3). MarkFailing does not call it: a FAILING
+	// integration keeps its links, which carry traffic again once an admin
+	// updates its credentials.
 	Off func(ctx context.Context, accountID int64, ch conversation.Channel) error
 }
 

@@ -225,7 +225,7 @@ func (s *Settings) SetLanguage(ctx context.Context, actor *auth.Actor, widgetID 
 }
 
 // ChannelOff turns linking to a channel off across the account: its
-// integration was disabled, removed or refused by Meta (R3).
+// integration was disabled or removed (R3).
 func (s *Settings) ChannelOff(ctx context.Context, accountID int64, ch conversation.Channel) error {
 	return s.turnOff(ctx, accountID, 0, ch)
 }
