@@ -198,17 +198,13 @@ func (a *App) start() error {
 			a.broker.ResyncAll()
 			a.signals.WakeAll()
 		})
-		a.wg.Add(1)
-		go func() {
-			defer a.wg.Done()
+		a.wg.Go(func() {
 			a.listener.Run(a.bg)
-		}()
+		})
 	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
+	a.wg.Go(func() {
 		a.prune()
-	}()
+	})
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -209,9 +210,7 @@ func (b *testBundle) postRaw(t *testing.T, token string, body []byte, header htt
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
+	maps.Copy(req.Header, header)
 	return b.do(t, req)
 }
 

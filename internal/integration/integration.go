@@ -149,8 +149,8 @@ func (s *Service) Connect(ctx context.Context, actor *auth.Actor, in Input) (*In
 	it := &Integration{AccountID: actor.AccountID(), Channel: in.Channel, Status: StatusActive, Sandbox: in.Sandbox, BusinessID: strings.TrimSpace(in.BusinessID)}
 	if in.Sandbox {
 		// The simulated phones need no Meta credentials: make them up.
-		in.AccessToken = ptr(s.sandboxToken(it.BusinessID))
-		in.AppSecret, in.VerifyToken = ptr(randomKey("sbs_")), ptr(randomKey("sbv_"))
+		in.AccessToken = new(s.sandboxToken(it.BusinessID))
+		in.AppSecret, in.VerifyToken = new(randomKey("sbs_")), new(randomKey("sbv_"))
 	}
 	sec := Secrets{}
 	for field, p := range map[string]*string{"accessToken": in.AccessToken, "appSecret": in.AppSecret, "verifyToken": in.VerifyToken, "handle": in.Handle} {
@@ -327,5 +327,3 @@ func randomKey(prefix string) string {
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)
 }
-
-func ptr(s string) *string { return &s }
