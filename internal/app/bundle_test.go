@@ -100,6 +100,11 @@ func (b *testBundle) serve(t *testing.T) {
 	srv.Start()
 	b.app, b.srv, b.url = a, srv, srv.URL+"/graphql"
 	t.Cleanup(func() { b.stop(t) })
+	// The listener's first connection wakes every open widget; waiting
+	// for it keeps that extra menu out of the tests' streams.
+	if a.listener != nil {
+		waitFor(t, "the notification listener", a.listener.Connected)
+	}
 }
 
 // secondInstance starts another instance of the service on the same
