@@ -24,16 +24,18 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		if !errors.Is(err, flagHelp) {
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errHelp) {
 			fmt.Fprintln(os.Stderr, "linkline:", err)
 		}
 		os.Exit(1)
 	}
 }
 
-var flagHelp = errors.New("help requested")
+// errHelp exits with a failure after the help text, which said enough.
+var errHelp = errors.New("help requested")
 
 // run starts the service and serves until ctx ends, then shuts down
 // gracefully: readiness fails first, in-flight requests finish, websockets
@@ -44,11 +46,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		if err := bench.Run(ctx, args[1:], stdout); !errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return flagHelp
+		return errHelp
 	}
 	cfg, err := app.ParseConfig(args, getenv, stdout)
 	if errors.Is(err, flag.ErrHelp) {
-		return flagHelp
+		return errHelp
 	}
 	if err != nil {
 		return err

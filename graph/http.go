@@ -133,8 +133,7 @@ func (h *Handler) checkBody(r *http.Request) *httpError {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.cfg.MaxBodyBytes))
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return &httpError{http.StatusRequestEntityTooLarge, &apperr.Error{Code: "REQUEST_TOO_LARGE", Message: "the request body is larger than " + strconv.FormatInt(h.cfg.MaxBodyBytes, 10) + " bytes"}, "too_large"}
 		}
 		return &httpError{http.StatusBadRequest, apperr.Invalid("body", "could not be read"), "read"}
@@ -276,8 +275,8 @@ func (pl proxyList) clientAddr(r *http.Request) string {
 		return host
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+	for _, hop := range slices.Backward(hops) {
+		a, err := netip.ParseAddr(strings.TrimSpace(hop))
 		if err != nil {
 			return host
 		}

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestClientAddr(t *testing.T) {
 		{"10.1.2.3:1234", "", "10.1.2.3"},
 		{"10.1.2.3:1234", "garbage", "10.1.2.3"},
 	} {
-		r := httptest.NewRequest("POST", "/graphql", nil)
+		r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
 		r.RemoteAddr = tc.peer
 		if tc.xff != "" {
 			r.Header.Set("X-Forwarded-For", tc.xff)

@@ -18,7 +18,7 @@ type Accounts interface {
 	Agent(ctx context.Context, accountID, id int64) (*account.Agent, error)
 }
 
-// Resolver holds the services the resolvers call; server.go wires it.
+// Resolver holds the services the resolvers call; internal/app wires it.
 type Resolver struct {
 	Conv       *conversation.Service
 	WidgetKeys *widget.Service

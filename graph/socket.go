@@ -164,7 +164,7 @@ type timedConn struct {
 
 func (c *timedConn) Write(p []byte) (int, error) {
 	if c.timeout > 0 {
-		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+		_ = c.SetWriteDeadline(time.Now().Add(c.timeout))
 	}
 	return c.Conn.Write(p)
 }

@@ -217,17 +217,13 @@ func (a *App) start() error {
 	}()
 	if a.DB.Postgres() {
 		a.listener = store.NewListener(a.DB, a.log, a.feed)
-		a.wg.Add(1)
-		go func() {
-			defer a.wg.Done()
+		a.wg.Go(func() {
 			a.listener.Run(a.bg)
-		}()
+		})
 	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
+	a.wg.Go(func() {
 		a.prune()
-	}()
+	})
 	return nil
 }
 

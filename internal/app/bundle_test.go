@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -99,6 +100,11 @@ func (b *testBundle) serve(t *testing.T) {
 	srv.Start()
 	b.app, b.srv, b.url = a, srv, srv.URL+"/graphql"
 	t.Cleanup(func() { b.stop(t) })
+	// The listener's first connection wakes every open widget; waiting
+	// for it keeps that extra menu out of the tests' streams.
+	if a.listener != nil {
+		waitFor(t, "the notification listener", a.listener.Connected)
+	}
 }
 
 // secondInstance starts another instance of the service on the same
@@ -209,9 +215,7 @@ func (b *testBundle) postRaw(t *testing.T, token string, body []byte, header htt
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
+	maps.Copy(req.Header, header)
 	return b.do(t, req)
 }
 

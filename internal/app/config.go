@@ -181,9 +181,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 
 func (c Config) validate() error {
 	var errs []error
-	check := func(ok bool, format string, args ...any) {
+	check := func(ok bool, msg string) {
 		if !ok {
-			errs = append(errs, fmt.Errorf(format, args...))
+			errs = append(errs, errors.New(msg))
 		}
 	}
 	check(c.DBURL == "" || strings.HasPrefix(c.DBURL, "postgres://") || strings.HasPrefix(c.DBURL, "postgresql://"), "DATABASE_URL must be a postgres:// URL")
@@ -203,7 +203,7 @@ func (c Config) validate() error {
 
 func splitList(s string) []string {
 	var out []string
-	for _, p := range strings.Split(s, ",") {
+	for p := range strings.SplitSeq(s, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}

@@ -44,15 +44,13 @@ func TestSendIdempotency(t *testing.T) {
 		var wg sync.WaitGroup
 		ids := make([]string, 10)
 		for i := range ids {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				var out struct {
 					SendMessage struct{ Message struct{ ID string } }
 				}
 				b.send(t, c, "at once", "concurrent-id").decode(t, &out)
 				ids[i] = out.SendMessage.Message.ID
-			}()
+			})
 		}
 		wg.Wait()
 		for _, id := range ids {

@@ -86,9 +86,7 @@ func TestGracefulShutdown(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := 0; ; i++ {
 				select {
 				case <-stop:
@@ -113,7 +111,7 @@ func TestGracefulShutdown(t *testing.T) {
 					mu.Unlock()
 				}
 			}
-		}()
+		})
 	}
 	waitFor(t, "some sends", func() bool {
 		mu.Lock()

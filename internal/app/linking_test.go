@@ -171,11 +171,9 @@ func TestLinkRefusals(t *testing.T) {
 	phones := make([]phone, 20)
 	for i := range phones {
 		phones[i] = b.phone(t, it, fmt.Sprintf("55119100000%02d", i))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			phones[i].post("open", map[string]any{"link": req.DeepLink})
-		}()
+		})
 	}
 	wg.Wait()
 	b.waitForJobs(t)

@@ -80,11 +80,15 @@ func TestLinkRequests(t *testing.T) {
 		t.Fatalf("WhatsApp deep link: %s", wa.DeepLink)
 	}
 	text := u.Query().Get("text")
-	token := text[strings.Index(text, "ll-"):]
+	i := strings.Index(text, "ll-")
+	if i < 0 {
+		t.Fatalf("WhatsApp prefill without a token: %q", text)
+	}
+	token := text[i:]
 	if len(token) < 3+26 { // 128 bits in base32
 		t.Errorf("token %q is shorter than 128 bits", token)
 	}
-	if wa.Status != "PENDING" || wa.ExpiresAt.Sub(time.Now()).Round(time.Minute) != 10*time.Minute {
+	if wa.Status != "PENDING" || time.Until(wa.ExpiresAt).Round(time.Minute) != 10*time.Minute {
 		t.Errorf("request: %+v", wa)
 	}
 	ms, _ := b.requestLink(t, c, "MESSENGER")

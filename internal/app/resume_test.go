@@ -60,9 +60,7 @@ func TestConcurrentWritersAcrossInstances(t *testing.T) {
 
 	var wg sync.WaitGroup
 	for i := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			target := b
 			if i%2 == 1 {
 				target = other
@@ -73,7 +71,7 @@ func TestConcurrentWritersAcrossInstances(t *testing.T) {
 					return
 				}
 			}
-		}()
+		})
 	}
 
 	const total = writers * perWriter

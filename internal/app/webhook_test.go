@@ -46,7 +46,8 @@ func postWebhook(t *testing.T, webhookURL, body, secret string) int {
 
 // webhookURL is the integration's URL on this test server.
 func (b *testBundle) webhookURL(it integrationOut) string {
-	return strings.TrimSuffix(b.url, "/graphql") + it.WebhookURL[strings.Index(it.WebhookURL, "/webhooks/"):]
+	_, path, _ := strings.Cut(it.WebhookURL, "/webhooks/")
+	return strings.TrimSuffix(b.url, "/graphql") + "/webhooks/" + path
 }
 
 // waitForJobs waits until every durable job has finished.
@@ -137,11 +138,9 @@ func TestWebhookInbound(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		for range 10 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				postWebhook(t, hook, body, secret)
-			}()
+			})
 		}
 		wg.Wait()
 		// A webhook for another phone number id is acknowledged and

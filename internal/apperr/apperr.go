@@ -63,8 +63,7 @@ func NotFoundf(what string) *Error {
 
 // CodeOf returns the code of err, or Internal when err is not coded.
 func CodeOf(err error) Code {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Code
 	}
 	return Internal

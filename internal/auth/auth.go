@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,10 +91,8 @@ func Require(a *Actor, roles ...Role) error {
 	if a == nil || (a.Agent == nil && a.Session == nil) {
 		return apperr.New(apperr.Unauthenticated, "a bearer token is required")
 	}
-	for _, r := range roles {
-		if a.Has(r) {
-			return nil
-		}
+	if slices.ContainsFunc(roles, a.Has) {
+		return nil
 	}
 	return apperr.New(apperr.Forbidden, "this operation needs one of the roles %v", roles)
 }

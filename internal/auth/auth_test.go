@@ -122,8 +122,10 @@ func TestLimiter(t *testing.T) {
 	})
 	s1 := &Actor{Session: &Session{ID: 1}, ClientAddr: "a"}
 	s2 := &Actor{Session: &Session{ID: 2}, ClientAddr: "a"}
-	if l.Allow(s1, ActionSend) != nil || l.Allow(s1, ActionSend) != nil {
-		t.Fatal("the first two sends were refused")
+	for i := range 2 {
+		if err := l.Allow(s1, ActionSend); err != nil {
+			t.Fatalf("send %d was refused: %v", i+1, err)
+		}
 	}
 	err := l.Allow(s1, ActionSend)
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.RateLimited || e.RetryAfter <= 0 {

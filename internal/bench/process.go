@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -119,8 +120,8 @@ func freeAddr() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("bench: free port: %w", err)
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	addr := ln.Addr().String()
+	return addr, ln.Close()
 }
 
 // scanOutput reads the server's stdout: the demo banner's widget key and
@@ -157,7 +158,7 @@ func (s *server) awaitReady(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.exited:
-			return fmt.Errorf("bench: server exited before it was ready: %v", s.exitErr)
+			return fmt.Errorf("bench: server exited before it was ready: %w", s.exitErr)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -202,7 +203,7 @@ func (s *server) wsURL() string { return "ws" + strings.TrimPrefix(s.baseURL, "h
 func (s *server) failed() error {
 	select {
 	case <-s.exited:
-		return fmt.Errorf("bench: the server exited: %v", s.exitErr)
+		return fmt.Errorf("bench: the server exited: %w", s.exitErr)
 	default:
 		return nil
 	}
@@ -278,7 +279,7 @@ func cpuTime(pid int) time.Duration {
 	}
 	// The command name, in parentheses, may hold anything; the fields
 	// after its closing parenthesis are numbers.
-	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
 	if len(f) < 13 {
 		return 0
 	}

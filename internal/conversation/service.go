@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -188,9 +189,9 @@ type Config struct {
 	SessionTTL time.Duration
 }
 
-// DefaultConfig: 4,096 code points is WhatsApp's limit for a text message,
-// the largest any channel carries, so nothing a widget accepts is too long
-// everywhere.
+// DefaultConfig holds the defaults. 4,096 code points is WhatsApp's limit
+// for a text message, the largest any channel carries, so nothing a widget
+// accepts is too long everywhere.
 var DefaultConfig = Config{MaxTextRunes: 4096, SessionTTL: 30 * 24 * time.Hour}
 
 // Service runs conversations.
@@ -478,9 +479,9 @@ func (s *Service) transcriptIdentity(ctx context.Context, c *Conversation, ch Ch
 	if err != nil {
 		return 0, err
 	}
-	for i := len(links) - 1; i >= 0; i-- {
-		if links[i].Channel == ch {
-			return links[i].IdentityID, nil
+	for _, l := range slices.Backward(links) {
+		if l.Channel == ch {
+			return l.IdentityID, nil
 		}
 	}
 	ids, err := s.store.ConversationIdentities(ctx, c.AccountID, c.ID)
@@ -562,16 +563,16 @@ func checkLanguageTag(tag string) error {
 }
 
 // checkText rejects what no channel can carry or show: invalid UTF-8, NUL
-// and other control characters, and text over max code points.
-func checkText(field, s string, max int, allowEmpty bool) error {
+// and other control characters, and text over limit code points.
+func checkText(field, s string, limit int, allowEmpty bool) error {
 	if !utf8.ValidString(s) {
 		return apperr.Invalid(field, "is not valid UTF-8")
 	}
 	if !allowEmpty && s == "" {
 		return apperr.Invalid(field, "is empty")
 	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return apperr.Invalid(field, "is %d characters long; the limit is %d", n, max)
+	if n := utf8.RuneCountInString(s); n > limit {
+		return apperr.Invalid(field, "is %d characters long; the limit is %d", n, limit)
 	}
 	for _, r := range s {
 		if r == 0 {

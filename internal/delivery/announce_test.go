@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -67,7 +66,7 @@ func TestAnnounce(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := &recordingAdapter{}
-			s := NewService(&announceStore{status: tc.status}, nil, nil, oneAdapter{a}, slog.New(slog.NewTextHandler(io.Discard, nil)), func() time.Time { return now })
+			s := NewService(&announceStore{status: tc.status}, nil, nil, oneAdapter{a}, slog.New(slog.DiscardHandler), func() time.Time { return now })
 			to := &conversation.Identity{ID: 3, AccountID: 1, Channel: conversation.ChannelMessenger, ExternalID: "psid-1", IntegrationID: tc.integration, LastInboundAt: tc.lastInbound}
 			s.Announce(t.Context(), to, "bye")
 			if got := len(a.sent) == 1 && a.sent[0].To == "psid-1" && a.sent[0].Body == "bye"; got != tc.sent {

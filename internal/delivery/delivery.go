@@ -26,7 +26,7 @@ type Args struct {
 // Kind names the job in River.
 func (Args) Kind() string { return "deliver_message" }
 
-// InsertOpts: one job per message; 15 attempts under DefaultRetryPolicy
+// InsertOpts keeps one job per message; 15 attempts under DefaultRetryPolicy
 // span about six hours, and a reply older than that has missed its moment
 // (and usually its window).
 func (Args) InsertOpts() river.InsertOpts {

@@ -18,7 +18,7 @@ type RetryPolicy struct {
 
 var _ river.ClientRetryPolicy = RetryPolicy{}
 
-// DefaultRetryPolicy: 2 s, 4 s, 8 s, … up to an hour between tries.
+// DefaultRetryPolicy waits 2 s, 4 s, 8 s, … up to an hour between tries.
 var DefaultRetryPolicy = RetryPolicy{Base: 2 * time.Second, Max: time.Hour}
 
 // NextRetry is when a job that failed its attempt should run again.

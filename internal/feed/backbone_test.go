@@ -2,7 +2,6 @@ package feed
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"slices"
 	"sync"
@@ -37,7 +36,7 @@ func (f *fakeOthers) tell(_ context.Context, accountID int64) error {
 func newTestBackbone(t *testing.T) (*Backbone, *countingStore, *fakeOthers) {
 	st := &countingStore{memStore: &memStore{}}
 	others := &fakeOthers{}
-	b := NewBackbone(NewBroker(BrokerConfig{Buffer: 16, CatchUpPage: 3}, st, slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics{}), others.tell)
+	b := NewBackbone(NewBroker(BrokerConfig{Buffer: 16, CatchUpPage: 3}, st, slog.New(slog.DiscardHandler), Metrics{}), others.tell)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()

@@ -2,7 +2,6 @@ package feed
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"sync"
 	"testing"
@@ -67,7 +66,7 @@ func (m *memStore) HasEvent(_ context.Context, _ Scope, seq int64) (bool, error)
 
 func newTestBroker(t *testing.T, buffer int) (*Broker, *memStore) {
 	st := &memStore{}
-	b := NewBroker(BrokerConfig{Buffer: buffer, CatchUpPage: 3}, st, slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics{})
+	b := NewBroker(BrokerConfig{Buffer: buffer, CatchUpPage: 3}, st, slog.New(slog.DiscardHandler), Metrics{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()

@@ -2,7 +2,7 @@ package feed
 
 import "sync"
 
-// wakes wakes the watchers of an account's state (widget menus, link
+// wakes tells the watchers of an account's state (widget menus, link
 // requests) when it may have changed. A wake-up carries no data: the
 // watcher re-reads the state, so wake-ups coalesce and never queue up
 // behind a slow reader.

@@ -82,8 +82,10 @@ type Service struct {
 	// Changed, when set, is told of every change to an account's
 	// integrations: widget menus depend on them (R3).
 	Changed func(ctx context.Context, accountID int64) error
-	// Off, when set, is told when a channel stops carrying traffic
-	// (disabled, removed, failing): its links end (R3).
+	// Off, when set, is told when an admin disables or removes a channel:
+	// its links end (R3). MarkFailing does not call it: a FAILING
+	// integration keeps its links, which carry traffic again once an admin
+	// updates its credentials.
 	Off func(ctx context.Context, accountID int64, ch social.Channel) error
 }
 
@@ -132,8 +134,8 @@ func (s *Service) Connect(ctx context.Context, actor *auth.Actor, in Input) (*In
 	it := &Integration{AccountID: actor.AccountID(), Channel: in.Channel, Status: StatusActive, Sandbox: in.Sandbox, BusinessID: strings.TrimSpace(in.BusinessID)}
 	if in.Sandbox {
 		// The simulated phones need no Meta credentials: make them up.
-		in.AccessToken = ptr(s.sandboxToken(it.BusinessID))
-		in.AppSecret, in.VerifyToken = ptr(randomKey("sbs_")), ptr(randomKey("sbv_"))
+		in.AccessToken = new(s.sandboxToken(it.BusinessID))
+		in.AppSecret, in.VerifyToken = new(randomKey("sbs_")), new(randomKey("sbv_"))
 	}
 	sec := Secrets{}
 	for field, p := range map[string]*string{"accessToken": in.AccessToken, "appSecret": in.AppSecret, "verifyToken": in.VerifyToken, "handle": in.Handle} {
@@ -310,5 +312,3 @@ func randomKey(prefix string) string {
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)
 }
-
-func ptr(s string) *string { return &s }

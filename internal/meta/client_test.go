@@ -3,6 +3,7 @@ package meta
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +28,7 @@ func TestPost(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r
 		gotBody, _ = io.ReadAll(r.Body)
-		io.WriteString(w, `{"recipient_id":"1254477777772919","message_id":"m_AG5Hz2U"}`)
+		_, _ = io.WriteString(w, `{"recipient_id":"1254477777772919","message_id":"m_AG5Hz2U"}`)
 	}))
 	defer srv.Close()
 
@@ -60,7 +61,7 @@ func TestGet(t *testing.T) {
 	var got *http.Request
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r
-		io.WriteString(w, `{"first_name":"Ana","id":"6543210987654321"}`)
+		_, _ = io.WriteString(w, `{"first_name":"Ana","id":"6543210987654321"}`)
 	}))
 	defer srv.Close()
 
@@ -80,10 +81,10 @@ func TestGet(t *testing.T) {
 
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, `{"error":{"message":"(#100) No profile available for that user.","type":"OAuthException","code":100,"fbtrace_id":"G1"}}`)
+		_, _ = io.WriteString(w, `{"error":{"message":"(#100) No profile available for that user.","type":"OAuthException","code":100,"fbtrace_id":"G1"}}`)
 	})
 	_, err = newClient(srv).Get(context.Background(), "6543210987654321", nil, token)
-	if e, ok := err.(*Error); !ok || e.Code != 100 || Classify(err).Kind != Permanent {
+	if e, ok := errors.AsType[*Error](err); !ok || e.Code != 100 || Classify(err).Kind != Permanent {
 		t.Errorf("error %T %v, want a permanent *Error", err, err)
 	}
 }
@@ -142,11 +143,11 @@ func TestPostError(t *testing.T) {
 				w.Header().Set(k, v)
 			}
 			w.WriteHeader(tc.status)
-			io.WriteString(w, tc.body)
+			_, _ = io.WriteString(w, tc.body)
 		}))
 		_, err := newClient(srv).Post(context.Background(), "106540352242922/messages", token, struct{}{})
 		srv.Close()
-		e, ok := err.(*Error)
+		e, ok := errors.AsType[*Error](err)
 		if !ok {
 			t.Errorf("%s: error %T %v, want *Error", tc.name, err, err)
 			continue

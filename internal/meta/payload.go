@@ -49,6 +49,7 @@ type Timestamp struct{ time.Time }
 // year 5000, 1e11 milliseconds is in 1973.
 const msThreshold = 1e11
 
+// UnmarshalJSON reads a Timestamp in any of its four forms.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	s := string(b)
 	if uq, err := strconv.Unquote(s); err == nil {

@@ -86,7 +86,7 @@ func (l *Listener) listen(ctx context.Context) error {
 			}
 			continue
 		}
-		for _, part := range strings.Split(n.Payload, ",") {
+		for part := range strings.SplitSeq(n.Payload, ",") {
 			acct, seq, ok := strings.Cut(part, ":")
 			a, err1 := strconv.ParseInt(acct, 10, 64)
 			s, err2 := strconv.ParseInt(seq, 10, 64)

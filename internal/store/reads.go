@@ -7,13 +7,14 @@ import (
 	"slices"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/widget"
-	"gorm.io/gorm"
 )
 
 var (

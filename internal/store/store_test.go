@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -77,7 +76,7 @@ func open(t *testing.T, cfg store.Config) *fixture {
 		f.mu.Unlock()
 	}, func(context.Context, *sql.Tx, []*conversation.Message) error {
 		return nil // no deliveries in these tests
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)), 64)
+	}, slog.New(slog.DiscardHandler), 64)
 	f.appender.Committed = func(writes int) {
 		f.mu.Lock()
 		f.batches = append(f.batches, writes)
@@ -127,9 +126,7 @@ func TestAppenderNumbersAndDeduplicates(t *testing.T) {
 		var wg sync.WaitGroup
 		ids := make([]int64, 40)
 		for i := range 40 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				c, clientID := c1, fmt.Sprint("m", i)
 				if i%2 == 1 {
 					c = c2
@@ -143,7 +140,7 @@ func TestAppenderNumbersAndDeduplicates(t *testing.T) {
 					return
 				}
 				ids[i] = res.Message.ID
-			}()
+			})
 		}
 		wg.Wait()
 		for i := 31; i < 40; i++ {
@@ -188,15 +185,13 @@ func TestAppenderIsolatesFailures(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 20)
 		for i := range 20 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			wg.Go(func() {
 				target := c
 				if i == 7 {
 					target = &bogus
 				}
 				_, errs[i] = f.appender.Write(context.Background(), message(target, fmt.Sprint("m", i)))
-			}()
+			})
 		}
 		wg.Wait()
 		for i, err := range errs {
@@ -277,15 +272,13 @@ func TestConcurrentMigrations(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			db, err := store.Open(t.Context(), store.Config{URL: url})
 			if err == nil {
 				err = db.Close()
 			}
 			errs[i] = err
-		}()
+		})
 	}
 	wg.Wait()
 	for _, err := range errs {

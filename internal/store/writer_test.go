@@ -722,9 +722,7 @@ func TestWriterDeliveryInOneBatch(t *testing.T) {
 			m := f.outbound(t, c, id, conversation.DeliveryQueued)
 			entered, release := make(chan struct{}), make(chan struct{})
 			var gated sync.WaitGroup
-			gated.Add(1)
-			go func() {
-				defer gated.Done()
+			gated.Go(func() {
 				_, err := f.appender.Write(context.Background(), deliveryOf(f.acct.ID, conversation.DeliveryUpdate{MessageID: gate.ID,
 					Apply: func(*conversation.Message, []conversation.DeliveryReport) bool {
 						close(entered)
@@ -734,7 +732,7 @@ func TestWriterDeliveryInOneBatch(t *testing.T) {
 				if err != nil {
 					t.Error(err)
 				}
-			}()
+			})
 			<-entered
 			var mu sync.Mutex
 			var saw []conversation.DeliveryState
@@ -755,14 +753,12 @@ func TestWriterDeliveryInOneBatch(t *testing.T) {
 			var started, done sync.WaitGroup
 			for range 2 {
 				started.Add(1)
-				done.Add(1)
-				go func() {
-					defer done.Done()
+				done.Go(func() {
 					started.Done()
 					if _, err := f.appender.Write(context.Background(), deliveryOf(f.acct.ID, conversation.DeliveryUpdate{MessageID: m.ID, Apply: step})); err != nil {
 						t.Error(err)
 					}
-				}()
+				})
 			}
 			started.Wait()
 			close(release)

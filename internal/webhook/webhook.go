@@ -94,8 +94,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, sec integration
 func (h *Handler) receive(w http.ResponseWriter, r *http.Request, it *integration.Integration, sec integration.Secrets) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			h.count("too_large")
 			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
 			return

@@ -31,8 +31,13 @@ type observer struct {
 	done <-chan struct{}
 }
 
-func (r *Resolver) Mutation() MutationResolver         { return mutationResolver{r} }
-func (r *Resolver) Query() QueryResolver               { return queryResolver{} }
+// Mutation serves sendMessage.
+func (r *Resolver) Mutation() MutationResolver { return mutationResolver{r} }
+
+// Query serves the one query GraphQL requires.
+func (r *Resolver) Query() QueryResolver { return queryResolver{} }
+
+// Subscription serves conversationEvents.
 func (r *Resolver) Subscription() SubscriptionResolver { return subscriptionResolver{r} }
 
 // Active is the number of open subscriptions.

@@ -16,8 +16,7 @@ func send(t *testing.T, r *Resolver, conv, cid string) *Message {
 
 func TestMessagesReachTheirConversationsSubscriptionsOnly(t *testing.T) {
 	r := &Resolver{}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := t.Context()
 	a, err := r.Subscription().ConversationEvents(ctx, "a", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -36,6 +36,7 @@ func New(cfg channel.Config) *Adapter {
 	return &Adapter{client: meta.NewClient(cfg)}
 }
 
+// Channel is WhatsApp.
 func (a *Adapter) Channel() conversation.Channel { return conversation.ChannelWhatsApp }
 
 // Reply-button limits of the Cloud API.
@@ -92,6 +93,7 @@ func newRequest(to, kind string) request {
 	return r
 }
 
+// SendText sends a text message.
 func (a *Adapter) SendText(ctx context.Context, c channel.Credentials, t channel.Text) (channel.Sent, error) {
 	r := newRequest(t.To, "text")
 	r.Text = &text{Body: t.Body}

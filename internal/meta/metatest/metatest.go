@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -51,12 +52,10 @@ func (g *Graph) serve(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.last, g.body = r, body
-	for k, v := range g.header {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), g.header)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(g.status)
-	io.WriteString(w, g.reply)
+	_, _ = io.WriteString(w, g.reply)
 }
 
 // Config points adapters at the fake.

@@ -68,7 +68,7 @@ func PostgresURL(t testing.TB) string {
 	if err != nil {
 		unavailable(t, fmt.Errorf("connect to %s: %w", redact(admin), err))
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 
 	name := "t_" + randomHex(8)
 	ident := pgx.Identifier{name}.Sanitize()
@@ -87,7 +87,7 @@ func PostgresURL(t testing.TB) string {
 			t.Errorf("storetest: drop database %s: %v", name, err)
 			return
 		}
-		defer conn.Close(ctx)
+		defer func() { _ = conn.Close(ctx) }()
 		// FORCE: the test may not have closed all of its connections.
 		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
 			t.Errorf("storetest: drop database %s: %v", name, err)
@@ -249,7 +249,7 @@ func startCluster() (*cluster, error) {
 	ok := false
 	defer func() {
 		if !ok {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir)
 		}
 	}()
 	// The owner file lets removeStaleDirs tell when this directory is abandoned.
@@ -267,7 +267,7 @@ func startCluster() (*cluster, error) {
 		"--locale=C") // the same collation and messages whatever the machine's locale
 	cmd.SysProcAttr = attr
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
+		return nil, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, out)
 	}
 
 	logPath := filepath.Join(dir, "postgres.log")
@@ -275,7 +275,7 @@ func startCluster() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close() // the server has its own copy
+	defer func() { _ = logFile.Close() }() // the server has its own copy
 
 	// The free port found may be taken by someone else (another test binary
 	// doing the same) before the server binds it; then try another.
@@ -297,7 +297,7 @@ func startCluster() (*cluster, error) {
 		if len(log) > 8000 {
 			log = log[len(log)-8000:]
 		}
-		return nil, fmt.Errorf("start %s: %v\nserver log:\n%s", postgres, err, log)
+		return nil, fmt.Errorf("start %s: %w\nserver log:\n%s", postgres, err, log)
 	}
 }
 
@@ -317,9 +317,9 @@ func launch(postgres, data, dir string, port int, attr *syscall.SysProcAttr, log
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = attr
 	err = cmd.Start()
-	r.Close()
+	_ = r.Close() // the server has its own copy
 	if err != nil {
-		w.Close()
+		_ = w.Close()
 		return nil, err
 	}
 	c := &cluster{
@@ -330,7 +330,7 @@ func launch(postgres, data, dir string, port int, attr *syscall.SysProcAttr, log
 		done: make(chan struct{}),
 	}
 	go func() {
-		cmd.Wait()
+		_ = cmd.Wait() // an early exit is reported from cmd.ProcessState
 		close(c.done)
 	}()
 
@@ -342,11 +342,11 @@ func launch(postgres, data, dir string, port int, attr *syscall.SysProcAttr, log
 		}
 		if time.Now().After(deadline) {
 			c.shutdown()
-			return nil, fmt.Errorf("server not ready after 30s: %v", err)
+			return nil, fmt.Errorf("server not ready after 30s: %w", err)
 		}
 		select {
 		case <-c.done:
-			w.Close()
+			_ = w.Close()
 			return nil, fmt.Errorf("server exited: %v", cmd.ProcessState)
 		case <-time.After(10 * time.Millisecond):
 		}
@@ -362,7 +362,7 @@ func (c *cluster) ping(data string) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close(ctx)
+	defer func() { _ = conn.Close(ctx) }()
 	var dd string
 	if err := conn.QueryRow(ctx, "SELECT current_setting('data_directory')").Scan(&dd); err != nil {
 		return err
@@ -375,11 +375,11 @@ func (c *cluster) ping(data string) error {
 
 // shutdown stops the server and waits for it to exit.
 func (c *cluster) shutdown() {
-	c.quit.Close()
+	_ = c.quit.Close()
 	select {
 	case <-c.done:
 	case <-time.After(30 * time.Second):
-		c.cmd.Process.Kill()
+		_ = c.cmd.Process.Kill()
 		<-c.done
 	}
 }
@@ -408,7 +408,7 @@ func findBinaries() (initdb, postgres string, err error) {
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	version := func(dir string) []int { // "/usr/lib/postgresql/9.6/bin" -> [9 6]
 		var v []int
-		for _, s := range strings.Split(filepath.Base(filepath.Dir(dir)), ".") {
+		for s := range strings.SplitSeq(filepath.Base(filepath.Dir(dir)), ".") {
 			n, _ := strconv.Atoi(s)
 			v = append(v, n)
 		}
@@ -435,8 +435,8 @@ func findBinaries() (initdb, postgres string, err error) {
 		return "", "", errors.New("PostgreSQL server binaries not found (no initdb in /usr/lib/postgresql/*/bin or PATH)")
 	}
 	// Prefer the postgres next to initdb (PATH may hold symlinks to it).
-	if real, err := filepath.EvalSymlinks(initdb); err == nil {
-		if p := filepath.Join(filepath.Dir(real), "postgres"); isExecutable(p) {
+	if resolved, err := filepath.EvalSymlinks(initdb); err == nil {
+		if p := filepath.Join(filepath.Dir(resolved), "postgres"); isExecutable(p) {
 			return initdb, p, nil
 		}
 	}
@@ -458,8 +458,8 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	return port, l.Close()
 }
 
 // shm is where Linux mounts a tmpfs for everyone's use.
@@ -469,7 +469,7 @@ const shm = "/dev/shm"
 // clusters, which is not so in a Docker container's 64 MB /dev/shm.
 func roomy(dir string) bool {
 	var st syscall.Statfs_t
-	return syscall.Statfs(dir, &st) == nil && uint64(st.Bavail)*uint64(st.Bsize) >= 2<<30
+	return syscall.Statfs(dir, &st) == nil && st.Bavail*uint64(st.Bsize) >= 2<<30
 }
 
 // removeStaleDirs removes the cluster directories left by test binaries that
@@ -483,7 +483,7 @@ func removeStaleDirs() {
 		if err != nil {
 			// No owner yet: just being created, unless it is old.
 			if fi, err := os.Stat(dir); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
-				os.RemoveAll(dir)
+				_ = os.RemoveAll(dir)
 			}
 			continue
 		}
@@ -492,7 +492,7 @@ func removeStaleDirs() {
 			continue
 		}
 		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir)
 		}
 	}
 }

@@ -45,6 +45,7 @@ func New(cfg channel.Config, p Platform) *Adapter {
 	return &Adapter{platform: p, client: meta.NewClient(cfg)}
 }
 
+// Channel is the platform's channel.
 func (a *Adapter) Channel() conversation.Channel { return a.platform.Channel }
 
 // Send API values.
@@ -80,6 +81,8 @@ type quickReply struct {
 	Payload     string `json:"payload"`
 }
 
+// SendText sends a text as a response within the 24-hour window, or under
+// the HUMAN_AGENT tag when t says a person is answering after it.
 func (a *Adapter) SendText(ctx context.Context, c channel.Credentials, t channel.Text) (channel.Sent, error) {
 	r := request{MessagingType: typeResponse, Message: outbound{Text: t.Body}}
 	if t.HumanAgent {
