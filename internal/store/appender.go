@@ -408,11 +408,7 @@ func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
 			}
 		}
 		if len(allEvs) > 0 {
-			rows := make([]eventRow, len(allEvs))
-			for i, e := range allEvs {
-				rows[i] = eventRowOf(e)
-			}
-			if err := tx.Create(&rows).Error; err != nil {
+			if err := insertEvents(tx, allEvs); err != nil {
 				return err
 			}
 		}
@@ -693,4 +689,25 @@ func (a *Appender) resolveSocial(tx *gorm.DB, accountID int64, s *conversation.S
 	}
 	res.EndUser = eu.domain()
 	return &id, c, started, nil
+}
+
+// insertEvents stores a batch's events in one statement. It is gorm's
+// Create without the reflection and the RETURNING the writer has no use
+// for: events are the rows every write adds.
+func insertEvents(tx *gorm.DB, evs []*feed.Event) error {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO events (account_id, account_seq, conversation_id, conversation_seq, kind, message_id, created_at) VALUES ")
+	args := make([]any, 0, 7*len(evs))
+	for i, e := range evs {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString("(?,?,?,?,?,?,?)")
+		var message *int64
+		if e.Message != nil {
+			message = &e.Message.ID
+		}
+		args = append(args, e.AccountID, e.AccountSeq, e.ConversationID, e.ConversationSeq, string(e.Kind), message, e.At)
+	}
+	return tx.Exec(sb.String(), args...).Error
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
-	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -199,17 +198,6 @@ type eventRow struct {
 }
 
 func (eventRow) TableName() string { return "events" }
-
-func eventRowOf(e *feed.Event) eventRow {
-	r := eventRow{
-		AccountID: e.AccountID, AccountSeq: e.AccountSeq, ConversationID: e.ConversationID,
-		ConversationSeq: e.ConversationSeq, Kind: string(e.Kind), CreatedAt: e.At,
-	}
-	if e.Message != nil {
-		r.MessageID = &e.Message.ID
-	}
-	return r
-}
 
 // nullID stores id 0 (none) as NULL.
 func nullID(id int64) *int64 {
