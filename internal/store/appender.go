@@ -171,7 +171,9 @@ type dedupKey struct {
 // accounts' locks, and the rows and events its commands add, which are
 // written together at the end.
 type batch struct {
-	tx   *gorm.DB
+	tx *gorm.DB
+	// sql is tx's database/sql transaction, for the statements of batchSQL.
+	sql  *sql.Tx
 	post bool
 	now  time.Time
 	// seqs are the accounts' event positions; convs the conversations the
@@ -204,7 +206,7 @@ func (a *Appender) apply(ctx context.Context, reqs []*writeReq) error {
 	var b *batch
 	err := a.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if b, err = a.read(tx, reqs); err != nil {
+		if b, err = a.read(ctx, tx, reqs); err != nil {
 			return err
 		}
 		for i, r := range reqs {
@@ -224,16 +226,25 @@ func (a *Appender) apply(ctx context.Context, reqs []*writeReq) error {
 }
 
 // read locks the batch's accounts and reads what its commands will look up.
-func (a *Appender) read(tx *gorm.DB, reqs []*writeReq) (*batch, error) {
+func (a *Appender) read(ctx context.Context, tx *gorm.DB, reqs []*writeReq) (*batch, error) {
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return nil, err
+	}
 	b := &batch{
-		tx: tx, post: a.db.postgres, now: a.db.now(), seqs: map[int64]int64{}, convs: map[int64]*conversationRow{},
+		tx: tx, sql: stx, post: a.db.postgres, now: a.db.now(), convs: map[int64]*conversationRow{},
 		delivered: map[int64]*messageRow{}, touched: map[int64]bool{},
 	}
 	var acctIDs, convIDs []int64
+	var keys []dedupKey
 	for _, r := range reqs {
 		acctIDs = append(acctIDs, r.cmd.Account())
 		if id := conversationOf(r.cmd); id != 0 {
 			convIDs = append(convIDs, id)
+		}
+		if p, ok := r.cmd.(conversation.Post); ok {
+			m := p.Message
+			keys = append(keys, dedupKey{p.ConversationID, string(m.AuthorRole), m.AuthorID, m.ClientMessageID})
 		}
 	}
 	acctIDs = slices.Compact(slices.Sorted(slices.Values(acctIDs)))
@@ -241,29 +252,31 @@ func (a *Appender) read(tx *gorm.DB, reqs []*writeReq) (*batch, error) {
 
 	// Lock the accounts in id order (no deadlocks between instances): the
 	// lock orders every event of an account.
-	lockSQL := "SELECT id, event_seq FROM accounts WHERE id IN (" + placeholders(len(acctIDs)) + ") ORDER BY id"
-	if b.post {
-		lockSQL += " FOR UPDATE"
-	}
-	var accts []accountRow
-	if err := tx.Raw(lockSQL, int64Args(acctIDs)...).Scan(&accts).Error; err != nil {
+	if b.seqs, err = a.db.hot.lock(ctx, stx, acctIDs); err != nil {
 		return nil, err
 	}
-	for _, ac := range accts {
-		b.seqs[ac.ID] = ac.EventSeq
-	}
 	if len(convIDs) > 0 {
-		var rows []conversationRow
-		if err := tx.Where("id IN ?", convIDs).Find(&rows).Error; err != nil {
+		rows, err := a.db.hot.conversations(ctx, stx, convIDs)
+		if err != nil {
 			return nil, err
 		}
 		for i := range rows {
 			b.convs[rows[i].ID] = &rows[i]
 		}
 	}
-	var err error
-	if b.existing, err = existingMessages(tx, reqs); err != nil {
-		return nil, err
+	// The messages already stored under the batch's client message ids
+	// (R18). The account rows are locked, so no other transaction can add
+	// one of them before this one commits.
+	b.existing = make(map[dedupKey]*conversation.Message, len(keys))
+	if len(keys) > 0 {
+		rows, err := a.db.hot.messages(ctx, stx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			r := &rows[i]
+			b.existing[dedupKey{r.ConversationID, r.AuthorRole, r.AuthorID, r.ClientMessageID}] = r.domain()
+		}
 	}
 	if b.external, err = externalMessages(tx, reqs); err != nil {
 		return nil, err
@@ -473,81 +486,26 @@ func (w *write) addNote(n conversation.AddNote) error {
 	return nil
 }
 
-// store writes what the batch's commands added, in as few statements as
-// the databases allow, and announces the new positions.
+// store writes what the batch's commands added, with the delivery jobs of
+// the replies it queued, and announces the new positions.
 func (a *Appender) store(ctx context.Context, b *batch) error {
-	tx := b.tx
-	if len(b.msgs) > 0 {
-		rows := make([]messageRow, len(b.msgs))
-		for i, m := range b.msgs {
-			rows[i] = messageRowOf(m)
-		}
-		if err := tx.Create(&rows).Error; err != nil {
-			return err
-		}
-		var queued []*conversation.Message
-		for i, m := range b.msgs {
-			m.ID = rows[i].ID
-			if m.DeliveryState == conversation.DeliveryQueued {
-				queued = append(queued, m)
-			}
-		}
-		if len(queued) > 0 {
-			stx, err := sqlTx(tx)
-			if err != nil {
-				return err
-			}
-			// The deliveries commit with their messages, or neither.
-			if err := a.enqueue(ctx, stx, queued); err != nil {
-				return err
-			}
-		}
-	}
-	if len(b.evs) > 0 {
-		if err := insertEvents(tx, b.evs); err != nil {
-			return err
-		}
-	}
-	if err := a.updateConversations(tx, b.convs, b.touched); err != nil {
-		return err
-	}
-	if len(b.evs) == 0 {
+	if len(b.msgs) == 0 && len(b.evs) == 0 && len(b.touched) == 0 {
 		return nil
 	}
-	if err := a.updateAccounts(tx, b.seqs); err != nil {
+	if err := a.db.hot.write(ctx, b.sql, b); err != nil {
 		return err
 	}
-	if b.post {
-		return tx.Exec("SELECT pg_notify(?, ?)", NotifyChannel, notifyPayload(b.seqs)).Error
-	}
-	return nil
-}
-
-// existingMessages finds the messages already stored under the client
-// message ids of the batch (R18). The account rows are locked, so no other
-// transaction can add one of them before we commit.
-func existingMessages(tx *gorm.DB, reqs []*writeReq) (map[dedupKey]*conversation.Message, error) {
-	var convIDs []int64
-	var clientIDs []string
-	for _, r := range reqs {
-		if p, ok := r.cmd.(conversation.Post); ok {
-			convIDs = append(convIDs, p.ConversationID)
-			clientIDs = append(clientIDs, p.Message.ClientMessageID)
+	var queued []*conversation.Message
+	for _, m := range b.msgs {
+		if m.DeliveryState == conversation.DeliveryQueued {
+			queued = append(queued, m)
 		}
 	}
-	out := map[dedupKey]*conversation.Message{}
-	if len(convIDs) == 0 {
-		return out, nil
+	if len(queued) == 0 {
+		return nil
 	}
-	var rows []messageRow
-	if err := tx.Where("conversation_id IN ? AND client_message_id IN ?", convIDs, clientIDs).Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	for i := range rows {
-		r := &rows[i]
-		out[dedupKey{r.ConversationID, r.AuthorRole, r.AuthorID, r.ClientMessageID}] = r.domain()
-	}
-	return out, nil
+	// The deliveries commit with their messages, or neither.
+	return a.enqueue(ctx, b.sql, queued)
 }
 
 // start creates the rows of a new conversation, and its end user and
@@ -589,78 +547,6 @@ func (w *write) start(st conversation.Start) error {
 	return nil
 }
 
-// updateConversations writes the counters and state of every touched
-// conversation in one statement.
-func (a *Appender) updateConversations(tx *gorm.DB, convs map[int64]*conversationRow, touched map[int64]bool) error {
-	if len(touched) == 0 {
-		return nil
-	}
-	ids := slices.Sorted(func(yield func(int64) bool) {
-		for id := range touched {
-			if !yield(id) {
-				return
-			}
-		}
-	})
-	cols := []struct {
-		name, cast string
-		val        func(c *conversationRow) any
-	}{
-		{"status", "text", func(c *conversationRow) any { return c.Status }},
-		{"last_channel", "text", func(c *conversationRow) any { return c.LastChannel }},
-		{"last_seq", "bigint", func(c *conversationRow) any { return c.LastSeq }},
-		{"activity_seq", "bigint", func(c *conversationRow) any { return c.ActivitySeq }},
-		{"last_message_at", "timestamptz", func(c *conversationRow) any { return c.LastMessageAt }},
-		{"updated_at", "timestamptz", func(c *conversationRow) any { return c.UpdatedAt }},
-	}
-	var sb strings.Builder
-	var args []any
-	sb.WriteString("UPDATE conversations SET ")
-	for i, col := range cols {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(col.name + " = CASE id")
-		for _, id := range ids {
-			sb.WriteString(" WHEN ? THEN " + a.param(col.cast))
-			args = append(args, id, col.val(convs[id]))
-		}
-		sb.WriteString(" END")
-	}
-	sb.WriteString(" WHERE id IN (" + placeholders(len(ids)) + ")")
-	args = append(args, int64Args(ids)...)
-	return tx.Exec(sb.String(), args...).Error
-}
-
-func (a *Appender) updateAccounts(tx *gorm.DB, seqs map[int64]int64) error {
-	ids := slices.Sorted(func(yield func(int64) bool) {
-		for id := range seqs {
-			if !yield(id) {
-				return
-			}
-		}
-	})
-	var sb strings.Builder
-	var args []any
-	sb.WriteString("UPDATE accounts SET event_seq = CASE id")
-	for _, id := range ids {
-		sb.WriteString(" WHEN ? THEN " + a.param("bigint"))
-		args = append(args, id, seqs[id])
-	}
-	sb.WriteString(" END WHERE id IN (" + placeholders(len(ids)) + ")")
-	args = append(args, int64Args(ids)...)
-	return tx.Exec(sb.String(), args...).Error
-}
-
-// param is a placeholder of a SQL type. PostgreSQL cannot infer the type of
-// a parameter inside CASE; SQLite needs no cast (and would mangle times).
-func (a *Appender) param(sqlType string) string {
-	if a.db.postgres {
-		return "CAST(? AS " + sqlType + ")"
-	}
-	return "?"
-}
-
 // notifyPayload lists "account:position" pairs, well under NOTIFY's 8,000
 // byte limit for any batch.
 func notifyPayload(seqs map[int64]int64) string {
@@ -669,14 +555,6 @@ func notifyPayload(seqs map[int64]int64) string {
 		parts = append(parts, strconv.FormatInt(id, 10)+":"+strconv.FormatInt(seq, 10))
 	}
 	return strings.Join(parts, ",")
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
 }
 
 // translate keeps coded errors and wraps the rest.
@@ -769,25 +647,4 @@ func (w *write) resolveSocial(s *conversation.SocialSender) (*identityRow, *conv
 	}
 	w.res.EndUser = eu.domain()
 	return &id, c, started, nil
-}
-
-// insertEvents stores a batch's events in one statement. It is gorm's
-// Create without the reflection and the RETURNING the writer has no use
-// for: events are the rows every write adds.
-func insertEvents(tx *gorm.DB, evs []*feed.Event) error {
-	var sb strings.Builder
-	sb.WriteString("INSERT INTO events (account_id, account_seq, conversation_id, conversation_seq, kind, message_id, created_at) VALUES ")
-	args := make([]any, 0, 7*len(evs))
-	for i, e := range evs {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString("(?,?,?,?,?,?,?)")
-		var message *int64
-		if e.Message != nil {
-			message = &e.Message.ID
-		}
-		args = append(args, e.AccountID, e.AccountSeq, e.ConversationID, e.ConversationSeq, string(e.Kind), message, e.At)
-	}
-	return tx.Exec(sb.String(), args...).Error
 }
