@@ -181,9 +181,13 @@ type batch struct {
 	seqs  map[int64]int64
 	convs map[int64]*conversationRow
 	// existing and external are the messages already stored, by client
-	// message id and by platform id (R18).
-	existing map[dedupKey]*conversation.Message
-	external map[string]*conversation.Message
+	// message id and by platform id (R18). An optimistic batch has not
+	// read existing: its inserts skip the messages stored before, and
+	// finding one (errStoredBefore) makes the batch run again with the
+	// read. Retried sends are rare, so most batches save a read.
+	optimistic bool
+	existing   map[dedupKey]*conversation.Message
+	external   map[string]*conversation.Message
 	// delivered holds the messages the batch moved, as it left them.
 	delivered map[int64]*messageRow
 	touched   map[int64]bool
@@ -199,14 +203,26 @@ type write struct {
 	evs     []*feed.Event
 }
 
-// apply runs one batch in one transaction. It sets each request's result
-// only when the transaction commits.
+// errStoredBefore rolls back an optimistic batch that holds a message
+// stored before.
+var errStoredBefore = errors.New("store: a message of the batch was stored before")
+
+// apply runs one batch in one transaction, first optimistically. It sets
+// each request's result only when the transaction commits.
 func (a *Appender) apply(ctx context.Context, reqs []*writeReq) error {
+	err := a.applyOnce(ctx, reqs, true)
+	if errors.Is(err, errStoredBefore) {
+		err = a.applyOnce(ctx, reqs, false)
+	}
+	return err
+}
+
+func (a *Appender) applyOnce(ctx context.Context, reqs []*writeReq, optimistic bool) error {
 	writes := make([]*write, len(reqs))
 	var b *batch
 	err := a.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if b, err = a.read(ctx, tx, reqs); err != nil {
+		if b, err = a.read(ctx, tx, reqs, optimistic); err != nil {
 			return err
 		}
 		for i, r := range reqs {
@@ -226,13 +242,13 @@ func (a *Appender) apply(ctx context.Context, reqs []*writeReq) error {
 }
 
 // read locks the batch's accounts and reads what its commands will look up.
-func (a *Appender) read(ctx context.Context, tx *gorm.DB, reqs []*writeReq) (*batch, error) {
+func (a *Appender) read(ctx context.Context, tx *gorm.DB, reqs []*writeReq, optimistic bool) (*batch, error) {
 	stx, err := sqlTx(tx)
 	if err != nil {
 		return nil, err
 	}
 	b := &batch{
-		tx: tx, sql: stx, post: a.db.postgres, now: a.db.now(), convs: map[int64]*conversationRow{},
+		tx: tx, sql: stx, post: a.db.postgres, now: a.db.now(), convs: map[int64]*conversationRow{}, optimistic: optimistic,
 		delivered: map[int64]*messageRow{}, touched: map[int64]bool{},
 	}
 	var acctIDs, convIDs []int64
@@ -268,7 +284,7 @@ func (a *Appender) read(ctx context.Context, tx *gorm.DB, reqs []*writeReq) (*ba
 	// (R18). The account rows are locked, so no other transaction can add
 	// one of them before this one commits.
 	b.existing = make(map[dedupKey]*conversation.Message, len(keys))
-	if len(keys) > 0 {
+	if len(keys) > 0 && !optimistic {
 		rows, err := a.db.hot.messages(ctx, stx, keys)
 		if err != nil {
 			return nil, err

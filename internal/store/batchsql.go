@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/feed"
 )
 
@@ -27,7 +26,8 @@ type batchSQL interface {
 	messages(ctx context.Context, tx *sql.Tx, keys []dedupKey) ([]messageRow, error)
 	// write inserts the batch's messages, setting their IDs, and its
 	// events, and stores the conversations it touched and the accounts'
-	// positions.
+	// positions. In an optimistic batch it skips the messages stored
+	// before, and then fails with errStoredBefore.
 	write(ctx context.Context, tx *sql.Tx, b *batch) error
 }
 
@@ -121,6 +121,7 @@ const postgresWrite = `WITH m AS (
 		client_message_id, external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at)
 	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
 		$9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[])
+	%s
 	RETURNING id, conversation_id, seq
 ), e AS (
 	INSERT INTO events (account_id, account_seq, conversation_id, conversation_seq, kind, message_id, created_at)
@@ -142,6 +143,15 @@ const postgresWrite = `WITH m AS (
 )
 SELECT conversation_id, seq, id FROM m
 UNION ALL SELECT 0, 0, 0 FROM n`
+
+// skipStored is the clause of an optimistic batch's message insert.
+const skipStored = "ON CONFLICT DO NOTHING"
+
+// The two forms of postgresWrite.
+var (
+	postgresWriteChecked    = fmt.Sprintf(postgresWrite, "")
+	postgresWriteOptimistic = fmt.Sprintf(postgresWrite, skipStored)
+)
 
 func (postgresBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 	n := len(b.msgs)
@@ -181,12 +191,16 @@ func (postgresBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 	for i, id := range accts {
 		aseq[i] = b.seqs[id]
 	}
-	rows, err := tx.QueryContext(ctx, postgresWrite,
+	stmt := postgresWriteChecked
+	if b.optimistic {
+		stmt = postgresWriteOptimistic
+	}
+	rows, err := tx.QueryContext(ctx, stmt,
 		ma, mc, ms, mch, mrole, mau, mname, mtext, mclient, mext, mident, mstate, merr, mkind, mnote, mat,
 		ea, es, ec, ecs, ekind, emsg, emseq, eat,
 		cid, cst, clast, cseq, cact, clm, cup,
 		accts, aseq, notifyPayload(b.seqs), k > 0)
-	return setMessageIDs(b.msgs, rows, err)
+	return setMessageIDs(b, rows, err)
 }
 
 // sqliteBatch is batchSQL for SQLite: each statement covers the whole batch,
@@ -238,10 +252,14 @@ func (sqliteBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 			args = append(args, r.AccountID, r.ConversationID, r.Seq, r.Channel, r.AuthorRole, r.AuthorID, r.AuthorName, r.Text,
 				r.ClientMessageID, r.ExternalID, r.IdentityID, r.DeliveryState, r.DeliveryError, r.NoteKind, r.Note, r.CreatedAt)
 		}
+		skip := ""
+		if b.optimistic {
+			skip = " " + skipStored
+		}
 		rows, err := tx.QueryContext(ctx, "INSERT INTO messages (account_id, conversation_id, seq, channel, author_role, author_id, author_name, text, "+
 			"client_message_id, external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at) VALUES "+tuples(n, 16)+
-			" RETURNING conversation_id, seq, id", args...)
-		if err := setMessageIDs(b.msgs, rows, err); err != nil {
+			skip+" RETURNING conversation_id, seq, id", args...)
+		if err := setMessageIDs(b, rows, err); err != nil {
 			return err
 		}
 	}
@@ -280,9 +298,9 @@ func (sqliteBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 
 // setMessageIDs gives the batch's messages the ids the insert returned as
 // (conversation, position, id) rows.
-func setMessageIDs(msgs []*conversation.Message, rows *sql.Rows, err error) error {
+func setMessageIDs(b *batch, rows *sql.Rows, err error) error {
 	type at struct{ conv, seq int64 }
-	ids := make(map[at]int64, len(msgs))
+	ids := make(map[at]int64, len(b.msgs))
 	_, err = collect(rows, err, func(rows *sql.Rows) (struct{}, error) {
 		var p at
 		var id int64
@@ -293,10 +311,14 @@ func setMessageIDs(msgs []*conversation.Message, rows *sql.Rows, err error) erro
 	if err != nil {
 		return err
 	}
-	for _, m := range msgs {
-		if m.ID = ids[at{m.ConversationID, m.Seq}]; m.ID == 0 {
-			return fmt.Errorf("store: message %d/%d was not inserted", m.ConversationID, m.Seq)
+	for _, m := range b.msgs {
+		if m.ID = ids[at{m.ConversationID, m.Seq}]; m.ID != 0 {
+			continue
 		}
+		if b.optimistic {
+			return errStoredBefore
+		}
+		return fmt.Errorf("store: message %d/%d was not inserted", m.ConversationID, m.Seq)
 	}
 	return nil
 }

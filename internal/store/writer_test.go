@@ -934,3 +934,51 @@ func TestWriterSocialIdempotency(t *testing.T) {
 		f.checkFeeds(t)
 	})
 }
+
+// R18: a message sent again after it committed is the stored one, whether
+// it comes alone or in a batch with new messages (whose optimistic insert
+// then runs again with the read); nothing of it is numbered twice.
+func TestWriterResendAfterCommit(t *testing.T) {
+	eachStore(t, func(t *testing.T, cfg store.Config) {
+		f := open(t, cfg)
+		c := f.startConversation(t)
+		first := f.write(t, message(c, "once"))
+		head := f.head(t)
+		again := f.write(t, message(c, "once"))
+		if !again.Duplicate || again.Message.ID != first.Message.ID || f.head(t) != head {
+			t.Fatalf("sent again alone: %+v, head %d, was %d", again, f.head(t), head)
+		}
+		var wg sync.WaitGroup
+		res := make([]*conversation.Written, 8)
+		for i := range res {
+			wg.Go(func() {
+				id := fmt.Sprint("new ", i)
+				if i%2 == 0 {
+					id = "once"
+				}
+				r, err := f.appender.Write(context.Background(), message(c, id))
+				if err != nil {
+					t.Error(err)
+				}
+				res[i] = r
+			})
+		}
+		wg.Wait()
+		for i, r := range res {
+			if r == nil {
+				continue
+			}
+			if dup := i%2 == 0; r.Duplicate != dup || dup && r.Message.ID != first.Message.ID {
+				t.Errorf("write %d: duplicate %v, message %d (first %d)", i, r.Duplicate, r.Message.ID, first.Message.ID)
+			}
+		}
+		want := make([]string, 4)
+		for i := range want {
+			want[i] = at(feed.KindMessageAdded, c.ID)
+		}
+		if got := where(f.eventsAfter(t, head)); !slices.Equal(got, want) {
+			t.Errorf("events %v, want %v", got, want)
+		}
+		f.checkFeeds(t)
+	})
+}
