@@ -49,6 +49,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 		return errHelp
 	}
+	if app.IsOperatorCommand(args) {
+		if err := app.Operate(ctx, args, getenv, stdout); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errHelp
+	}
 	cfg, err := app.ParseConfig(args, getenv, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return errHelp

@@ -53,3 +53,8 @@ type Agent struct {
 	Role      Role
 	CreatedAt time.Time
 }
+
+// Valid reports whether p is a known plan.
+func (p Plan) Valid() bool {
+	return p == PlanSupportTeam || p.IsSuite()
+}

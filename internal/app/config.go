@@ -61,9 +61,18 @@ type Config struct {
 // ParseConfig reads flags from args (without the program name) over
 // environment variables read with getenv, over the defaults.
 func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	return parseConfig("linkline", args, getenv, out, nil)
+}
+
+// parseConfig is ParseConfig for the command name, whose own flags, bound by
+// more, join the server's.
+func parseConfig(name string, args []string, getenv func(string) string, out io.Writer, more func(*flag.FlagSet)) (Config, error) {
 	c := Config{HTTP: graph.DefaultHandlerConfig, Limits: auth.DefaultLimits}
-	fs := flag.NewFlagSet("linkline", flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
+	if more != nil {
+		more(fs)
+	}
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v

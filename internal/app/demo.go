@@ -12,6 +12,7 @@ import (
 	"github.com/linkline/linkline/internal/channel/sandbox"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/operator"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/widget"
 )
@@ -24,15 +25,13 @@ func seedDemo(ctx context.Context, db *store.DB, integrations *integration.Servi
 	if err != nil || !empty {
 		return err
 	}
-	acct := &account.Account{Name: "Demo Company", Plan: account.PlanSuiteProfessional, AgentWorkspace: true}
-	if err := db.NewAccount(ctx, acct); err != nil {
+	// The operators' own bootstrap, so that the demo shows what it does.
+	boot, err := operator.Bootstrap(ctx, db, operator.NewAccount{Name: "Demo Company", Plan: account.PlanSuiteProfessional,
+		AgentWorkspace: true, AdminName: "Ada Admin", AdminEmail: "admin@demo.example"})
+	if err != nil {
 		return err
 	}
-	adminTok, adminHash := auth.NewAgentToken()
-	admin := &account.Agent{AccountID: acct.ID, Name: "Ada Admin", Email: "admin@demo.example", Role: account.RoleAdmin}
-	if err := db.NewAgent(ctx, admin, adminHash); err != nil {
-		return err
-	}
+	acct, adminTok := boot.Account, boot.AdminToken
 	agentTok, agentHash := auth.NewAgentToken()
 	agent := &account.Agent{AccountID: acct.ID, Name: "Alex Agent", Email: "agent@demo.example", Role: account.RoleAgent}
 	if err := db.NewAgent(ctx, agent, agentHash); err != nil {

@@ -41,6 +41,7 @@ var layers = map[string]layer{
 	"internal/app":          layerApp,
 	"graph/...":             layerTransport,
 	"internal/webhook":      layerTransport,
+	"internal/operator":     layerTransport,
 	"internal/account":      layerDomain,
 	"internal/auth":         layerDomain,
 	"internal/channel/...":  layerDomain,
