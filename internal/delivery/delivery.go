@@ -201,15 +201,15 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return river.JobSnooze(waitBehind(snoozesOf(job.JobRow)))
 	}
 	err = w.send(ctx, job, m)
-	var cancelled *river.JobCancelError
 	switch {
-	case err == nil || errors.As(err, &cancelled):
+	case err == nil || isCancel(err):
 	case isSnooze(err):
 		return err
 	case job.Attempt >= job.MaxAttempts:
 		// The job ends here: the message must not stay queued, holding
-		// back those after it.
-		if err = s.fail(ctx, m, "gave up after "+fmt.Sprint(job.Attempt)+" attempts: "+err.Error()); !errors.As(err, &cancelled) {
+		// back those after it. The error is ours, not the agent's to read.
+		s.log.WarnContext(ctx, "delivery: giving up", "message", m.ID, "attempt", job.Attempt, "err", err)
+		if err = s.fail(ctx, m, fmt.Sprintf("gave up after %d attempts", job.Attempt)); !isCancel(err) {
 			return err
 		}
 	default:
@@ -313,9 +313,14 @@ func (w *Worker) resent(reason string) {
 	}
 }
 
+func isCancel(err error) bool {
+	_, ok := errors.AsType[*river.JobCancelError](err)
+	return ok
+}
+
 func isSnooze(err error) bool {
-	var snooze *river.JobSnoozeError
-	return errors.As(err, &snooze)
+	_, ok := errors.AsType[*river.JobSnoozeError](err)
+	return ok
 }
 
 func (s *Service) classify(ctx context.Context, job *river.Job[Args], m *conversation.Message, it *integration.Integration, err error) error {

@@ -51,7 +51,7 @@ func (b *workBench) reply(conv int64, text string, age time.Duration) int64 {
 	return id
 }
 
-// work runs attempt attempt (of 15) of id's job, which snoozed snoozes
+// work runs the given attempt (of 15) of id's job, which snoozed snoozes
 // times before.
 func (b *workBench) work(id int64, attempt, snoozes int) error {
 	return b.worker.Work(context.Background(), &river.Job[Args]{
@@ -63,16 +63,15 @@ func (b *workBench) work(id int64, attempt, snoozes int) error {
 func (b *workBench) state(id int64) conversation.DeliveryState { return b.store.msgs[id].DeliveryState }
 
 func snoozed(err error) (time.Duration, bool) {
-	var s *river.JobSnoozeError
-	if errors.As(err, &s) {
+	if s, ok := errors.AsType[*river.JobSnoozeError](err); ok {
 		return s.Duration, true
 	}
 	return 0, false
 }
 
 func cancelled(err error) bool {
-	var c *river.JobCancelError
-	return errors.As(err, &c)
+	_, ok := errors.AsType[*river.JobCancelError](err)
+	return ok
 }
 
 var unavailable = &meta.Error{HTTPStatus: 503, Code: 2, Message: "Service temporarily unavailable"}
