@@ -306,7 +306,9 @@ func TestDeliverySurvivesRestart(t *testing.T) {
 		s.graph.script = nil // Meta is back
 		s.graph.mu.Unlock()
 		b.serve(t)
-		b.waitForJobs(t)
+		// The replies go out in the order written (R34): the first one's
+		// backoff, grown while Meta was down, sets the pace.
+		b.waitForJobsWithin(t, 30*time.Second)
 		sent := map[string]int{}
 		for _, c := range s.graph.calls() {
 			if text, ok := c.Body["text"].(map[string]any); ok {
