@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -77,6 +78,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if cfg.DebugAddr != "" {
+		debug, err := serveDebug(cfg.DebugAddr, log)
+		if err != nil {
+			_ = srv.Close()
+			_ = a.Close(context.Background())
+			return err
+		}
+		defer func() { _ = debug.Close() }()
+	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", dbKind(cfg))
 
 	select {
@@ -113,4 +123,23 @@ func dbKind(cfg app.Config) string {
 		return "postgres"
 	}
 	return "sqlite:" + cfg.SQLitePath
+}
+
+// serveDebug serves the Go profiler on its own listener, so that it is never
+// reachable through the public address.
+func serveDebug(addr string, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("debug listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("profiler listening", "addr", ln.Addr().String())
+	return srv, nil
 }

@@ -22,7 +22,6 @@ import (
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
-	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/social"
 	"github.com/linkline/linkline/internal/widget"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -331,7 +330,7 @@ type ConversationResolver interface {
 	Transcript(ctx context.Context, obj *conversation.Conversation, channel social.Channel, first *int, after *string) (*model.MessageConnection, error)
 	LinkedIdentities(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Identity, error)
 	Links(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Link, error)
-	PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*linking.Request, error)
+	PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*conversation.LinkRequest, error)
 	Language(ctx context.Context, obj *conversation.Conversation) (string, error)
 	EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error)
 	Messages(ctx context.Context, obj *conversation.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
@@ -351,12 +350,12 @@ type LinkResolver interface {
 	EndReason(ctx context.Context, obj *conversation.Link) (*conversation.LinkEndReason, error)
 }
 type LinkRequestResolver interface {
-	ID(ctx context.Context, obj *linking.Request) (string, error)
+	ID(ctx context.Context, obj *conversation.LinkRequest) (string, error)
 
-	Status(ctx context.Context, obj *linking.Request) (linking.Status, error)
-	DeepLink(ctx context.Context, obj *linking.Request) (*string, error)
-	QRCodeDataURI(ctx context.Context, obj *linking.Request) (*string, error)
-	QRCodeURL(ctx context.Context, obj *linking.Request) (*string, error)
+	Status(ctx context.Context, obj *conversation.LinkRequest) (conversation.RequestStatus, error)
+	DeepLink(ctx context.Context, obj *conversation.LinkRequest) (*string, error)
+	QRCodeDataURI(ctx context.Context, obj *conversation.LinkRequest) (*string, error)
+	QRCodeURL(ctx context.Context, obj *conversation.LinkRequest) (*string, error)
 }
 type MessageResolver interface {
 	ID(ctx context.Context, obj *conversation.Message) (string, error)
@@ -400,7 +399,7 @@ type SubscriptionResolver interface {
 	AccountEvents(ctx context.Context, after *string) (<-chan *feed.Delivery, error)
 	WidgetConfig(ctx context.Context) (<-chan *widget.Widget, error)
 	Widget(ctx context.Context, key string) (<-chan *widget.Widget, error)
-	LinkRequest(ctx context.Context, id string) (<-chan *linking.Request, error)
+	LinkRequest(ctx context.Context, id string) (<-chan *conversation.LinkRequest, error)
 }
 type SystemNoteResolver interface {
 	PreviousChannel(ctx context.Context, obj *conversation.Note) (*social.Channel, error)
@@ -3805,8 +3804,8 @@ func (ec *executionContext) _Conversation_pendingLinkRequests(ctx context.Contex
 			return ec.Resolvers.Conversation().PendingLinkRequests(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*linking.Request) graphql.Marshaler {
-			return ec.marshalNLinkRequest2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequestᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*conversation.LinkRequest) graphql.Marshaler {
+			return ec.marshalNLinkRequest2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkRequestᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4815,7 +4814,7 @@ func (ec *executionContext) fieldContext_Link_endReason(_ context.Context, field
 	return graphql.NewScalarFieldContext("Link", field, true, true, "LinkEndReason")
 }
 
-func (ec *executionContext) _LinkRequest_id(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+func (ec *executionContext) _LinkRequest_id(ctx context.Context, field graphql.CollectedField, obj *conversation.LinkRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4838,7 +4837,7 @@ func (ec *executionContext) fieldContext_LinkRequest_id(_ context.Context, field
 	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "ID")
 }
 
-func (ec *executionContext) _LinkRequest_channel(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+func (ec *executionContext) _LinkRequest_channel(ctx context.Context, field graphql.CollectedField, obj *conversation.LinkRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4861,7 +4860,7 @@ func (ec *executionContext) fieldContext_LinkRequest_channel(_ context.Context, 
 	return graphql.NewScalarFieldContext("LinkRequest", field, false, false, "Channel")
 }
 
-func (ec *executionContext) _LinkRequest_status(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+func (ec *executionContext) _LinkRequest_status(ctx context.Context, field graphql.CollectedField, obj *conversation.LinkRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4873,8 +4872,8 @@ func (ec *executionContext) _LinkRequest_status(ctx context.Context, field graph
 			return ec.Resolvers.LinkRequest().Status(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v linking.Status) graphql.Marshaler {
-			return ec.marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.RequestStatus) graphql.Marshaler {
+			return ec.marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐRequestStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4884,7 +4883,7 @@ func (ec *executionContext) fieldContext_LinkRequest_status(_ context.Context, f
 	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "LinkRequestStatus")
 }
 
-func (ec *executionContext) _LinkRequest_deepLink(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+func (ec *executionContext) _LinkRequest_deepLink(ctx context.Context, field graphql.CollectedField, obj *conversation.LinkRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4907,7 +4906,7 @@ func (ec *executionContext) fieldContext_LinkRequest_deepLink(_ context.Context,
 	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "String")
 }
 
-func (ec *executionContext) _LinkRequest_qrCodeDataUri(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+func (ec *executionContext) _LinkRequest_qrCodeDataUri(ctx context.Context, field graphql.CollectedField, obj *conversation.LinkRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4930,7 +4929,7 @@ func (ec *executionContext) fieldContext_LinkRequest_qrCodeDataUri(_ context.Con
 	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "String")
 }
 
-func (ec *executionContext) _LinkRequest_qrCodeUrl(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+func (ec *executionContext) _LinkRequest_qrCodeUrl(ctx context.Context, field graphql.CollectedField, obj *conversation.LinkRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4953,7 +4952,7 @@ func (ec *executionContext) fieldContext_LinkRequest_qrCodeUrl(_ context.Context
 	return graphql.NewScalarFieldContext("LinkRequest", field, true, true, "String")
 }
 
-func (ec *executionContext) _LinkRequest_expiresAt(ctx context.Context, field graphql.CollectedField, obj *linking.Request) (ret graphql.Marshaler) {
+func (ec *executionContext) _LinkRequest_expiresAt(ctx context.Context, field graphql.CollectedField, obj *conversation.LinkRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4988,8 +4987,8 @@ func (ec *executionContext) _LinkRequestPayload_linkRequest(ctx context.Context,
 			return obj.LinkRequest, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *linking.Request) graphql.Marshaler {
-			return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.LinkRequest) graphql.Marshaler {
+			return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkRequest(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7692,11 +7691,11 @@ func (ec *executionContext) _Subscription_linkRequest(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
 				if err != nil {
-					var zeroVal *linking.Request
+					var zeroVal *conversation.LinkRequest
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *linking.Request
+					var zeroVal *conversation.LinkRequest
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -7705,8 +7704,8 @@ func (ec *executionContext) _Subscription_linkRequest(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *linking.Request) graphql.Marshaler {
-			return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.LinkRequest) graphql.Marshaler {
+			return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkRequest(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10230,9 +10229,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Message(ctx, sel, obj)
-	case linking.Request:
+	case conversation.LinkRequest:
 		return ec._LinkRequest(ctx, sel, &obj)
-	case *linking.Request:
+	case *conversation.LinkRequest:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -10908,7 +10907,7 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 
 var linkRequestImplementors = []string{"LinkRequest", "Node"}
 
-func (ec *executionContext) _LinkRequest(ctx context.Context, sel ast.SelectionSet, obj *linking.Request) graphql.Marshaler {
+func (ec *executionContext) _LinkRequest(ctx context.Context, sel ast.SelectionSet, obj *conversation.LinkRequest) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, linkRequestImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12770,11 +12769,11 @@ func (ec *executionContext) marshalNLink2ᚖgithubᚗcomᚋlinklineᚋlinkline�
 	return ec._Link(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLinkRequest2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []*linking.Request) graphql.Marshaler {
+func (ec *executionContext) marshalNLinkRequest2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []*conversation.LinkRequest) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx, sel, v[i])
+		return ec.marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkRequest(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -12786,7 +12785,7 @@ func (ec *executionContext) marshalNLinkRequest2ᚕᚖgithubᚗcomᚋlinklineᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐRequest(ctx context.Context, sel ast.SelectionSet, v *linking.Request) graphql.Marshaler {
+func (ec *executionContext) marshalNLinkRequest2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkRequest(ctx context.Context, sel ast.SelectionSet, v *conversation.LinkRequest) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LinkRequest!")
 		return graphql.Null
@@ -12802,15 +12801,15 @@ func (ec *executionContext) marshalNLinkRequestPayload2ᚖgithubᚗcomᚋlinklin
 	return ec._LinkRequestPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus(ctx context.Context, v any) (linking.Status, error) {
+func (ec *executionContext) unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐRequestStatus(ctx context.Context, v any) (conversation.RequestStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
-	res := unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus[tmp]
+	res := unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐRequestStatus[tmp]
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus(ctx context.Context, sel ast.SelectionSet, v linking.Status) graphql.Marshaler {
+func (ec *executionContext) marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐRequestStatus(ctx context.Context, sel ast.SelectionSet, v conversation.RequestStatus) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus[v])
+	res := graphql.MarshalString(marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐRequestStatus[v])
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "LinkRequestStatus!")
 	}
@@ -12818,21 +12817,21 @@ func (ec *executionContext) marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋ
 }
 
 var (
-	unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus = map[string]linking.Status{
-		"PENDING":               linking.StatusPending,
-		"AWAITING_CONFIRMATION": linking.StatusAwaiting,
-		"LINKED":                linking.StatusLinked,
-		"DECLINED":              linking.StatusDeclined,
-		"EXPIRED":               linking.StatusExpired,
-		"CANCELLED":             linking.StatusCancelled,
+	unmarshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐRequestStatus = map[string]conversation.RequestStatus{
+		"PENDING":               conversation.RequestPending,
+		"AWAITING_CONFIRMATION": conversation.RequestAwaiting,
+		"LINKED":                conversation.RequestLinked,
+		"DECLINED":              conversation.RequestDeclined,
+		"EXPIRED":               conversation.RequestExpired,
+		"CANCELLED":             conversation.RequestCancelled,
 	}
-	marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋlinkingᚐStatus = map[linking.Status]string{
-		linking.StatusPending:   "PENDING",
-		linking.StatusAwaiting:  "AWAITING_CONFIRMATION",
-		linking.StatusLinked:    "LINKED",
-		linking.StatusDeclined:  "DECLINED",
-		linking.StatusExpired:   "EXPIRED",
-		linking.StatusCancelled: "CANCELLED",
+	marshalNLinkRequestStatus2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐRequestStatus = map[conversation.RequestStatus]string{
+		conversation.RequestPending:   "PENDING",
+		conversation.RequestAwaiting:  "AWAITING_CONFIRMATION",
+		conversation.RequestLinked:    "LINKED",
+		conversation.RequestDeclined:  "DECLINED",
+		conversation.RequestExpired:   "EXPIRED",
+		conversation.RequestCancelled: "CANCELLED",
 	}
 )
 

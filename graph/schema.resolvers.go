@@ -79,7 +79,7 @@ func (r *conversationResolver) Links(ctx context.Context, obj *conversation.Conv
 }
 
 // PendingLinkRequests is the resolver for the pendingLinkRequests field.
-func (r *conversationResolver) PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*linking.Request, error) {
+func (r *conversationResolver) PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*conversation.LinkRequest, error) {
 	return r.Resolver.Links.Pending(ctx, auth.FromContext(ctx), obj)
 }
 
@@ -138,22 +138,22 @@ func (r *linkResolver) EndReason(ctx context.Context, obj *conversation.Link) (*
 }
 
 // ID is the resolver for the id field.
-func (r *linkRequestResolver) ID(ctx context.Context, obj *linking.Request) (string, error) {
+func (r *linkRequestResolver) ID(ctx context.Context, obj *conversation.LinkRequest) (string, error) {
 	return relay.ID(relay.TypeLinkRequest, obj.ID), nil
 }
 
 // Status is the resolver for the status field.
-func (r *linkRequestResolver) Status(ctx context.Context, obj *linking.Request) (linking.Status, error) {
+func (r *linkRequestResolver) Status(ctx context.Context, obj *conversation.LinkRequest) (conversation.RequestStatus, error) {
 	return obj.StatusAt(r.Links.Now()), nil
 }
 
 // DeepLink is the resolver for the deepLink field.
-func (r *linkRequestResolver) DeepLink(ctx context.Context, obj *linking.Request) (*string, error) {
+func (r *linkRequestResolver) DeepLink(ctx context.Context, obj *conversation.LinkRequest) (*string, error) {
 	return optional(obj.DeepLink), nil
 }
 
 // QRCodeDataURI is the resolver for the qrCodeDataUri field.
-func (r *linkRequestResolver) QRCodeDataURI(ctx context.Context, obj *linking.Request) (*string, error) {
+func (r *linkRequestResolver) QRCodeDataURI(ctx context.Context, obj *conversation.LinkRequest) (*string, error) {
 	if obj.DeepLink == "" {
 		return nil, nil
 	}
@@ -162,7 +162,7 @@ func (r *linkRequestResolver) QRCodeDataURI(ctx context.Context, obj *linking.Re
 }
 
 // QRCodeURL is the resolver for the qrCodeUrl field.
-func (r *linkRequestResolver) QRCodeURL(ctx context.Context, obj *linking.Request) (*string, error) {
+func (r *linkRequestResolver) QRCodeURL(ctx context.Context, obj *conversation.LinkRequest) (*string, error) {
 	if obj.DeepLink == "" {
 		return nil, nil
 	}
@@ -455,7 +455,7 @@ func (r *subscriptionResolver) Widget(ctx context.Context, key string) (<-chan *
 }
 
 // LinkRequest is the resolver for the linkRequest field.
-func (r *subscriptionResolver) LinkRequest(ctx context.Context, id string) (<-chan *linking.Request, error) {
+func (r *subscriptionResolver) LinkRequest(ctx context.Context, id string) (<-chan *conversation.LinkRequest, error) {
 	rid, err := relay.Decode(relay.TypeLinkRequest, id)
 	if err != nil {
 		return nil, err

@@ -8,8 +8,8 @@ import (
 
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/feed"
-	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -77,9 +77,9 @@ func (r *subscriptionResolver) widget(ctx context.Context, key string) (<-chan *
 }
 
 // linkRequest sends a link request's state now and after each change (R6).
-func (r *subscriptionResolver) linkRequest(ctx context.Context, id int64) (<-chan *linking.Request, error) {
+func (r *subscriptionResolver) linkRequest(ctx context.Context, id int64) (<-chan *conversation.LinkRequest, error) {
 	actor := auth.FromContext(ctx)
-	return watchState(ctx, r, actor.AccountID(), func() (*linking.Request, error) {
+	return watchState(ctx, r, actor.AccountID(), func() (*conversation.LinkRequest, error) {
 		return r.Links.Get(ctx, actor, id)
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
-	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/social"
 	"github.com/linkline/linkline/internal/widget"
 )
@@ -66,7 +65,7 @@ type IntegrationPayload struct {
 }
 
 type LinkRequestPayload struct {
-	LinkRequest *linking.Request `json:"linkRequest"`
+	LinkRequest *conversation.LinkRequest `json:"linkRequest"`
 }
 
 type MessageConnection struct {

@@ -18,7 +18,10 @@ import (
 // Config is the whole service's configuration. Every field has a flag and
 // an environment variable (the flag wins); README lists them all.
 type Config struct {
-	Addr       string
+	Addr string
+	// DebugAddr serves the Go profiler (/debug/pprof/) when set: an
+	// operator's tool, to be kept off the public network.
+	DebugAddr  string
 	PublicURL  string
 	DBURL      string
 	SQLitePath string
@@ -132,6 +135,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	}
 
 	str(&c.Addr, "addr", "ADDR", ":8080", "listen address")
+	str(&c.DebugAddr, "debug-addr", "DEBUG_ADDR", "", "address serving the Go profiler at /debug/pprof/ (empty: off; keep it private)")
 	str(&c.PublicURL, "public-url", "PUBLIC_URL", "", "URL the service is reached at, for printed links (default http://localhost<addr>)")
 	str(&c.DBURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty uses the embedded SQLite file")
 	str(&c.SQLitePath, "sqlite-path", "SQLITE_PATH", "data/linkline.db", "embedded SQLite file")

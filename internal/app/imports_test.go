@@ -61,8 +61,8 @@ var layers = map[string]layer{
 // storeUses is what internal/store may depend on, directly or not: the
 // domain packages whose types it stores and whose interfaces it
 // implements. Nothing else: not the transport, not the wiring, not a
-// package of rules such as delivery. Today's set; shrink it as store needs
-// less.
+// package of rules such as delivery or linking. Today's set; shrink it as
+// store needs less.
 var storeUses = []string{
 	"internal/account",
 	"internal/apperr",
@@ -73,18 +73,6 @@ var storeUses = []string{
 	"internal/integration",
 	"internal/social",
 	"internal/widget",
-}
-
-// storeExceptions are dependencies of internal/store that should go.
-// internal/linking is the one left: link activation and unlink are
-// linking's plans now (linking/links.go), but store still stores linking's
-// Request type and decides a presented token's refusal reason
-// (RedeemLinkRequest in store/links.go). The next step (issue 8): the
-// request types and that rule move out, store keeps rows, and it no longer
-// needs linking; this test then asks for the exception to be deleted, so
-// that it cannot come back.
-var storeExceptions = []string{
-	"internal/linking",
 }
 
 func TestImportDirection(t *testing.T) {
@@ -124,9 +112,8 @@ func TestImportDirection(t *testing.T) {
 			reach(p, in(layerStore, layerApp),
 				"the transport calls the domain, which reaches storage through its interfaces")
 		case layerStore:
-			allowed := append(slices.Clone(storeUses), storeExceptions...)
 			reach(p, func(q *pkg) bool {
-				return q.layer != layerStore && !slices.Contains(allowed, q.rel)
+				return q.layer != layerStore && !slices.Contains(storeUses, q.rel)
 			}, "storage depends only on the domain packages in storeUses, whose types it stores")
 		case layerShared:
 			reach(p, func(*pkg) bool { return true }, "a shared leaf depends on no package of the module")
@@ -137,16 +124,6 @@ func TestImportDirection(t *testing.T) {
 					t.Errorf("%s imports %s: only the main package and internal/app's own tests use the wiring", p.path, q.path)
 				}
 			}
-		}
-	}
-
-	store := pkgs.find(module + "/internal/store")
-	if store == nil {
-		t.Fatal("internal/store not found")
-	}
-	for _, rel := range storeExceptions {
-		if len(pkgs.reached(store, func(q *pkg) bool { return q.rel == rel })) == 0 {
-			t.Errorf("internal/store no longer needs %s: delete it from storeExceptions so that it stays out", rel)
 		}
 	}
 }

@@ -28,6 +28,9 @@ type config struct {
 	agentFeed bool
 	baseline  bool
 	instances int
+	// profileDir, when set, receives a CPU profile of each Linkline
+	// server's send phase.
+	profileDir string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -63,6 +66,7 @@ Flags:
 	fs.IntVar(&c.runs, "runs", 3, "rounds; each runs every server once, and each server's median is reported")
 	fs.BoolVar(&c.baseline, "baseline", true, "also measure the in-memory baseline, alternating with Linkline, and print Linkline's ratios to it")
 	fs.IntVar(&c.instances, "instances", 1, "with -database-url and more than 1: also measure this many Linkline instances sharing the database, subscriptions and senders spread across them")
+	fs.StringVar(&c.profileDir, "cpu-profile", "", "with -duration: write a CPU profile of each Linkline server's send phase into this directory (go tool pprof reads them)")
 	fs.BoolVar(&c.agentFeed, "agent-feed", false, "Linkline only, with -baseline=false: also follow the account feed as an agent, which must receive every message")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -85,6 +89,7 @@ func (c config) validate() error {
 	check(c.protocol == transportWS || c.protocol == legacyWS, "-protocol must be "+transportWS+" or "+legacyWS)
 	check(c.dbURL == "" || strings.HasPrefix(c.dbURL, "postgres://") || strings.HasPrefix(c.dbURL, "postgresql://"), "-database-url must be a postgres:// URL")
 	check(!c.agentFeed || !c.baseline, "-agent-feed needs -baseline=false: the baseline has no account feed, so the ratios would compare unequal work")
+	check(c.profileDir == "" || c.duration > 0, "-cpu-profile needs -duration: the profile covers the send phase, whose length it must know in advance")
 	check(c.instances > 0, "-instances must be positive")
 	check(c.instances == 1 || c.dbURL != "", "-instances above 1 needs -database-url: instances share a PostgreSQL database")
 	check(c.freshDB || c.dbURL == "" || c.linklineStarts() == 1, "-fresh-db=false allows one Linkline start (-runs 1, -instances 1): each start needs an empty database")

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,7 +29,9 @@ type server struct {
 	agentToken string
 	// gauge is the /metrics line that counts active subscriptions.
 	gauge string
-	http  *http.Client
+	// debugURL serves the Go profiler ("": not asked for).
+	debugURL string
+	http     *http.Client
 	// exited is closed once the process has ended; exitErr is then set.
 	exited  chan struct{}
 	exitErr error
@@ -47,6 +50,8 @@ type launch struct {
 	// tokens tells that it prints the demo account's tokens, and is not
 	// ready before it did.
 	tokens bool
+	// debug starts the server's profiler listener.
+	debug bool
 }
 
 // linklineLaunch starts Linkline on db; seeds tells that db is empty, so
@@ -64,6 +69,7 @@ func linklineLaunch(cfg config, db *database, seeds bool) launch {
 		env:    []string{"DEMO=true", "LOG_LEVEL=warn", "DATABASE_URL=", "SQLITE_PATH="},
 		gauge:  "linkline_subscriptions_active",
 		tokens: seeds,
+		debug:  cfg.profileDir != "",
 	}
 }
 
@@ -80,7 +86,17 @@ func startServer(ctx context.Context, l launch) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, append(l.args, "-addr", addr)...)
+	args := append(slices.Clone(l.args), "-addr", addr)
+	var debugURL string
+	if l.debug {
+		debugAddr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "-debug-addr", debugAddr)
+		debugURL = "http://" + debugAddr
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), l.env...)
 	cmd.Stderr = os.Stderr
 	out, w := io.Pipe()
@@ -88,7 +104,7 @@ func startServer(ctx context.Context, l launch) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start server: %w", err)
 	}
-	s := &server{cmd: cmd, baseURL: "http://" + addr, gauge: l.gauge, http: &http.Client{Timeout: 5 * time.Second}, exited: make(chan struct{})}
+	s := &server{cmd: cmd, baseURL: "http://" + addr, debugURL: debugURL, gauge: l.gauge, http: &http.Client{Timeout: 5 * time.Second}, exited: make(chan struct{})}
 	go func() {
 		s.exitErr = cmd.Wait()
 		_ = w.Close()
@@ -310,4 +326,30 @@ func machineTicks() (busy, total int64) {
 		}
 	}
 	return busy, total
+}
+
+// profileCPU records the server's CPU for d into path.
+func (s *server) profileCPU(ctx context.Context, d time.Duration, path string) error {
+	u := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debugURL, int(d.Round(time.Second).Seconds()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Timeout: d + 30*time.Second}).Do(req)
+	if err != nil {
+		return fmt.Errorf("bench: profile: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("bench: profile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -2,8 +2,11 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,8 +44,12 @@ func (b *bench) sendPhase(ctx context.Context, run int) (runResult, error) {
 
 	srvCPU, benchCPU := b.serverCPU(), cpuTime(os.Getpid())
 	busy, total := machineTicks()
+	profiled := b.profile(ctx, run)
 	start := time.Now()
 	sent := b.send(ctx, l, run, start)
+	if err := <-profiled; err != nil {
+		fmt.Fprintf(b.out, "warning: %v\n", err)
+	}
 	r := runResult{sent: sent, elapsed: time.Since(start)}
 	r.rate = float64(sent) / r.elapsed.Seconds()
 	if err := b.probs.err(); err != nil {
@@ -148,4 +155,27 @@ func (b *bench) awaitDeliveries(ctx context.Context, l *ledger, sent int64) erro
 		case <-tick.C:
 		}
 	}
+}
+
+// profile records each server's CPU during the send phase when asked, and
+// reports on the channel once every profile is written.
+func (b *bench) profile(ctx context.Context, run int) <-chan error {
+	done := make(chan error, 1)
+	if b.cfg.profileDir == "" || b.target.baseline {
+		done <- nil
+		return done
+	}
+	go func() {
+		errs := make(chan error, len(b.servers))
+		for i, s := range b.servers {
+			name := fmt.Sprintf("%s-run%d-%d.pprof", strings.NewReplacer("/", "-", "×", "x").Replace(b.target.name), run, i)
+			go func() { errs <- s.profileCPU(ctx, b.cfg.duration, filepath.Join(b.cfg.profileDir, name)) }()
+		}
+		var all []error
+		for range b.servers {
+			all = append(all, <-errs)
+		}
+		done <- errors.Join(all...)
+	}()
+	return done
 }

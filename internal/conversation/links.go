@@ -9,10 +9,12 @@ import "time"
 // other, and stores what the plan says.
 
 // Activation links the identity ExternalID on Channel, which confirmed link
-// request RequestID, to the write's conversation. The request moves from
+// request RequestID, to conversation ConversationID. The request moves from
 // status RequestFrom to RequestTo if it is still unexpired and ExternalID's;
-// otherwise the write is LINK_EXPIRED and nothing changes.
+// otherwise the command is LINK_EXPIRED and nothing changes.
 type Activation struct {
+	AccountID              int64
+	ConversationID         int64
 	RequestID              int64
 	RequestFrom, RequestTo string
 	Channel                Channel
@@ -54,9 +56,11 @@ type LinkEnd struct {
 	Reason LinkEndReason
 }
 
-// Detachment ends the write's conversation's links on Channel.
+// Detachment ends conversation ConversationID's links on Channel.
 type Detachment struct {
-	Channel Channel
+	AccountID      int64
+	ConversationID int64
+	Channel        Channel
 	// Plan may refuse, e.g. NOT_FOUND when nothing is linked there.
 	Plan func(DetachmentState) (DetachmentPlan, error)
 }

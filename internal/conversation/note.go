@@ -85,3 +85,24 @@ type Link struct {
 	EndedBy   LinkActor
 	EndReason LinkEndReason
 }
+
+// Reroutes is the channel an end user's message moves the reply route to:
+// replies follow the end user where they wrote last (R11), and their message
+// reopens a closed conversation. "": a message of anyone else.
+func (m *Message) Reroutes() Channel {
+	if m.AuthorRole != AuthorEndUser {
+		return ""
+	}
+	return m.Channel
+}
+
+// Switch is the note a conversation's history takes when m moves the reply
+// route from last: only a widget conversation's history shows switches, and
+// only when the channel changes (R13). nil: no note.
+func (m *Message) Switch(widgetID int64, last Channel) *Note {
+	to := m.Reroutes()
+	if to == "" || to == last || widgetID == 0 {
+		return nil
+	}
+	return &Note{Kind: NoteChannelSwitched, Channel: to, PreviousChannel: last}
+}

@@ -19,7 +19,7 @@ func TestNoteTexts(t *testing.T) {
 // R11, R13: writing from another channel moves the reply route; only a
 // widget conversation's history notes the switch, and only a real one.
 func TestSwitch(t *testing.T) {
-	w := &Write{WroteFrom: ChannelWhatsApp}
+	w := &Message{AuthorRole: AuthorEndUser, Channel: ChannelWhatsApp}
 	if n := w.Switch(5, ChannelWebWidget); n == nil || n.Kind != NoteChannelSwitched || n.Channel != ChannelWhatsApp || n.PreviousChannel != ChannelWebWidget {
 		t.Errorf("a switch: %+v", n)
 	}
@@ -29,7 +29,7 @@ func TestSwitch(t *testing.T) {
 	if n := w.Switch(0, ChannelMessenger); n != nil {
 		t.Errorf("a conversation begun on a channel: %+v", n)
 	}
-	if n := (&Write{}).Switch(5, ChannelWhatsApp); n != nil {
-		t.Errorf("a write no one wrote: %+v", n)
+	if n := (&Message{AuthorRole: AuthorAgent, Channel: ChannelWhatsApp}).Switch(5, ChannelMessenger); n != nil {
+		t.Errorf("an agent's reply: %+v", n)
 	}
 }

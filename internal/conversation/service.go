@@ -13,139 +13,6 @@ import (
 	"github.com/linkline/linkline/internal/widget"
 )
 
-// Write is one change to a conversation. A Writer applies a batch of them in
-// one transaction together with the events they produce, so that a message
-// and its event commit together or not at all.
-type Write struct {
-	AccountID      int64
-	ConversationID int64
-	// EndUserID, when set, is who the conversation must belong to: the
-	// write is NOT_FOUND otherwise, checked in the write's transaction.
-	EndUserID int64
-	// Start creates the conversation (and the end user and session when
-	// they are new); ConversationID is then 0.
-	Start *Start
-	// Message is appended unless the same author already sent one with the
-	// same ClientMessageID (R18); its ID and Seq are assigned by the Writer.
-	Message *Message
-	// SetStatus changes the status when it differs ("" leaves it).
-	SetStatus Status
-	// WroteFrom is the channel the end user just wrote from ("": none):
-	// replies follow them there (R11), and the history may note the
-	// switch (see Switch).
-	WroteFrom Channel
-	// Delivery, alone, moves outbound messages' delivery state forward.
-	Delivery *DeliveryUpdate
-	// Activate links a social identity to the conversation (R6, R8).
-	Activate *Activation
-	// Detach ends the conversation's links on a channel (R3, R12).
-	Detach *Detachment
-	// Note adds a SYSTEM message saying what happened (R13, R27).
-	Note *Note
-	// Social, with ConversationID 0, is a message from a social identity:
-	// the identity, its end user and its conversation are found, or
-	// created, in the write's transaction, so that two first messages at
-	// once open one conversation. Message is then deduplicated by its
-	// ExternalID (R18).
-	Social *SocialSender
-}
-
-// Switch is the note a conversation's history takes when the end user
-// writes from w.WroteFrom while replies went to last: only a widget
-// conversation's history shows switches, and only when the channel changes
-// (R13). nil: no note.
-func (w *Write) Switch(widgetID int64, last Channel) *Note {
-	if w.WroteFrom == "" || w.WroteFrom == last || widgetID == 0 {
-		return nil
-	}
-	return &Note{Kind: NoteChannelSwitched, Channel: w.WroteFrom, PreviousChannel: last}
-}
-
-// DeliveryUpdate moves outbound messages as a send or a report says (R17,
-// R18). It names its messages one of three ways: by MessageID; by Channel
-// and ExternalID (a status report: if no message has that id yet, the
-// report is kept, and handed to Apply when the send is recorded); or by
-// IdentityID and Watermark (every message sent to the identity up to then
-// and still in a state of Among, as Messenger reports delivery and reads).
-type DeliveryUpdate struct {
-	MessageID  int64
-	Channel    Channel
-	ExternalID string
-	IdentityID int64
-	Watermark  time.Time
-	Among      []DeliveryState
-
-	State DeliveryState
-	// SentAs records the platform's id of a send.
-	SentAs string
-	Error  string
-	// Apply moves one named message, given the reports kept for its send
-	// (when SentAs records it), and reports whether it changed. Package
-	// delivery decides how.
-	Apply func(m *Message, kept []DeliveryReport) bool
-}
-
-// DeliveryReport is a report kept because it overtook the recording of
-// its send.
-type DeliveryReport struct {
-	State DeliveryState
-	Error string
-}
-
-// SocialSender is the social identity a message came from.
-type SocialSender struct {
-	Channel       Channel
-	IntegrationID int64
-	ExternalID    string
-	// Name is the profile name, when the payload has one.
-	Name string
-	// At is when the end user wrote: the customer-service window runs
-	// from it (R17).
-	At time.Time
-}
-
-// Start describes a new conversation.
-type Start struct {
-	// EndUser is created when its ID is 0.
-	EndUser  *EndUser
-	WidgetID int64
-	Channel  Channel
-	// Session is created with the end user when set.
-	Session *NewSession
-	// Language is the end user's language tag, kept as the widget sent it
-	// ("": follow the widget) (R27).
-	Language string
-}
-
-// NewSession is a widget session to store with a new end user.
-type NewSession struct {
-	TokenHash []byte
-	ExpiresAt time.Time
-}
-
-// Written is the outcome of one Write.
-type Written struct {
-	// Started is true when the write opened the conversation.
-	Started      bool
-	Conversation *Conversation
-	EndUser      *EndUser
-	SessionID    int64
-	Message      *Message
-	// Duplicate is true when Message had been stored before (R18): nothing
-	// was written.
-	Duplicate bool
-	// Updated are the messages a Delivery moved.
-	Updated []*Message
-	// Detached is the identity a Detach detached, as it was linked.
-	Detached *Identity
-}
-
-// Writer applies writes durably. It may group concurrent calls into one
-// transaction; each call returns once its writes have committed.
-type Writer interface {
-	Write(ctx context.Context, w Write) (*Written, error)
-}
-
 // Store is what the service reads. Every read is scoped by account.
 type Store interface {
 	Conversation(ctx context.Context, accountID, id int64) (*Conversation, error)
@@ -260,7 +127,7 @@ func (s *Service) Start(ctx context.Context, actor *auth.Actor, in StartInput) (
 	if err := s.limiter.Allow(actor, auth.ActionStart); err != nil {
 		return nil, err
 	}
-	st := &Start{WidgetID: w.ID, Channel: ChannelWebWidget, Language: in.Language}
+	st := Start{AccountID: w.AccountID, WidgetID: w.ID, Channel: ChannelWebWidget, Language: in.Language}
 	var token string
 	if actor.Session != nil {
 		st.EndUser = &EndUser{ID: actor.Session.EndUserID}
@@ -270,7 +137,7 @@ func (s *Service) Start(ctx context.Context, actor *auth.Actor, in StartInput) (
 		st.EndUser = &EndUser{AccountID: w.AccountID, WidgetID: w.ID, Name: in.Name, Email: in.Email, ExternalID: in.ExternalID}
 		st.Session = &NewSession{TokenHash: hash, ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
 	}
-	res, err := s.writer.Write(ctx, Write{AccountID: w.AccountID, Start: st})
+	res, err := s.writer.Write(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +172,7 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 	// No read first: the writer checks that the conversation is this end
 	// user's in the same transaction, which saves a query per message.
 	sess := actor.Session
-	res, err := s.writer.Write(ctx, Write{
+	res, err := s.writer.Write(ctx, Post{
 		AccountID:      sess.AccountID,
 		ConversationID: in.ConversationID,
 		EndUserID:      sess.EndUserID,
@@ -314,8 +181,6 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 			AuthorRole: AuthorEndUser, AuthorID: sess.EndUserID,
 			Text: in.Text, ClientMessageID: in.ClientMessageID,
 		},
-		SetStatus: StatusOpen,
-		WroteFrom: ChannelWebWidget,
 	})
 	if err != nil {
 		return nil, err
@@ -355,7 +220,7 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 	if route.Channel != ChannelWebWidget {
 		m.DeliveryState = DeliveryQueued
 	}
-	res, err := s.writer.Write(ctx, Write{AccountID: c.AccountID, ConversationID: c.ID, Message: m})
+	res, err := s.writer.Write(ctx, Post{AccountID: c.AccountID, ConversationID: c.ID, Message: m})
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +242,7 @@ func (s *Service) SetStatus(ctx context.Context, actor *auth.Actor, id int64, st
 	if c.Status == st {
 		return c, nil
 	}
-	res, err := s.writer.Write(ctx, Write{AccountID: c.AccountID, ConversationID: c.ID, SetStatus: st})
+	res, err := s.writer.Write(ctx, SetStatus{AccountID: c.AccountID, ConversationID: c.ID, Status: st})
 	if err != nil {
 		return nil, err
 	}

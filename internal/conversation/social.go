@@ -46,16 +46,14 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*Written, error) {
 	if at.IsZero() {
 		at = s.now()
 	}
-	return s.writer.Write(ctx, Write{
+	return s.writer.Write(ctx, Receive{
 		AccountID: in.AccountID,
-		Social: &SocialSender{Channel: in.Channel, IntegrationID: in.IntegrationID, ExternalID: in.From,
+		From: SocialSender{Channel: in.Channel, IntegrationID: in.IntegrationID, ExternalID: in.From,
 			Name: strings.ToValidUTF8(in.Name, ""), At: at},
 		Message: &Message{
 			AccountID: in.AccountID, Channel: in.Channel, AuthorRole: AuthorEndUser, AuthorName: in.Name,
 			Text: text, ClientMessageID: externalClientID(in.ExternalID), ExternalID: in.ExternalID,
 		},
-		SetStatus: StatusOpen,
-		WroteFrom: in.Channel,
 	})
 }
 

@@ -289,9 +289,9 @@ const recordTimeout = 10 * time.Second
 
 // sent moves m to SENT under the platform's id.
 func (w *Worker) sent(ctx context.Context, m *conversation.Message, externalID string) error {
-	_, err := w.s.writer.Write(ctx, conversation.Write{AccountID: m.AccountID, Delivery: moving(conversation.DeliveryUpdate{
-		MessageID: m.ID, State: conversation.DeliverySent, SentAs: externalID,
-	})})
+	_, err := w.s.writer.Write(ctx, moving(conversation.DeliveryUpdate{
+		AccountID: m.AccountID, MessageID: m.ID, State: conversation.DeliverySent, SentAs: externalID,
+	}))
 	return err
 }
 
@@ -347,9 +347,9 @@ func (s *Service) classify(ctx context.Context, job *river.Job[Args], m *convers
 
 // fail marks a message failed with its reason and ends its job for good.
 func (s *Service) fail(ctx context.Context, m *conversation.Message, reason string) error {
-	_, err := s.writer.Write(ctx, conversation.Write{AccountID: m.AccountID, Delivery: moving(conversation.DeliveryUpdate{
-		MessageID: m.ID, State: conversation.DeliveryFailed, Error: reason,
-	})})
+	_, err := s.writer.Write(ctx, moving(conversation.DeliveryUpdate{
+		AccountID: m.AccountID, MessageID: m.ID, State: conversation.DeliveryFailed, Error: reason,
+	}))
 	if err != nil {
 		return err
 	}
@@ -360,7 +360,7 @@ func (s *Service) fail(ctx context.Context, m *conversation.Message, reason stri
 // platform id, or for Messenger and Instagram by watermark over everything
 // sent to the identity.
 func (s *Service) Report(ctx context.Context, it *integration.Integration, st channel.Status) error {
-	u := conversation.DeliveryUpdate{Channel: it.Channel, State: st.State}
+	u := conversation.DeliveryUpdate{AccountID: it.AccountID, Channel: it.Channel, State: st.State}
 	if st.ErrorCode != 0 || st.ErrorTitle != "" {
 		u.Error = meta.Classify(&meta.Error{Code: st.ErrorCode, Message: st.ErrorTitle}).Reason
 	}
@@ -379,7 +379,7 @@ func (s *Service) Report(ctx context.Context, it *integration.Integration, st ch
 	default:
 		return nil
 	}
-	_, err := s.writer.Write(ctx, conversation.Write{AccountID: it.AccountID, Delivery: moving(u)})
+	_, err := s.writer.Write(ctx, moving(u))
 	return err
 }
 

@@ -85,7 +85,7 @@ func checkLength(ch conversation.Channel, text string) error {
 }
 
 // moving is the write of u: it moves each message it names as u says.
-func moving(u conversation.DeliveryUpdate) *conversation.DeliveryUpdate {
+func moving(u conversation.DeliveryUpdate) conversation.DeliveryUpdate {
 	if u.IdentityID != 0 {
 		// A watermark reaches only what was sent and not yet read.
 		u.Among = []conversation.DeliveryState{conversation.DeliverySent, conversation.DeliveryDelivered}
@@ -103,7 +103,7 @@ func moving(u conversation.DeliveryUpdate) *conversation.DeliveryUpdate {
 		}
 		return m.DeliveryState != before.DeliveryState || m.DeliveryError != before.DeliveryError || m.ExternalID != before.ExternalID
 	}
-	return &u
+	return u
 }
 
 // advance moves m to state, if states allow it, with the reason of a

@@ -222,9 +222,9 @@ func (s *workStore) IntegrationSecrets(context.Context, int64, int64) (integrati
 	return integration.Secrets{}, s.secretsErr
 }
 
-func (s *workStore) Write(_ context.Context, w conversation.Write) (*conversation.Written, error) {
-	m := s.msgs[w.Delivery.MessageID]
-	w.Delivery.Apply(m, nil)
+func (s *workStore) Write(_ context.Context, c conversation.Command) (*conversation.Written, error) {
+	u := c.(conversation.DeliveryUpdate)
+	u.Apply(s.msgs[u.MessageID], nil)
 	return &conversation.Written{}, nil
 }
 

@@ -48,11 +48,28 @@ type hub struct {
 	byConv map[int64]map[*subscriber]struct{}
 }
 
+// subscriber is one subscription. Its stream has no goroutine of its own
+// once live: the broker sends each event into out as it publishes it. Until
+// then a replay goroutine reads what the database holds and owns out, and
+// the events the broker publishes meanwhile wait in pending. Fields but
+// scope, out and hooks are guarded by the broker's mutex.
 type subscriber struct {
 	scope Scope
-	ch    chan *Event
-	// slow is closed, once, when ch overflowed.
-	slow chan struct{}
+	out   chan *Delivery
+	hooks Hooks
+	// last is the newest position delivered, once live.
+	last    int64
+	live    bool
+	pending []*Event
+	// gone is set once the subscriber left the hub: the stream is ending.
+	// cut is closed then if the replay goroutine still runs, so that it
+	// stops waiting for the client.
+	gone bool
+	cut  chan struct{}
+	// slow tells that the stream ends because the subscriber fell behind.
+	slow bool
+	// closed is set once out is closed.
+	closed bool
 }
 
 // NewBroker returns a broker reading replays from store. Run must be running
@@ -165,24 +182,85 @@ func (b *Broker) Publish(evs []*Event) {
 		}
 		h.last = e.AccountSeq
 		for s := range h.all {
-			b.offer(h, s, e)
+			b.offer(s, e)
 		}
 		for s := range h.byConv[e.ConversationID] {
-			b.offer(h, s, e)
+			b.offer(s, e)
 		}
 	}
 }
 
-func (b *Broker) offer(h *hub, s *subscriber, e *Event) {
-	select {
-	case s.ch <- e:
-	default:
-		b.removeLocked(h, s)
-		close(s.slow)
-		if b.metrics.SlowConsumer != nil {
-			b.metrics.SlowConsumer()
+// offer gives a published event to s; the broker's mutex is held.
+func (b *Broker) offer(s *subscriber, e *Event) {
+	if !s.live {
+		if len(s.pending) < b.cfg.Buffer {
+			s.pending = append(s.pending, e)
+			return
 		}
+		// The replay goroutine owns out: it ends the stream.
+		b.fellBehind(s)
+		return
 	}
+	if !b.deliver(s, e) {
+		b.fellBehind(s)
+		b.finish(s)
+	}
+}
+
+// deliver sends e to a subscriber whose stream is caught up, without
+// waiting; false: its buffer is full. The broker's mutex is held.
+func (b *Broker) deliver(s *subscriber, e *Event) bool {
+	n := s.scope.seq(e)
+	if n <= s.last {
+		return true
+	}
+	select {
+	case s.out <- &Delivery{Event: e, Cursor: s.scope.Cursor(n)}:
+		s.last = n
+		return true
+	default:
+		return false
+	}
+}
+
+// fellBehind takes s off the hub for being too slow (R24).
+func (b *Broker) fellBehind(s *subscriber) {
+	s.slow = true
+	b.leave(s)
+	if b.metrics.SlowConsumer != nil {
+		b.metrics.SlowConsumer()
+	}
+}
+
+// leave takes s off the hub, once; the broker's mutex is held.
+func (b *Broker) leave(s *subscriber) {
+	if s.gone {
+		return
+	}
+	if h := b.accounts[s.scope.AccountID]; h != nil {
+		b.removeLocked(h, s)
+	}
+	s.gone = true
+	if !s.live {
+		close(s.cut)
+	}
+}
+
+// finish ends s's stream, once: it leaves the hub, the transport is told
+// why, and out closes. The broker's mutex is held, by the owner of out.
+func (b *Broker) finish(s *subscriber) {
+	if s.closed {
+		return
+	}
+	b.leave(s)
+	s.closed = true
+	if s.slow {
+		s.hooks.Slow()
+	}
+	// Release before closing out: the transport acknowledges the end once
+	// out closes, and the slot must be free by then.
+	s.hooks.Done()
+	close(s.out)
 }
 
 // add registers s; head is the account's newest position, read before, which
@@ -271,9 +349,9 @@ func (b *Broker) Subscribe(ctx context.Context, scope Scope, cursor *string, hoo
 	if err != nil {
 		return nil, err
 	}
-	s := &subscriber{scope: scope, ch: make(chan *Event, b.cfg.Buffer), slow: make(chan struct{})}
+	s := &subscriber{scope: scope, out: make(chan *Delivery, b.cfg.Buffer), hooks: hooks, cut: make(chan struct{})}
 	// Register before reading the scope's head so that nothing committed
-	// in between is missed; duplicates are dropped by position below.
+	// in between is missed; duplicates are dropped by position.
 	b.add(s, acctHead)
 	if cursor == nil {
 		if last, err = b.store.Head(ctx, scope); err != nil {
@@ -281,83 +359,88 @@ func (b *Broker) Subscribe(ctx context.Context, scope Scope, cursor *string, hoo
 			return nil, err
 		}
 	}
-	out := make(chan *Delivery)
+	// The stream ends with ctx; the replay goroutine, while it runs, ends
+	// it itself.
+	stop := context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if s.live {
+			b.finish(s)
+		} else {
+			b.leave(s)
+		}
+	})
 	go func() {
-		// Release before closing out: the transport acknowledges the end
-		// once out closes, and the slot must be free by then.
-		defer func() {
-			b.remove(s)
-			hooks.Done()
-			close(out)
-		}()
-		send := func(e *Event) bool {
-			select {
-			case out <- &Delivery{Event: e, Cursor: scope.Cursor(scope.seq(e))}:
-				last = scope.seq(e)
-				return true
-			case <-ctx.Done():
-			case <-s.slow:
-				hooks.Slow()
-			}
-			return false
-		}
-		// replay sends what the database holds after last, up to and
-		// including upTo (0: everything there is).
-		replay := func(upTo int64) bool {
-			for {
-				evs, err := b.store.Events(ctx, scope, last, b.cfg.CatchUpPage)
-				if err != nil {
-					if ctx.Err() == nil {
-						b.log.Error("feed: replay failed", "err", err)
-						hooks.Slow()
-					}
-					return false
-				}
-				for _, e := range evs {
-					if upTo != 0 && scope.seq(e) > upTo {
-						return true
-					}
-					if !send(e) {
-						return false
-					}
-				}
-				if len(evs) < b.cfg.CatchUpPage {
-					return true
-				}
-			}
-		}
-		if !replay(0) {
-			return
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-s.slow:
-				hooks.Slow()
-				return
-			case e := <-s.ch:
-				n := scope.seq(e)
-				switch {
-				case n <= last:
-					continue
-				case n > last+1:
-					// The broker's first live event can run ahead of what
-					// the replay saw: fill the hole from the database.
-					if !replay(n) {
-						return
-					}
-					if n <= last {
-						continue
-					}
-				}
-				if !send(e) {
-					return
-				}
-			}
+		if !b.replay(ctx, s, last) {
+			stop()
 		}
 	}()
-	return out, nil
+	return s.out, nil
+}
+
+// replay sends s what the database holds after last, then the events the
+// broker kept meanwhile, and makes s live. It reports whether s went live;
+// otherwise it has ended the stream.
+func (b *Broker) replay(ctx context.Context, s *subscriber, last int64) bool {
+	end := func(failed bool) bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		s.slow = s.slow || failed
+		b.finish(s)
+		return false
+	}
+	for {
+		evs, err := b.store.Events(ctx, s.scope, last, b.cfg.CatchUpPage)
+		if err != nil {
+			if ctx.Err() != nil {
+				return end(false)
+			}
+			b.log.Error("feed: replay failed", "err", err)
+			return end(true)
+		}
+		for _, e := range evs {
+			n := s.scope.seq(e)
+			select {
+			case s.out <- &Delivery{Event: e, Cursor: s.scope.Cursor(n)}:
+				last = n
+			case <-s.cut:
+				return end(false)
+			}
+		}
+		if len(evs) == b.cfg.CatchUpPage {
+			continue
+		}
+		b.mu.Lock()
+		if s.gone {
+			b.mu.Unlock()
+			return end(false)
+		}
+		// The database is read: the events kept since follow, unless the
+		// first of them runs ahead of it (committed after the read) and
+		// leaves a hole to read again.
+		s.last = last
+		kept, hole := s.pending, false
+		for i, e := range kept {
+			if n := s.scope.seq(e); n > s.last+1 {
+				s.pending, hole = kept[i:], true
+				break
+			}
+			if !b.deliver(s, e) {
+				b.fellBehind(s)
+				b.finish(s)
+				b.mu.Unlock()
+				return false
+			}
+		}
+		if !hole {
+			s.pending, s.live = nil, true
+		}
+		last = s.last
+		b.mu.Unlock()
+		if !hole {
+			return true
+		}
+	}
 }
 
 // HeadCursor returns the cursor of the newest event of scope: subscribing

@@ -13,14 +13,6 @@ import (
 	"github.com/linkline/linkline/internal/integration"
 )
 
-// The states of a request after its token was presented (R6).
-const (
-	StatusAwaiting Status = "AWAITING_CONFIRMATION"
-	StatusLinked   Status = "LINKED"
-	StatusDeclined Status = "DECLINED"
-	StatusExpired  Status = "EXPIRED"
-)
-
 // ConfirmTTL is how long the end user has to answer the confirmation.
 const ConfirmTTL = 10 * time.Minute
 
@@ -60,11 +52,14 @@ const (
 type ConfirmStore interface {
 	// RedeemLinkRequest binds a pending, unexpired request of it's
 	// channel to the redeemer, atomically: of many redemptions of one
-	// token, one succeeds.
-	RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integration.Integration, redeemer, name string, now, confirmBy time.Time) (*Request, Refusal, error)
+	// token, one succeeds (bound). It returns the request as it stands
+	// after, nil when it's channel has none with the token.
+	RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integration.Integration, redeemer, name string, now, confirmBy time.Time) (r *conversation.LinkRequest, bound bool, err error)
+	// ExpireLinkRequest records that a pending request expired.
+	ExpireLinkRequest(ctx context.Context, r *conversation.LinkRequest) error
 	// DeclineLinkRequest ends a request awaiting the redeemer's answer.
 	DeclineLinkRequest(ctx context.Context, it *integration.Integration, id int64, redeemer string) (bool, error)
-	LinkRequestForRedeemer(ctx context.Context, it *integration.Integration, id int64, redeemer string) (*Request, error)
+	LinkRequestForRedeemer(ctx context.Context, it *integration.Integration, id int64, redeemer string) (*conversation.LinkRequest, error)
 }
 
 // Messenger sends to the end user on a channel, at once: these short
@@ -115,11 +110,16 @@ func (cf *Confirmations) Handle(ctx context.Context, it *integration.Integration
 
 func (cf *Confirmations) redeem(ctx context.Context, it *integration.Integration, in *channel.Inbound, token string) error {
 	now := cf.now().UTC()
-	r, refusal, err := cf.store.RedeemLinkRequest(ctx, HashToken(token), it, in.From.ID, in.From.Name, now, now.Add(ConfirmTTL))
+	r, bound, err := cf.store.RedeemLinkRequest(ctx, HashToken(token), it, in.From.ID, in.From.Name, now, now.Add(ConfirmTTL))
 	if err != nil {
 		return err
 	}
-	if refusal != "" {
+	if refusal := refusalOf(r, bound, in.From.ID); refusal != "" {
+		if refusal == RefusedExpired && r.Status == conversation.RequestPending {
+			if err := cf.store.ExpireLinkRequest(ctx, r); err != nil {
+				return err
+			}
+		}
 		return cf.tell(ctx, it, in, English, refusals[refusal])
 	}
 	if err := cf.changed(ctx, it.AccountID); err != nil {
@@ -138,6 +138,26 @@ func (cf *Confirmations) redeem(ctx context.Context, it *integration.Integration
 			{ID: choiceNo + id, Title: Text(lang, TextChoiceNo)},
 		},
 	})
+}
+
+// refusalOf says why presenting a token to redeem r linked nothing (""
+// when it did): r is the request as the redemption left it, nil when the
+// token names none of the channel's, since a token works only on the
+// channel it was asked for. The same redeemer presenting it again (a
+// retried webhook job) is no refusal.
+func refusalOf(r *conversation.LinkRequest, bound bool, redeemer string) Refusal {
+	switch {
+	case r == nil:
+		return RefusedUnknown
+	case bound, r.Status == conversation.RequestAwaiting && r.RedeemerID == redeemer:
+		return ""
+	case r.Status == conversation.RequestPending, r.Status == conversation.RequestExpired:
+		// Pending but not bound: past its expiry.
+		return RefusedExpired
+	case r.Status == conversation.RequestCancelled:
+		return RefusedCancelled
+	}
+	return RefusedUsed
 }
 
 // refusals say why a token linked nothing. Refused tokens name no request
@@ -168,16 +188,13 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 	if !yes {
 		return cf.decline(ctx, it, in, r, lang)
 	}
-	if r.Status == StatusLinked {
+	if r.Status == conversation.RequestLinked {
 		return cf.tell(ctx, it, in, lang, TextLinked) // a retried webhook job
 	}
-	if r.Status != StatusAwaiting || !cf.now().Before(r.ExpiresAt) {
+	if r.Status != conversation.RequestAwaiting || !cf.now().Before(r.ExpiresAt) {
 		return cf.tell(ctx, it, in, lang, TextLinkExpired)
 	}
-	_, err = cf.writer.Write(ctx, conversation.Write{
-		AccountID: r.AccountID, ConversationID: r.ConversationID,
-		Activate: activation(r, confirmed{integration: it.ID, from: in.From, at: in.Timestamp}),
-	})
+	_, err = cf.writer.Write(ctx, activation(r, confirmed{integration: it.ID, from: in.From, at: in.Timestamp}))
 	if err != nil {
 		return err
 	}
@@ -190,12 +207,12 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 // decline ends a request the end user said no to, and notes it in the
 // conversation's history, so agents and the widget know why nothing was
 // linked (R6, R13).
-func (cf *Confirmations) decline(ctx context.Context, it *integration.Integration, in *channel.Inbound, r *Request, lang Language) error {
+func (cf *Confirmations) decline(ctx context.Context, it *integration.Integration, in *channel.Inbound, r *conversation.LinkRequest, lang Language) error {
 	if ok, err := cf.store.DeclineLinkRequest(ctx, it, r.ID, in.From.ID); err != nil || !ok {
 		return err
 	}
 	who := &conversation.Identity{Channel: it.Channel, ExternalID: in.From.ID, DisplayName: in.From.Name}
-	_, err := cf.writer.Write(ctx, conversation.Write{AccountID: r.AccountID, ConversationID: r.ConversationID,
+	_, err := cf.writer.Write(ctx, conversation.AddNote{AccountID: r.AccountID, ConversationID: r.ConversationID,
 		Note: &conversation.Note{Kind: conversation.NoteLinkDeclined, Channel: it.Channel, Identity: who.Masked()}})
 	if err != nil {
 		return err

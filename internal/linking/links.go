@@ -23,9 +23,10 @@ type confirmed struct {
 }
 
 // activation is the write that links the identity that confirmed r.
-func activation(r *Request, yes confirmed) *conversation.Activation {
-	return &conversation.Activation{
-		RequestID: r.ID, RequestFrom: string(StatusAwaiting), RequestTo: string(StatusLinked),
+func activation(r *conversation.LinkRequest, yes confirmed) conversation.Activation {
+	return conversation.Activation{
+		AccountID: r.AccountID, ConversationID: r.ConversationID,
+		RequestID: r.ID, RequestFrom: string(conversation.RequestAwaiting), RequestTo: string(conversation.RequestLinked),
 		Channel: r.Channel, ExternalID: yes.from.ID,
 		Plan: func(st conversation.ActivationState) conversation.ActivationPlan {
 			return planActivation(st, r.Channel, yes)
@@ -69,8 +70,8 @@ func planActivation(st conversation.ActivationState, ch conversation.Channel, ye
 }
 
 // detachment is the write that ends a conversation's links on ch.
-func detachment(ch conversation.Channel, by conversation.LinkActor) *conversation.Detachment {
-	return &conversation.Detachment{Channel: ch, Plan: func(st conversation.DetachmentState) (conversation.DetachmentPlan, error) {
+func detachment(accountID, conversationID int64, ch conversation.Channel, by conversation.LinkActor) conversation.Detachment {
+	return conversation.Detachment{AccountID: accountID, ConversationID: conversationID, Channel: ch, Plan: func(st conversation.DetachmentState) (conversation.DetachmentPlan, error) {
 		return planDetachment(st, ch, by)
 	}}
 }
@@ -130,7 +131,7 @@ func (u *Unlinks) Unlink(ctx context.Context, actor *auth.Actor, id int64, ch co
 	if actor.Agent != nil {
 		by = conversation.ActorAgent
 	}
-	res, err := u.writer.Write(ctx, conversation.Write{AccountID: c.AccountID, ConversationID: c.ID, Detach: detachment(ch, by)})
+	res, err := u.writer.Write(ctx, detachment(c.AccountID, c.ID, ch, by))
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +142,7 @@ func (u *Unlinks) Unlink(ctx context.Context, actor *auth.Actor, id int64, ch co
 // the channel off (R3). It returns the identity that was linked, or nil
 // when the link had ended meanwhile.
 func (u *Unlinks) EndLink(ctx context.Context, accountID, id int64, ch conversation.Channel) (*conversation.Identity, error) {
-	res, err := u.writer.Write(ctx, conversation.Write{AccountID: accountID, ConversationID: id, Detach: detachment(ch, conversation.ActorAdmin)})
+	res, err := u.writer.Write(ctx, detachment(accountID, id, ch, conversation.ActorAdmin))
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, nil
 	}

@@ -35,43 +35,18 @@ import (
 // soon worthless.
 const RequestTTL = 10 * time.Minute
 
-// Status is where a link request stands (R5, R6).
-type Status string
-
-const (
-	StatusPending   Status = "PENDING"
-	StatusCancelled Status = "CANCELLED"
-)
-
-// Request is a pending request to continue a conversation on a channel.
-type Request struct {
-	ID             int64
-	AccountID      int64
-	ConversationID int64
-	Channel        conversation.Channel
-	IntegrationID  int64
-	TokenHash      []byte
-	Status         Status
-	ExpiresAt      time.Time
-	CreatedAt      time.Time
-	// DeepLink opens the channel's app with the token. It is kept while
-	// the request is pending, so that a reloaded widget shows it again,
-	// and only the session that asked ever sees it (see shown).
-	DeepLink string
-}
-
 // RequestStore keeps link requests.
 type RequestStore interface {
 	Conversation(ctx context.Context, accountID, id int64) (*conversation.Conversation, error)
 	Widget(ctx context.Context, accountID, id int64) (*widget.Widget, error)
 	// ReplaceLinkRequest cancels the conversation's open requests for the
 	// channel and stores r, in one transaction.
-	ReplaceLinkRequest(ctx context.Context, r *Request) error
-	LinkRequest(ctx context.Context, accountID, id int64) (*Request, error)
+	ReplaceLinkRequest(ctx context.Context, r *conversation.LinkRequest) error
+	LinkRequest(ctx context.Context, accountID, id int64) (*conversation.LinkRequest, error)
 	// PendingLinkRequests lists a conversation's requests whose status is
 	// PENDING, expired or not.
-	PendingLinkRequests(ctx context.Context, accountID, conversationID int64) ([]*Request, error)
-	CancelLinkRequest(ctx context.Context, r *Request) (bool, error)
+	PendingLinkRequests(ctx context.Context, accountID, conversationID int64) ([]*conversation.LinkRequest, error)
+	CancelLinkRequest(ctx context.Context, r *conversation.LinkRequest) (bool, error)
 }
 
 // Menus tells what a widget offers now (R4).
@@ -94,28 +69,19 @@ func NewRequests(store RequestStore, menus Menus, limiter *auth.Limiter, changed
 	return &Requests{store: store, menus: menus, limiter: limiter, changed: changed, now: now}
 }
 
-// StatusAt is the request's status at now: a pending request past its
-// expiry is EXPIRED even before anyone presents its token.
-func (r *Request) StatusAt(now time.Time) Status {
-	if (r.Status == StatusPending || r.Status == StatusAwaiting) && !now.Before(r.ExpiresAt) {
-		return StatusExpired
-	}
-	return r.Status
-}
-
 // shown is r as the session that asked for it sees it (callers check the
 // owner; agents are given no request at all): the deep link carries the
 // token, so it shows while the request is pending and unexpired, and never
 // after, even where the stored row still has it.
-func (r *Request) shown(now time.Time) *Request {
-	if r.StatusAt(now) != StatusPending {
+func shown(r *conversation.LinkRequest, now time.Time) *conversation.LinkRequest {
+	if r.StatusAt(now) != conversation.RequestPending {
 		r.DeepLink = ""
 	}
 	return r
 }
 
 // Get returns a request of the end user's own conversation.
-func (rs *Requests) Get(ctx context.Context, actor *auth.Actor, id int64) (*Request, error) {
+func (rs *Requests) Get(ctx context.Context, actor *auth.Actor, id int64) (*conversation.LinkRequest, error) {
 	if actor.Session == nil {
 		return nil, apperr.NotFoundf("link request")
 	}
@@ -127,7 +93,7 @@ func (rs *Requests) Get(ctx context.Context, actor *auth.Actor, id int64) (*Requ
 	if err != nil || c.EndUserID != actor.Session.EndUserID {
 		return nil, apperr.NotFoundf("link request")
 	}
-	return r.shown(rs.now()), nil
+	return shown(r, rs.now()), nil
 }
 
 // Pending lists the requests of the end user's own conversation that still
@@ -135,8 +101,8 @@ func (rs *Requests) Get(ctx context.Context, actor *auth.Actor, id int64) (*Requ
 // shows its QR code again (R27). Agents, and anyone but the conversation's
 // end user, get none: a deep link carries the customer's token. Reading
 // costs nothing of the link-request budget: it creates nothing.
-func (rs *Requests) Pending(ctx context.Context, actor *auth.Actor, c *conversation.Conversation) ([]*Request, error) {
-	out := []*Request{}
+func (rs *Requests) Pending(ctx context.Context, actor *auth.Actor, c *conversation.Conversation) ([]*conversation.LinkRequest, error) {
+	out := []*conversation.LinkRequest{}
 	if s := actor.Session; s == nil || s.AccountID != c.AccountID || s.EndUserID != c.EndUserID {
 		return out, nil
 	}
@@ -146,8 +112,8 @@ func (rs *Requests) Pending(ctx context.Context, actor *auth.Actor, c *conversat
 	}
 	now := rs.now()
 	for _, r := range all {
-		if r.StatusAt(now) == StatusPending {
-			out = append(out, r.shown(now))
+		if r.StatusAt(now) == conversation.RequestPending {
+			out = append(out, shown(r, now))
 		}
 	}
 	return out, nil
@@ -159,7 +125,7 @@ func (rs *Requests) Now() time.Time { return rs.now() }
 // Ask creates a request to continue the end user's conversation on ch
 // (R5). The channel must be on the widget's menu now (R2, R4); asking again
 // for the same channel replaces the earlier request.
-func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID int64, ch conversation.Channel) (*Request, error) {
+func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID int64, ch conversation.Channel) (*conversation.LinkRequest, error) {
 	if actor.Session == nil {
 		return nil, apperr.New(apperr.Forbidden, "only the end user asks to continue elsewhere")
 	}
@@ -191,9 +157,9 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 	// Microseconds are what PostgreSQL keeps: requestLink's answer and a
 	// later read (pendingLinkRequests) tell the same expiry.
 	now := rs.now().UTC().Truncate(time.Microsecond)
-	r := &Request{
+	r := &conversation.LinkRequest{
 		AccountID: c.AccountID, ConversationID: c.ID, Channel: ch, IntegrationID: opt.IntegrationID,
-		TokenHash: HashToken(token), Status: StatusPending, ExpiresAt: now.Add(RequestTTL), CreatedAt: now,
+		TokenHash: HashToken(token), Status: conversation.RequestPending, ExpiresAt: now.Add(RequestTTL), CreatedAt: now,
 		DeepLink: DeepLink(ch, opt.Handle, token, Choose(c.Language, w.Language)),
 	}
 	if err := rs.store.ReplaceLinkRequest(ctx, r); err != nil {
@@ -204,7 +170,7 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 
 // Cancel abandons a request (the widget's back button): no harm done, the
 // token no longer links anything (R5).
-func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*Request, error) {
+func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*conversation.LinkRequest, error) {
 	r, err := rs.Get(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -219,7 +185,7 @@ func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*R
 	if err != nil {
 		return nil, err
 	}
-	return r.shown(rs.now()), nil
+	return shown(r, rs.now()), nil
 }
 
 // tokenPrefix marks link tokens in prefilled texts and refs, so the

@@ -15,7 +15,7 @@ import (
 // fakeRequests keeps link requests of one account in memory.
 type fakeRequests struct {
 	convs    map[int64]*conversation.Conversation
-	requests []*Request
+	requests []*conversation.LinkRequest
 }
 
 func (f *fakeRequests) Conversation(_ context.Context, accountID, id int64) (*conversation.Conversation, error) {
@@ -29,12 +29,12 @@ func (f *fakeRequests) Widget(context.Context, int64, int64) (*widget.Widget, er
 	return nil, apperr.NotFoundf("widget")
 }
 
-func (f *fakeRequests) ReplaceLinkRequest(_ context.Context, r *Request) error {
+func (f *fakeRequests) ReplaceLinkRequest(_ context.Context, r *conversation.LinkRequest) error {
 	f.requests = append(f.requests, r)
 	return nil
 }
 
-func (f *fakeRequests) LinkRequest(_ context.Context, accountID, id int64) (*Request, error) {
+func (f *fakeRequests) LinkRequest(_ context.Context, accountID, id int64) (*conversation.LinkRequest, error) {
 	for _, r := range f.requests {
 		if r.ID == id && r.AccountID == accountID {
 			c := *r
@@ -44,10 +44,10 @@ func (f *fakeRequests) LinkRequest(_ context.Context, accountID, id int64) (*Req
 	return nil, apperr.NotFoundf("link request")
 }
 
-func (f *fakeRequests) PendingLinkRequests(_ context.Context, accountID, conversationID int64) ([]*Request, error) {
-	var out []*Request
+func (f *fakeRequests) PendingLinkRequests(_ context.Context, accountID, conversationID int64) ([]*conversation.LinkRequest, error) {
+	var out []*conversation.LinkRequest
 	for _, r := range f.requests {
-		if r.AccountID == accountID && r.ConversationID == conversationID && r.Status == StatusPending {
+		if r.AccountID == accountID && r.ConversationID == conversationID && r.Status == conversation.RequestPending {
 			c := *r
 			out = append(out, &c)
 		}
@@ -55,7 +55,9 @@ func (f *fakeRequests) PendingLinkRequests(_ context.Context, accountID, convers
 	return out, nil
 }
 
-func (f *fakeRequests) CancelLinkRequest(context.Context, *Request) (bool, error) { return false, nil }
+func (f *fakeRequests) CancelLinkRequest(context.Context, *conversation.LinkRequest) (bool, error) {
+	return false, nil
+}
 
 // R27: a session reads its conversation's requests still waiting for the
 // phone, with their deep links; an expired one, one no longer pending,
@@ -63,10 +65,10 @@ func (f *fakeRequests) CancelLinkRequest(context.Context, *Request) (bool, error
 func TestPendingRequestsShowLinksToTheirSessionOnly(t *testing.T) {
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	c := &conversation.Conversation{ID: 7, AccountID: 1, EndUserID: 3}
-	store := &fakeRequests{convs: map[int64]*conversation.Conversation{7: c}, requests: []*Request{
-		{ID: 1, AccountID: 1, ConversationID: 7, Status: StatusPending, ExpiresAt: now.Add(time.Minute), DeepLink: "https://wa.me/1?text=ll-a"},
-		{ID: 2, AccountID: 1, ConversationID: 7, Status: StatusPending, ExpiresAt: now, DeepLink: "https://m.me/p?ref=ll-b"},
-		{ID: 3, AccountID: 1, ConversationID: 7, Status: StatusAwaiting, ExpiresAt: now.Add(time.Minute), DeepLink: "https://ig.me/m/x?ref=ll-c"},
+	store := &fakeRequests{convs: map[int64]*conversation.Conversation{7: c}, requests: []*conversation.LinkRequest{
+		{ID: 1, AccountID: 1, ConversationID: 7, Status: conversation.RequestPending, ExpiresAt: now.Add(time.Minute), DeepLink: "https://wa.me/1?text=ll-a"},
+		{ID: 2, AccountID: 1, ConversationID: 7, Status: conversation.RequestPending, ExpiresAt: now, DeepLink: "https://m.me/p?ref=ll-b"},
+		{ID: 3, AccountID: 1, ConversationID: 7, Status: conversation.RequestAwaiting, ExpiresAt: now.Add(time.Minute), DeepLink: "https://ig.me/m/x?ref=ll-c"},
 	}}
 	rs := NewRequests(store, nil, auth.NewLimiter(auth.LimitsConfig{}), nil, func() time.Time { return now })
 	owner := &auth.Actor{Session: &auth.Session{ID: 9, AccountID: 1, EndUserID: 3}}

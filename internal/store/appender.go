@@ -46,7 +46,7 @@ type Appender struct {
 }
 
 type writeReq struct {
-	w    conversation.Write
+	cmd  conversation.Command
 	res  *conversation.Written
 	evs  []*feed.Event
 	err  error
@@ -74,11 +74,11 @@ func NewAppender(db *DB, publish func([]*feed.Event), enqueue EnqueueDeliveries,
 	}
 }
 
-// Write applies w and returns once it has committed. A write that was
+// Write applies cmd and returns once it has committed. A command that was
 // queued is carried out even when ctx ends meanwhile: the caller learns
 // its outcome, never a guess.
-func (a *Appender) Write(ctx context.Context, w conversation.Write) (*conversation.Written, error) {
-	r := &writeReq{w: w, done: make(chan struct{})}
+func (a *Appender) Write(ctx context.Context, cmd conversation.Command) (*conversation.Written, error) {
+	r := &writeReq{cmd: cmd, done: make(chan struct{})}
 	select {
 	case a.reqs <- r:
 	case <-ctx.Done():
@@ -167,405 +167,400 @@ type dedupKey struct {
 	client string
 }
 
-// apply runs one batch in one transaction. It sets each request's result
-// only when the transaction commits.
-func (a *Appender) apply(ctx context.Context, batch []*writeReq) error {
-	now := a.db.now()
-	type result struct {
-		res *conversation.Written
-		evs []*feed.Event
+// batch is one transaction's state: what the batch read under the
+// accounts' locks, and the rows and events its commands add, which are
+// written together at the end.
+type batch struct {
+	tx *gorm.DB
+	// sql is tx's database/sql transaction, for the statements of batchSQL.
+	sql  *sql.Tx
+	post bool
+	now  time.Time
+	// seqs are the accounts' event positions; convs the conversations the
+	// commands touch, as they leave them.
+	seqs  map[int64]int64
+	convs map[int64]*conversationRow
+	// existing and external are the messages already stored, by client
+	// message id and by platform id (R18). An optimistic batch has not
+	// read existing: its inserts skip the messages stored before, and
+	// finding one (errStoredBefore) makes the batch run again with the
+	// read. Retried sends are rare, so most batches save a read.
+	optimistic bool
+	existing   map[dedupKey]*conversation.Message
+	external   map[string]*conversation.Message
+	// delivered holds the messages the batch moved, as it left them.
+	delivered map[int64]*messageRow
+	touched   map[int64]bool
+	msgs      []*conversation.Message
+	evs       []*feed.Event
+}
+
+// write is one command's part of a batch.
+type write struct {
+	*batch
+	account int64
+	res     *conversation.Written
+	evs     []*feed.Event
+}
+
+// errStoredBefore rolls back an optimistic batch that holds a message
+// stored before.
+var errStoredBefore = errors.New("store: a message of the batch was stored before")
+
+// apply runs one batch in one transaction, first optimistically. It sets
+// each request's result only when the transaction commits.
+func (a *Appender) apply(ctx context.Context, reqs []*writeReq) error {
+	err := a.applyOnce(ctx, reqs, true)
+	if errors.Is(err, errStoredBefore) {
+		err = a.applyOnce(ctx, reqs, false)
 	}
-	results := make([]result, len(batch))
+	return err
+}
+
+func (a *Appender) applyOnce(ctx context.Context, reqs []*writeReq, optimistic bool) error {
+	writes := make([]*write, len(reqs))
+	var b *batch
 	err := a.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var acctIDs, convIDs []int64
-		for _, r := range batch {
-			acctIDs = append(acctIDs, r.w.AccountID)
-			if r.w.ConversationID != 0 {
-				convIDs = append(convIDs, r.w.ConversationID)
-			}
-		}
-		acctIDs = slices.Compact(slices.Sorted(slices.Values(acctIDs)))
-		convIDs = slices.Compact(slices.Sorted(slices.Values(convIDs)))
-
-		// Lock the accounts in id order (no deadlocks between instances):
-		// the lock orders every event of an account.
-		lockSQL := "SELECT id, event_seq FROM accounts WHERE id IN (" + placeholders(len(acctIDs)) + ") ORDER BY id"
-		if a.db.postgres {
-			lockSQL += " FOR UPDATE"
-		}
-		var accts []accountRow
-		if err := tx.Raw(lockSQL, int64Args(acctIDs)...).Scan(&accts).Error; err != nil {
+		var err error
+		if b, err = a.read(ctx, tx, reqs, optimistic); err != nil {
 			return err
 		}
-		seqs := map[int64]int64{}
-		for _, ac := range accts {
-			seqs[ac.ID] = ac.EventSeq
-		}
-
-		convs := map[int64]*conversationRow{}
-		if len(convIDs) > 0 {
-			var rows []conversationRow
-			if err := tx.Where("id IN ?", convIDs).Find(&rows).Error; err != nil {
-				return err
-			}
-			for i := range rows {
-				convs[rows[i].ID] = &rows[i]
-			}
-		}
-
-		existing, err := a.existingMessages(tx, batch)
-		if err != nil {
-			return err
-		}
-		external, err := a.externalMessages(tx, batch)
-		if err != nil {
-			return err
-		}
-
-		var newMsgs []*conversation.Message
-		var allEvs []*feed.Event
-		touched := map[int64]bool{}
-		// delivered holds the messages this batch moved, as it left them.
-		delivered := map[int64]*messageRow{}
-		for i, r := range batch {
-			w := r.w
-			if _, ok := seqs[w.AccountID]; !ok {
-				return apperr.NotFoundf("account")
-			}
-			res := &conversation.Written{}
-			var c *conversationRow
-			var evs []*feed.Event
-			emit := func(kind feed.Kind, m *conversation.Message) {
-				seqs[w.AccountID]++
-				c.LastSeq++
-				c.ActivitySeq = seqs[w.AccountID]
-				c.UpdatedAt = now
-				evs = append(evs, &feed.Event{
-					AccountID: w.AccountID, AccountSeq: seqs[w.AccountID],
-					ConversationID: c.ID, ConversationSeq: c.LastSeq, Kind: kind, At: now, Message: m,
-				})
-			}
-			// addNote adds a SYSTEM message to c's history, with the
-			// event of its note's kind (R27).
-			addNote := func(m *conversation.Message) {
-				emit(feed.Kind(m.Note.Kind), m)
-				m.Seq = c.LastSeq
-				newMsgs = append(newMsgs, m)
-			}
-			if d := w.Delivery; d != nil {
-				moved, err := a.deliver(tx, w.AccountID, d, delivered, now)
-				if err != nil {
-					return err
-				}
-				for _, row := range moved {
-					if c, err = a.conversation(tx, convs, w.AccountID, row.ConversationID); err != nil {
-						return err
-					}
-					touched[c.ID] = true
-					m := row.domain()
-					emit(feed.KindDeliveryStateChanged, m)
-					evs[len(evs)-1].Conversation = c.domain()
-					res.Updated = append(res.Updated, m)
-				}
-				allEvs = append(allEvs, evs...)
-				results[i] = result{res: res, evs: evs}
-				continue
-			}
-			var sender *identityRow
-			switch {
-			case w.Social != nil:
-				ek := externalKey(string(w.Social.Channel), w.Message.ExternalID)
-				if prev, ok := external[ek]; ok {
-					res.Message, res.Duplicate = prev, true
-					if pc, err := a.conversation(tx, convs, w.AccountID, prev.ConversationID); err == nil {
-						res.Conversation = pc.domain()
-					}
-					results[i] = result{res: res}
-					continue
-				}
-				var started bool
-				if sender, c, started, err = a.resolveSocial(tx, w.AccountID, w.Social, convs, now, res); err != nil {
-					return err
-				}
-				if started {
-					res.Started = true
-					emit(feed.KindConversationStarted, nil)
-				}
-			case w.Start != nil:
-				if c, err = a.start(tx, w.AccountID, w.Start, now, res); err != nil {
-					return err
-				}
-				convs[c.ID] = c
-				res.Started = true
-				emit(feed.KindConversationStarted, nil)
-			default:
-				c = convs[w.ConversationID]
-				if c == nil || c.AccountID != w.AccountID || w.EndUserID != 0 && c.EndUserID != w.EndUserID {
-					return apperr.NotFoundf("conversation")
-				}
-			}
-			var key dedupKey
-			if m := w.Message; m != nil {
-				key = dedupKey{c.ID, string(m.AuthorRole), m.AuthorID, m.ClientMessageID}
-				if prev, ok := existing[key]; ok {
-					res.Conversation, res.Message, res.Duplicate = c.domain(), prev, true
-					results[i] = result{res: res}
-					continue
-				}
-			}
-			touched[c.ID] = true
-			if l := w.Activate; l != nil {
-				notes, prev, err := a.activate(tx, w.AccountID, c, l, convs, now)
-				if err != nil {
-					return err
-				}
-				if prev != nil {
-					touched[prev.ID] = true
-				}
-				// Each note goes to its own conversation's history.
-				target := c
-				for _, n := range notes {
-					c = n.conv
-					touched[c.ID] = true
-					addNote(n.msg)
-					evs[len(evs)-1].Conversation = c.domain()
-				}
-				c = target
-			}
-			if d := w.Detach; d != nil {
-				m, was, err := a.detach(tx, c, d, now)
-				if err != nil {
-					return err
-				}
-				res.Detached = was
-				addNote(m)
-			}
-			if w.Note != nil {
-				addNote(systemNote(c, now, w.Note))
-			}
-			if w.SetStatus != "" && conversation.Status(c.Status) != w.SetStatus {
-				c.Status = string(w.SetStatus)
-				emit(feed.KindConversationUpdated, nil)
-			}
-			if w.WroteFrom != "" {
-				if n := w.Switch(idOf(c.WidgetID), conversation.Channel(c.LastChannel)); n != nil {
-					addNote(systemNote(c, now, n))
-				}
-				c.LastChannel = string(w.WroteFrom)
-			}
-			if w.Message != nil {
-				m := *w.Message
-				m.CreatedAt = now
-				if sender != nil {
-					m.ConversationID, m.AuthorID, m.IdentityID = c.ID, sender.EndUserID, sender.ID
-					external[externalKey(string(w.Social.Channel), m.ExternalID)] = &m
-				}
-				emit(feed.KindMessageAdded, &m)
-				m.Seq = c.LastSeq
-				c.LastMessageAt = &now
-				newMsgs = append(newMsgs, &m)
-				existing[key] = &m
-				res.Message = &m
-			}
-			// Every event of this write in c carries c as the write left
-			// it; a note in another conversation (a move) carries that
-			// one, as its own subscribers may see only it.
-			snap := c.domain()
-			for _, e := range evs {
-				if e.ConversationID == c.ID {
-					e.Conversation = snap
-				}
-			}
-			res.Conversation = snap
-			allEvs = append(allEvs, evs...)
-			results[i] = result{res: res, evs: evs}
-		}
-
-		if len(newMsgs) > 0 {
-			rows := make([]messageRow, len(newMsgs))
-			for i, m := range newMsgs {
-				rows[i] = messageRowOf(m)
-			}
-			if err := tx.Create(&rows).Error; err != nil {
-				return err
-			}
-			var queued []*conversation.Message
-			for i, m := range newMsgs {
-				m.ID = rows[i].ID
-				if m.DeliveryState == conversation.DeliveryQueued {
-					queued = append(queued, m)
-				}
-			}
-			if len(queued) > 0 {
-				stx, err := sqlTx(tx)
-				if err != nil {
-					return err
-				}
-				// The deliveries commit with their messages, or neither.
-				if err := a.enqueue(ctx, stx, queued); err != nil {
-					return err
-				}
-			}
-		}
-		if len(allEvs) > 0 {
-			if err := insertEvents(tx, allEvs); err != nil {
+		for i, r := range reqs {
+			if writes[i], err = b.apply(r.cmd); err != nil {
 				return err
 			}
 		}
-		if err := a.updateConversations(tx, convs, touched); err != nil {
-			return err
-		}
-		if len(allEvs) > 0 {
-			if err := a.updateAccounts(tx, seqs); err != nil {
-				return err
-			}
-			if a.db.postgres {
-				if err := tx.Exec("SELECT pg_notify(?, ?)", NotifyChannel, notifyPayload(seqs)).Error; err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return a.store(ctx, b)
 	})
 	if err != nil {
 		return translate(err)
 	}
-	for i, r := range batch {
-		r.res, r.evs = results[i].res, results[i].evs
+	for i, r := range reqs {
+		r.res, r.evs = writes[i].res, writes[i].evs
 	}
 	return nil
 }
 
-// existingMessages finds the messages already stored under the client
-// message ids of the batch (R18). The account rows are locked, so no other
-// transaction can add one of them before we commit.
-func (a *Appender) existingMessages(tx *gorm.DB, batch []*writeReq) (map[dedupKey]*conversation.Message, error) {
-	var convIDs []int64
-	var clientIDs []string
-	for _, r := range batch {
-		if r.w.Message != nil {
-			convIDs = append(convIDs, r.w.ConversationID)
-			clientIDs = append(clientIDs, r.w.Message.ClientMessageID)
-		}
-	}
-	out := map[dedupKey]*conversation.Message{}
-	if len(convIDs) == 0 {
-		return out, nil
-	}
-	var rows []messageRow
-	if err := tx.Where("conversation_id IN ? AND client_message_id IN ?", convIDs, clientIDs).Find(&rows).Error; err != nil {
+// read locks the batch's accounts and reads what its commands will look up.
+func (a *Appender) read(ctx context.Context, tx *gorm.DB, reqs []*writeReq, optimistic bool) (*batch, error) {
+	stx, err := sqlTx(tx)
+	if err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		r := &rows[i]
-		out[dedupKey{r.ConversationID, r.AuthorRole, r.AuthorID, r.ClientMessageID}] = r.domain()
+	b := &batch{
+		tx: tx, sql: stx, post: a.db.postgres, now: a.db.now(), convs: map[int64]*conversationRow{}, optimistic: optimistic,
+		delivered: map[int64]*messageRow{}, touched: map[int64]bool{},
 	}
-	return out, nil
+	var acctIDs, convIDs []int64
+	var keys []dedupKey
+	for _, r := range reqs {
+		acctIDs = append(acctIDs, r.cmd.Account())
+		if id := conversationOf(r.cmd); id != 0 {
+			convIDs = append(convIDs, id)
+		}
+		if p, ok := r.cmd.(conversation.Post); ok {
+			m := p.Message
+			keys = append(keys, dedupKey{p.ConversationID, string(m.AuthorRole), m.AuthorID, m.ClientMessageID})
+		}
+	}
+	acctIDs = slices.Compact(slices.Sorted(slices.Values(acctIDs)))
+	convIDs = slices.Compact(slices.Sorted(slices.Values(convIDs)))
+
+	// Lock the accounts in id order (no deadlocks between instances): the
+	// lock orders every event of an account.
+	if b.seqs, err = a.db.hot.lock(ctx, stx, acctIDs); err != nil {
+		return nil, err
+	}
+	if len(convIDs) > 0 {
+		rows, err := a.db.hot.conversations(ctx, stx, convIDs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			b.convs[rows[i].ID] = &rows[i]
+		}
+	}
+	// The messages already stored under the batch's client message ids
+	// (R18). The account rows are locked, so no other transaction can add
+	// one of them before this one commits.
+	b.existing = make(map[dedupKey]*conversation.Message, len(keys))
+	if len(keys) > 0 && !optimistic {
+		rows, err := a.db.hot.messages(ctx, stx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			r := &rows[i]
+			b.existing[dedupKey{r.ConversationID, r.AuthorRole, r.AuthorID, r.ClientMessageID}] = r.domain()
+		}
+	}
+	if b.external, err = externalMessages(tx, reqs); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
-// start creates the rows of a new conversation and fills res.
-func (a *Appender) start(tx *gorm.DB, accountID int64, st *conversation.Start, now time.Time, res *conversation.Written) (*conversationRow, error) {
+// conversationOf is the conversation a command names, 0 for none.
+func conversationOf(cmd conversation.Command) int64 {
+	switch c := cmd.(type) {
+	case conversation.Post:
+		return c.ConversationID
+	case conversation.SetStatus:
+		return c.ConversationID
+	case conversation.AddNote:
+		return c.ConversationID
+	case conversation.Activation:
+		return c.ConversationID
+	case conversation.Detachment:
+		return c.ConversationID
+	}
+	return 0
+}
+
+// apply adds one command's rows and events to the batch.
+func (b *batch) apply(cmd conversation.Command) (*write, error) {
+	w := &write{batch: b, account: cmd.Account(), res: &conversation.Written{}}
+	if _, ok := b.seqs[w.account]; !ok {
+		return nil, apperr.NotFoundf("account")
+	}
+	var err error
+	switch cmd := cmd.(type) {
+	case conversation.Start:
+		err = w.start(cmd)
+	case conversation.Post:
+		err = w.post(cmd)
+	case conversation.Receive:
+		err = w.receive(cmd)
+	case conversation.SetStatus:
+		err = w.setStatus(cmd)
+	case conversation.AddNote:
+		err = w.addNote(cmd)
+	case conversation.DeliveryUpdate:
+		err = w.deliver(cmd)
+	case conversation.Activation:
+		err = w.activate(cmd)
+	case conversation.Detachment:
+		err = w.detach(cmd)
+	default:
+		err = fmt.Errorf("store: unknown command %T", cmd)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.evs = append(b.evs, w.evs...)
+	return w, nil
+}
+
+// emit numbers an event of conversation c in its account and in c.
+func (w *write) emit(c *conversationRow, kind feed.Kind, m *conversation.Message) *feed.Event {
+	w.seqs[w.account]++
+	c.LastSeq++
+	c.ActivitySeq = w.seqs[w.account]
+	c.UpdatedAt = w.now
+	w.touched[c.ID] = true
+	e := &feed.Event{
+		AccountID: w.account, AccountSeq: w.seqs[w.account],
+		ConversationID: c.ID, ConversationSeq: c.LastSeq, Kind: kind, At: w.now, Message: m,
+	}
+	w.evs = append(w.evs, e)
+	return e
+}
+
+// note adds a SYSTEM message to c's history, with the event of its note's
+// kind (R27).
+func (w *write) note(c *conversationRow, m *conversation.Message) *feed.Event {
+	e := w.emit(c, feed.Kind(m.Note.Kind), m)
+	m.Seq = c.LastSeq
+	w.msgs = append(w.msgs, m)
+	return e
+}
+
+// done gives every event of the write in c, and the result, c as the write
+// left it; events of other conversations (a move) carry their own, as their
+// subscribers may see only them.
+func (w *write) done(c *conversationRow) {
+	snap := c.domain()
+	for _, e := range w.evs {
+		if e.ConversationID == c.ID {
+			e.Conversation = snap
+		}
+	}
+	w.res.Conversation = snap
+}
+
+// own returns a conversation of the write's account the batch has read,
+// and of endUserID when it is not 0: NOT_FOUND otherwise.
+func (w *write) own(id, endUserID int64) (*conversationRow, error) {
+	c := w.convs[id]
+	if c == nil || c.AccountID != w.account || endUserID != 0 && c.EndUserID != endUserID {
+		return nil, apperr.NotFoundf("conversation")
+	}
+	w.touched[c.ID] = true
+	return c, nil
+}
+
+// conversation returns a conversation row of the write's account, loading
+// it when the batch has not yet.
+func (w *write) conversation(id int64) (*conversationRow, error) {
+	if c := w.convs[id]; c != nil {
+		return c, nil
+	}
+	var c conversationRow
+	if err := w.tx.Where("account_id = ? AND id = ?", w.account, id).Take(&c).Error; err != nil {
+		return nil, notFound(err, "conversation")
+	}
+	w.convs[id] = &c
+	return &c, nil
+}
+
+func (w *write) post(p conversation.Post) error {
+	c, err := w.own(p.ConversationID, p.EndUserID)
+	if err != nil {
+		return err
+	}
+	w.append(c, p.Message, nil)
+	return nil
+}
+
+func (w *write) receive(r conversation.Receive) error {
+	if prev, ok := w.external[externalKey(string(r.From.Channel), r.Message.ExternalID)]; ok {
+		w.res.Message, w.res.Duplicate = prev, true
+		if c, err := w.conversation(prev.ConversationID); err == nil {
+			w.res.Conversation = c.domain()
+		}
+		return nil
+	}
+	sender, c, started, err := w.resolveSocial(&r.From)
+	if err != nil {
+		return err
+	}
+	if started {
+		w.res.Started = true
+		w.emit(c, feed.KindConversationStarted, nil)
+	}
+	w.append(c, r.Message, sender)
+	return nil
+}
+
+// append adds message m to c, unless its author sent it before (R18). An
+// end user's message reopens the conversation and moves the reply route
+// (R11), which a widget conversation's history notes (R13).
+func (w *write) append(c *conversationRow, m *conversation.Message, sender *identityRow) {
+	key := dedupKey{c.ID, string(m.AuthorRole), m.AuthorID, m.ClientMessageID}
+	if sender != nil {
+		key.author = sender.EndUserID
+	}
+	if prev, ok := w.existing[key]; ok {
+		w.res.Conversation, w.res.Message, w.res.Duplicate = c.domain(), prev, true
+		return
+	}
+	if to := m.Reroutes(); to != "" {
+		if c.Status != string(conversation.StatusOpen) {
+			c.Status = string(conversation.StatusOpen)
+			w.emit(c, feed.KindConversationUpdated, nil)
+		}
+		if n := m.Switch(idOf(c.WidgetID), conversation.Channel(c.LastChannel)); n != nil {
+			w.note(c, systemNote(c, w.now, n))
+		}
+		c.LastChannel = string(to)
+	}
+	msg := *m
+	msg.CreatedAt = w.now
+	if sender != nil {
+		msg.ConversationID, msg.AuthorID, msg.IdentityID = c.ID, sender.EndUserID, sender.ID
+		w.external[externalKey(sender.Channel, msg.ExternalID)] = &msg
+	}
+	w.emit(c, feed.KindMessageAdded, &msg)
+	msg.Seq = c.LastSeq
+	c.LastMessageAt = &w.now
+	w.msgs = append(w.msgs, &msg)
+	w.existing[key] = &msg
+	w.res.Message = &msg
+	w.done(c)
+}
+
+func (w *write) setStatus(s conversation.SetStatus) error {
+	c, err := w.own(s.ConversationID, 0)
+	if err != nil {
+		return err
+	}
+	if conversation.Status(c.Status) != s.Status {
+		c.Status = string(s.Status)
+		w.emit(c, feed.KindConversationUpdated, nil)
+	}
+	w.done(c)
+	return nil
+}
+
+func (w *write) addNote(n conversation.AddNote) error {
+	c, err := w.own(n.ConversationID, 0)
+	if err != nil {
+		return err
+	}
+	w.note(c, systemNote(c, w.now, n.Note))
+	w.done(c)
+	return nil
+}
+
+// store writes what the batch's commands added, with the delivery jobs of
+// the replies it queued, and announces the new positions.
+func (a *Appender) store(ctx context.Context, b *batch) error {
+	if len(b.msgs) == 0 && len(b.evs) == 0 && len(b.touched) == 0 {
+		return nil
+	}
+	if err := a.db.hot.write(ctx, b.sql, b); err != nil {
+		return err
+	}
+	var queued []*conversation.Message
+	for _, m := range b.msgs {
+		if m.DeliveryState == conversation.DeliveryQueued {
+			queued = append(queued, m)
+		}
+	}
+	if len(queued) == 0 {
+		return nil
+	}
+	// The deliveries commit with their messages, or neither.
+	return a.enqueue(ctx, b.sql, queued)
+}
+
+// start creates the rows of a new conversation, and its end user and
+// session when they are new.
+func (w *write) start(st conversation.Start) error {
+	tx, now, res := w.tx, w.now, w.res
 	eu := st.EndUser
 	if eu.ID == 0 {
-		r := endUserRow{AccountID: accountID, WidgetID: nullID(st.WidgetID), Name: eu.Name, Email: eu.Email, ExternalID: eu.ExternalID, CreatedAt: now}
+		r := endUserRow{AccountID: w.account, WidgetID: nullID(st.WidgetID), Name: eu.Name, Email: eu.Email, ExternalID: eu.ExternalID, CreatedAt: now}
 		if err := tx.Create(&r).Error; err != nil {
-			return nil, err
+			return err
 		}
 		res.EndUser = r.domain()
 	} else {
 		var r endUserRow
-		if err := tx.Where("account_id = ? AND id = ?", accountID, eu.ID).Take(&r).Error; err != nil {
-			return nil, notFound(err, "end user")
+		if err := tx.Where("account_id = ? AND id = ?", w.account, eu.ID).Take(&r).Error; err != nil {
+			return notFound(err, "end user")
 		}
 		res.EndUser = r.domain()
 	}
 	if st.Session != nil {
-		s := sessionRow{AccountID: accountID, WidgetID: st.WidgetID, EndUserID: res.EndUser.ID, TokenHash: st.Session.TokenHash, CreatedAt: now, ExpiresAt: st.Session.ExpiresAt.UTC()}
+		s := sessionRow{AccountID: w.account, WidgetID: st.WidgetID, EndUserID: res.EndUser.ID, TokenHash: st.Session.TokenHash, CreatedAt: now, ExpiresAt: st.Session.ExpiresAt.UTC()}
 		if err := tx.Create(&s).Error; err != nil {
-			return nil, err
+			return err
 		}
 		res.SessionID = s.ID
 	}
 	c := &conversationRow{
-		AccountID: accountID, WidgetID: nullID(st.WidgetID), EndUserID: res.EndUser.ID,
+		AccountID: w.account, WidgetID: nullID(st.WidgetID), EndUserID: res.EndUser.ID,
 		Status: string(conversation.StatusOpen), LastChannel: string(st.Channel), Language: st.Language, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := tx.Create(c).Error; err != nil {
-		return nil, err
+		return err
 	}
-	return c, nil
-}
-
-// updateConversations writes the counters and state of every touched
-// conversation in one statement.
-func (a *Appender) updateConversations(tx *gorm.DB, convs map[int64]*conversationRow, touched map[int64]bool) error {
-	if len(touched) == 0 {
-		return nil
-	}
-	ids := slices.Sorted(func(yield func(int64) bool) {
-		for id := range touched {
-			if !yield(id) {
-				return
-			}
-		}
-	})
-	cols := []struct {
-		name, cast string
-		val        func(c *conversationRow) any
-	}{
-		{"status", "text", func(c *conversationRow) any { return c.Status }},
-		{"last_channel", "text", func(c *conversationRow) any { return c.LastChannel }},
-		{"last_seq", "bigint", func(c *conversationRow) any { return c.LastSeq }},
-		{"activity_seq", "bigint", func(c *conversationRow) any { return c.ActivitySeq }},
-		{"last_message_at", "timestamptz", func(c *conversationRow) any { return c.LastMessageAt }},
-		{"updated_at", "timestamptz", func(c *conversationRow) any { return c.UpdatedAt }},
-	}
-	var sb strings.Builder
-	var args []any
-	sb.WriteString("UPDATE conversations SET ")
-	for i, col := range cols {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString(col.name + " = CASE id")
-		for _, id := range ids {
-			sb.WriteString(" WHEN ? THEN " + a.param(col.cast))
-			args = append(args, id, col.val(convs[id]))
-		}
-		sb.WriteString(" END")
-	}
-	sb.WriteString(" WHERE id IN (" + placeholders(len(ids)) + ")")
-	args = append(args, int64Args(ids)...)
-	return tx.Exec(sb.String(), args...).Error
-}
-
-func (a *Appender) updateAccounts(tx *gorm.DB, seqs map[int64]int64) error {
-	ids := slices.Sorted(func(yield func(int64) bool) {
-		for id := range seqs {
-			if !yield(id) {
-				return
-			}
-		}
-	})
-	var sb strings.Builder
-	var args []any
-	sb.WriteString("UPDATE accounts SET event_seq = CASE id")
-	for _, id := range ids {
-		sb.WriteString(" WHEN ? THEN " + a.param("bigint"))
-		args = append(args, id, seqs[id])
-	}
-	sb.WriteString(" END WHERE id IN (" + placeholders(len(ids)) + ")")
-	args = append(args, int64Args(ids)...)
-	return tx.Exec(sb.String(), args...).Error
-}
-
-// param is a placeholder of a SQL type. PostgreSQL cannot infer the type of
-// a parameter inside CASE; SQLite needs no cast (and would mangle times).
-func (a *Appender) param(sqlType string) string {
-	if a.db.postgres {
-		return "CAST(? AS " + sqlType + ")"
-	}
-	return "?"
+	w.convs[c.ID] = c
+	res.Started = true
+	w.emit(c, feed.KindConversationStarted, nil)
+	w.done(c)
+	return nil
 }
 
 // notifyPayload lists "account:position" pairs, well under NOTIFY's 8,000
@@ -576,14 +571,6 @@ func notifyPayload(seqs map[int64]int64) string {
 		parts = append(parts, strconv.FormatInt(id, 10)+":"+strconv.FormatInt(seq, 10))
 	}
 	return strings.Join(parts, ",")
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
 }
 
 // translate keeps coded errors and wraps the rest.
@@ -598,11 +585,11 @@ func externalKey(channel, externalID string) string { return channel + "\x00" + 
 
 // externalMessages finds the social messages of the batch already stored
 // under their platform ids (R18).
-func (a *Appender) externalMessages(tx *gorm.DB, batch []*writeReq) (map[string]*conversation.Message, error) {
+func externalMessages(tx *gorm.DB, reqs []*writeReq) (map[string]*conversation.Message, error) {
 	var ids []string
-	for _, r := range batch {
-		if r.w.Social != nil {
-			ids = append(ids, r.w.Message.ExternalID)
+	for _, r := range reqs {
+		if rc, ok := r.cmd.(conversation.Receive); ok {
+			ids = append(ids, rc.Message.ExternalID)
 		}
 	}
 	out := map[string]*conversation.Message{}
@@ -619,25 +606,12 @@ func (a *Appender) externalMessages(tx *gorm.DB, batch []*writeReq) (map[string]
 	return out, nil
 }
 
-// conversation returns a conversation row of the account, loading it into
-// convs when the batch has not yet.
-func (a *Appender) conversation(tx *gorm.DB, convs map[int64]*conversationRow, accountID, id int64) (*conversationRow, error) {
-	if c := convs[id]; c != nil {
-		return c, nil
-	}
-	var c conversationRow
-	if err := tx.Where("account_id = ? AND id = ?", accountID, id).Take(&c).Error; err != nil {
-		return nil, notFound(err, "conversation")
-	}
-	convs[id] = &c
-	return &c, nil
-}
-
 // resolveSocial finds the identity a social message came from, creating it
 // (with its end user) on its first message, and the conversation its
 // messages land in, opening one when it has none. It runs under the
 // account's lock, so concurrent first messages resolve to one identity.
-func (a *Appender) resolveSocial(tx *gorm.DB, accountID int64, s *conversation.SocialSender, convs map[int64]*conversationRow, now time.Time, res *conversation.Written) (*identityRow, *conversationRow, bool, error) {
+func (w *write) resolveSocial(s *conversation.SocialSender) (*identityRow, *conversationRow, bool, error) {
+	tx, accountID, now := w.tx, w.account, w.now
 	var id identityRow
 	err := tx.Where("account_id = ? AND channel = ? AND external_id = ?", accountID, string(s.Channel), s.ExternalID).Take(&id).Error
 	switch {
@@ -657,7 +631,7 @@ func (a *Appender) resolveSocial(tx *gorm.DB, accountID int64, s *conversation.S
 	var c *conversationRow
 	started := false
 	if id.ConversationID != nil {
-		if c, err = a.conversation(tx, convs, accountID, *id.ConversationID); err != nil && apperr.CodeOf(err) != apperr.NotFound {
+		if c, err = w.conversation(*id.ConversationID); err != nil && apperr.CodeOf(err) != apperr.NotFound {
 			return nil, nil, false, err
 		}
 	}
@@ -667,7 +641,7 @@ func (a *Appender) resolveSocial(tx *gorm.DB, accountID int64, s *conversation.S
 		if err := tx.Create(c).Error; err != nil {
 			return nil, nil, false, err
 		}
-		convs[c.ID] = c
+		w.convs[c.ID] = c
 		id.ConversationID = &c.ID
 		started = true
 	}
@@ -687,27 +661,6 @@ func (a *Appender) resolveSocial(tx *gorm.DB, accountID int64, s *conversation.S
 	if err := tx.Where("id = ?", id.EndUserID).Take(&eu).Error; err != nil {
 		return nil, nil, false, err
 	}
-	res.EndUser = eu.domain()
+	w.res.EndUser = eu.domain()
 	return &id, c, started, nil
-}
-
-// insertEvents stores a batch's events in one statement. It is gorm's
-// Create without the reflection and the RETURNING the writer has no use
-// for: events are the rows every write adds.
-func insertEvents(tx *gorm.DB, evs []*feed.Event) error {
-	var sb strings.Builder
-	sb.WriteString("INSERT INTO events (account_id, account_seq, conversation_id, conversation_seq, kind, message_id, created_at) VALUES ")
-	args := make([]any, 0, 7*len(evs))
-	for i, e := range evs {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString("(?,?,?,?,?,?,?)")
-		var message *int64
-		if e.Message != nil {
-			message = &e.Message.ID
-		}
-		args = append(args, e.AccountID, e.AccountSeq, e.ConversationID, e.ConversationSeq, string(e.Kind), message, e.At)
-	}
-	return tx.Exec(sb.String(), args...).Error
 }

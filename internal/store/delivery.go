@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
 )
 
 type reportRow struct {
@@ -20,11 +21,12 @@ type reportRow struct {
 
 func (reportRow) TableName() string { return "delivery_reports" }
 
-// deliver applies one delivery update within a batch's transaction and
-// returns the messages it moved. moved holds the messages earlier updates
-// of the batch moved, so two reports in one batch see each other.
-func (a *Appender) deliver(tx *gorm.DB, accountID int64, d *conversation.DeliveryUpdate, moved map[int64]*messageRow, now time.Time) ([]*messageRow, error) {
-	q := tx.Where("account_id = ?", accountID)
+// deliver applies one delivery update: each message it moves gets an
+// event carrying its conversation. The batch keeps the messages it moved,
+// so that two reports in one batch see each other.
+func (w *write) deliver(d conversation.DeliveryUpdate) error {
+	tx, moved := w.tx, w.delivered
+	q := tx.Where("account_id = ?", w.account)
 	switch {
 	case d.MessageID != 0:
 		q = q.Where("id = ?", d.MessageID)
@@ -37,18 +39,17 @@ func (a *Appender) deliver(tx *gorm.DB, accountID int64, d *conversation.Deliver
 		}
 		q = q.Where("identity_id = ? AND delivery_state IN ? AND created_at <= ?", d.IdentityID, among, d.Watermark.UTC())
 	default:
-		return nil, errors.New("store: a delivery update names no message")
+		return errors.New("store: a delivery update names no message")
 	}
 	var rows []messageRow
 	if err := q.Order("id").Find(&rows).Error; err != nil {
-		return nil, err
+		return err
 	}
 	if len(rows) == 0 && d.ExternalID != "" {
 		// The report overtook the recording of its send: keep it.
-		r := reportRow{Channel: string(d.Channel), ExternalID: d.ExternalID, State: string(d.State), Error: d.Error, ReportedAt: now}
-		return nil, tx.Create(&r).Error
+		r := reportRow{Channel: string(d.Channel), ExternalID: d.ExternalID, State: string(d.State), Error: d.Error, ReportedAt: w.now}
+		return tx.Create(&r).Error
 	}
-	var out []*messageRow
 	for i := range rows {
 		row := &rows[i]
 		if m := moved[row.ID]; m != nil {
@@ -58,7 +59,7 @@ func (a *Appender) deliver(tx *gorm.DB, accountID int64, d *conversation.Deliver
 		if d.SentAs != "" {
 			var err error
 			if kept, err = takeReports(tx, row.Channel, d.SentAs); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		m := row.domain()
@@ -69,12 +70,18 @@ func (a *Appender) deliver(tx *gorm.DB, accountID int64, d *conversation.Deliver
 		if err := tx.Model(&messageRow{}).Where("id = ?", row.ID).Updates(map[string]any{
 			"delivery_state": row.DeliveryState, "delivery_error": row.DeliveryError, "external_id": row.ExternalID,
 		}).Error; err != nil {
-			return nil, err
+			return err
 		}
 		moved[row.ID] = row
-		out = append(out, row)
+		c, err := w.conversation(row.ConversationID)
+		if err != nil {
+			return err
+		}
+		m = row.domain()
+		w.emit(c, feed.KindDeliveryStateChanged, m).Conversation = c.domain()
+		w.res.Updated = append(w.res.Updated, m)
 	}
-	return out, nil
+	return nil
 }
 
 // takeReports returns, and forgets, the reports kept for a send's platform

@@ -4,10 +4,7 @@ import (
 	"context"
 
 	"github.com/linkline/linkline/internal/apperr"
-	"github.com/linkline/linkline/internal/linking"
 )
-
-var _ linking.LanguageStore = (*DB)(nil)
 
 // SetWidgetLanguage stores the language of what is sent on channels for a
 // widget's conversations (R27).

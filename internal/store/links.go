@@ -9,10 +9,7 @@ import (
 
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
-	"github.com/linkline/linkline/internal/linking"
 )
-
-var _ linking.RequestStore = (*DB)(nil)
 
 type linkRequestRow struct {
 	ID             int64
@@ -32,28 +29,28 @@ type linkRequestRow struct {
 
 func (linkRequestRow) TableName() string { return "link_requests" }
 
-func (r *linkRequestRow) domain() *linking.Request {
-	return &linking.Request{
+func (r *linkRequestRow) domain() *conversation.LinkRequest {
+	return &conversation.LinkRequest{
 		ID: r.ID, AccountID: r.AccountID, ConversationID: r.ConversationID, Channel: conversation.Channel(r.Channel),
-		IntegrationID: idOf(r.IntegrationID), TokenHash: r.TokenHash, Status: linking.Status(r.Status),
-		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, DeepLink: r.DeepLink,
+		IntegrationID: idOf(r.IntegrationID), TokenHash: r.TokenHash, Status: conversation.RequestStatus(r.Status),
+		ExpiresAt: r.ExpiresAt, CreatedAt: r.CreatedAt, DeepLink: r.DeepLink, RedeemerID: r.RedeemerID,
 	}
 }
 
 // leavePending is the update that moves a request out of PENDING, to
 // status: the deep link carries the token, so it is kept only while the
 // request waits for it.
-func leavePending(status linking.Status, now time.Time) map[string]any {
+func leavePending(status conversation.RequestStatus, now time.Time) map[string]any {
 	return map[string]any{"status": string(status), "deep_link": "", "updated_at": now}
 }
 
 // ReplaceLinkRequest cancels the conversation's pending requests for the
 // channel and stores r, in one transaction: asking again replaces.
-func (db *DB) ReplaceLinkRequest(ctx context.Context, r *linking.Request) error {
+func (db *DB) ReplaceLinkRequest(ctx context.Context, r *conversation.LinkRequest) error {
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&linkRequestRow{}).
-			Where("account_id = ? AND conversation_id = ? AND channel = ? AND status = ?", r.AccountID, r.ConversationID, string(r.Channel), string(linking.StatusPending)).
-			Updates(leavePending(linking.StatusCancelled, db.now())).Error; err != nil {
+			Where("account_id = ? AND conversation_id = ? AND channel = ? AND status = ?", r.AccountID, r.ConversationID, string(r.Channel), string(conversation.RequestPending)).
+			Updates(leavePending(conversation.RequestCancelled, db.now())).Error; err != nil {
 			return err
 		}
 		row := linkRequestRow{
@@ -70,7 +67,7 @@ func (db *DB) ReplaceLinkRequest(ctx context.Context, r *linking.Request) error 
 }
 
 // LinkRequest returns one link request of the account.
-func (db *DB) LinkRequest(ctx context.Context, accountID, id int64) (*linking.Request, error) {
+func (db *DB) LinkRequest(ctx context.Context, accountID, id int64) (*conversation.LinkRequest, error) {
 	var r linkRequestRow
 	if err := db.scoped(ctx, accountID, "link_requests").Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, notFound(err, "link request")
@@ -80,13 +77,13 @@ func (db *DB) LinkRequest(ctx context.Context, accountID, id int64) (*linking.Re
 
 // PendingLinkRequests lists a conversation's requests in status PENDING,
 // oldest first, expired or not.
-func (db *DB) PendingLinkRequests(ctx context.Context, accountID, conversationID int64) ([]*linking.Request, error) {
+func (db *DB) PendingLinkRequests(ctx context.Context, accountID, conversationID int64) ([]*conversation.LinkRequest, error) {
 	var rows []linkRequestRow
-	if err := db.scoped(ctx, accountID, "link_requests").Where("conversation_id = ? AND status = ?", conversationID, string(linking.StatusPending)).
+	if err := db.scoped(ctx, accountID, "link_requests").Where("conversation_id = ? AND status = ?", conversationID, string(conversation.RequestPending)).
 		Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]*linking.Request, len(rows))
+	out := make([]*conversation.LinkRequest, len(rows))
 	for i := range rows {
 		out[i] = rows[i].domain()
 	}
@@ -95,53 +92,45 @@ func (db *DB) PendingLinkRequests(ctx context.Context, accountID, conversationID
 
 // CancelLinkRequest cancels a request still pending, atomically; it
 // reports whether it did.
-func (db *DB) CancelLinkRequest(ctx context.Context, r *linking.Request) (bool, error) {
-	res := db.scoped(ctx, r.AccountID, "link_requests").Where("id = ? AND status = ?", r.ID, string(linking.StatusPending)).
-		Updates(leavePending(linking.StatusCancelled, db.now()))
+func (db *DB) CancelLinkRequest(ctx context.Context, r *conversation.LinkRequest) (bool, error) {
+	res := db.scoped(ctx, r.AccountID, "link_requests").Where("id = ? AND status = ?", r.ID, string(conversation.RequestPending)).
+		Updates(leavePending(conversation.RequestCancelled, db.now()))
 	return res.RowsAffected > 0, res.Error
 }
 
-var _ linking.ConfirmStore = (*DB)(nil)
-
 // RedeemLinkRequest binds the pending request holding tokenHash to the
 // redeemer, if it is the integration's, unexpired and unused: one UPDATE,
-// so that of concurrent redemptions exactly one wins (R6).
-func (db *DB) RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integration.Integration, redeemer, name string, now, confirmBy time.Time) (*linking.Request, linking.Refusal, error) {
+// so that of concurrent redemptions exactly one wins (R6). It returns the
+// request as it stands after, nil when the integration has none with that
+// token, and whether this call bound it.
+func (db *DB) RedeemLinkRequest(ctx context.Context, tokenHash []byte, it *integration.Integration, redeemer, name string, now, confirmBy time.Time) (*conversation.LinkRequest, bool, error) {
 	q := db.gorm.WithContext(ctx).Model(&linkRequestRow{}).
-		Where("token_hash = ? AND account_id = ? AND integration_id = ? AND status = ? AND expires_at > ?", tokenHash, it.AccountID, it.ID, string(linking.StatusPending), now.UTC())
-	redeemed := leavePending(linking.StatusAwaiting, now.UTC())
+		Where("token_hash = ? AND account_id = ? AND integration_id = ? AND status = ? AND expires_at > ?", tokenHash, it.AccountID, it.ID, string(conversation.RequestPending), now.UTC())
+	redeemed := leavePending(conversation.RequestAwaiting, now.UTC())
 	redeemed["redeemer_id"], redeemed["redeemer_name"], redeemed["expires_at"] = redeemer, name, confirmBy.UTC()
 	res := q.Updates(redeemed)
 	if res.Error != nil {
-		return nil, "", res.Error
+		return nil, false, res.Error
 	}
 	var r linkRequestRow
 	err := db.gorm.WithContext(ctx).Where("token_hash = ? AND account_id = ? AND integration_id = ?", tokenHash, it.AccountID, it.ID).Take(&r).Error
-	switch {
-	case errors.Is(err, gorm.ErrRecordNotFound):
-		// Unknown, or another integration's: a token works only on
-		// the channel it was asked for.
-		return nil, linking.RefusedUnknown, nil
-	case err != nil:
-		return nil, "", err
-	case res.RowsAffected == 1,
-		// The same redeemer again: a retried webhook job.
-		r.Status == string(linking.StatusAwaiting) && r.RedeemerID == redeemer:
-		return r.domain(), "", nil
-	case r.Status == string(linking.StatusPending):
-		_ = db.gorm.WithContext(ctx).Model(&linkRequestRow{}).Where("id = ? AND status = ?", r.ID, string(linking.StatusPending)).
-			Updates(leavePending(linking.StatusExpired, now.UTC())).Error
-		return nil, linking.RefusedExpired, nil
-	case r.Status == string(linking.StatusExpired):
-		return nil, linking.RefusedExpired, nil
-	case r.Status == string(linking.StatusCancelled):
-		return nil, linking.RefusedCancelled, nil
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, false, nil
 	}
-	return nil, linking.RefusedUsed, nil
+	if err != nil {
+		return nil, false, err
+	}
+	return r.domain(), res.RowsAffected == 1, nil
+}
+
+// ExpireLinkRequest records that a pending request expired.
+func (db *DB) ExpireLinkRequest(ctx context.Context, r *conversation.LinkRequest) error {
+	return db.scoped(ctx, r.AccountID, "link_requests").Where("id = ? AND status = ?", r.ID, string(conversation.RequestPending)).
+		Updates(leavePending(conversation.RequestExpired, db.now())).Error
 }
 
 // LinkRequestForRedeemer returns a request that the redeemer presented.
-func (db *DB) LinkRequestForRedeemer(ctx context.Context, it *integration.Integration, id int64, redeemer string) (*linking.Request, error) {
+func (db *DB) LinkRequestForRedeemer(ctx context.Context, it *integration.Integration, id int64, redeemer string) (*conversation.LinkRequest, error) {
 	var r linkRequestRow
 	if err := db.scoped(ctx, it.AccountID, "link_requests").Where("id = ? AND integration_id = ? AND redeemer_id = ?", id, it.ID, redeemer).Take(&r).Error; err != nil {
 		return nil, notFound(err, "link request")
@@ -152,8 +141,8 @@ func (db *DB) LinkRequestForRedeemer(ctx context.Context, it *integration.Integr
 // DeclineLinkRequest ends a request awaiting the redeemer's answer.
 func (db *DB) DeclineLinkRequest(ctx context.Context, it *integration.Integration, id int64, redeemer string) (bool, error) {
 	res := db.scoped(ctx, it.AccountID, "link_requests").
-		Where("id = ? AND integration_id = ? AND redeemer_id = ? AND status = ?", id, it.ID, redeemer, string(linking.StatusAwaiting)).
-		Updates(map[string]any{"status": string(linking.StatusDeclined), "updated_at": db.now()})
+		Where("id = ? AND integration_id = ? AND redeemer_id = ? AND status = ?", id, it.ID, redeemer, string(conversation.RequestAwaiting)).
+		Updates(map[string]any{"status": string(conversation.RequestDeclined), "updated_at": db.now()})
 	return res.RowsAffected > 0, res.Error
 }
 
@@ -161,11 +150,11 @@ func (db *DB) DeclineLinkRequest(ctx context.Context, it *integration.Integratio
 // conversations, or of the whole account when widgetID is 0.
 func (db *DB) CancelLinkRequests(ctx context.Context, accountID, widgetID int64, ch conversation.Channel) error {
 	q := db.scoped(ctx, accountID, "link_requests").Where("channel = ? AND status IN ?", string(ch),
-		[]string{string(linking.StatusPending), string(linking.StatusAwaiting)})
+		[]string{string(conversation.RequestPending), string(conversation.RequestAwaiting)})
 	if widgetID != 0 {
 		q = q.Where("conversation_id IN (?)", db.scoped(ctx, accountID, "conversations").Where("widget_id = ?", widgetID).Select("id"))
 	}
-	return q.Updates(leavePending(linking.StatusCancelled, db.now())).Error
+	return q.Updates(leavePending(conversation.RequestCancelled, db.now())).Error
 }
 
 // LinkedConversations lists the conversations with a link to a channel,

@@ -17,8 +17,8 @@ func TestSaveProfile(t *testing.T) {
 		f := open(t, cfg)
 		ctx, acct := t.Context(), f.acct.ID
 		const psid = "6543210987654321"
-		_, err := f.appender.Write(ctx, conversation.Write{AccountID: acct,
-			Social: &conversation.SocialSender{Channel: conversation.ChannelMessenger, ExternalID: psid, At: time.Now()},
+		_, err := f.appender.Write(ctx, conversation.Receive{AccountID: acct,
+			From: conversation.SocialSender{Channel: conversation.ChannelMessenger, ExternalID: psid, At: time.Now()},
 			Message: &conversation.Message{AccountID: acct, Channel: conversation.ChannelMessenger, AuthorRole: conversation.AuthorEndUser,
 				Text: "olá", ClientMessageID: "ext:1", ExternalID: "m_1"},
 		})

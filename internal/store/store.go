@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -46,6 +45,9 @@ type DB struct {
 	url      string
 	log      *slog.Logger
 	now      func() time.Time
+	// hot speaks the write path's frequent statements in the database's
+	// cheapest form.
+	hot batchSQL
 }
 
 //go:embed migrations
@@ -110,9 +112,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		_ = sqlDB.Close()
 		return nil, err
 	}
-	if !db.postgres {
-		sqlDB.SetMaxOpenConns(1)
+	if db.postgres {
+		db.hot = postgresBatch{}
+		return db, nil
 	}
+	sqlDB.SetMaxOpenConns(1)
+	db.hot = sqliteBatch{}
 	return db, nil
 }
 
@@ -182,8 +187,4 @@ func notFound(err error, what string) error {
 // this package reads tenant data, so an unscoped read has to be spelled out.
 func (db *DB) scoped(ctx context.Context, accountID int64, table string) *gorm.DB {
 	return db.gorm.WithContext(ctx).Table(table).Where(table+".account_id = ?", accountID)
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }

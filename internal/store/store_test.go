@@ -100,17 +100,17 @@ func open(t *testing.T, cfg store.Config) *fixture {
 
 func (f *fixture) startConversation(t *testing.T) *conversation.Conversation {
 	t.Helper()
-	res, err := f.appender.Write(t.Context(), conversation.Write{AccountID: f.acct.ID, Start: &conversation.Start{
+	res, err := f.appender.Write(t.Context(), conversation.Start{AccountID: f.acct.ID,
 		EndUser: &conversation.EndUser{Name: "u"}, WidgetID: f.widget.ID, Channel: conversation.ChannelWebWidget,
-	}})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res.Conversation
 }
 
-func message(c *conversation.Conversation, clientID string) conversation.Write {
-	return conversation.Write{AccountID: c.AccountID, ConversationID: c.ID, Message: &conversation.Message{
+func message(c *conversation.Conversation, clientID string) conversation.Post {
+	return conversation.Post{AccountID: c.AccountID, ConversationID: c.ID, Message: &conversation.Message{
 		AccountID: c.AccountID, ConversationID: c.ID, Channel: conversation.ChannelWebWidget,
 		AuthorRole: conversation.AuthorEndUser, AuthorID: c.EndUserID, Text: "t " + clientID, ClientMessageID: clientID,
 	}}
@@ -233,9 +233,9 @@ func TestLanguagesAreScopedByAccount(t *testing.T) {
 	eachStore(t, func(t *testing.T, cfg store.Config) {
 		f := open(t, cfg)
 		ctx := t.Context()
-		res, err := f.appender.Write(ctx, conversation.Write{AccountID: f.acct.ID, Start: &conversation.Start{
+		res, err := f.appender.Write(ctx, conversation.Start{AccountID: f.acct.ID,
 			EndUser: &conversation.EndUser{Name: "u"}, WidgetID: f.widget.ID, Channel: conversation.ChannelWebWidget, Language: "el-GR",
-		}})
+		})
 		if err != nil || res.Conversation.Language != "el-GR" {
 			t.Fatalf("start: %+v %v", res, err)
 		}

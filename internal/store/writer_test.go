@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"reflect"
 	"slices"
@@ -13,7 +14,6 @@ import (
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
-	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/store"
 )
 
@@ -28,7 +28,7 @@ const (
 	web       = conversation.ChannelWebWidget
 )
 
-func (f *fixture) write(t *testing.T, w conversation.Write) *conversation.Written {
+func (f *fixture) write(t *testing.T, w conversation.Command) *conversation.Written {
 	t.Helper()
 	res, err := f.appender.Write(t.Context(), w)
 	if err != nil {
@@ -166,20 +166,21 @@ func (f *fixture) integration(t *testing.T, ch conversation.Channel) *integratio
 func (f *fixture) awaiting(t *testing.T, c *conversation.Conversation, it *integration.Integration, redeemer string, confirmBy time.Time) int64 {
 	t.Helper()
 	now := f.clock.Now()
-	r := &linking.Request{AccountID: f.acct.ID, ConversationID: c.ID, Channel: it.Channel, IntegrationID: it.ID,
-		TokenHash: linking.HashToken(fmt.Sprint("token ", now.UnixNano())), Status: linking.StatusPending,
+	hash := sha256.Sum256(fmt.Append(nil, "token ", now.UnixNano()))
+	r := &conversation.LinkRequest{AccountID: f.acct.ID, ConversationID: c.ID, Channel: it.Channel, IntegrationID: it.ID,
+		TokenHash: hash[:], Status: conversation.RequestPending,
 		ExpiresAt: now.Add(time.Hour), CreatedAt: now}
 	if err := f.db.ReplaceLinkRequest(t.Context(), r); err != nil {
 		t.Fatal(err)
 	}
-	got, refusal, err := f.db.RedeemLinkRequest(t.Context(), r.TokenHash, it, redeemer, "Ana", now, confirmBy)
-	if err != nil || refusal != "" || got.ID != r.ID {
-		t.Fatalf("redeem: %+v %q %v", got, refusal, err)
+	got, bound, err := f.db.RedeemLinkRequest(t.Context(), r.TokenHash, it, redeemer, "Ana", now, confirmBy)
+	if err != nil || !bound || got.ID != r.ID || got.Status != conversation.RequestAwaiting || got.RedeemerID != redeemer {
+		t.Fatalf("redeem: %+v %v %v", got, bound, err)
 	}
 	return r.ID
 }
 
-func (f *fixture) requestStatus(t *testing.T, id int64) linking.Status {
+func (f *fixture) requestStatus(t *testing.T, id int64) conversation.RequestStatus {
 	t.Helper()
 	r, err := f.db.LinkRequest(t.Context(), f.acct.ID, id)
 	if err != nil {
@@ -188,11 +189,11 @@ func (f *fixture) requestStatus(t *testing.T, id int64) linking.Status {
 	return r.Status
 }
 
-func activation(c *conversation.Conversation, requestID int64, ch conversation.Channel, externalID string, plan func(conversation.ActivationState) conversation.ActivationPlan) conversation.Write {
-	return conversation.Write{AccountID: c.AccountID, ConversationID: c.ID, Activate: &conversation.Activation{
-		RequestID: requestID, RequestFrom: string(linking.StatusAwaiting), RequestTo: string(linking.StatusLinked),
+func activation(c *conversation.Conversation, requestID int64, ch conversation.Channel, externalID string, plan func(conversation.ActivationState) conversation.ActivationPlan) conversation.Activation {
+	return conversation.Activation{AccountID: c.AccountID, ConversationID: c.ID,
+		RequestID: requestID, RequestFrom: string(conversation.RequestAwaiting), RequestTo: string(conversation.RequestLinked),
 		Channel: ch, ExternalID: externalID, Plan: plan,
-	}}
+	}
 }
 
 // link links externalID on it's channel to c with a plain plan: the
@@ -213,21 +214,19 @@ func (f *fixture) link(t *testing.T, c *conversation.Conversation, it *integrati
 }
 
 // social is a message an end user sent on it's channel from externalID.
-func (f *fixture) social(it *integration.Integration, from, externalID string) conversation.Write {
-	return conversation.Write{
+func (f *fixture) social(it *integration.Integration, from, externalID string) conversation.Receive {
+	return conversation.Receive{
 		AccountID: f.acct.ID,
-		Social:    &conversation.SocialSender{Channel: it.Channel, IntegrationID: it.ID, ExternalID: from, Name: "Ana Pereira", At: f.clock.Now()},
+		From:      conversation.SocialSender{Channel: it.Channel, IntegrationID: it.ID, ExternalID: from, Name: "Ana Pereira", At: f.clock.Now()},
 		Message: &conversation.Message{AccountID: f.acct.ID, Channel: it.Channel, AuthorRole: conversation.AuthorEndUser,
 			AuthorName: "Ana Pereira", Text: "hi " + externalID, ClientMessageID: "ext:" + externalID, ExternalID: externalID},
-		SetStatus: conversation.StatusOpen,
-		WroteFrom: it.Channel,
 	}
 }
 
 // outbound stores an agent's reply to an identity, in a delivery state.
 func (f *fixture) outbound(t *testing.T, c *conversation.Conversation, id *conversation.Identity, state conversation.DeliveryState) *conversation.Message {
 	t.Helper()
-	return f.write(t, conversation.Write{AccountID: c.AccountID, ConversationID: c.ID, Message: &conversation.Message{
+	return f.write(t, conversation.Post{AccountID: c.AccountID, ConversationID: c.ID, Message: &conversation.Message{
 		AccountID: c.AccountID, ConversationID: c.ID, Channel: id.Channel, AuthorRole: conversation.AuthorAgent,
 		Text: "reply", ClientMessageID: fmt.Sprint("reply ", f.clock.Now().UnixNano()), IdentityID: id.ID, DeliveryState: state,
 	}}).Message
@@ -264,11 +263,11 @@ func TestWriterActivationRefusals(t *testing.T) {
 		head := f.head(t)
 		for _, tc := range []struct {
 			name string
-			w    conversation.Write
+			w    conversation.Activation
 		}{
-			{"in another status", func() conversation.Write {
+			{"in another status", func() conversation.Activation {
 				w := activation(c, live, whatsApp, "306911111111", refused(t))
-				w.Activate.RequestFrom = string(linking.StatusPending)
+				w.RequestFrom = string(conversation.RequestPending)
 				return w
 			}()},
 			{"by another identity", activation(c, live, whatsApp, "306922222222", refused(t))},
@@ -296,7 +295,7 @@ func TestWriterActivationRefusals(t *testing.T) {
 				t.Errorf("refused activations moved the route to %s", got.LastChannel)
 			}
 		}
-		if s := f.requestStatus(t, live); s != linking.StatusAwaiting {
+		if s := f.requestStatus(t, live); s != conversation.RequestAwaiting {
 			t.Errorf("request in %s after refusals", s)
 		}
 
@@ -309,7 +308,7 @@ func TestWriterActivationRefusals(t *testing.T) {
 		})
 		f.write(t, w)
 		head = f.head(t)
-		w.Activate.Plan = refused(t)
+		w.Plan = refused(t)
 		if _, err := f.appender.Write(t.Context(), w); apperr.CodeOf(err) != apperr.LinkExpired {
 			t.Errorf("second activation: %v, want LINK_EXPIRED", err)
 		}
@@ -361,7 +360,7 @@ func TestWriterActivationStoresThePlan(t *testing.T) {
 		if got := f.conversation(t, c1.ID); got.LastChannel != whatsApp || res.Conversation.LastChannel != whatsApp {
 			t.Errorf("route %s (written %s), want WHATSAPP", got.LastChannel, res.Conversation.LastChannel)
 		}
-		if s := f.requestStatus(t, r1); s != linking.StatusLinked {
+		if s := f.requestStatus(t, r1); s != conversation.RequestLinked {
 			t.Errorf("request in %s", s)
 		}
 		if ns := f.notes(t, c1.ID); len(ns) != 1 || !reflect.DeepEqual(ns[0], linked) {
@@ -479,12 +478,12 @@ func TestWriterDetachment(t *testing.T) {
 
 		// The plan refuses: nothing changes.
 		head := f.head(t)
-		_, err := f.appender.Write(t.Context(), conversation.Write{AccountID: f.acct.ID, ConversationID: c.ID, Detach: &conversation.Detachment{
+		_, err := f.appender.Write(t.Context(), conversation.Detachment{AccountID: f.acct.ID, ConversationID: c.ID,
 			Channel: whatsApp,
 			Plan: func(conversation.DetachmentState) (conversation.DetachmentPlan, error) {
 				return conversation.DetachmentPlan{}, apperr.NotFoundf("link")
 			},
-		}})
+		})
 		if apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("refused detachment: %v, want NOT_FOUND", err)
 		}
@@ -505,7 +504,7 @@ func TestWriterDetachment(t *testing.T) {
 		var seen conversation.DetachmentState
 		note := &conversation.Note{Kind: conversation.NoteUnlinked, Channel: whatsApp, Identity: "+30 ••• 0001",
 			EndedBy: conversation.ActorAgent, Reason: conversation.ReasonUnlinked}
-		res := f.write(t, conversation.Write{AccountID: f.acct.ID, ConversationID: c.ID, Detach: &conversation.Detachment{
+		res := f.write(t, conversation.Detachment{AccountID: f.acct.ID, ConversationID: c.ID,
 			Channel: whatsApp,
 			Plan: func(st conversation.DetachmentState) (conversation.DetachmentPlan, error) {
 				seen = st
@@ -515,7 +514,7 @@ func TestWriterDetachment(t *testing.T) {
 					Route:  messenger, Note: note,
 				}, nil
 			},
-		}})
+		})
 		var linkedIDs []int64
 		for _, id := range seen.Linked {
 			linkedIDs = append(linkedIDs, id.ID)
@@ -601,8 +600,9 @@ func (a *applying) ids() []int64 {
 	return out
 }
 
-func deliveryOf(accountID int64, d conversation.DeliveryUpdate) conversation.Write {
-	return conversation.Write{AccountID: accountID, Delivery: &d}
+func deliveryOf(accountID int64, d conversation.DeliveryUpdate) conversation.DeliveryUpdate {
+	d.AccountID = accountID
+	return d
 }
 
 // R17, R18: a delivery update finds the messages it names (by id, by
@@ -796,7 +796,7 @@ func TestWriterNotes(t *testing.T) {
 			n := &conversation.Note{Kind: kind, Channel: conversation.ChannelInstagram, PreviousChannel: messenger,
 				Identity: "Ana P. " + string(kind), EndedBy: conversation.ActorAdmin, Reason: conversation.ReasonDisabledByAdmin}
 			want = append(want, n)
-			f.write(t, conversation.Write{AccountID: f.acct.ID, ConversationID: c.ID, Note: n})
+			f.write(t, conversation.AddNote{AccountID: f.acct.ID, ConversationID: c.ID, Note: n})
 			evs := f.eventsAfter(t, head)
 			if len(evs) != 1 || evs[0].Kind != feed.Kind(kind) || evs[0].Message == nil || !reflect.DeepEqual(evs[0].Message.Note, n) ||
 				evs[0].Message.AuthorRole != conversation.AuthorSystem {
@@ -811,7 +811,7 @@ func TestWriterNotes(t *testing.T) {
 }
 
 // R11, R13: writing from a channel makes it the route; the history notes
-// the switch only as Write.Switch says: in a widget conversation, when the
+// the switch only as Message.Switch says: in a widget conversation, when the
 // channel changes.
 func TestWriterSwitches(t *testing.T) {
 	eachStore(t, func(t *testing.T, cfg store.Config) {
@@ -832,9 +832,9 @@ func TestWriterSwitches(t *testing.T) {
 			before := f.conversation(t, tc.c.ID)
 			head := f.head(t)
 			w := message(tc.c, fmt.Sprint("switch ", i))
-			w.Message.Channel, w.WroteFrom = tc.from, tc.from
+			w.Message.Channel = tc.from
 			f.write(t, w)
-			note := w.Switch(before.WidgetID, before.LastChannel)
+			note := w.Message.Switch(before.WidgetID, before.LastChannel)
 			want := []string{at(feed.KindMessageAdded, tc.c.ID)}
 			if note != nil {
 				want = append([]string{at(feed.KindChannelSwitched, tc.c.ID)}, want...)
@@ -930,6 +930,54 @@ func TestWriterSocialIdempotency(t *testing.T) {
 		}
 		if msgs, err := f.db.Messages(t.Context(), f.acct.ID, firsts[0].Conversation.ID, conversation.Page{First: 100}); err != nil || len(msgs) != n {
 			t.Errorf("%d messages in the new conversation, want %d: %v", len(msgs), n, err)
+		}
+		f.checkFeeds(t)
+	})
+}
+
+// R18: a message sent again after it committed is the stored one, whether
+// it comes alone or in a batch with new messages (whose optimistic insert
+// then runs again with the read); nothing of it is numbered twice.
+func TestWriterResendAfterCommit(t *testing.T) {
+	eachStore(t, func(t *testing.T, cfg store.Config) {
+		f := open(t, cfg)
+		c := f.startConversation(t)
+		first := f.write(t, message(c, "once"))
+		head := f.head(t)
+		again := f.write(t, message(c, "once"))
+		if !again.Duplicate || again.Message.ID != first.Message.ID || f.head(t) != head {
+			t.Fatalf("sent again alone: %+v, head %d, was %d", again, f.head(t), head)
+		}
+		var wg sync.WaitGroup
+		res := make([]*conversation.Written, 8)
+		for i := range res {
+			wg.Go(func() {
+				id := fmt.Sprint("new ", i)
+				if i%2 == 0 {
+					id = "once"
+				}
+				r, err := f.appender.Write(context.Background(), message(c, id))
+				if err != nil {
+					t.Error(err)
+				}
+				res[i] = r
+			})
+		}
+		wg.Wait()
+		for i, r := range res {
+			if r == nil {
+				continue
+			}
+			if dup := i%2 == 0; r.Duplicate != dup || dup && r.Message.ID != first.Message.ID {
+				t.Errorf("write %d: duplicate %v, message %d (first %d)", i, r.Duplicate, r.Message.ID, first.Message.ID)
+			}
+		}
+		want := make([]string, 4)
+		for i := range want {
+			want[i] = at(feed.KindMessageAdded, c.ID)
+		}
+		if got := where(f.eventsAfter(t, head)); !slices.Equal(got, want) {
+			t.Errorf("events %v, want %v", got, want)
 		}
 		f.checkFeeds(t)
 	})

@@ -1,0 +1,335 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/linkline/linkline/internal/feed"
+)
+
+// batchSQL speaks a batch's frequent statements — the lock, the reads every
+// message needs and the rows every batch adds — to one database, in the
+// form that costs it least. PostgreSQL is a round trip away: each read is
+// one statement over arrays whatever the batch's size, and all the writes
+// are one statement. SQLite is in process but its driver parses every
+// statement it runs: it gets one statement per kind of row.
+type batchSQL interface {
+	// lock locks the accounts, in id order, and returns their event
+	// positions.
+	lock(ctx context.Context, tx *sql.Tx, accounts []int64) (map[int64]int64, error)
+	conversations(ctx context.Context, tx *sql.Tx, ids []int64) ([]conversationRow, error)
+	// messages returns the stored messages with any of the keys.
+	messages(ctx context.Context, tx *sql.Tx, keys []dedupKey) ([]messageRow, error)
+	// write inserts the batch's messages, setting their IDs, and its
+	// events, and stores the conversations it touched and the accounts'
+	// positions. In an optimistic batch it skips the messages stored
+	// before, and then fails with errStoredBefore.
+	write(ctx context.Context, tx *sql.Tx, b *batch) error
+}
+
+const conversationColumns = "id, account_id, widget_id, end_user_id, status, last_channel, last_seq, activity_seq, last_message_at, language, created_at, updated_at"
+
+func scanConversation(rows *sql.Rows) (conversationRow, error) {
+	var c conversationRow
+	err := rows.Scan(&c.ID, &c.AccountID, &c.WidgetID, &c.EndUserID, &c.Status, &c.LastChannel, &c.LastSeq, &c.ActivitySeq,
+		&c.LastMessageAt, &c.Language, &c.CreatedAt, &c.UpdatedAt)
+	return c, err
+}
+
+const messageColumns = "id, account_id, conversation_id, seq, channel, author_role, author_id, author_name, text, client_message_id, " +
+	"external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at"
+
+func scanMessage(rows *sql.Rows) (messageRow, error) {
+	var m messageRow
+	err := rows.Scan(&m.ID, &m.AccountID, &m.ConversationID, &m.Seq, &m.Channel, &m.AuthorRole, &m.AuthorID, &m.AuthorName, &m.Text,
+		&m.ClientMessageID, &m.ExternalID, &m.IdentityID, &m.DeliveryState, &m.DeliveryError, &m.NoteKind, &m.Note, &m.CreatedAt)
+	return m, err
+}
+
+// collect reads every row of a query.
+func collect[T any](rows *sql.Rows, err error, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// messageID is the id of an event's message, nil for none.
+func messageID(e *feed.Event) *int64 {
+	if e.Message == nil {
+		return nil
+	}
+	return &e.Message.ID
+}
+
+// postgresBatch is batchSQL for PostgreSQL: every statement's text is fixed,
+// so the driver prepares it once per connection.
+type postgresBatch struct{}
+
+func (postgresBatch) lock(ctx context.Context, tx *sql.Tx, accounts []int64) (map[int64]int64, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, event_seq FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE", accounts)
+	return scanSeqs(rows, err)
+}
+
+func scanSeqs(rows *sql.Rows, err error) (map[int64]int64, error) {
+	pairs, err := collect(rows, err, func(rows *sql.Rows) ([2]int64, error) {
+		var p [2]int64
+		return p, rows.Scan(&p[0], &p[1])
+	})
+	seqs := make(map[int64]int64, len(pairs))
+	for _, p := range pairs {
+		seqs[p[0]] = p[1]
+	}
+	return seqs, err
+}
+
+func (postgresBatch) conversations(ctx context.Context, tx *sql.Tx, ids []int64) ([]conversationRow, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT "+conversationColumns+" FROM conversations WHERE id = ANY($1)", ids)
+	return collect(rows, err, scanConversation)
+}
+
+func (postgresBatch) messages(ctx context.Context, tx *sql.Tx, keys []dedupKey) ([]messageRow, error) {
+	conv, role, author, client := make([]int64, len(keys)), make([]string, len(keys)), make([]int64, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		conv[i], role[i], author[i], client[i] = k.conv, k.role, k.author, k.client
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+messageColumns+" FROM messages WHERE (conversation_id, author_role, author_id, client_message_id) IN "+
+		"(SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[]))", conv, role, author, client)
+	return collect(rows, err, scanMessage)
+}
+
+// postgresWrite is every write of a batch in one statement. The messages'
+// ids come back from the insert; an event of a new message finds its id by
+// the message's position in its conversation, an event of a stored one
+// names it. The account positions are announced to every instance at
+// commit (NOTIFY), from the statement's last row.
+const postgresWrite = `WITH m AS (
+	INSERT INTO messages (account_id, conversation_id, seq, channel, author_role, author_id, author_name, text,
+		client_message_id, external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at)
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
+		$9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[])
+	%s
+	RETURNING id, conversation_id, seq
+), e AS (
+	INSERT INTO events (account_id, account_seq, conversation_id, conversation_seq, kind, message_id, created_at)
+	SELECT u.account_id, u.account_seq, u.conversation_id, u.conversation_seq, u.kind, coalesce(u.message_id, m.id), u.created_at
+	FROM unnest($17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::text[], $22::bigint[], $23::bigint[], $24::timestamptz[])
+		AS u(account_id, account_seq, conversation_id, conversation_seq, kind, message_id, message_seq, created_at)
+	LEFT JOIN m ON m.conversation_id = u.conversation_id AND m.seq = u.message_seq
+), c AS (
+	UPDATE conversations SET status = u.status, last_channel = u.last_channel, last_seq = u.last_seq,
+		activity_seq = u.activity_seq, last_message_at = u.last_message_at, updated_at = u.updated_at
+	FROM unnest($25::bigint[], $26::text[], $27::text[], $28::bigint[], $29::bigint[], $30::timestamptz[], $31::timestamptz[])
+		AS u(id, status, last_channel, last_seq, activity_seq, last_message_at, updated_at)
+	WHERE conversations.id = u.id
+), a AS (
+	UPDATE accounts SET event_seq = u.event_seq FROM unnest($32::bigint[], $33::bigint[]) AS u(id, event_seq)
+	WHERE accounts.id = u.id AND $35
+), n AS (
+	SELECT pg_notify('` + NotifyChannel + `', $34) WHERE $35
+)
+SELECT conversation_id, seq, id FROM m
+UNION ALL SELECT 0, 0, 0 FROM n`
+
+// skipStored is the clause of an optimistic batch's message insert.
+const skipStored = "ON CONFLICT DO NOTHING"
+
+// The two forms of postgresWrite.
+var (
+	postgresWriteChecked    = fmt.Sprintf(postgresWrite, "")
+	postgresWriteOptimistic = fmt.Sprintf(postgresWrite, skipStored)
+)
+
+func (postgresBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
+	n := len(b.msgs)
+	ma, mc, ms, mau := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	mch, mrole, mname, mtext, mclient, mext := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	mident := make([]*int64, n)
+	mstate, merr, mkind, mnote := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	mat := make([]time.Time, n)
+	for i, msg := range b.msgs {
+		r := messageRowOf(msg)
+		ma[i], mc[i], ms[i], mau[i] = r.AccountID, r.ConversationID, r.Seq, r.AuthorID
+		mch[i], mrole[i], mname[i], mtext[i], mclient[i], mext[i] = r.Channel, r.AuthorRole, r.AuthorName, r.Text, r.ClientMessageID, r.ExternalID
+		mident[i], mstate[i], merr[i], mkind[i], mnote[i], mat[i] = r.IdentityID, r.DeliveryState, r.DeliveryError, r.NoteKind, r.Note, r.CreatedAt
+	}
+	k := len(b.evs)
+	ea, es, ec, ecs := make([]int64, k), make([]int64, k), make([]int64, k), make([]int64, k)
+	ekind, emsg, emseq, eat := make([]string, k), make([]*int64, k), make([]*int64, k), make([]time.Time, k)
+	for i, e := range b.evs {
+		ea[i], es[i], ec[i], ecs[i], ekind[i], eat[i] = e.AccountID, e.AccountSeq, e.ConversationID, e.ConversationSeq, string(e.Kind), e.At
+		switch {
+		case e.Message == nil:
+		case e.Message.ID != 0:
+			emsg[i] = &e.Message.ID
+		default:
+			emseq[i] = &e.Message.Seq
+		}
+	}
+	ids := sortedIDs(b.touched)
+	cid, cst, clast, cseq, cact := make([]int64, len(ids)), make([]string, len(ids)), make([]string, len(ids)), make([]int64, len(ids)), make([]int64, len(ids))
+	clm, cup := make([]*time.Time, len(ids)), make([]time.Time, len(ids))
+	for i, id := range ids {
+		c := b.convs[id]
+		cid[i], cst[i], clast[i], cseq[i], cact[i], clm[i], cup[i] = c.ID, c.Status, c.LastChannel, c.LastSeq, c.ActivitySeq, c.LastMessageAt, c.UpdatedAt
+	}
+	accts := sortedIDs(b.seqs)
+	aseq := make([]int64, len(accts))
+	for i, id := range accts {
+		aseq[i] = b.seqs[id]
+	}
+	stmt := postgresWriteChecked
+	if b.optimistic {
+		stmt = postgresWriteOptimistic
+	}
+	rows, err := tx.QueryContext(ctx, stmt,
+		ma, mc, ms, mch, mrole, mau, mname, mtext, mclient, mext, mident, mstate, merr, mkind, mnote, mat,
+		ea, es, ec, ecs, ekind, emsg, emseq, eat,
+		cid, cst, clast, cseq, cact, clm, cup,
+		accts, aseq, notifyPayload(b.seqs), k > 0)
+	return setMessageIDs(b, rows, err)
+}
+
+// sqliteBatch is batchSQL for SQLite: each statement covers the whole batch,
+// since the driver parses every statement it runs (it keeps no prepared
+// form), so that the batch pays for a few parses, not for one per row.
+type sqliteBatch struct{}
+
+// tuples is n parenthesized groups of width placeholders: "(?,?),(?,?)".
+func tuples(n, width int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+}
+
+func (sqliteBatch) lock(ctx context.Context, tx *sql.Tx, accounts []int64) (map[int64]int64, error) {
+	// SQLite locks the whole database for the transaction (BEGIN
+	// IMMEDIATE): reading the positions is enough.
+	args := make([]any, len(accounts))
+	for i, id := range accounts {
+		args[i] = id
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, event_seq FROM accounts WHERE id IN "+tuples(1, len(accounts)), args...)
+	return scanSeqs(rows, err)
+}
+
+func (sqliteBatch) conversations(ctx context.Context, tx *sql.Tx, ids []int64) ([]conversationRow, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+conversationColumns+" FROM conversations WHERE id IN "+tuples(1, len(ids)), args...)
+	return collect(rows, err, scanConversation)
+}
+
+func (sqliteBatch) messages(ctx context.Context, tx *sql.Tx, keys []dedupKey) ([]messageRow, error) {
+	args := make([]any, 0, 4*len(keys))
+	for _, k := range keys {
+		args = append(args, k.conv, k.role, k.author, k.client)
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+messageColumns+" FROM messages WHERE (conversation_id, author_role, author_id, client_message_id) IN (VALUES "+
+		tuples(len(keys), 4)+")", args...)
+	return collect(rows, err, scanMessage)
+}
+
+func (sqliteBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
+	if n := len(b.msgs); n > 0 {
+		args := make([]any, 0, 16*n)
+		for _, m := range b.msgs {
+			r := messageRowOf(m)
+			args = append(args, r.AccountID, r.ConversationID, r.Seq, r.Channel, r.AuthorRole, r.AuthorID, r.AuthorName, r.Text,
+				r.ClientMessageID, r.ExternalID, r.IdentityID, r.DeliveryState, r.DeliveryError, r.NoteKind, r.Note, r.CreatedAt)
+		}
+		skip := ""
+		if b.optimistic {
+			skip = " " + skipStored
+		}
+		rows, err := tx.QueryContext(ctx, "INSERT INTO messages (account_id, conversation_id, seq, channel, author_role, author_id, author_name, text, "+
+			"client_message_id, external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at) VALUES "+tuples(n, 16)+
+			skip+" RETURNING conversation_id, seq, id", args...)
+		if err := setMessageIDs(b, rows, err); err != nil {
+			return err
+		}
+	}
+	if n := len(b.evs); n > 0 {
+		args := make([]any, 0, 7*n)
+		for _, e := range b.evs {
+			args = append(args, e.AccountID, e.AccountSeq, e.ConversationID, e.ConversationSeq, string(e.Kind), messageID(e), e.At)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO events (account_id, account_seq, conversation_id, conversation_seq, kind, message_id, created_at) VALUES "+
+			tuples(n, 7), args...); err != nil {
+			return err
+		}
+	}
+	if n := len(b.touched); n > 0 {
+		args := make([]any, 0, 7*n)
+		for _, id := range sortedIDs(b.touched) {
+			c := b.convs[id]
+			args = append(args, c.ID, c.Status, c.LastChannel, c.LastSeq, c.ActivitySeq, c.LastMessageAt, c.UpdatedAt)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE conversations SET status = u.column2, last_channel = u.column3, last_seq = u.column4, "+
+			"activity_seq = u.column5, last_message_at = u.column6, updated_at = u.column7 FROM (VALUES "+tuples(n, 7)+") AS u "+
+			"WHERE conversations.id = u.column1", args...); err != nil {
+			return err
+		}
+	}
+	if len(b.evs) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(b.seqs))
+	for _, id := range sortedIDs(b.seqs) {
+		args = append(args, id, b.seqs[id])
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE accounts SET event_seq = u.column2 FROM (VALUES "+tuples(len(b.seqs), 2)+") AS u WHERE accounts.id = u.column1", args...)
+	return err
+}
+
+// setMessageIDs gives the batch's messages the ids the insert returned as
+// (conversation, position, id) rows.
+func setMessageIDs(b *batch, rows *sql.Rows, err error) error {
+	type at struct{ conv, seq int64 }
+	ids := make(map[at]int64, len(b.msgs))
+	_, err = collect(rows, err, func(rows *sql.Rows) (struct{}, error) {
+		var p at
+		var id int64
+		err := rows.Scan(&p.conv, &p.seq, &id)
+		ids[p] = id
+		return struct{}{}, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range b.msgs {
+		if m.ID = ids[at{m.ConversationID, m.Seq}]; m.ID != 0 {
+			continue
+		}
+		if b.optimistic {
+			return errStoredBefore
+		}
+		return fmt.Errorf("store: message %d/%d was not inserted", m.ConversationID, m.Seq)
+	}
+	return nil
+}
+
+// sortedIDs are a map's keys in order: rows are written in id order, so
+// that concurrent transactions take their locks in one order.
+func sortedIDs[V any](m map[int64]V) []int64 {
+	ids := make([]int64, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
