@@ -2,7 +2,6 @@ package app
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/channel/instagram"
@@ -18,16 +17,14 @@ var (
 	_ webhook.ProfileReader = (*instagram.Adapter)(nil)
 )
 
-// graphTimeout bounds one call to Meta: below the delivery job's timeout,
-// so a hung call ends as a retryable failure, not a rescued job.
-const graphTimeout = 20 * time.Second
-
 // adapters returns one adapter per social channel for live integrations,
 // reaching Meta where the configuration says, and one per channel for
 // sandbox integrations, reaching the simulated phones through sandboxed.
 func (c Config) adapters(sandboxed http.RoundTripper) adapterSet {
-	client := &http.Client{Timeout: graphTimeout}
-	phones := &http.Client{Timeout: graphTimeout, Transport: sandboxed}
+	// Below the job timeout (Config.validate): a hung call ends as a
+	// retryable failure, not a rescued job.
+	client := &http.Client{Timeout: c.GraphTimeout}
+	phones := &http.Client{Timeout: c.GraphTimeout, Transport: sandboxed}
 	set := func(graph, ig channel.Config) map[conversation.Channel]channel.Adapter {
 		return map[conversation.Channel]channel.Adapter{
 			conversation.ChannelWhatsApp:  whatsapp.New(graph),

@@ -99,10 +99,13 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		// Polling: see store.RiverDriver.
 		FetchPollInterval: 100 * time.Millisecond,
 		FetchCooldown:     50 * time.Millisecond,
-		// Above the Graph API client's timeout, below River's rescue of
-		// stuck jobs: a send is never running twice at once.
-		JobTimeout:  time.Minute,
-		RetryPolicy: delivery.RetryPolicy{Base: cfg.RetryBase, Max: delivery.DefaultRetryPolicy.Max},
+		// Above the Graph API client's timeout, below the rescue of jobs
+		// whose process died (Config.validate): a send is never running
+		// twice at once, and replies in flight at a crash go out within
+		// minutes, not River's default hour (R34).
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.JobRescueAfter,
+		RetryPolicy:          delivery.RetryPolicy{Base: cfg.RetryBase, Max: delivery.DefaultRetryPolicy.Max},
 	})
 	if err != nil {
 		_ = db.Close()
@@ -147,7 +150,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	requests := linking.NewRequests(db, settings, limiter, a.feed.Change, linkClock)
 	confirmations := linking.NewConfirmations(db, a.appender, deliveries, languages, a.feed.Change, linkClock)
 	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, webhook.NewProfiles(db, log, time.Now), log))
-	river.AddWorker(workers, delivery.NewWorker(deliveries))
+	sender := delivery.NewWorker(deliveries, db, delivery.NewJobs(a.jobs))
+	sender.Resent = func(reason string) { m.DeliveryResends.WithLabelValues(reason).Inc() }
+	river.AddWorker(workers, sender)
 
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,

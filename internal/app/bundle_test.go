@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -23,11 +24,17 @@ import (
 
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/store/storetest"
 	"github.com/linkline/linkline/internal/widget"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(serverEnv) != "" {
+		os.Exit(serveChild())
+	}
+	storetest.Main(m)
+}
 
 // storeKind names a database the service runs on.
 type storeKind string
@@ -139,21 +146,27 @@ var seq atomic.Int64
 // open to any origin; it returns the widget key and the two tokens.
 func (b *testBundle) newAccount(t *testing.T, name string) (acct *account.Account, widgetKey, admin, agent string) {
 	t.Helper()
+	return seedAccount(t, b.app.DB, name)
+}
+
+// seedAccount creates the account of newAccount in db.
+func seedAccount(t *testing.T, db *store.DB, name string) (acct *account.Account, widgetKey, admin, agent string) {
+	t.Helper()
 	ctx := t.Context()
 	acct = &account.Account{Name: name, Plan: account.PlanSuiteProfessional, AgentWorkspace: true}
-	if err := b.app.DB.NewAccount(ctx, acct); err != nil {
+	if err := db.NewAccount(ctx, acct); err != nil {
 		t.Fatal(err)
 	}
 	admin, adminHash := auth.NewAgentToken()
-	if err := b.app.DB.NewAgent(ctx, &account.Agent{AccountID: acct.ID, Name: name + " Admin", Email: "admin@example.com", Role: account.RoleAdmin}, adminHash); err != nil {
+	if err := db.NewAgent(ctx, &account.Agent{AccountID: acct.ID, Name: name + " Admin", Email: "admin@example.com", Role: account.RoleAdmin}, adminHash); err != nil {
 		t.Fatal(err)
 	}
 	agent, agentHash := auth.NewAgentToken()
-	if err := b.app.DB.NewAgent(ctx, &account.Agent{AccountID: acct.ID, Name: name + " Agent", Email: "agent@example.com", Role: account.RoleAgent}, agentHash); err != nil {
+	if err := db.NewAgent(ctx, &account.Agent{AccountID: acct.ID, Name: name + " Agent", Email: "agent@example.com", Role: account.RoleAgent}, agentHash); err != nil {
 		t.Fatal(err)
 	}
 	widgetKey = fmt.Sprintf("wk_test_%d_%d", acct.ID, seq.Add(1))
-	if err := b.app.DB.NewWidget(ctx, &widget.Widget{AccountID: acct.ID, Key: widgetKey, Name: name + " widget", AllowedOrigins: []string{"*"}}); err != nil {
+	if err := db.NewWidget(ctx, &widget.Widget{AccountID: acct.ID, Key: widgetKey, Name: name + " widget", AllowedOrigins: []string{"*"}}); err != nil {
 		t.Fatal(err)
 	}
 	return acct, widgetKey, admin, agent

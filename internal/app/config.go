@@ -45,6 +45,15 @@ type Config struct {
 	GraphVersion string
 	// RetryBase is the first wait before a failed job runs again.
 	RetryBase time.Duration
+	// GraphTimeout bounds one call to Meta; JobTimeout one run of a
+	// durable job; JobRescueAfter is when a job still marked running is
+	// taken for one whose process died, and run again. Each must be below
+	// the next (validate): a hung call then ends as a retryable failure
+	// of its job, and a job is never run twice at once; the last bounds
+	// how long replies in flight wait after a crash (R34).
+	GraphTimeout   time.Duration
+	JobTimeout     time.Duration
+	JobRescueAfter time.Duration
 
 	MaxTextRunes       int
 	SessionTTL         time.Duration
@@ -170,6 +179,9 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	str(&c.InstagramURL, "instagram-url", "INSTAGRAM_URL", "https://graph.instagram.com", "Instagram API root")
 	str(&c.GraphVersion, "graph-version", "GRAPH_VERSION", "v21.0", "Graph API version")
 	dur(&c.RetryBase, "retry-base", "RETRY_BASE", delivery.DefaultRetryPolicy.Base, "first wait before a failed delivery is retried; it doubles each time, up to an hour")
+	dur(&c.GraphTimeout, "graph-timeout", "GRAPH_TIMEOUT", 20*time.Second, "longest call to the Graph API; below JOB_TIMEOUT")
+	dur(&c.JobTimeout, "job-timeout", "JOB_TIMEOUT", time.Minute, "longest run of a durable job (a delivery, a webhook's processing); below JOB_RESCUE_AFTER")
+	dur(&c.JobRescueAfter, "job-rescue-after", "JOB_RESCUE_AFTER", 2*time.Minute, "how long a job may show as running before it is taken for one whose process died and is run again")
 	num(&c.MaxTextRunes, "max-text", "MAX_TEXT", 4096, "longest message, in characters")
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "lifetime of a widget session token")
 	dur(&c.EventRetention, "event-retention", "EVENT_RETENTION", 7*24*time.Hour, "how long events stay replayable by cursor and processed webhook bodies are kept")
@@ -211,6 +223,8 @@ func (c Config) validate() error {
 	check(c.HTTP.MaxSocketsPerAddr > 0 && c.HTTP.MaxSubscriptionsPerSocket > 0, "socket limits must be positive")
 	check(c.SubscriptionBuffer > 0 && c.WriteBatch > 0, "SUBSCRIPTION_BUFFER and WRITE_BATCH must be positive")
 	check(c.EventRetention >= time.Hour, "EVENT_RETENTION must be at least 1h")
+	check(0 < c.GraphTimeout && c.GraphTimeout < c.JobTimeout && c.JobTimeout < c.JobRescueAfter,
+		fmt.Sprintf("timeouts must keep 0 < GRAPH_TIMEOUT (%s) < JOB_TIMEOUT (%s) < JOB_RESCUE_AFTER (%s): a hung call must fail its job, and a job must end before it is run again", c.GraphTimeout, c.JobTimeout, c.JobRescueAfter))
 	return errors.Join(errs...)
 }
 

@@ -20,11 +20,23 @@ type fakeGraph struct {
 	requests []graphRequest
 	script   []graphAnswer
 	sent     int
+	// refuse, when set, answers a request before the script does when it
+	// returns true.
+	refuse func(graphRequest) (graphAnswer, bool)
 }
 
 type graphRequest struct {
 	Path, Auth string
 	Body       map[string]any
+	// Status is what the fake answered.
+	Status int
+}
+
+// text is the text a send carried.
+func (r graphRequest) text() string {
+	text, _ := r.Body["text"].(map[string]any)
+	s, _ := text["body"].(string)
+	return s
 }
 
 type graphAnswer struct {
@@ -40,11 +52,18 @@ func newFakeGraph(t *testing.T) *fakeGraph {
 		_ = json.Unmarshal(raw, &body)
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		g.requests = append(g.requests, graphRequest{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body})
-		ans := graphAnswer{http.StatusOK, ""}
-		if len(g.script) > 0 {
+		req := graphRequest{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body}
+		ans, refused := graphAnswer{http.StatusOK, ""}, false
+		if g.refuse != nil {
+			if a, ok := g.refuse(req); ok {
+				ans, refused = a, true
+			}
+		}
+		if !refused && len(g.script) > 0 {
 			ans, g.script = g.script[0], g.script[1:]
 		}
+		req.Status = ans.status
+		g.requests = append(g.requests, req)
 		if ans.status == http.StatusOK && ans.body == "" {
 			g.sent++
 			ans.body = fmt.Sprintf(`{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.OUT%d"}]}`, g.sent)
@@ -287,7 +306,9 @@ func TestDeliverySurvivesRestart(t *testing.T) {
 		s.graph.script = nil // Meta is back
 		s.graph.mu.Unlock()
 		b.serve(t)
-		b.waitForJobs(t)
+		// The replies go out in the order written (R34): the first one's
+		// backoff, grown while Meta was down, sets the pace.
+		b.waitForJobsWithin(t, 30*time.Second)
 		sent := map[string]int{}
 		for _, c := range s.graph.calls() {
 			if text, ok := c.Body["text"].(map[string]any); ok {

@@ -53,7 +53,13 @@ func (b *testBundle) webhookURL(it integrationOut) string {
 // waitForJobs waits until every durable job has finished.
 func (b *testBundle) waitForJobs(t *testing.T) {
 	t.Helper()
-	waitFor(t, "jobs to finish", func() bool {
+	b.waitForJobsWithin(t, 10*time.Second)
+}
+
+// waitForJobsWithin waits at most d until every durable job has finished.
+func (b *testBundle) waitForJobsWithin(t *testing.T, d time.Duration) {
+	t.Helper()
+	waitWithin(t, d, "jobs to finish", func() bool {
 		n, err := b.app.PendingJobs(t.Context())
 		if err != nil {
 			t.Fatal(err)

@@ -159,21 +159,28 @@ func Enqueue(ctx context.Context, client *river.Client[*sql.Tx], tx *sql.Tx, msg
 	return err
 }
 
-// Worker sends queued messages.
+// Worker sends queued messages, one conversation's replies on one channel
+// in the order they were written (R34).
 type Worker struct {
 	river.WorkerDefaults[Args]
-	s *Service
+	s     *Service
+	sends Sends
+	queue Queue
+	// Resent, when set, counts sends that may have reached the phone
+	// twice ("unknown_outcome": an earlier attempt's process died
+	// mid-send) or did ("sent_twice": the platform gave two ids).
+	Resent func(reason string)
 }
 
 // NewWorker returns the delivery worker.
-func NewWorker(s *Service) *Worker { return &Worker{s: s} }
-
-// Timeout bounds one send: above the Graph client's timeout.
-func (w *Worker) Timeout(*river.Job[Args]) time.Duration { return 45 * time.Second }
+func NewWorker(s *Service, sends Sends, queue Queue) *Worker {
+	return &Worker{s: s, sends: sends, queue: queue}
+}
 
 // Work sends one message. Transient failures return an error, which River
 // retries with backoff; rate limits snooze; permanent failures mark the
-// message failed with the reason and cancel the job.
+// message failed with the reason and cancel the job. A message sent or
+// failed for good wakes the reply waiting behind it.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	s := w.s
 	m, err := s.store.Message(ctx, job.Args.AccountID, job.Args.MessageID)
@@ -186,6 +193,37 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if m.DeliveryState != conversation.DeliveryQueued {
 		return nil // sent by an earlier run whose completion was lost
 	}
+	ahead, err := w.sends.QueuedBefore(ctx, m, s.now().Add(-orderHorizon))
+	if err != nil {
+		return err
+	}
+	if ahead != 0 {
+		return river.JobSnooze(waitBehind(snoozesOf(job.JobRow)))
+	}
+	err = w.send(ctx, job, m)
+	switch {
+	case err == nil || isCancel(err):
+	case isSnooze(err):
+		return err
+	case job.Attempt >= job.MaxAttempts:
+		// The job ends here: the message must not stay queued, holding
+		// back those after it. The error is ours, not the agent's to read.
+		s.log.WarnContext(ctx, "delivery: giving up", "message", m.ID, "attempt", job.Attempt, "err", err)
+		if err = s.fail(ctx, m, fmt.Sprintf("gave up after %d attempts", job.Attempt)); !isCancel(err) {
+			return err
+		}
+	default:
+		return err
+	}
+	w.wakeNext(ctx, m)
+	return err
+}
+
+// send sends m through its channel's adapter, once: a run after a crash
+// that finds the platform's id from an earlier attempt records the send
+// instead of repeating it.
+func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation.Message) error {
+	s := w.s
 	id, err := s.store.Identity(ctx, m.AccountID, m.IdentityID)
 	if err != nil {
 		return s.fail(ctx, m, "the recipient's identity is gone")
@@ -208,14 +246,81 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if err != nil {
 		return err
 	}
-	sent, err := adapter.SendText(ctx, creds, channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
+	attempt, sentAs, unfinished, err := w.sends.StartSend(ctx, m.AccountID, m.ID)
 	if err != nil {
+		return err
+	}
+	log := s.log.With("message", m.ID, "conversation", m.ConversationID, "channel", m.Channel)
+	if sentAs != "" {
+		log.InfoContext(ctx, "delivery: already sent by an earlier attempt; recording it", "platform_id", sentAs)
+		_, err := w.sends.EndSend(ctx, m.AccountID, attempt, "", "not sent again: an earlier attempt was")
+		return errors.Join(err, w.sent(ctx, m, sentAs))
+	}
+	if unfinished > 0 {
+		log.WarnContext(ctx, "delivery: an earlier attempt ended with its process, mid-send; the end user may receive this reply twice", "earlier_attempts", unfinished)
+		w.resent("unknown_outcome")
+	}
+	sent, err := adapter.SendText(ctx, creds, channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
+	// What the platform answered is recorded even when the job's context
+	// has ended: a later run must know whether the message went out.
+	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err != nil {
+		_, rerr := w.sends.EndSend(record, m.AccountID, attempt, "", err.Error())
+		if rerr != nil {
+			return errors.Join(err, rerr)
+		}
 		return s.classify(ctx, job, m, it, err)
 	}
-	_, err = s.writer.Write(ctx, moving(conversation.DeliveryUpdate{
-		AccountID: m.AccountID, MessageID: m.ID, State: conversation.DeliverySent, SentAs: sent.ExternalID,
+	ids, err := w.sends.EndSend(record, m.AccountID, attempt, sent.ExternalID, "")
+	if err != nil {
+		return err
+	}
+	if ids > 1 {
+		log.WarnContext(ctx, "delivery: the message was sent more than once", "platform_ids", ids, "platform_id", sent.ExternalID)
+		w.resent("sent_twice")
+	}
+	return w.sent(record, m, sent.ExternalID)
+}
+
+// recordTimeout bounds the recording of a send's outcome once the job's
+// own time is up.
+const recordTimeout = 10 * time.Second
+
+// sent moves m to SENT under the platform's id.
+func (w *Worker) sent(ctx context.Context, m *conversation.Message, externalID string) error {
+	_, err := w.s.writer.Write(ctx, moving(conversation.DeliveryUpdate{
+		AccountID: m.AccountID, MessageID: m.ID, State: conversation.DeliverySent, SentAs: externalID,
 	}))
 	return err
+}
+
+// wakeNext wakes the reply waiting behind m, if any. A failure only
+// delays it: its job looks again when its snooze ends.
+func (w *Worker) wakeNext(ctx context.Context, m *conversation.Message) {
+	next, err := w.sends.QueuedAfter(ctx, m)
+	if err == nil && next != 0 {
+		err = w.queue.Wake(ctx, next)
+	}
+	if err != nil {
+		w.s.log.WarnContext(ctx, "delivery: could not wake the next reply", "message", m.ID, "err", err)
+	}
+}
+
+func (w *Worker) resent(reason string) {
+	if w.Resent != nil {
+		w.Resent(reason)
+	}
+}
+
+func isCancel(err error) bool {
+	_, ok := errors.AsType[*river.JobCancelError](err)
+	return ok
+}
+
+func isSnooze(err error) bool {
+	_, ok := errors.AsType[*river.JobSnoozeError](err)
+	return ok
 }
 
 func (s *Service) classify(ctx context.Context, job *river.Job[Args], m *conversation.Message, it *integration.Integration, err error) error {

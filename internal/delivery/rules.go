@@ -3,7 +3,10 @@
 // destination can carry and against the channel's messaging window, queues
 // it as a durable River job in the reply's own transaction, sends it
 // through the channel's adapter with retries decided by Meta's error
-// classes, and moves its delivery state forward as reports arrive.
+// classes, and moves its delivery state forward as reports arrive. Replies
+// to one conversation on one channel leave in the order written, and each
+// attempt to send is recorded so that a run after a crash neither repeats a
+// send it can prove nor hides one it cannot (R34; see order.go).
 package delivery
 
 import (

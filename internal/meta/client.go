@@ -27,8 +27,9 @@ import (
 const maxResponse = 1 << 20
 
 // DefaultTimeout bounds a request when Config.Client is nil. It stays below
-// the delivery job's one-minute timeout so that a hung call fails as a
-// retryable timeout instead of being rescued as a stuck job.
+// the default job timeout (a minute; the service's JOB_TIMEOUT) so that a
+// hung call fails as a retryable timeout instead of being rescued as a
+// stuck job.
 const DefaultTimeout = 30 * time.Second
 
 // Client posts JSON to the Graph API.

@@ -25,6 +25,7 @@ type Metrics struct {
 	InternalErrors      prometheus.Counter
 	RejectedHTTPRequest *prometheus.CounterVec
 	Webhooks            *prometheus.CounterVec
+	DeliveryResends     *prometheus.CounterVec
 }
 
 // New returns the collectors, registered on a new registry with the Go and
@@ -48,10 +49,14 @@ func New() *Metrics {
 		InternalErrors:      prometheus.NewCounter(prometheus.CounterOpts{Name: "linkline_internal_errors_total", Help: "Errors masked as INTERNAL."}),
 		RejectedHTTPRequest: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "linkline_http_rejected_total", Help: "HTTP requests refused before GraphQL ran."}, []string{"reason"}),
 		Webhooks:            prometheus.NewCounterVec(prometheus.CounterOpts{Name: "linkline_webhook_requests_total", Help: "Webhook requests by result."}, []string{"result"}),
+		DeliveryResends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "linkline_delivery_resends_total",
+			Help: "Replies sent again that may have reached the phone twice (unknown_outcome: an earlier attempt's process died mid-send) or did (sent_twice: the platform gave two ids).",
+		}, []string{"reason"}),
 	}
 	f(collectors.NewGoCollector())
 	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for _, c := range []prometheus.Collector{m.Sockets, m.SocketsRejected, m.Subscriptions, m.SlowConsumers, m.Messages, m.WriteBatch, m.RateLimited, m.Requests, m.InternalErrors, m.RejectedHTTPRequest, m.Webhooks} {
+	for _, c := range []prometheus.Collector{m.Sockets, m.SocketsRejected, m.Subscriptions, m.SlowConsumers, m.Messages, m.WriteBatch, m.RateLimited, m.Requests, m.InternalErrors, m.RejectedHTTPRequest, m.Webhooks, m.DeliveryResends} {
 		f(c)
 	}
 	return m
