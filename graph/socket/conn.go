@@ -151,7 +151,11 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) bool {
 		switch m.Type {
 		case "ping":
 			// The payload is echoed: clients may use it to match pongs.
-			c.send(nil, "pong", m.Payload)
+			var payload any
+			if len(m.Payload) > 0 {
+				payload = m.Payload
+			}
+			c.send(nil, "pong", payload)
 			return true
 		case "pong":
 			c.mu.Lock()
@@ -293,7 +297,7 @@ func (c *conn) subscribe(m *message, start time.Time) bool {
 func (c *conn) dispatch(op *operation, rc *graphql.OperationContext, ctx context.Context) (responses graphql.ResponseHandler, _ context.Context) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.sendErrors(op, gqlerror.List{recovered(ctx, rc, r)})
+			c.sendErrors(op, c.recovered(ctx, rc, r))
 			c.forget(op)
 			responses = nil
 		}
@@ -306,7 +310,7 @@ func (c *conn) dispatch(op *operation, rc *graphql.OperationContext, ctx context
 func (c *conn) pump(op *operation, rc *graphql.OperationContext, responses graphql.ResponseHandler, ctx context.Context) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.sendErrors(op, gqlerror.List{recovered(ctx, rc, r)})
+			c.sendErrors(op, c.recovered(ctx, rc, r))
 		} else if errs := errorsOf(ctx); len(errs) > 0 {
 			c.sendErrors(op, errs)
 		} else {
@@ -325,12 +329,11 @@ func (c *conn) pump(op *operation, rc *graphql.OperationContext, responses graph
 	}
 }
 
-func recovered(ctx context.Context, rc *graphql.OperationContext, r any) *gqlerror.Error {
-	err := rc.Recover(ctx, r)
-	if gerr, ok := errors.AsType[*gqlerror.Error](err); ok {
-		return gerr
-	}
-	return &gqlerror.Error{Message: "internal error", Extensions: map[string]any{"code": "INTERNAL"}}
+// recovered is a panic as the executor presents errors: it is not the
+// client's to read.
+func (c *conn) recovered(ctx context.Context, rc *graphql.OperationContext, r any) gqlerror.List {
+	err := gqlerror.WrapIfUnwrapped(rc.Recover(ctx, r))
+	return c.exec.DispatchError(ctx, gqlerror.List{err}).Errors
 }
 
 // stop ends operation id at the client's request. Nothing more is sent
