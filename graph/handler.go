@@ -83,6 +83,7 @@ type Handler struct {
 	metrics *metrics.Metrics
 	authn   *auth.Authenticator
 	gql     *handler.Server
+	ws      *socket.Transport
 	sockets *socketRegistry
 	proxies proxyList
 }
@@ -98,13 +99,14 @@ func NewHandler(cfg HandlerConfig, res *Resolver, authn *auth.Authenticator, log
 	res.maxSubscriptions = cfg.MaxSubscriptionsPerSocket
 	ec := ExecutableSchemaConfig(res)
 	srv := handler.New(NewExecutableSchema(ec))
-	srv.AddTransport(socket.New(socket.Config{
+	h.ws = socket.New(socket.Config{
 		InitTimeout:  cfg.WSInitTimeout,
 		PingInterval: cfg.WSPingInterval,
 		ReadLimit:    cfg.WSReadLimit,
 		WriteTimeout: cfg.WSWriteTimeout,
 		SendBuffer:   cfg.WSSendBuffer,
-	}, h.initSocket, log))
+	}, h.initSocket, log)
+	srv.AddTransport(h.ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

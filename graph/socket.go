@@ -8,6 +8,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
+	"github.com/linkline/linkline/graph/socket"
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/metrics"
@@ -38,15 +39,12 @@ func (s *socketState) release() {
 	s.mu.Unlock()
 }
 
-// socketRegistry counts open sockets per client address and lets shutdown
-// wait for them: http.Server.Shutdown does not wait for hijacked
-// connections.
+// socketRegistry counts open sockets per client address.
 type socketRegistry struct {
 	limit   int
 	metrics *metrics.Metrics
 	mu      sync.Mutex
 	perAddr map[string]int
-	open    sync.WaitGroup
 }
 
 func newSocketRegistry(limit int, m *metrics.Metrics) *socketRegistry {
@@ -61,7 +59,6 @@ func (sr *socketRegistry) enter(addr string) bool {
 		return false
 	}
 	sr.perAddr[addr]++
-	sr.open.Add(1)
 	sr.metrics.Sockets.Inc()
 	return true
 }
@@ -73,23 +70,13 @@ func (sr *socketRegistry) leave(addr string) {
 		delete(sr.perAddr, addr)
 	}
 	sr.metrics.Sockets.Dec()
-	sr.open.Done()
 }
 
-// WaitSockets waits until every websocket has closed, or ctx ends. Sockets
-// close when the server's base context is cancelled.
-func (h *Handler) WaitSockets(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		h.sockets.open.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// CloseSockets closes every websocket with 1000 and waits until they are
+// gone, or ctx ends: http.Server.Shutdown does not wait for hijacked
+// connections.
+func (h *Handler) CloseSockets(ctx context.Context) error {
+	return h.ws.Shutdown(ctx)
 }
 
 func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request, req *request) {
@@ -97,10 +84,14 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request, req *reque
 		h.reject(w, &httpError{http.StatusTooManyRequests, &apperr.Error{Code: apperr.RateLimited, Message: "too many open websockets from this address", RetryAfter: 10 * time.Second}, "sockets"})
 		return
 	}
-	defer h.sockets.leave(req.clientAddr)
 	req.sock = &socketState{stop: func() {}}
-	defer func() { req.sock.stop() }()
-	h.gql.ServeHTTP(w, r)
+	// The transport returns while the socket is open; it releases the
+	// socket's slot once the socket has closed.
+	release := func() {
+		req.sock.stop()
+		h.sockets.leave(req.clientAddr)
+	}
+	h.gql.ServeHTTP(w, r.WithContext(socket.WithRelease(r.Context(), release)))
 }
 
 // initSocket authenticates connection_init (R20). A bad or expired token,

@@ -29,12 +29,13 @@ type conn struct {
 	raw   net.Conn
 	exec  graphql.GraphExecutor
 	proto *protocol
-	// headers are the upgrade request's, for operations that read them.
-	headers http.Header
-	// ctx is the connection's: the request's until connection_init, then
-	// the one the InitFunc returned. cancel ends it and every operation.
+	// ctx is the connection's: the request's values, ended by cancel or
+	// the transport's Shutdown, until connection_init; then the one the
+	// InitFunc returned from it. It ends every operation.
 	ctx    context.Context
 	cancel context.CancelFunc
+	// stopShutdown unregisters the cancel on Shutdown.
+	stopShutdown func() bool
 	// pumps are the operations' goroutines, waited for before serve
 	// returns.
 	pumps sync.WaitGroup
@@ -64,9 +65,13 @@ type operation struct {
 	cancel context.CancelFunc
 }
 
+// newConn starts a socket's state. The request's context ends when its
+// handler returns, so the socket keeps only its values.
 func newConn(t *Transport, ws *websocket.Conn, raw net.Conn, exec graphql.GraphExecutor, r *http.Request) *conn {
-	ctx, cancel := context.WithCancel(r.Context())
-	return &conn{t: t, ws: ws, raw: raw, exec: exec, headers: r.Header, ctx: ctx, cancel: cancel, ops: map[string]*operation{}}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	c := &conn{t: t, ws: ws, raw: raw, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*operation{}}
+	c.stopShutdown = context.AfterFunc(t.stop, cancel)
+	return c
 }
 
 // serve reads the socket's messages until it closes, then ends its
@@ -113,6 +118,7 @@ func (c *conn) finish() {
 	}
 	c.mu.Unlock()
 	_ = c.ws.CloseNow()
+	c.stopShutdown()
 	c.cancel()
 	c.pumps.Wait()
 }
@@ -271,7 +277,6 @@ func (c *conn) subscribe(m *message, start time.Time) bool {
 	c.mu.Unlock()
 
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	params.Headers = c.headers
 	rc, errs := c.exec.CreateOperationContext(ctx, &params)
 	if errs != nil {
 		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
