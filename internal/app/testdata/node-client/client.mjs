@@ -39,7 +39,7 @@ if (protocol === 'graphql-transport-ws') {
       if (onEvent(result)) {
         // Sends complete, then closes the socket with 1000.
         unsubscribe();
-        client.dispose().then(() => print({ done: true }));
+        Promise.resolve(client.dispose()).then(() => print({ done: true }));
       }
     },
     error: fail,
