@@ -63,6 +63,9 @@ type operation struct {
 	// idJSON is the id encoded once, for every message about it.
 	idJSON []byte
 	cancel context.CancelFunc
+	// conn is the connection's context it started under: once that
+	// ended, the socket is closing and the operation is not completed.
+	conn context.Context
 }
 
 // newConn starts a socket's state. The request's context ends when its
@@ -272,7 +275,7 @@ func (c *conn) subscribe(m *message, start time.Time) bool {
 		return c.fail(closeDuplicateID, fmt.Sprintf("Subscriber for %.80s already exists", id))
 	}
 	ctx, cancel := context.WithCancel(graphql.StartOperationTrace(c.ctx))
-	op := &operation{id: id, idJSON: idJSON, cancel: cancel}
+	op := &operation{id: id, idJSON: idJSON, cancel: cancel, conn: c.ctx}
 	c.ops[id] = op
 	c.mu.Unlock()
 
@@ -290,16 +293,16 @@ func (c *conn) subscribe(m *message, start time.Time) bool {
 		return true
 	}
 	ctx = context.WithValue(graphql.WithOperationContext(ctx, rc), errorsKey{}, &subscriptionErrors{})
-	responses, ctx := c.dispatch(op, rc, ctx)
+	responses, ctx := c.dispatch(ctx, op, rc)
 	if responses == nil {
 		return true
 	}
-	c.pumps.Go(func() { c.pump(op, rc, responses, ctx) })
+	c.pumps.Go(func() { c.pump(ctx, op, rc, responses) })
 	return true
 }
 
 // dispatch starts the operation; a panic ends it with an error.
-func (c *conn) dispatch(op *operation, rc *graphql.OperationContext, ctx context.Context) (responses graphql.ResponseHandler, _ context.Context) {
+func (c *conn) dispatch(ctx context.Context, op *operation, rc *graphql.OperationContext) (responses graphql.ResponseHandler, _ context.Context) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.sendErrors(op, c.recovered(ctx, rc, r))
@@ -312,15 +315,15 @@ func (c *conn) dispatch(op *operation, rc *graphql.OperationContext, ctx context
 
 // pump sends the operation's results until its stream ends, then ends it
 // with complete, or with error when the stream added errors.
-func (c *conn) pump(op *operation, rc *graphql.OperationContext, responses graphql.ResponseHandler, ctx context.Context) {
+func (c *conn) pump(ctx context.Context, op *operation, rc *graphql.OperationContext, responses graphql.ResponseHandler) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.sendErrors(op, c.recovered(ctx, rc, r))
 		} else if errs := errorsOf(ctx); len(errs) > 0 {
 			c.sendErrors(op, errs)
-		} else {
-			// An operation ended by the client, or by the connection's
-			// end, is not completed: the send finds it gone or closing.
+		} else if op.conn.Err() == nil {
+			// An operation the client ended is not completed either:
+			// the send finds it gone.
 			c.send(op, "complete", nil)
 		}
 		c.forget(op)

@@ -137,9 +137,14 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		release()
 		return
 	}
-	c := newConn(t, ws, hj.conn, exec, r)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.stop.Err() != nil {
+		_ = ws.Close(websocket.StatusGoingAway, "shutting down")
+		release()
+		return
+	}
+	c := newConn(t, ws, hj.conn, exec, r)
 	t.open.Go(func() {
 		defer release()
 		c.serve()
@@ -171,7 +176,7 @@ func (t *timedHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// message larger than the write buffer is written through.
 	// What the client sent after its upgrade request is buffered already,
 	// where the websocket library looks for it.
-	early, _ := brw.Reader.Peek(brw.Reader.Buffered())
+	early, _ := brw.Peek(brw.Reader.Buffered())
 	r := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(early)), conn), max(readBuffer, len(early)))
 	if _, err := r.Peek(len(early)); err != nil {
 		return nil, nil, err

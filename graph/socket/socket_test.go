@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -98,7 +97,7 @@ func initSocket(ctx context.Context, p transport.InitPayload) (context.Context, 
 
 func serve(t *testing.T, cfg socket.Config) string {
 	t.Helper()
-	tr := socket.New(cfg, initSocket, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tr := socket.New(cfg, initSocket, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, fakeExec{}) }))
 	t.Cleanup(srv.Close)
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
@@ -425,20 +424,60 @@ func TestGoroutinesPerSocket(t *testing.T) {
 		}
 		clients = append(clients, c)
 	}
-	// The client's connections have no goroutines of their own.
-	if n := runtime.NumGoroutine() - base; n > sockets*(1+subs) {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("%d goroutines for %d sockets of %d subscriptions, want at most %d:\n%s", n, sockets, subs, sockets*(1+subs), buf[:runtime.Stack(buf, true)])
-	}
+	// The client's connections have no goroutines of their own once
+	// their dials have finished.
+	want := base + sockets*(1+subs)
+	waitGoroutines(t, want)
 	for _, c := range clients {
 		_ = c.conn.Close(websocket.StatusNormalClosure, "")
 	}
+	waitGoroutines(t, base)
+}
+
+// waitGoroutines waits, for at most 5 seconds, until at most want
+// goroutines run.
+func waitGoroutines(t *testing.T, want int) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
+	for runtime.NumGoroutine() > want {
 		if time.Now().After(deadline) {
 			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines, baseline %d:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+			t.Fatalf("%d goroutines, want at most %d:\n%s", runtime.NumGoroutine(), want, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Shutdown closes every socket with 1000 and returns once they are gone;
+// a socket upgraded after it is closed at once.
+func TestShutdown(t *testing.T) {
+	tr := socket.New(testConfig, initSocket, slog.New(slog.DiscardHandler))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, fakeExec{}) }))
+	t.Cleanup(srv.Close)
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	c := dial(t, url, transportWS)
+	c.write(websocket.MessageText, initMsg)
+	c.write(websocket.MessageText, `{"type":"subscribe","id":"1","payload":{"query":"idle"}}`)
+	for _, want := range []string{"connection_ack", "next"} {
+		if m, _ := c.next(false); m.Type != want {
+			t.Fatalf("want %s, got %+v", want, m)
+		}
+	}
+	closed := make(chan websocket.StatusCode, 1)
+	go func() {
+		_, code := c.next(false)
+		closed <- code
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := tr.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-closed; code != websocket.StatusNormalClosure {
+		t.Errorf("open socket at shutdown: close %d, want 1000", code)
+	}
+	late := dial(t, url, transportWS)
+	if _, code := late.next(false); code != websocket.StatusGoingAway {
+		t.Errorf("socket after shutdown: close %d, want 1001", code)
 	}
 }
