@@ -98,7 +98,12 @@ func (c *conn) serve() {
 	for {
 		typ, data, err := c.ws.Read(context.Background())
 		if err != nil {
-			if s := websocket.CloseStatus(err); s == -1 && !errors.Is(err, net.ErrClosed) {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
+				// The library sent 1009; the handshake reads the rest of
+				// the message, which closing at once would answer with a
+				// reset the client may see before the close frame.
+				c.close(websocket.StatusMessageTooBig, "Message too big")
+			} else if s := websocket.CloseStatus(err); s == -1 && !errors.Is(err, net.ErrClosed) {
 				c.t.log.DebugContext(c.ctx, "websocket read failed", "err", err)
 			}
 			return

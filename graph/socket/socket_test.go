@@ -213,7 +213,7 @@ func TestProtocol(t *testing.T) {
 		{name: "JSON not an object", steps: []step{{`["connection_init"]`, nil}}, close: 4400},
 		{name: "invalid UTF-8", steps: []step{{"bytes:{\"type\":\"connection_init\",\"payload\":{\"x\":\"\xff\"}}", nil}}, close: 1007},
 		{name: "binary frame", steps: []step{{"binary:" + initMsg, nil}}, close: 4400},
-		{name: "frame over the read limit", steps: []step{{`{"type":"connection_init","payload":{"x":"` + strings.Repeat("x", 2000) + `"}}`, nil}}, close: websocket.StatusMessageTooBig},
+		{name: "frame over the read limit", steps: []step{{`{"type":"connection_init","payload":{"x":"` + strings.Repeat("x", 64<<10) + `"}}`, nil}}, close: websocket.StatusMessageTooBig},
 		{name: "missing subprotocol", subprotocols: []string{}, steps: []step{{initMsg, nil}}, close: 4406},
 		{name: "unknown subprotocol", subprotocols: []string{"graphql-sse"}, steps: []step{{initMsg, nil}}, close: 4406},
 		{name: "init timeout", cfg: &socket.Config{InitTimeout: 100 * time.Millisecond}, close: 4408},
