@@ -10,10 +10,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/linkline/linkline/graph/model"
+	"github.com/linkline/linkline/graph/socket"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/metrics"
 )
@@ -83,6 +83,7 @@ type Handler struct {
 	metrics *metrics.Metrics
 	authn   *auth.Authenticator
 	gql     *handler.Server
+	ws      *socket.Transport
 	sockets *socketRegistry
 	proxies proxyList
 }
@@ -98,24 +99,14 @@ func NewHandler(cfg HandlerConfig, res *Resolver, authn *auth.Authenticator, log
 	res.maxSubscriptions = cfg.MaxSubscriptionsPerSocket
 	ec := ExecutableSchemaConfig(res)
 	srv := handler.New(NewExecutableSchema(ec))
-	srv.AddTransport(transport.Websocket{
-		Implementation: protocolCodes{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{
-			// Origins are checked at connection_init, against the widget
-			// of the session token (or the dashboard origins): only
-			// then is it known which origins are allowed.
-			InsecureSkipVerify: true,
-			// Compression lets small frames inflate into huge ones.
-			CompressionMode: websocket.CompressionDisabled,
-		}}},
-		InitFunc:              h.initSocket,
-		InitTimeout:           cfg.WSInitTimeout,
-		KeepAlivePingInterval: cfg.WSPingInterval,
-		PingPongInterval:      cfg.WSPingInterval,
-		PayloadReadLimit:      &cfg.WSReadLimit,
-		ErrorFunc: func(ctx context.Context, err error) {
-			log.DebugContext(ctx, "websocket error", "err", err)
-		},
-	})
+	h.ws = socket.New(socket.Config{
+		InitTimeout:  cfg.WSInitTimeout,
+		PingInterval: cfg.WSPingInterval,
+		ReadLimit:    cfg.WSReadLimit,
+		WriteTimeout: cfg.WSWriteTimeout,
+		SendBuffer:   cfg.WSSendBuffer,
+	}, h.initSocket, log)
+	srv.AddTransport(h.ws)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

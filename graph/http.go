@@ -31,7 +31,7 @@ type request struct {
 	origin     string
 	clientAddr string
 	// sock is set on websocket connections.
-	sock *socket
+	sock *socketState
 }
 
 type requestKey struct{}

@@ -3,9 +3,9 @@ package graph
 import (
 	"context"
 
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/linkline/linkline/graph/socket"
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
@@ -37,7 +37,7 @@ func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, 
 		return nil, err
 	}
 	onSlow := func() {
-		transport.AddSubscriptionError(ctx, &gqlerror.Error{
+		socket.AddError(ctx, &gqlerror.Error{
 			Message:    "the subscriber fell behind; resubscribe with the last cursor received",
 			Extensions: map[string]any{"code": codeSlowConsumer},
 		})
@@ -105,7 +105,7 @@ func watchState[T any](ctx context.Context, r *subscriptionResolver, accountID i
 			v, err := read()
 			if err != nil {
 				if ctx.Err() == nil {
-					transport.AddSubscriptionError(ctx, codedError(err))
+					socket.AddError(ctx, codedError(err))
 				}
 				return
 			}

@@ -282,7 +282,8 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 func (a *App) Handler() http.Handler { return a.mux }
 
 // BaseContext is for http.Server.BaseContext: request contexts derive from
-// it, so Close can end websockets.
+// it, so Close can end requests still running (websockets, which outlive
+// their requests, are closed by the GraphQL handler).
 func (a *App) BaseContext() context.Context { return a.base }
 
 // Close shuts down after the HTTP server has stopped taking requests
@@ -292,7 +293,7 @@ func (a *App) BaseContext() context.Context { return a.base }
 func (a *App) Close(ctx context.Context) error {
 	a.closing.Store(true)
 	a.cancelBase()
-	errSockets := a.gql.WaitSockets(ctx)
+	errSockets := a.gql.CloseSockets(ctx)
 	// Jobs in flight finish (their writes go through the appender).
 	errJobs := a.jobs.Stop(ctx)
 	a.sandbox.Close()

@@ -125,13 +125,9 @@ func TestSocketLimits(t *testing.T) {
 		// conversation's first event.
 		for _, id := range []string{"1", "2", "3"} {
 			if id != m.ID {
+				// The server answers nothing: the protocol sends nothing
+				// more about a subscription the client completed.
 				ws.send(wsMsg{Type: "complete", ID: id})
-				// A result may cross the client's complete: skip it.
-				for ack := ws.read(); ack.Type != "complete" || ack.ID != id; ack = ws.read() {
-					if ack.ID != id {
-						t.Fatalf("want complete of %s, got %s %s %s", id, ack.Type, ack.ID, ack.Payload)
-					}
-				}
 				break
 			}
 		}
@@ -163,6 +159,8 @@ func TestSocketLimits(t *testing.T) {
 		}
 	})
 	t.Run("sockets per address", func(t *testing.T) {
+		// The sockets above may still be closing on the server's side.
+		waitFor(t, "the earlier sockets to close", func() bool { return testutil.ToFloat64(b.app.Metrics.Sockets) == 0 })
 		var open []*wsClient
 		for range 3 {
 			open = append(open, b.connect(t, transportWS, c.session))

@@ -8,7 +8,8 @@
 //     baseline answers once the subscriptions took the message);
 //   - the p50/p99 latency from sending a message to the moment the
 //     subscription frame carrying it arrives at the widget's websocket;
-//   - the server's resident memory per open widget subscription;
+//   - the server's resident memory and goroutines per open widget
+//     subscription;
 //   - Linkline's ratios to the baseline, from the medians of alternating
 //     runs.
 //
@@ -161,7 +162,7 @@ func measure(ctx context.Context, cfg config, t target, run int, out io.Writer) 
 	fmt.Fprintf(out, "server pid %s\n", strings.Join(pids, ", "))
 	defer b.closeSockets()
 
-	rssPerSub, err := b.setup(ctx)
+	idle, err := b.setup(ctx)
 	if err != nil {
 		return runResult{}, err
 	}
@@ -169,7 +170,7 @@ func measure(ctx context.Context, cfg config, t target, run int, out io.Writer) 
 	if err != nil {
 		return r, err
 	}
-	r.rssPerSub = rssPerSub
+	r.rssPerSub, r.goroutinesPerSub = idle.kib, idle.goroutines
 	b.printAgentLag()
 	if err := b.probs.err(); err != nil {
 		return r, err
@@ -205,10 +206,12 @@ type bench struct {
 	closing atomic.Bool
 }
 
+// idleCost is what one idle widget subscription costs the servers.
+type idleCost struct{ kib, goroutines float64 }
+
 // setup starts the conversations and opens the subscriptions, measuring
-// the servers' memory around the widget subscriptions only; it returns
-// the KiB per subscription.
-func (b *bench) setup(ctx context.Context) (float64, error) {
+// the servers' memory and goroutines around the widget subscriptions only.
+func (b *bench) setup(ctx context.Context) (idleCost, error) {
 	t := time.Now()
 	if b.target.baseline {
 		// The baseline accepts any conversation id and needs no session.
@@ -219,7 +222,7 @@ func (b *bench) setup(ctx context.Context) (float64, error) {
 	} else {
 		convs, err := startConversations(ctx, b.clients[0], b.servers[0].widgetKey, b.cfg.subs, b.cfg.senders)
 		if err != nil {
-			return 0, err
+			return idleCost{}, err
 		}
 		b.convs = convs
 		fmt.Fprintf(b.out, "started %d conversations in %s\n", len(convs), round(time.Since(t)))
@@ -228,20 +231,24 @@ func (b *bench) setup(ctx context.Context) (float64, error) {
 	agent := 0
 	if b.cfg.agentFeed {
 		if err := b.openAgentFeed(ctx); err != nil {
-			return 0, err
+			return idleCost{}, err
 		}
 		agent = 1
 		if err := b.servers[0].awaitSubscriptions(ctx, agent); err != nil {
-			return 0, err
+			return idleCost{}, err
 		}
 	}
 	before, err := b.rssKiB()
 	if err != nil {
-		return 0, err
+		return idleCost{}, err
+	}
+	goroutinesBefore, err := b.goroutines(ctx)
+	if err != nil {
+		return idleCost{}, err
 	}
 	t = time.Now()
 	if err := b.openWidgetSubs(ctx); err != nil {
-		return 0, err
+		return idleCost{}, err
 	}
 	for i, s := range b.servers {
 		want := share(len(b.convs), len(b.servers), i)
@@ -249,23 +256,41 @@ func (b *bench) setup(ctx context.Context) (float64, error) {
 			want += agent
 		}
 		if err := s.awaitSubscriptions(ctx, want); err != nil {
-			return 0, err
+			return idleCost{}, err
 		}
 	}
 	after, err := b.rssKiB()
 	if err != nil {
-		return 0, err
+		return idleCost{}, err
 	}
-	perSub := float64(after-before) / float64(len(b.convs))
-	fmt.Fprintf(b.out, "opened %d widget subscriptions in %s (each acknowledged and registered); server RSS %.1f MiB before, %.1f MiB after: %.1f KiB per subscription\n",
-		len(b.convs), round(time.Since(t)), float64(before)/1024, float64(after)/1024, perSub)
-	return perSub, nil
+	goroutinesAfter, err := b.goroutines(ctx)
+	if err != nil {
+		return idleCost{}, err
+	}
+	n := float64(len(b.convs))
+	cost := idleCost{kib: float64(after-before) / n, goroutines: float64(goroutinesAfter-goroutinesBefore) / n}
+	fmt.Fprintf(b.out, "opened %d widget subscriptions in %s (each acknowledged and registered); server RSS %.1f MiB before, %.1f MiB after: %.1f KiB and %.2f goroutines per subscription\n",
+		len(b.convs), round(time.Since(t)), float64(before)/1024, float64(after)/1024, cost.kib, cost.goroutines)
+	return cost, nil
 }
 
 // share is how many of total items, dealt round robin over n, go to the
 // k-th.
 func share(total, n, k int) int {
 	return (total - k + n - 1) / n
+}
+
+// goroutines is the servers' goroutines together.
+func (b *bench) goroutines(ctx context.Context) (int, error) {
+	sum := 0
+	for _, s := range b.servers {
+		n, err := s.metric(ctx, "go_goroutines")
+		if err != nil {
+			return 0, err
+		}
+		sum += int(n)
+	}
+	return sum, nil
 }
 
 // rssKiB is the servers' resident memory together.

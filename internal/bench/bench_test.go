@@ -180,23 +180,24 @@ func TestComparisonGivesLinklineItsRatiosToTheBaselineAndToOneInstance(t *testin
 		{name: "linkline/postgres", db: "postgres", instances: 1},
 		{name: "linkline/postgres×2", db: "postgres", instances: 2},
 	}
-	run := func(rate float64, p50, p99 time.Duration, kib float64) runResult {
-		return runResult{rate: rate, delivered: rate, widget: summary{p50: p50, p99: p99}, rssPerSub: kib}
+	run := func(rate float64, p50, p99 time.Duration, kib, goroutines float64) runResult {
+		return runResult{rate: rate, delivered: rate, widget: summary{p50: p50, p99: p99}, rssPerSub: kib, goroutinesPerSub: goroutines}
 	}
 	results := [][]runResult{
-		{run(10000, time.Millisecond, 8*time.Millisecond, 50), run(9000, time.Millisecond, 9*time.Millisecond, 52), run(11000, 2*time.Millisecond, 7*time.Millisecond, 51)},
-		{run(2000, 6*time.Millisecond, 18*time.Millisecond, 88), run(2500, 6*time.Millisecond, 16*time.Millisecond, 90), run(2200, 7*time.Millisecond, 20*time.Millisecond, 86)},
-		{run(3000, 6*time.Millisecond, 18*time.Millisecond, 88), run(3300, 6*time.Millisecond, 16*time.Millisecond, 90), run(3500, 7*time.Millisecond, 20*time.Millisecond, 86)},
+		{run(10000, time.Millisecond, 8*time.Millisecond, 50, 5), run(9000, time.Millisecond, 9*time.Millisecond, 52, 5), run(11000, 2*time.Millisecond, 7*time.Millisecond, 51, 5)},
+		{run(2000, 6*time.Millisecond, 18*time.Millisecond, 88, 3), run(2500, 6*time.Millisecond, 16*time.Millisecond, 90, 3), run(2200, 7*time.Millisecond, 20*time.Millisecond, 86, 3)},
+		{run(3000, 6*time.Millisecond, 18*time.Millisecond, 88, 3), run(3300, 6*time.Millisecond, 16*time.Millisecond, 90, 3), run(3500, 7*time.Millisecond, 20*time.Millisecond, 86, 3)},
 	}
 	cfg := config{subs: 1000, senders: 16, messages: 20000, runs: 3, protocol: transportWS}
 	var out strings.Builder
 	printReport(&out, cfg, targets, results)
 	for _, want := range []string{
-		// medians: 10000 msgs/s, p99 8 ms, 51 KiB against 2200, 18 ms, 88 KiB
-		"2200 (0.22×)", "18.00 (2.25×)", "88.0 (1.73×)",
+		// medians: 10000 msgs/s, p99 8 ms, 51 KiB, 5 goroutines against
+		// 2200, 18 ms, 88 KiB, 3 goroutines
+		"2200 (0.22×)", "18.00 (2.25×)", "88.0 (1.73×)", "3.00 (0.60×)",
 		"linkline/postgres×2: 1.50× the msgs/s and 1.50× the frames/s of one instance",
-		"bench: target=baseline subs=1000 senders=16 runs=3 msgs/s=10000 frames/s=10000 p50_ms=1.00 p99_ms=8.00 rss_per_sub_kib=51.0 protocol=graphql-transport-ws\n",
-		"bench: target=linkline/postgres subs=1000 senders=16 runs=3 msgs/s=2200 frames/s=2200 p50_ms=6.00 p99_ms=18.00 rss_per_sub_kib=88.0 protocol=graphql-transport-ws vs_baseline_msgs=0.22 vs_baseline_p99=2.25 vs_baseline_kib=1.73\n",
+		"bench: target=baseline subs=1000 senders=16 runs=3 msgs/s=10000 frames/s=10000 p50_ms=1.00 p99_ms=8.00 rss_per_sub_kib=51.0 goroutines_per_sub=5.00 protocol=graphql-transport-ws\n",
+		"bench: target=linkline/postgres subs=1000 senders=16 runs=3 msgs/s=2200 frames/s=2200 p50_ms=6.00 p99_ms=18.00 rss_per_sub_kib=88.0 goroutines_per_sub=3.00 protocol=graphql-transport-ws vs_baseline_msgs=0.22 vs_baseline_p99=2.25 vs_baseline_kib=1.73 vs_baseline_goroutines=0.60\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())

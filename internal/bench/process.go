@@ -268,6 +268,12 @@ func (s *server) awaitSubscriptions(ctx context.Context, want int) error {
 
 // activeSubscriptions reads the server's gauge of active subscriptions.
 func (s *server) activeSubscriptions(ctx context.Context) (int, error) {
+	n, err := s.metric(ctx, s.gauge)
+	return int(n), err
+}
+
+// metric reads one unlabelled figure of the server's /metrics.
+func (s *server) metric(ctx context.Context, name string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+"/metrics", nil)
 	if err != nil {
 		return 0, err
@@ -279,12 +285,11 @@ func (s *server) activeSubscriptions(ctx context.Context) (int, error) {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), s.gauge+" "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			return int(f), err
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return strconv.ParseFloat(v, 64)
 		}
 	}
-	return 0, fmt.Errorf("bench: no %s in /metrics", s.gauge)
+	return 0, fmt.Errorf("bench: no %s in /metrics", name)
 }
 
 // cpuTime is the CPU time process pid has used, from /proc/<pid>/stat.

@@ -34,6 +34,7 @@ func columns(agentFeed bool) []column {
 	}
 	return append(cols,
 		column{"KiB/sub", "%.1f", func(r runResult) float64 { return r.rssPerSub }},
+		column{"goroutines/sub", "%.2f", func(r runResult) float64 { return r.goroutinesPerSub }},
 		column{"server_cpu%", "%.0f", func(r runResult) float64 { return r.serverCPU }},
 		column{"bench_cpu%", "%.0f", func(r runResult) float64 { return r.benchCPU }},
 		column{"machine_busy%", "%.0f", func(r runResult) float64 { return r.machineBusy }},
@@ -41,15 +42,16 @@ func columns(agentFeed bool) []column {
 }
 
 // medians are one target's figures in the comparison.
-type medians struct{ rate, delivered, p50, p99, kib float64 }
+type medians struct{ rate, delivered, p50, p99, kib, goroutines float64 }
 
 func mediansOf(results []runResult) medians {
 	return medians{
-		rate:      medianOf(results, func(r runResult) float64 { return r.rate }),
-		delivered: medianOf(results, func(r runResult) float64 { return r.delivered }),
-		p50:       medianOf(results, func(r runResult) float64 { return ms(r.widget.p50) }),
-		p99:       medianOf(results, func(r runResult) float64 { return ms(r.widget.p99) }),
-		kib:       medianOf(results, func(r runResult) float64 { return r.rssPerSub }),
+		rate:       medianOf(results, func(r runResult) float64 { return r.rate }),
+		delivered:  medianOf(results, func(r runResult) float64 { return r.delivered }),
+		p50:        medianOf(results, func(r runResult) float64 { return ms(r.widget.p50) }),
+		p99:        medianOf(results, func(r runResult) float64 { return ms(r.widget.p99) }),
+		kib:        medianOf(results, func(r runResult) float64 { return r.rssPerSub }),
+		goroutines: medianOf(results, func(r runResult) float64 { return r.goroutinesPerSub }),
 	}
 }
 
@@ -64,7 +66,7 @@ func printReport(out io.Writer, cfg config, targets []target, results [][]runRes
 	if cfg.agentFeed {
 		fmt.Fprintln(out, "agent_*: send to the frame on the agent's account feed;")
 	}
-	fmt.Fprintln(out, "KiB/sub: server RSS growth per idle widget subscription; cpu: percent of one CPU, machine_busy: of all CPUs (database included), from the first send to the last delivery.")
+	fmt.Fprintln(out, "KiB/sub, goroutines/sub: server RSS and goroutine growth per idle widget subscription (one socket each); cpu: percent of one CPU, machine_busy: of all CPUs (database included), from the first send to the last delivery.")
 
 	meds := make([]medians, len(targets))
 	for i := range targets {
@@ -75,11 +77,11 @@ func printReport(out io.Writer, cfg config, targets []target, results [][]runRes
 
 	for i, t := range targets {
 		m := meds[i]
-		fmt.Fprintf(out, "bench: target=%s subs=%d senders=%d runs=%d msgs/s=%.0f frames/s=%.0f p50_ms=%.2f p99_ms=%.2f rss_per_sub_kib=%.1f protocol=%s",
-			t.name, cfg.subs, cfg.senders, cfg.runs, m.rate, m.delivered, m.p50, m.p99, m.kib, cfg.protocol)
+		fmt.Fprintf(out, "bench: target=%s subs=%d senders=%d runs=%d msgs/s=%.0f frames/s=%.0f p50_ms=%.2f p99_ms=%.2f rss_per_sub_kib=%.1f goroutines_per_sub=%.2f protocol=%s",
+			t.name, cfg.subs, cfg.senders, cfg.runs, m.rate, m.delivered, m.p50, m.p99, m.kib, m.goroutines, cfg.protocol)
 		if base, ok := baselineOf(targets, meds); ok && !t.baseline {
-			fmt.Fprintf(out, " vs_baseline_msgs=%.2f vs_baseline_p99=%.2f vs_baseline_kib=%.2f",
-				ratio(m.rate, base.rate), ratio(m.p99, base.p99), ratio(m.kib, base.kib))
+			fmt.Fprintf(out, " vs_baseline_msgs=%.2f vs_baseline_p99=%.2f vs_baseline_kib=%.2f vs_baseline_goroutines=%.2f",
+				ratio(m.rate, base.rate), ratio(m.p99, base.p99), ratio(m.kib, base.kib), ratio(m.goroutines, base.goroutines))
 		}
 		fmt.Fprintln(out)
 	}
@@ -126,7 +128,7 @@ func printRuns(out io.Writer, results []runResult, agentFeed bool) {
 func printComparison(out io.Writer, targets []target, meds []medians) {
 	base, hasBase := baselineOf(targets, meds)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\tmsgs/s\tframes/s\tp50_ms\tp99_ms\tKiB/sub\t")
+	fmt.Fprintln(tw, "\tmsgs/s\tframes/s\tp50_ms\tp99_ms\tKiB/sub\tgoroutines/sub\t")
 	for i, t := range targets {
 		m := meds[i]
 		cell := func(format string, v, b float64) string {
@@ -136,9 +138,10 @@ func printComparison(out io.Writer, targets []target, meds []medians) {
 			}
 			return s
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", t.name,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", t.name,
 			cell("%.0f", m.rate, base.rate), cell("%.0f", m.delivered, base.delivered),
-			cell("%.2f", m.p50, base.p50), cell("%.2f", m.p99, base.p99), cell("%.1f", m.kib, base.kib))
+			cell("%.2f", m.p50, base.p50), cell("%.2f", m.p99, base.p99), cell("%.1f", m.kib, base.kib),
+			cell("%.2f", m.goroutines, base.goroutines))
 	}
 	_ = tw.Flush()
 	if hasBase {

@@ -30,8 +30,9 @@ type runResult struct {
 	// delivery.
 	serverCPU, benchCPU, machineBusy float64
 	// rssPerSub is the servers' resident memory per widget subscription,
-	// in KiB, measured before the send phase.
-	rssPerSub float64
+	// in KiB, and goroutinesPerSub their goroutines per widget
+	// subscription, measured before the send phase.
+	rssPerSub, goroutinesPerSub float64
 }
 
 // sendPhase sends one run's messages and waits for every one of them to

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -45,7 +46,7 @@ func NewHandler(r *Resolver) http.Handler {
 	mux.Handle("/graphql", srv)
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintf(w, "%s %d\n", SubscriptionsGauge, r.Active())
+		fmt.Fprintf(w, "%s %d\ngo_goroutines %d\n", SubscriptionsGauge, r.Active(), runtime.NumGoroutine())
 	})
 	return mux
 }
