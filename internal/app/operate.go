@@ -32,11 +32,12 @@ func Operate(ctx context.Context, args []string, getenv func(string) string, out
 	}
 	cmd, rest, ok := operator.Lookup(args)
 	if !ok {
-		var names string
+		var names strings.Builder
 		for _, c := range operator.Commands() {
-			names += fmt.Sprintf("\n  linkline %-22s %s", c.Name, c.Summary)
+			fmt.Fprintf(&names, "\n  linkline %-22s %s", c.Name, c.Summary)
 		}
-		return fmt.Errorf("unknown command %q; the operator commands are:%s\n  linkline %-22s %s", strings.Join(args[:min(len(args), 2)], " "), names, "migrate", "apply the database migrations, then exit")
+		return fmt.Errorf("unknown command %q; the operator commands are:%s\n  linkline %-22s %s",
+			strings.Join(args[:min(len(args), 2)], " "), names.String(), "migrate", "apply the database migrations, then exit")
 	}
 	return operate(ctx, "linkline "+cmd.Name, rest, getenv, out, cmd.Flags, cmd.Run)
 }
