@@ -66,6 +66,7 @@ func seedDemo(ctx context.Context, db *store.DB, integrations *integration.Servi
 	_, err = fmt.Fprintf(out, `
 Linkline demo account created (shown once; set DEMO=false in production).
 
+  Open first         %[1]s/demo?key=%[3]s   (a host page with the web widget)
   GraphQL endpoint   %[1]s/graphql   (websocket: %[2]s/graphql)
   GraphiQL           %[1]s/
   Widget key         %[3]s
