@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/device"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // offer sets the channels the bundle's widget offers (R2).
@@ -115,9 +116,10 @@ func TestWidgetStoryInBrowser(t *testing.T) {
 	})
 }
 
-// R3, R4: the options icon is absent while the widget offers no channel
-// and appears live when the admin enables one, before any conversation
-// (the public widget(key) subscription) and during one (widgetConfig).
+// R3, R4, R37: the options icon is absent while the widget offers no
+// channel and appears live when the admin enables one, before any
+// conversation (the public widget(key) subscription) and during one
+// (widgetConfig); its list opens and closes by keyboard.
 func TestWidgetMenuFollowsSettingsInBrowser(t *testing.T) {
 	b := setup(t, sqlite)
 	b.connectSandbox(t, "WHATSAPP", "sbx-wa", "15550100001")
@@ -126,9 +128,18 @@ func TestWidgetMenuFollowsSettingsInBrowser(t *testing.T) {
 		t.Fatal("an options icon with no channel enabled")
 	}
 	b.offer(t, "WHATSAPP")
-	w.click(".options", "")
+	// By keyboard: Enter opens the list with the focus on its first app,
+	// Escape closes it and gives the focus back to the icon.
+	w.do("open the options by keyboard", chromedp.SendKeys(find(".options", ""), kb.Enter))
 	w.waitText(".channel-menu button", "WhatsApp")
+	w.poll("the focus on WhatsApp", root+`.activeElement?.textContent === "WhatsApp"`)
 	w.screenshot("menu")
+	w.do("close the options by keyboard", chromedp.SendKeys(find(".channel-menu button", "WhatsApp"), kb.Escape))
+	w.waitGone(".channel-menu")
+	w.poll("the focus back on the icon", root+`.activeElement?.classList.contains("options")`)
+	if !w.visible(".panel") {
+		t.Error("Escape in the options closed the widget")
+	}
 
 	w.send("Hello")
 	w.waitMessage("Hello", "WEB_WIDGET")

@@ -20,6 +20,13 @@ function failure(errors: Result<unknown>["errors"]): ApiError | undefined {
   return new ApiError(String(first.extensions?.code ?? "INTERNAL"), first.message);
 }
 
+/** What ended a subscription: the server's errors, or the socket closed for good (a refused token, say). */
+function refusal(e: unknown): ApiError {
+  if (Array.isArray(e)) return failure(e) ?? new ApiError("INTERNAL", "");
+  if (e instanceof CloseEvent) return new ApiError("CLOSED", e.reason || `socket closed (${e.code})`);
+  return new ApiError("INTERNAL", String(e));
+}
+
 export interface Subscription<T> {
   /** Each result's data. */
   next(data: T): void;
@@ -81,7 +88,7 @@ export class Api {
           if (err) sub.error(err);
           else if (r.data) sub.next(r.data);
         },
-        error: (e) => sub.error(Array.isArray(e) ? (failure(e) ?? new ApiError("INTERNAL", "")) : new ApiError("INTERNAL", String(e))),
+        error: (e) => sub.error(refusal(e)),
         complete: () => {},
       },
     );

@@ -20,7 +20,7 @@ export class ChannelMenu {
       "⋯",
     );
     this.list = h("ul", { id: "ll-channels", class: "channel-menu", hidden: true });
-    this.el = h("div", { class: "menu", hidden: true, onkeydown: (e) => (e as KeyboardEvent).key === "Escape" && this.close(true) }, this.button, this.list);
+    this.el = h("div", { class: "menu", hidden: true, onkeydown: (e) => this.escape(e as KeyboardEvent) }, this.button, this.list);
   }
 
   /** Shows the icon only when at least one channel is enabled, listing exactly those (R3, R4). */
@@ -36,6 +36,13 @@ export class ChannelMenu {
 
   focus(): void {
     if (!this.el.hidden) this.button.focus();
+  }
+
+  /** Escape closes the list first, and the panel only after. */
+  private escape(e: KeyboardEvent): void {
+    if (e.key !== "Escape" || this.list.hidden) return;
+    e.preventDefault();
+    this.close(true);
   }
 
   private toggle(): void {
