@@ -1,47 +1,34 @@
 package pages
 
 import (
-	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 )
 
-func get(t *testing.T, h http.Handler, target string, header http.Header) *http.Response {
-	t.Helper()
+func get(h http.Handler, target string, header http.Header) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodGet, target, nil)
-	for k, v := range header {
-		req.Header[k] = v
-	}
+	maps.Copy(req.Header, header)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	return rec.Result()
-}
-
-func body(t *testing.T, r *http.Response) string {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return rec
 }
 
 // The widget script is the committed build, revalidated by its ETag so
 // that host pages pick up a new release at once.
 func TestWidgetScript(t *testing.T) {
 	h := NewHandler()
-	r := get(t, h, "/widget.js", nil)
-	if r.StatusCode != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/javascript") || r.Header.Get("Cache-Control") != "no-cache" {
-		t.Fatalf("widget.js: %d %v", r.StatusCode, r.Header)
+	r := get(h, "/widget.js", nil)
+	if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/javascript") || r.Header().Get("Cache-Control") != "no-cache" {
+		t.Fatalf("widget.js: %d %v", r.Code, r.Header())
 	}
-	if b := body(t, r); !strings.Contains(b, "data-widget-key") && !strings.Contains(b, "widgetKey") {
-		t.Errorf("widget.js does not read its key: %.200s", b)
+	if !strings.Contains(r.Body.String(), "widgetKey") {
+		t.Errorf("widget.js does not read its key: %.200s", r.Body)
 	}
-	again := get(t, h, "/widget.js", http.Header{"If-None-Match": {r.Header.Get("ETag")}})
-	if again.StatusCode != http.StatusNotModified {
-		t.Errorf("revalidation: %d", again.StatusCode)
+	if again := get(h, "/widget.js", http.Header{"If-None-Match": {r.Header().Get("ETag")}}); again.Code != http.StatusNotModified {
+		t.Errorf("revalidation: %d", again.Code)
 	}
 }
 
@@ -49,11 +36,11 @@ func TestWidgetScript(t *testing.T) {
 // one it asks for it.
 func TestDemoPage(t *testing.T) {
 	h := NewHandler()
-	page := body(t, get(t, h, `/demo?key=wk_1"><script>alert(1)</script>`, nil))
+	page := get(h, `/demo?key=wk_1"><script>alert(1)</script>`, nil).Body.String()
 	if strings.Contains(page, "<script>alert(1)") || !strings.Contains(page, `src="/widget.js" data-widget-key="wk_1&#34;&gt;&lt;script&gt;`) {
 		t.Errorf("demo page with a key:\n%s", page)
 	}
-	if page := body(t, get(t, h, "/demo", nil)); strings.Contains(page, "widget.js\"") || !strings.Contains(page, `name="key"`) {
+	if page := get(h, "/demo", nil).Body.String(); strings.Contains(page, `widget.js"`) || !strings.Contains(page, `name="key"`) {
 		t.Errorf("demo page without a key:\n%s", page)
 	}
 }
