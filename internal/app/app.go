@@ -29,6 +29,7 @@ import (
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/metrics"
+	"github.com/linkline/linkline/internal/pages"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/webhook"
 	"github.com/linkline/linkline/internal/widget"
@@ -202,6 +203,11 @@ func (a *App) routes() {
 	a.mux.HandleFunc("GET /readyz", a.ready)
 	a.mux.HandleFunc("GET /qr.png", serveQR)
 	a.mux.Handle("GET /metrics", a.Metrics.Handler())
+	// The front ends, embedded: the widget script sites include, and a
+	// host page to try it on.
+	pg := pages.NewHandler()
+	a.mux.Handle("GET /widget.js", pg)
+	a.mux.Handle("GET /demo", pg)
 	if a.cfg.GraphiQL {
 		a.mux.Handle("GET /{$}", playground.Handler("Linkline", "/graphql"))
 	}

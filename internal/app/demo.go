@@ -62,9 +62,15 @@ func seedDemo(ctx context.Context, db *store.DB, integrations *integration.Servi
 		}
 		sandboxes[ch.channel] = publicURL + "/sandbox/" + it.WebhookKey + "/phones/{user}"
 	}
+	// The demo widget offers every channel, so that the demo page shows
+	// the options icon at once.
+	if err := db.SetWidgetChannels(ctx, acct.ID, w.ID, []string{string(conversation.ChannelWhatsApp), string(conversation.ChannelMessenger), string(conversation.ChannelInstagram)}); err != nil {
+		return err
+	}
 	_, err = fmt.Fprintf(out, `
 Linkline demo account created (shown once; set DEMO=false in production).
 
+  Open first         %[1]s/demo?key=%[3]s   (a host page with the web widget)
   GraphQL endpoint   %[1]s/graphql   (websocket: %[2]s/graphql)
   GraphiQL           %[1]s/
   Widget key         %[3]s

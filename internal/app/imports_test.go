@@ -27,7 +27,7 @@ type layer string
 const (
 	layerMain      layer = "main"      // server.go
 	layerApp       layer = "app"       // the wiring
-	layerTransport layer = "transport" // GraphQL and webhook ingress
+	layerTransport layer = "transport" // GraphQL and webhook ingress, the pages
 	layerDomain    layer = "domain"    // rules, and the interfaces they need
 	layerStore     layer = "store"     // storage
 	layerShared    layer = "shared"    // leaves every layer may use
@@ -42,6 +42,7 @@ var layers = map[string]layer{
 	"graph/...":             layerTransport,
 	"internal/webhook":      layerTransport,
 	"internal/operator":     layerTransport,
+	"internal/pages":        layerTransport,
 	"internal/account":      layerDomain,
 	"internal/auth":         layerDomain,
 	"internal/channel/...":  layerDomain,

@@ -1,0 +1,46 @@
+package pages
+
+import (
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func get(h http.Handler, target string, header http.Header) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	maps.Copy(req.Header, header)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// The widget script is the committed build, revalidated by its ETag so
+// that host pages pick up a new release at once.
+func TestWidgetScript(t *testing.T) {
+	h := NewHandler()
+	r := get(h, "/widget.js", nil)
+	if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/javascript") || r.Header().Get("Cache-Control") != "no-cache" {
+		t.Fatalf("widget.js: %d %v", r.Code, r.Header())
+	}
+	if !strings.Contains(r.Body.String(), "widgetKey") {
+		t.Errorf("widget.js does not read its key: %.200s", r.Body)
+	}
+	if again := get(h, "/widget.js", http.Header{"If-None-Match": {r.Header().Get("ETag")}}); again.Code != http.StatusNotModified {
+		t.Errorf("revalidation: %d", again.Code)
+	}
+}
+
+// The demo page embeds the widget of the key it is given, escaped; without
+// one it asks for it.
+func TestDemoPage(t *testing.T) {
+	h := NewHandler()
+	page := get(h, `/demo?key=wk_1"><script>alert(1)</script>`, nil).Body.String()
+	if strings.Contains(page, "<script>alert(1)") || !strings.Contains(page, `src="/widget.js" data-widget-key="wk_1&#34;&gt;&lt;script&gt;`) {
+		t.Errorf("demo page with a key:\n%s", page)
+	}
+	if page := get(h, "/demo", nil).Body.String(); strings.Contains(page, `widget.js"`) || !strings.Contains(page, `name="key"`) {
+		t.Errorf("demo page without a key:\n%s", page)
+	}
+}

@@ -1,0 +1,237 @@
+// The widget: a launcher and a panel holding one conversation. It keeps no
+// state the server streams: the menu, the history, the linked identities
+// and a link request's state all come from subscriptions.
+import { Api, ApiError } from "./api";
+import { ChannelMenu, Composer, LinkedChannels, LinkPanel, MessageList } from "./components";
+import { h } from "./dom";
+import * as op from "./operations";
+import type { Strings } from "./strings";
+import styles from "./styles.css";
+
+/** Where the session lives between page loads (R27: a reloaded widget carries on). */
+export interface SessionStore {
+  load(): { token: string; conversationId: string } | null;
+  save(s: { token: string; conversationId: string }): void;
+  clear(): void;
+}
+
+export class Widget {
+  private readonly api: Api;
+  private readonly launcher: HTMLButtonElement;
+  private readonly panel: HTMLElement;
+  private readonly title: HTMLHeadingElement;
+  private readonly notice: HTMLParagraphElement;
+  private readonly menu: ChannelMenu;
+  private readonly linkedList: LinkedChannels;
+  private readonly messages: MessageList;
+  private readonly linkPanel: LinkPanel;
+  private readonly composer: Composer;
+
+  private session: { token: string; conversationId: string } | null;
+  private started = false;
+  private linked: op.LinkedIdentity[] = [];
+  private link: op.LinkRequest | null = null;
+  private stopLink = () => {};
+  private stops: (() => void)[] = [];
+  /** The next message's idempotency key, kept until the send succeeds (R18). */
+  private pending: { text: string; cid: string } | null = null;
+
+  constructor(
+    root: ShadowRoot,
+    private readonly key: string,
+    origin: string,
+    private readonly store: SessionStore,
+    private readonly t: Strings,
+  ) {
+    this.api = new Api(origin, (up) => this.showNotice(up ? "" : t.reconnecting));
+    this.session = store.load();
+    this.menu = new ChannelMenu(t, (ch) => void this.act(() => this.requestLink(ch)));
+    this.linkedList = new LinkedChannels(t, (ch) => void this.act(() => this.unlink(ch)));
+    this.messages = new MessageList(t);
+    this.linkPanel = new LinkPanel(t, () => void this.act(() => this.closeLink()));
+    this.composer = new Composer(t, (text) => this.act(() => this.send(text)));
+    this.title = h("h1", {}, "");
+    this.notice = h("p", { class: "notice", role: "alert" });
+    this.panel = h(
+      "div",
+      { class: "panel", id: "ll-panel", role: "dialog", "aria-labelledby": "ll-title", hidden: true, onkeydown: (e) => this.escape(e as KeyboardEvent) },
+      h("header", {}, this.title, this.menu.el, h("button", { type: "button", class: "icon close", "aria-label": t.closeChat, title: t.closeChat, onclick: () => this.toggle(false) }, "×")),
+      this.linkedList.el,
+      this.notice,
+      this.linkPanel.el,
+      this.messages.el,
+      this.composer.el,
+    );
+    this.title.id = "ll-title";
+    this.launcher = h("button", { type: "button", class: "launcher", "aria-label": t.openChat, "aria-expanded": "false", "aria-controls": "ll-panel", onclick: () => this.toggle(Boolean(this.panel.hidden)) });
+    this.launcher.innerHTML = chatIcon;
+    root.append(h("style", {}, styles), this.panel, this.launcher);
+  }
+
+  /** Opens or closes the panel; nothing is fetched before the first opening. */
+  private toggle(open: boolean): void {
+    this.panel.hidden = !open;
+    this.launcher.setAttribute("aria-expanded", String(open));
+    this.launcher.setAttribute("aria-label", open ? this.t.closeChat : this.t.openChat);
+    if (!open) return this.launcher.focus();
+    this.composer.focus();
+    if (!this.started) {
+      this.started = true;
+      void this.act(() => this.follow());
+    }
+  }
+
+  private escape(e: KeyboardEvent): void {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    e.preventDefault();
+    if (this.link) void this.act(() => this.closeLink());
+    else this.toggle(false);
+  }
+
+  /** Runs what the person asked for; the API's errors are shown, never swallowed. */
+  private async act(f: () => Promise<void>): Promise<boolean> {
+    try {
+      await f();
+      this.showNotice("");
+      return true;
+    } catch (e) {
+      this.showNotice(this.t.failed(e instanceof Error ? e.message : String(e)));
+      return false;
+    }
+  }
+
+  private showNotice(text: string): void {
+    this.notice.textContent = text;
+    this.notice.hidden = !text;
+  }
+
+  /** Subscribes to the widget's menu, and to the session's conversation when there is one. */
+  private async follow(): Promise<void> {
+    this.stops.forEach((stop) => stop());
+    this.stops = [];
+    this.api.authenticate(this.session?.token ?? "");
+    if (this.session) {
+      try {
+        await this.load(this.session.conversationId);
+      } catch (e) {
+        if (!(e instanceof ApiError) || !["UNAUTHENTICATED", "NOT_FOUND"].includes(e.code)) throw e;
+        // The session expired or the conversation is gone: start afresh.
+        this.store.clear();
+        this.session = null;
+        this.api.authenticate("");
+      }
+    }
+    const configured = (c: op.WidgetConfig) => {
+      this.title.textContent = c.name;
+      this.menu.show(c);
+    };
+    const onError = (e: ApiError) => this.showNotice(this.t.failed(e.message));
+    this.stops.push(
+      this.session
+        ? this.api.subscribe<op.SessionWidget>(op.sessionWidget, {}, { next: (d) => configured(d.widgetConfig), error: onError })
+        : this.api.subscribe<op.WidgetByKey>(op.widgetByKey, { key: this.key }, { next: (d) => configured(d.widget), error: onError }),
+    );
+  }
+
+  /** Reads the conversation, then follows its events from the cursor read with it (R21). */
+  private async load(id: string): Promise<void> {
+    const { conversation: c } = await this.api.request<op.LoadConversation>(op.loadConversation, { id });
+    if (!c) throw new ApiError("NOT_FOUND", "conversation");
+    c.messages.edges.forEach((e) => this.messages.upsert(e.node));
+    this.showLinked(c.linkedIdentities);
+    if (c.pendingLinkRequests[0]) this.showLink(c.pendingLinkRequests[0]);
+    // graphql-ws resubscribes with this object after a drop: its cursor
+    // always names the last event shown.
+    const vars = { id, after: c.eventCursor };
+    this.stops.push(
+      this.api.subscribe<op.ConversationEvents>(op.conversationEvents, vars, {
+        next: ({ conversationEvents: e }) => {
+          vars.after = e.cursor;
+          if (e.message) this.messages.upsert(e.message);
+          this.showLinked(e.conversation.linkedIdentities);
+        },
+        error: (e) => {
+          if (e.code !== "CURSOR_EXPIRED") return this.showNotice(this.t.failed(e.message));
+          // Too far behind to replay: read the conversation again.
+          void this.act(() => this.follow());
+        },
+      }),
+    );
+  }
+
+  private async start(): Promise<string> {
+    if (this.session) return this.session.conversationId;
+    const { startConversation: s } = await this.api.request<op.StartConversation>(op.startConversation, { key: this.key, language: navigator.language });
+    this.session = { token: s.sessionToken!, conversationId: s.conversation.id };
+    this.store.save(this.session);
+    await this.follow();
+    return this.session.conversationId;
+  }
+
+  private async send(text: string): Promise<void> {
+    const id = await this.start();
+    if (this.pending?.text !== text) this.pending = { text, cid: newID() };
+    const { sendMessage } = await this.api.request<op.SendMessage>(op.sendMessage, { id, text, cid: this.pending.cid });
+    this.pending = null;
+    this.messages.upsert(sendMessage.message);
+  }
+
+  private async requestLink(channel: op.Channel): Promise<void> {
+    const id = await this.start();
+    const { requestLink } = await this.api.request<op.RequestLink>(op.requestLink, { id, channel });
+    this.showLink(requestLink.linkRequest);
+  }
+
+  /** Shows a link request and follows its state (R6). */
+  private showLink(req: op.LinkRequest): void {
+    this.stopLink();
+    this.link = req;
+    this.stopLink = this.api.subscribe<op.FollowLink>(op.followLink, { id: req.id }, {
+      next: ({ linkRequest }) => {
+        if (this.link?.id !== linkRequest.id) return;
+        this.link = linkRequest;
+        this.render();
+      },
+      error: (e) => this.showNotice(this.t.failed(e.message)),
+    });
+    this.render();
+    this.linkPanel.focus();
+  }
+
+  /** The back icon: a request still open is abandoned (R5). */
+  private async closeLink(): Promise<void> {
+    const req = this.link;
+    this.stopLink();
+    this.link = null;
+    this.render();
+    this.menu.focus();
+    if (req && (req.status === "PENDING" || req.status === "AWAITING_CONFIRMATION")) {
+      await this.api.request(op.cancelLinkRequest, { id: req.id });
+    }
+  }
+
+  private async unlink(channel: op.Channel): Promise<void> {
+    const { unlinkChannel } = await this.api.request<op.UnlinkChannel>(op.unlinkChannel, { id: this.session!.conversationId, channel });
+    this.showLinked(unlinkChannel.conversation.linkedIdentities);
+    this.composer.focus();
+  }
+
+  private showLinked(linked: op.LinkedIdentity[]): void {
+    this.linked = linked;
+    this.render();
+  }
+
+  private render(): void {
+    this.linkedList.show(this.linked);
+    this.linkPanel.show(this.link, this.linked);
+    this.messages.el.hidden = this.link !== null;
+    this.composer.el.hidden = this.link !== null;
+  }
+}
+
+// A speech bubble: no emoji font is needed to draw it.
+const chatIcon = `<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>`;
+
+function newID(): string {
+  return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
