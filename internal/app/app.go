@@ -203,11 +203,12 @@ func (a *App) routes() {
 	a.mux.HandleFunc("GET /readyz", a.ready)
 	a.mux.HandleFunc("GET /qr.png", serveQR)
 	a.mux.Handle("GET /metrics", a.Metrics.Handler())
-	// The front ends, embedded: the widget script sites include, and a
-	// host page to try it on.
+	// The front ends, embedded: the widget script sites include, a host
+	// page to try it on, and the agent workspace.
 	pg := pages.NewHandler()
-	a.mux.Handle("GET /widget.js", pg)
-	a.mux.Handle("GET /demo", pg)
+	for _, path := range []string{"/widget.js", "/demo", "/workspace", "/workspace.js"} {
+		a.mux.Handle("GET "+path, pg)
+	}
 	if a.cfg.GraphiQL {
 		a.mux.Handle("GET /{$}", playground.Handler("Linkline", "/graphql"))
 	}

@@ -60,30 +60,43 @@ func newTab(t *testing.T) context.Context {
 	return ctx
 }
 
-// widgetPage is a tab showing the demo host page with the widget open.
-type widgetPage struct {
+// page is a tab showing one of the pages; root is, in JavaScript, the node
+// its elements are under (the widget's shadow root, or the document).
+type page struct {
 	t     *testing.T
 	ctx   context.Context
 	url   string
+	root  string
 	shots string
 	shot  int
 }
 
+// newPage starts a tab for url whose screenshots go to the test's folder,
+// named for the test and folder (one each for the pages a test opens).
+func newPage(t *testing.T, url, root, folder string) *page {
+	t.Helper()
+	p := &page{t: t, ctx: newTab(t), url: url, root: root,
+		shots: filepath.Join(screenshots, strings.ReplaceAll(t.Name(), "/", "-")+folder)}
+	if err := os.RemoveAll(p.shots); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(p.shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(p.shots)
+	t.Logf("screenshots: %s", abs)
+	return p
+}
+
+// widgetRoot is the widget's shadow root, in JavaScript.
+const widgetRoot = `document.querySelector("linkline-widget")?.shadowRoot`
+
 // openWidget opens the demo page of the bundle's widget, served from base
 // (the server, or a proxy in front of it), after the setup actions (a
 // device's screen, say), and opens the widget with its launcher.
-func (b *testBundle) openWidget(t *testing.T, base string, setup ...chromedp.Action[chromedp.Void]) *widgetPage {
+func (b *testBundle) openWidget(t *testing.T, base string, setup ...chromedp.Action[chromedp.Void]) *page {
 	t.Helper()
-	w := &widgetPage{t: t, ctx: newTab(t), url: base + "/demo?key=" + b.widgetKey,
-		shots: filepath.Join(screenshots, strings.ReplaceAll(t.Name(), "/", "-"))}
-	if err := os.RemoveAll(w.shots); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(w.shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	abs, _ := filepath.Abs(w.shots)
-	t.Logf("screenshots: %s", abs)
+	w := newPage(t, base+"/demo?key="+b.widgetKey, widgetRoot, "")
 	w.do("set up the tab", setup...)
 	w.open()
 	return w
@@ -91,7 +104,7 @@ func (b *testBundle) openWidget(t *testing.T, base string, setup ...chromedp.Act
 
 // open loads the page and opens the widget; the widget's name in its
 // header says its configuration arrived.
-func (w *widgetPage) open() {
+func (w *page) open() {
 	w.t.Helper()
 	w.do("open the page", chromedp.Navigate(w.url))
 	w.click(".launcher", "")
@@ -101,7 +114,7 @@ func (w *widgetPage) open() {
 // within is how long a step may take to show.
 const within = 20 * time.Second
 
-func (w *widgetPage) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+func (w *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(w.ctx, within)
 	defer cancel()
@@ -111,13 +124,10 @@ func (w *widgetPage) do(what string, actions ...chromedp.Action[chromedp.Void]) 
 	}
 }
 
-// root is the widget's shadow root, in JavaScript.
-const root = `document.querySelector("linkline-widget")?.shadowRoot`
-
-// find is a JavaScript path to the first visible element of the widget
+// find is a JavaScript path to the first visible element of the page
 // matching css whose text contains text.
-func find(css, text string) chromedp.JSPath {
-	return chromedp.JSPath(fmt.Sprintf(`[...(%s?.querySelectorAll(%s) ?? [])].find(e => e.checkVisibility() && e.textContent.includes(%s))`, root, js(css), js(text)))
+func (w *page) find(css, text string) chromedp.JSPath {
+	return chromedp.JSPath(fmt.Sprintf(`[...(%s?.querySelectorAll(%s) ?? [])].find(e => e.checkVisibility() && e.textContent.includes(%s))`, w.root, js(css), js(text)))
 }
 
 func js(s string) string {
@@ -126,71 +136,73 @@ func js(s string) string {
 }
 
 // click clicks, as a person does, the element that find finds.
-func (w *widgetPage) click(css, text string) {
+func (w *page) click(css, text string) {
 	w.t.Helper()
-	w.do("click "+css+" "+text, chromedp.Click(find(css, text)))
+	w.do("click "+css+" "+text, chromedp.Click(w.find(css, text)))
 }
 
 // send types text in the message box and presses Enter.
-func (w *widgetPage) send(text string) {
+func (w *page) send(text string) {
 	w.t.Helper()
-	w.do("send "+text, chromedp.SendKeys(find("textarea", ""), text+"\r"))
+	w.do("send "+text, chromedp.SendKeys(w.find("textarea", ""), text+"\r"))
 }
 
 // waitText waits until an element of css shows text.
-func (w *widgetPage) waitText(css, text string) {
+func (w *page) waitText(css, text string) {
 	w.t.Helper()
-	w.do(fmt.Sprintf("wait for %s to show %q", css, text), chromedp.WaitVisible(find(css, text)))
+	w.do(fmt.Sprintf("wait for %s to show %q", css, text), chromedp.WaitVisible(w.find(css, text)))
 }
 
 // waitGone waits until no element of css is visible.
-func (w *widgetPage) waitGone(css string) {
+func (w *page) waitGone(css string) {
 	w.t.Helper()
-	w.poll("wait for "+css+" to go", fmt.Sprintf(`![...(%s?.querySelectorAll(%s) ?? [])].some(e => e.checkVisibility())`, root, js(css)))
+	w.poll("wait for "+css+" to go", fmt.Sprintf(`![...(%s?.querySelectorAll(%s) ?? [])].some(e => e.checkVisibility())`, w.root, js(css)))
 }
 
 // visible tells whether an element of css is visible now.
-func (w *widgetPage) visible(css string) bool {
+func (w *page) visible(css string) bool {
 	w.t.Helper()
 	var v bool
-	w.eval(fmt.Sprintf(`[...(%s?.querySelectorAll(%s) ?? [])].some(e => e.checkVisibility())`, root, js(css)), &v)
+	w.eval(fmt.Sprintf(`[...(%s?.querySelectorAll(%s) ?? [])].some(e => e.checkVisibility())`, w.root, js(css)), &v)
 	return v
 }
 
 // shownMessage is a message of the widget's history as it shows it.
 type shownMessage struct{ Text, Channel string }
 
-const messagesJS = `[...(` + root + `?.querySelectorAll("li.msg") ?? [])].map(li => ({Text: li.querySelector(".text").textContent, Channel: li.dataset.channel}))`
+func (w *page) messagesJS() string {
+	return `[...(` + w.root + `?.querySelectorAll("li.msg") ?? [])].map(li => ({Text: li.querySelector(".text").textContent, Channel: li.dataset.channel}))`
+}
 
-// messages is the history the widget shows, oldest first.
-func (w *widgetPage) messages() []shownMessage {
+// messages is the history the page shows, oldest first.
+func (w *page) messages() []shownMessage {
 	w.t.Helper()
 	var out []shownMessage
-	w.eval(messagesJS, &out)
+	w.eval(w.messagesJS(), &out)
 	return out
 }
 
-// waitMessage waits until the history shows text marked with channel (R9).
-func (w *widgetPage) waitMessage(text, channel string) {
+// waitMessage waits until the history shows text marked with channel (R9, R13).
+func (w *page) waitMessage(text, channel string) {
 	w.t.Helper()
 	w.poll(fmt.Sprintf("wait for %q marked %s", text, channel),
-		fmt.Sprintf(`%s.some(m => m.Text === %s && m.Channel === %s)`, messagesJS, js(text), js(channel)))
+		fmt.Sprintf(`%s.some(m => m.Text === %s && m.Channel === %s)`, w.messagesJS(), js(text), js(channel)))
 }
 
 // attr is an attribute of the first visible element of css.
-func (w *widgetPage) attr(css, name string) string {
+func (w *page) attr(css, name string) string {
 	w.t.Helper()
 	var v string
-	w.eval(fmt.Sprintf(`(%s).getAttribute(%s)`, find(css, ""), js(name)), &v)
+	w.eval(fmt.Sprintf(`(%s).getAttribute(%s)`, w.find(css, ""), js(name)), &v)
 	return v
 }
 
-func (w *widgetPage) poll(what, predicate string) {
+func (w *page) poll(what, predicate string) {
 	w.t.Helper()
 	w.do(what, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(within)))
 }
 
-func (w *widgetPage) eval(expression string, out any) {
+func (w *page) eval(expression string, out any) {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(w.ctx, within)
 	defer cancel()
@@ -204,7 +216,7 @@ func (w *widgetPage) eval(expression string, out any) {
 }
 
 // screenshot saves what the tab shows as the test's next numbered PNG.
-func (w *widgetPage) screenshot(name string) {
+func (w *page) screenshot(name string) {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(w.ctx, within)
 	defer cancel()

@@ -130,13 +130,13 @@ func TestWidgetMenuFollowsSettingsInBrowser(t *testing.T) {
 	b.offer(t, "WHATSAPP")
 	// By keyboard: Enter opens the list with the focus on its first app,
 	// Escape closes it and gives the focus back to the icon.
-	w.do("open the options by keyboard", chromedp.SendKeys(find(".options", ""), kb.Enter))
+	w.do("open the options by keyboard", chromedp.SendKeys(w.find(".options", ""), kb.Enter))
 	w.waitText(".channel-menu button", "WhatsApp")
-	w.poll("the focus on WhatsApp", root+`.activeElement?.textContent === "WhatsApp"`)
+	w.poll("the focus on WhatsApp", w.root+`.activeElement?.textContent === "WhatsApp"`)
 	w.screenshot("menu")
-	w.do("close the options by keyboard", chromedp.SendKeys(find(".channel-menu button", "WhatsApp"), kb.Escape))
+	w.do("close the options by keyboard", chromedp.SendKeys(w.find(".channel-menu button", "WhatsApp"), kb.Escape))
 	w.waitGone(".channel-menu")
-	w.poll("the focus back on the icon", root+`.activeElement?.classList.contains("options")`)
+	w.poll("the focus back on the icon", w.root+`.activeElement?.classList.contains("options")`)
 	if !w.visible(".panel") {
 		t.Error("Escape in the options closed the widget")
 	}
@@ -193,7 +193,7 @@ func TestWidgetOnPhoneInBrowser(t *testing.T) {
 	inView := func(css string) {
 		t.Helper()
 		var ok bool
-		w.eval(`(() => { const e = `+string(find(css, ""))+`; if (!e) return false; const r = e.getBoundingClientRect();
+		w.eval(`(() => { const e = `+string(w.find(css, ""))+`; if (!e) return false; const r = e.getBoundingClientRect();
 			const v = visualViewport;
 			return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= v.width && r.bottom <= v.height })()`, &ok)
 		if !ok {

@@ -1,6 +1,6 @@
 // Package pages serves the reference front ends built into the binary
-// (R37): the web widget, a script any site embeds with one tag, and a demo
-// page that embeds it. The sources are TypeScript under src/; `npm run
+// (R37): the web widget, a script any site embeds with one tag, a demo
+// page that embeds it, and the agent workspace. The sources are TypeScript under src/; `npm run
 // build` writes dist/, which is committed, so that `go run .` needs only
 // Go (.ci/run checks that a rebuild changes nothing).
 package pages
@@ -18,35 +18,47 @@ import (
 //go:embed dist/widget.js
 var widgetJS []byte
 
+//go:embed dist/workspace.js
+var workspaceJS []byte
+
 //go:embed demo.html
 var demoHTML string
 
+//go:embed workspace.html
+var workspaceHTML []byte
+
 var demoPage = template.Must(template.New("demo").Parse(demoHTML))
 
-// Handler serves GET /widget.js and GET /demo.
+// Handler serves GET /widget.js, GET /demo, GET /workspace and GET
+// /workspace.js.
 type Handler struct {
 	mux *http.ServeMux
-	// etag names the widget's build: host pages revalidate it, so a new
-	// release reaches every site without waiting for a cache to expire.
-	etag string
 }
 
 // NewHandler returns the pages' handler.
 func NewHandler() *Handler {
-	sum := sha256.Sum256(widgetJS)
-	h := &Handler{mux: http.NewServeMux(), etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
-	h.mux.HandleFunc("GET /widget.js", h.widget)
+	h := &Handler{mux: http.NewServeMux()}
+	h.mux.Handle("GET /widget.js", script(widgetJS))
 	h.mux.HandleFunc("GET /demo", h.demo)
+	h.mux.Handle("GET /workspace.js", script(workspaceJS))
+	h.mux.HandleFunc("GET /workspace", h.workspace)
 	return h
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
-func (h *Handler) widget(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("ETag", h.etag)
-	http.ServeContent(w, r, "widget.js", time.Time{}, bytes.NewReader(widgetJS))
+// script serves a build's script. Its ETag names the build: pages
+// revalidate it, so a new release reaches every site without waiting for a
+// cache to expire.
+func script(js []byte) http.Handler {
+	sum := sha256.Sum256(js)
+	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("ETag", etag)
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(js))
+	})
 }
 
 // demo is a stand-in for a customer's site: a page that embeds the widget
@@ -56,4 +68,11 @@ func (h *Handler) demo(w http.ResponseWriter, r *http.Request) {
 	if err := demoPage.Execute(w, struct{ Key string }{r.URL.Query().Get("key")}); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
+}
+
+// workspace is the agents' page: it asks for their token and keeps it in
+// the browser, so the page itself holds nothing secret.
+func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(workspaceHTML)
 }

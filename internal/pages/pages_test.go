@@ -44,3 +44,20 @@ func TestDemoPage(t *testing.T) {
 		t.Errorf("demo page without a key:\n%s", page)
 	}
 }
+
+// The workspace page loads its script, which the server serves like the
+// widget's.
+func TestWorkspacePage(t *testing.T) {
+	h := NewHandler()
+	page := get(h, "/workspace", nil)
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), `<script src="/workspace.js">`) {
+		t.Fatalf("workspace page: %d\n%s", page.Code, page.Body)
+	}
+	r := get(h, "/workspace.js", nil)
+	if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/javascript") || r.Header().Get("ETag") == "" {
+		t.Fatalf("workspace.js: %d %v", r.Code, r.Header())
+	}
+	if again := get(h, "/workspace.js", http.Header{"If-None-Match": {r.Header().Get("ETag")}}); again.Code != http.StatusNotModified {
+		t.Errorf("revalidation: %d", again.Code)
+	}
+}

@@ -1,6 +1,6 @@
 // What the person sees, one component each. Components render what they
 // are given and report what the person does; the Widget decides the rest.
-import { h, present } from "./dom";
+import { h, present } from "../shared/dom";
 import type { Channel, LinkedIdentity, LinkRequest, Message, WidgetConfig } from "./operations";
 import type { Strings } from "./strings";
 

@@ -1,9 +1,9 @@
 // The widget: a launcher and a panel holding one conversation. It keeps no
 // state the server streams: the menu, the history, the linked identities
 // and a link request's state all come from subscriptions.
-import { Api, ApiError } from "./api";
+import { Api, ApiError, clientMessageId } from "../shared/api";
 import { ChannelMenu, Composer, LinkedChannels, LinkPanel, MessageList } from "./components";
-import { h } from "./dom";
+import { h } from "../shared/dom";
 import * as op from "./operations";
 import type { Strings } from "./strings";
 import styles from "./styles.css";
@@ -170,7 +170,7 @@ export class Widget {
 
   private async send(text: string): Promise<void> {
     const id = await this.start();
-    if (this.pending?.text !== text) this.pending = { text, cid: newID() };
+    if (this.pending?.text !== text) this.pending = { text, cid: clientMessageId() };
     const { sendMessage } = await this.api.request<op.SendMessage>(op.sendMessage, { id, text, cid: this.pending.cid });
     this.pending = null;
     this.messages.upsert(sendMessage.message);
@@ -231,7 +231,3 @@ export class Widget {
 
 // A speech bubble: no emoji font is needed to draw it.
 const chatIcon = `<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>`;
-
-function newID(): string {
-  return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}

@@ -1,4 +1,4 @@
-// The widget's one door to the server: queries and mutations over HTTP,
+// The pages' one door to the server: queries and mutations over HTTP,
 // subscriptions over a websocket with the graphql-ws client.
 import { createClient, type Client } from "graphql-ws/client";
 
@@ -107,4 +107,9 @@ export class Api {
     client.on("closed", () => client === this.client && this.online(false));
     return client;
   }
+}
+
+/** A new idempotency key for a message: a retry sends the same one again (R18). */
+export function clientMessageId(): string {
+  return crypto.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

@@ -1,4 +1,4 @@
-// A small element builder: the widget is a handful of elements, too few to
+// A small element builder: each page is a handful of elements, too few to
 // earn a UI library.
 
 type Props = Record<string, string | boolean | ((e: Event) => void) | undefined>;

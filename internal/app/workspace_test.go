@@ -1,0 +1,117 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// openWorkspace opens the agent workspace and signs in with token; the
+// agent's and account's names in the header say the token was taken.
+func (b *testBundle) openWorkspace(t *testing.T, token string) *page {
+	t.Helper()
+	ws := newPage(t, b.srv.URL+"/workspace", "document", "-workspace")
+	ws.do("open the workspace", chromedp.Navigate(ws.url))
+	ws.do("sign in", chromedp.SendKeys(ws.find("#ws-token", ""), token+"\r"))
+	ws.waitText(".who", b.acct.Name)
+	return ws
+}
+
+// value is the value of the page's first element matching css.
+func (w *page) value(css string) string {
+	w.t.Helper()
+	var v string
+	w.eval(`(`+string(w.find(css, ""))+`).value`, &v)
+	return v
+}
+
+// waitDelivery waits until the workspace shows the reply text in state.
+func (w *page) waitDelivery(text, state string) {
+	w.t.Helper()
+	w.poll("wait for "+text+" to show "+state, `[...document.querySelectorAll("li.msg")].some(li =>
+		li.querySelector(".text").textContent === `+js(text)+` && li.querySelector(".delivery")?.dataset.state === `+js(state)+`)`)
+}
+
+// R9, R11, R13, R14, R16, R17, R21, R37: the agent workspace, clicked
+// through in Chromium next to the widget. The end user writes in the
+// widget and the conversation appears live in the agent's list; the agent
+// opens it, sees the message with its Web badge and replies to the widget
+// by default; after the end user links Messenger from the widget with a
+// sandbox phone, the history shows the LINKED note, the customer card the
+// identity, the reply box defaults to Messenger, and the reply's delivery
+// state moves live as the phone reports; replying to a closed
+// conversation shows the API's error.
+func TestWorkspaceStoryInBrowser(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b := setup(t, kind)
+		fb := b.connectSandbox(t, "MESSENGER", "sbx-fb", "acme.support")
+		b.offer(t, "MESSENGER")
+		ws := b.openWorkspace(t, b.agent)
+		ws.waitText(".conversations", "No conversations yet")
+		ws.screenshot("signed-in")
+
+		w := b.openWidget(t, b.srv.URL)
+		w.send("Hello from the website")
+		w.waitMessage("Hello from the website", "WEB_WIDGET")
+		ws.click(".conversations button", "Web")
+		ws.waitMessage("Hello from the website", "WEB_WIDGET")
+		ws.waitText("li.msg .badge", "Web")
+		if got := ws.value("#ws-destination"); got != "WEB_WIDGET" {
+			t.Errorf("the reply box's destination: %q, want WEB_WIDGET", got)
+		}
+		ws.screenshot("conversation")
+		ws.send("Hi from the workspace")
+		w.waitMessage("Hi from the workspace", "WEB_WIDGET")
+
+		// The end user moves to Messenger from the widget.
+		w.click(".options", "")
+		w.click(".channel-menu button", "Messenger")
+		w.waitText(".status", "Waiting for you to open the app")
+		link := w.attr(".open-app", "href")
+		ph := b.phone(t, fb, "6543210987654321")
+		ph.post("open", map[string]any{"link": link})
+		yes := ph.waitForText("Continue your conversation")
+		ph.post("tap", map[string]any{"choiceId": yes[0]})
+		w.waitText(".status", "Linked")
+
+		ws.waitText("li.note", "Messenger linked")
+		ws.waitText(".identities li", "Messenger")
+		ws.waitText(".windows li", "Messenger")
+		ws.poll("the reply box to default to Messenger", `document.querySelector("#ws-destination").value === "MESSENGER"`)
+		ws.screenshot("linked")
+		ws.send("Now on Messenger")
+		ph.waitForText("Now on Messenger")
+		ws.waitDelivery("Now on Messenger", "DELIVERED")
+		ph.post("read", map[string]any{})
+		ws.waitDelivery("Now on Messenger", "READ")
+		ws.waitText(".delivery", "Read")
+		w.waitMessage("Now on Messenger", "MESSENGER")
+		ws.screenshot("read")
+
+		// An error of the API is shown to the agent, not swallowed.
+		c := b.latestConversation(t)
+		b.post(t, b.agent, `mutation($id: ID!) { closeConversation(input: {conversationId: $id}) { conversation { id } } }`,
+			map[string]any{"id": c.id}).decode(t, &struct{}{})
+		ws.waitText("#ws-conversation", "Closed")
+		ws.send("Are you still there?")
+		ws.waitText(".notice", "the conversation is closed")
+		ws.screenshot("error")
+
+		// Signing out forgets the token: a reload asks for it again.
+		ws.click(".sign-out", "")
+		ws.do("reload", chromedp.Reload())
+		ws.waitText(".sign-in", "API token")
+	})
+}
+
+// R20: a token that is not an agent's is refused on the sign-in form, and
+// the page says why.
+func TestWorkspaceSignInRefusedInBrowser(t *testing.T) {
+	b := setup(t, sqlite)
+	ws := newPage(t, b.srv.URL+"/workspace", "document", "")
+	ws.do("open the workspace", chromedp.Navigate(ws.url))
+	ws.do("sign in", chromedp.SendKeys(ws.find("#ws-token", ""), "not-a-token\r"))
+	ws.waitText(".notice", "Something went wrong")
+	ws.waitText(".sign-in", "API token")
+	ws.screenshot("refused")
+}

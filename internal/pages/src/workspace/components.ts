@@ -1,0 +1,235 @@
+// What the agent sees, one component each. Components render what they are
+// given and report what the agent does; the Workspace decides the rest.
+import { h, present } from "../shared/dom";
+import type { Channel, Conversation, DeliveryState, Message } from "./operations";
+import type { Strings } from "./strings";
+
+function badge(t: Strings, channel: Channel): HTMLElement {
+  return h("span", { class: "badge", "data-channel": channel }, t.channels[channel]);
+}
+
+function time(iso: string): string {
+  return new Date(iso).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+}
+
+/** The account's conversations, most recent activity first, each a button that opens it. */
+export class ConversationList {
+  readonly el: HTMLElement;
+  private readonly list: HTMLUListElement;
+  private readonly all = new Map<string, Conversation>();
+  private selected = "";
+
+  constructor(
+    private readonly t: Strings,
+    private readonly open: (id: string) => void,
+  ) {
+    this.list = h("ul", { class: "conversations" });
+    this.el = h("nav", { "aria-labelledby": "ws-conversations" }, h("h2", { id: "ws-conversations" }, t.conversations), this.list);
+    this.render();
+  }
+
+  /** Adds or updates conversations: an event carries its conversation as it left it. */
+  upsert(...cs: Conversation[]): void {
+    cs.forEach((c) => this.all.set(c.id, c));
+    this.render();
+  }
+
+  select(id: string): void {
+    this.selected = id;
+    this.render();
+  }
+
+  clear(): void {
+    this.all.clear();
+    this.selected = "";
+    this.render();
+  }
+
+  private render(): void {
+    const sorted = [...this.all.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    const focused = this.list.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.id : undefined;
+    this.list.replaceChildren(
+      ...(sorted.length === 0
+        ? [h("li", { class: "empty" }, this.t.noConversations)]
+        : sorted.map((c) =>
+            h(
+              "li",
+              {},
+              h(
+                "button",
+                { type: "button", "data-id": c.id, "aria-current": c.id === this.selected && "true", onclick: () => this.open(c.id) },
+                h("span", { class: "name" }, c.endUser.name || this.t.anonymous),
+                badge(this.t, c.lastChannel),
+                c.status === "CLOSED" && h("span", { class: "status" }, this.t.closed),
+                h("time", { datetime: c.updatedAt }, time(c.updatedAt)),
+              ),
+            ),
+          )),
+    );
+    // Rebuilding the list keeps the keyboard where it was.
+    if (focused) this.list.querySelector<HTMLElement>(`[data-id="${CSS.escape(focused)}"]`)?.focus();
+  }
+}
+
+const rank: Record<DeliveryState, number> = { QUEUED: 0, SENT: 1, DELIVERED: 2, READ: 3, FAILED: 4 };
+
+/** A conversation's whole history, every message with its channel badge, each reply with its delivery state (R13, R17). */
+export class History {
+  readonly el: HTMLOListElement;
+  private readonly items = new Map<string, { message: Message; el: HTMLLIElement }>();
+
+  constructor(private readonly t: Strings) {
+    this.el = h("ol", { class: "history", role: "log", "aria-label": t.history, tabindex: "0" });
+  }
+
+  clear(): void {
+    this.items.clear();
+    this.el.replaceChildren();
+  }
+
+  /** Adds a message in seq order, or updates it; a state read earlier never replaces a later one (R17). */
+  upsert(m: Message): void {
+    const old = this.items.get(m.id);
+    if (old?.message.deliveryState && m.deliveryState && rank[m.deliveryState] < rank[old.message.deliveryState]) return;
+    const el = this.render(m);
+    if (old) {
+      old.el.replaceWith(el);
+    } else {
+      const after = [...this.items.values()].find((i) => i.message.seq > m.seq);
+      this.el.insertBefore(el, after ? after.el : null);
+    }
+    this.items.set(m.id, { message: m, el });
+    el.scrollIntoView?.({ block: "end" });
+  }
+
+  private render(m: Message): HTMLLIElement {
+    const t = this.t;
+    if (m.note) {
+      const n = m.note;
+      const text = t.notes[n.kind](t.channels[n.channel], n.identity, n.previousChannel ? t.channels[n.previousChannel] : undefined);
+      return h("li", { class: "note", "data-kind": n.kind, "data-channel": n.channel }, h("p", { class: "text" }, text));
+    }
+    return h(
+      "li",
+      { class: `msg ${m.authorRole.toLowerCase()}`, "data-id": m.id, "data-channel": m.channel },
+      h("span", { class: "meta" }, h("span", { class: "author" }, m.authorName), badge(t, m.channel), h("time", { datetime: m.createdAt }, time(m.createdAt))),
+      h("p", { class: "text" }, m.text),
+      m.deliveryState &&
+        h(
+          "p",
+          { class: "delivery", "data-state": m.deliveryState },
+          t.delivery[m.deliveryState],
+          m.deliveryState === "FAILED" && m.deliveryError ? `: ${m.deliveryError}` : "",
+        ),
+    );
+  }
+}
+
+/** The customer card with the social identities (R16) and each channel's reply window (R17). */
+export class CustomerCard {
+  readonly el: HTMLElement;
+
+  constructor(private readonly t: Strings) {
+    this.el = h("aside", { class: "card", "aria-labelledby": "ws-customer" });
+  }
+
+  show(c: Conversation): void {
+    const t = this.t;
+    const ids = c.endUser.identities;
+    this.el.replaceChildren(
+      ...present([
+      h("h2", { id: "ws-customer" }, t.customer),
+      h("p", { class: "name" }, c.endUser.name || t.anonymous),
+      c.endUser.email && h("p", {}, c.endUser.email),
+      ids.length === 0
+        ? h("p", { class: "empty" }, t.noIdentities)
+        : h(
+            "ul",
+            { class: "identities" },
+            ...ids.map((i) =>
+              h(
+                "li",
+                { "data-channel": i.channel },
+                badge(t, i.channel),
+                h("span", { class: "identity" }, i.displayName || i.masked),
+                h("span", { class: "external" }, i.externalId),
+                i.linkedAt && h("span", { class: "linked" }, t.linked),
+              ),
+            ),
+          ),
+      c.replyWindows.length > 0 && h("h3", {}, t.windows),
+      c.replyWindows.length > 0 &&
+        h(
+          "ul",
+          { class: "windows" },
+          ...c.replyWindows.map((w) =>
+            h(
+              "li",
+              { "data-channel": w.channel, "data-open": String(w.open) },
+              badge(t, w.channel),
+              " ",
+              !w.until ? t.windowNever : !w.open ? t.windowClosed : w.humanAgent ? t.windowHumanAgent(time(w.until)) : t.windowOpen(time(w.until)),
+            ),
+          ),
+        ),
+      ]),
+    );
+  }
+}
+
+/**
+ * The reply box. Its destination follows the channel the customer used
+ * last until the agent picks another: the widget or any linked channel (R14).
+ */
+export class ReplyBox {
+  readonly el: HTMLFormElement;
+  private readonly destination: HTMLSelectElement;
+  private readonly input: HTMLTextAreaElement;
+  private picked: Channel | null = null;
+
+  constructor(
+    private readonly t: Strings,
+    send: (text: string, channel: Channel) => Promise<boolean>,
+  ) {
+    this.destination = h("select", { id: "ws-destination", name: "channel", onchange: () => (this.picked = this.destination.value as Channel) });
+    this.input = h("textarea", { id: "ws-reply", name: "text", rows: "3", maxlength: "4096" });
+    const submit = async (e: Event) => {
+      e.preventDefault();
+      const text = this.input.value.trim();
+      if (text && (await send(text, this.destination.value as Channel))) this.input.value = "";
+    };
+    this.input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey) void submit(e);
+    });
+    this.el = h(
+      "form",
+      { class: "reply", onsubmit: (e) => void submit(e) },
+      h("label", { for: "ws-destination" }, t.replyTo),
+      this.destination,
+      h("label", { for: "ws-reply", class: "visually-hidden" }, t.yourReply),
+      this.input,
+      h("button", { type: "submit" }, t.send),
+    );
+  }
+
+  /** A newly opened conversation starts from its default destination. */
+  reset(): void {
+    this.picked = null;
+    this.input.value = "";
+  }
+
+  show(c: Conversation): void {
+    // The widget, the linked channels, and any channel the conversation
+    // reaches (one that started on WhatsApp has no link to it).
+    const channels = [...new Set<Channel>(["WEB_WIDGET", ...c.linkedIdentities.map((l) => l.channel), ...c.replyWindows.map((w) => w.channel), c.lastChannel])];
+    const last = c.lastChannel;
+    // A destination the agent picked holds while it is still linked.
+    if (this.picked && !channels.includes(this.picked)) this.picked = null;
+    this.destination.replaceChildren(...channels.map((ch) => h("option", { value: ch }, this.t.channels[ch])));
+    this.destination.value = this.picked ?? last;
+  }
+
+  focus(): void {
+    this.input.focus();
+  }
+}

@@ -1,0 +1,90 @@
+// The GraphQL operations the agent workspace sends, with the shapes of
+// their answers (schema.graphql at the repository's root is the source of
+// truth).
+import type { Channel, NoteKind } from "../widget/operations";
+
+export type { Channel, NoteKind };
+
+export type DeliveryState = "QUEUED" | "SENT" | "DELIVERED" | "READ" | "FAILED";
+
+export interface Note {
+  kind: NoteKind;
+  channel: Channel;
+  previousChannel: Channel | null;
+  identity: string;
+}
+
+export interface Message {
+  id: string;
+  seq: number;
+  channel: Channel;
+  authorRole: "END_USER" | "AGENT" | "SYSTEM";
+  authorName: string;
+  text: string;
+  deliveryState: DeliveryState | null;
+  deliveryError: string;
+  note: Note | null;
+  createdAt: string;
+}
+
+export interface Identity {
+  channel: Channel;
+  externalId: string;
+  displayName: string;
+  masked: string;
+  linkedAt: string | null;
+}
+
+export interface ReplyWindow {
+  channel: Channel;
+  open: boolean;
+  until: string | null;
+  humanAgent: boolean;
+}
+
+/** A conversation as the list and the open conversation show it; every event carries it as the event left it. */
+export interface Conversation {
+  id: string;
+  status: "OPEN" | "CLOSED";
+  lastChannel: Channel;
+  updatedAt: string;
+  endUser: { name: string; email: string; identities: Identity[] };
+  linkedIdentities: { channel: Channel }[];
+  replyWindows: ReplyWindow[];
+}
+
+const conversationFields = `id status lastChannel updatedAt
+  endUser { name email identities { channel externalId displayName masked linkedAt } }
+  linkedIdentities { channel }
+  replyWindows { channel open until humanAgent }`;
+const messageFields = `id seq channel authorRole authorName text deliveryState deliveryError
+  note { kind channel previousChannel identity } createdAt`;
+
+export const viewer = `{ viewer { agent { name } account { name } } }`;
+export type Viewer = { viewer: { agent: { name: string } | null; account: { name: string } | null } };
+
+/** The feed's head first, then the list: following the feed after it misses nothing the list left out (R21). */
+export const feedCursor = `{ feedCursor }`;
+export type FeedCursor = { feedCursor: string };
+
+export const conversations = `{ conversations(first: 50) { edges { node { ${conversationFields} } } } }`;
+export type Conversations = { conversations: { edges: { node: Conversation }[] } };
+
+export const accountEvents = `subscription($after: String) {
+  accountEvents(after: $after) { cursor kind conversation { ${conversationFields} } message { ${messageFields} } }
+}`;
+export type AccountEvents = {
+  accountEvents: { cursor: string; kind: string; conversation: Conversation; message: Message | null };
+};
+
+export const history = `query($id: ID!) {
+  conversation(id: $id) { ${conversationFields} messages(last: 100) { edges { node { ${messageFields} } } } }
+}`;
+export type History = { conversation: (Conversation & { messages: { edges: { node: Message }[] } }) | null };
+
+export const reply = `mutation($id: ID!, $text: String!, $cid: String!, $channel: Channel) {
+  replyToConversation(input: {conversationId: $id, text: $text, clientMessageId: $cid, channel: $channel}) {
+    message { ${messageFields} }
+  }
+}`;
+export type Reply = { replyToConversation: { message: Message } };

@@ -1,0 +1,50 @@
+// Every string the workspace shows, so that a translation is one object away.
+import { en as widget } from "../widget/strings";
+import type { DeliveryState, NoteKind } from "./operations";
+
+export const en = {
+  title: "Linkline workspace",
+  signIn: "Sign in",
+  signOut: "Sign out",
+  token: "API token",
+  tokenHint: "Paste the agent token the server printed when it first started. It stays in this browser until you sign out.",
+  conversations: "Conversations",
+  noConversations: "No conversations yet.",
+  pick: "Pick a conversation on the left.",
+  anonymous: "Visitor",
+  closed: "Closed",
+  history: "History",
+  customer: "Customer",
+  noIdentities: "No social identities yet.",
+  linked: "linked",
+  windows: "Reply windows",
+  windowOpen: (until: string) => `open until ${until}`,
+  windowHumanAgent: (until: string) => `HUMAN_AGENT tag until ${until}`,
+  windowClosed: "closed",
+  windowNever: "the customer never wrote here",
+  replyTo: "Reply on",
+  yourReply: "Your reply",
+  send: "Send",
+  reconnecting: "Connection lost. Reconnecting…",
+  channels: widget.channels,
+  // R17: how far each reply got.
+  delivery: {
+    QUEUED: "Queued",
+    SENT: "Sent",
+    DELIVERED: "Delivered",
+    READ: "Read",
+    FAILED: "Failed",
+  } satisfies Record<DeliveryState, string>,
+  // R13: the link, switch and unlink events, from the notes' data.
+  notes: {
+    LINKED: (channel, identity) => `${channel} linked (${identity}): replies go there until the customer writes elsewhere`,
+    LINK_DECLINED: (channel, identity) => `The customer declined linking ${channel} (${identity})`,
+    LINK_MOVED: (channel, identity) => `${channel} (${identity}) moved to another conversation`,
+    CHANNEL_SWITCHED: (channel, _identity, previous) => `The customer switched ${previous ? `from ${previous} ` : ""}to ${channel}`,
+    UNLINKED: (channel, identity) => `${channel} disconnected (${identity})`,
+    LINK_ENDED_BY_ADMIN: (channel, identity) => `${channel} turned off by an admin: ${identity} disconnected`,
+  } satisfies Record<NoteKind, (channel: string, identity: string, previous?: string) => string>,
+  failed: (message: string) => `Something went wrong: ${message}`,
+};
+
+export type Strings = typeof en;

@@ -1,0 +1,208 @@
+// The agent workspace: sign in with a token, the account's conversations
+// live, one conversation's history, customer card and reply box. The
+// account feed keeps all of it current: nothing is polled.
+import { Api, ApiError, clientMessageId } from "../shared/api";
+import { h } from "../shared/dom";
+import { ConversationList, CustomerCard, History, ReplyBox } from "./components";
+import * as op from "./operations";
+import type { Strings } from "./strings";
+
+/** Where the agent's token lives between page loads. */
+export interface TokenStore {
+  load(): string | null;
+  save(token: string): void;
+  clear(): void;
+}
+
+export class Workspace {
+  private readonly api: Api;
+  private readonly signInForm: HTMLFormElement;
+  private readonly tokenInput: HTMLInputElement;
+  private readonly main: HTMLElement;
+  private readonly who: HTMLParagraphElement;
+  private readonly signOutButton: HTMLButtonElement;
+  private readonly notice: HTMLParagraphElement;
+  private readonly list: ConversationList;
+  private readonly view: HTMLElement;
+  private readonly heading: HTMLHeadingElement;
+  private readonly history: History;
+  private readonly card: CustomerCard;
+  private readonly replyBox: ReplyBox;
+
+  private open: op.Conversation | null = null;
+  private stops: (() => void)[] = [];
+  /** The next reply's idempotency key, kept until the send succeeds (R18). */
+  private pending: { text: string; cid: string } | null = null;
+
+  constructor(
+    root: HTMLElement,
+    private readonly tokens: TokenStore,
+    private readonly t: Strings,
+  ) {
+    this.api = new Api(location.origin, (up) => this.showNotice(up ? "" : t.reconnecting));
+    this.tokenInput = h("input", { id: "ws-token", name: "token", type: "password", autocomplete: "off", required: true, "aria-describedby": "ws-token-hint" });
+    this.signInForm = h(
+      "form",
+      { class: "sign-in", onsubmit: (e) => (e.preventDefault(), void this.act(() => this.signIn(this.tokenInput.value.trim()))) },
+      h("h2", {}, t.signIn),
+      h("label", { for: "ws-token" }, t.token),
+      this.tokenInput,
+      h("p", { id: "ws-token-hint", class: "hint" }, t.tokenHint),
+      h("button", { type: "submit" }, t.signIn),
+    );
+    this.who = h("p", { class: "who" });
+    this.signOutButton = h("button", { type: "button", class: "sign-out", hidden: true, onclick: () => this.signOut() }, t.signOut);
+    this.notice = h("p", { class: "notice", role: "alert", hidden: true });
+    this.list = new ConversationList(t, (id) => void this.act(() => this.show(id)));
+    this.history = new History(t);
+    this.card = new CustomerCard(t);
+    this.card.el.hidden = true;
+    this.replyBox = new ReplyBox(t, (text, channel) => this.act(() => this.reply(text, channel)));
+    this.heading = h("h2", { id: "ws-conversation" });
+    this.view = h("section", { class: "conversation", "aria-labelledby": "ws-conversation", hidden: true }, this.heading, this.history.el, this.replyBox.el);
+    this.main = h(
+      "main",
+      { class: "workspace", hidden: true },
+      this.list.el,
+      h("div", { class: "pane" }, h("p", { class: "pick" }, t.pick), this.view),
+      this.card.el,
+    );
+    root.append(
+      h(
+        "header",
+        {},
+        h("h1", {}, t.title),
+        this.who,
+        this.signOutButton,
+      ),
+      this.notice,
+      this.signInForm,
+      this.main,
+    );
+    const token = tokens.load();
+    if (token) void this.act(() => this.signIn(token));
+    else this.showSignIn();
+  }
+
+  /** Runs what the agent asked for; the API's errors are shown, never swallowed. */
+  private async act(f: () => Promise<void>): Promise<boolean> {
+    try {
+      await f();
+      this.showNotice("");
+      return true;
+    } catch (e) {
+      this.showNotice(this.t.failed(e instanceof Error ? e.message : String(e)));
+      return false;
+    }
+  }
+
+  private showNotice(text: string): void {
+    this.notice.textContent = text;
+    this.notice.hidden = !text;
+  }
+
+  private async signIn(token: string): Promise<void> {
+    this.api.authenticate(token);
+    try {
+      const { viewer } = await this.api.request<op.Viewer>(op.viewer);
+      if (!viewer.agent || !viewer.account) throw new ApiError("UNAUTHENTICATED", "this token is not an agent's");
+      this.tokens.save(token);
+      this.who.textContent = `${viewer.agent.name} · ${viewer.account.name}`;
+    } catch (e) {
+      this.signOut();
+      throw e;
+    }
+    this.signInForm.hidden = true;
+    this.main.hidden = false;
+    this.signOutButton.hidden = false;
+    await this.follow();
+  }
+
+  private signOut(): void {
+    this.stops.forEach((stop) => stop());
+    this.stops = [];
+    this.tokens.clear();
+    this.api.authenticate("");
+    this.open = null;
+    this.list.clear();
+    this.history.clear();
+    this.who.textContent = "";
+    this.signOutButton.hidden = true;
+    this.view.hidden = true;
+    this.card.el.hidden = true;
+    this.showSignIn();
+  }
+
+  private showSignIn(): void {
+    this.main.hidden = true;
+    this.signInForm.hidden = false;
+    this.tokenInput.value = "";
+    this.tokenInput.focus();
+  }
+
+  /** Reads the list after the feed's head, then follows the feed from that head: nothing falls between (R21). */
+  private async follow(): Promise<void> {
+    const { feedCursor } = await this.api.request<op.FeedCursor>(op.feedCursor);
+    const { conversations } = await this.api.request<op.Conversations>(op.conversations);
+    this.list.upsert(...conversations.edges.map((e) => e.node));
+    // graphql-ws resubscribes with this object after a drop: its cursor
+    // always names the last event shown.
+    const vars = { after: feedCursor };
+    this.stops.push(
+      this.api.subscribe<op.AccountEvents>(op.accountEvents, vars, {
+        next: ({ accountEvents: e }) => {
+          vars.after = e.cursor;
+          this.list.upsert(e.conversation);
+          if (this.open?.id !== e.conversation.id) return;
+          this.showConversation(e.conversation);
+          if (e.message) this.history.upsert(e.message);
+        },
+        error: (e) => {
+          if (e.code !== "CURSOR_EXPIRED") return this.showNotice(this.t.failed(e.message));
+          // Too far behind to replay: read everything again.
+          this.stops.forEach((stop) => stop());
+          this.stops = [];
+          void this.act(async () => {
+            await this.follow();
+            if (this.open) await this.show(this.open.id);
+          });
+        },
+      }),
+    );
+  }
+
+  /** Opens a conversation: its history, its customer, its reply box. */
+  private async show(id: string): Promise<void> {
+    const { conversation: c } = await this.api.request<op.History>(op.history, { id });
+    if (!c) throw new ApiError("NOT_FOUND", "conversation");
+    const changed = this.open?.id !== id;
+    this.open = c;
+    if (changed) {
+      this.history.clear();
+      this.replyBox.reset();
+      this.pending = null;
+    }
+    this.list.select(id);
+    this.list.upsert(c);
+    c.messages.edges.forEach((e) => this.history.upsert(e.node));
+    this.showConversation(c);
+    this.view.hidden = false;
+    if (changed) this.replyBox.focus();
+  }
+
+  private showConversation(c: op.Conversation): void {
+    this.open = c;
+    this.heading.textContent = (c.endUser.name || this.t.anonymous) + (c.status === "CLOSED" ? ` (${this.t.closed})` : "");
+    this.card.show(c);
+    this.card.el.hidden = false;
+    this.replyBox.show(c);
+  }
+
+  private async reply(text: string, channel: op.Channel): Promise<void> {
+    const id = this.open!.id;
+    if (this.pending?.text !== text) this.pending = { text, cid: clientMessageId() };
+    const { replyToConversation } = await this.api.request<op.Reply>(op.reply, { id, text, cid: this.pending.cid, channel });
+    this.pending = null;
+    this.history.upsert(replyToConversation.message);
+  }
+}
