@@ -95,11 +95,15 @@ export class LinkedChannels {
 
 /** The whole history, every message marked with its channel (R9). */
 export class MessageList {
-  readonly el: HTMLOListElement;
+  readonly el: HTMLElement;
+  private readonly list: HTMLOListElement;
   private readonly items = new Map<string, { seq: number; el: HTMLLIElement }>();
 
   constructor(private readonly t: Strings) {
-    this.el = h("ol", { class: "messages", role: "log", "aria-label": t.messages, tabindex: "0" }, h("li", { class: "empty" }, t.emptyHistory));
+    this.list = h("ol", {}, h("li", { class: "empty" }, t.emptyHistory));
+    // The log wraps the list: a list with the log's role would no longer
+    // be a list to its items.
+    this.el = h("div", { class: "messages", role: "log", "aria-label": t.messages, tabindex: "0" }, this.list);
   }
 
   /** Adds a message in seq order, or replaces it: events may repeat what a query read (R21). */
@@ -116,8 +120,8 @@ export class MessageList {
       old.el.replaceWith(el);
     } else {
       const after = [...this.items.values()].find((i) => i.seq > m.seq);
-      this.el.insertBefore(el, after ? after.el : null);
-      this.el.querySelector(".empty")?.remove();
+      this.list.insertBefore(el, after ? after.el : null);
+      this.list.querySelector(".empty")?.remove();
     }
     this.items.set(m.id, { seq: m.seq, el });
     el.scrollIntoView?.({ block: "end" });

@@ -75,16 +75,20 @@ const rank: Record<DeliveryState, number> = { QUEUED: 0, SENT: 1, DELIVERED: 2, 
 
 /** A conversation's whole history, every message with its channel badge, each reply with its delivery state (R13, R17). */
 export class History {
-  readonly el: HTMLOListElement;
+  readonly el: HTMLElement;
+  private readonly list: HTMLOListElement;
   private readonly items = new Map<string, { message: Message; el: HTMLLIElement }>();
 
   constructor(private readonly t: Strings) {
-    this.el = h("ol", { class: "history", role: "log", "aria-label": t.history, tabindex: "0" });
+    this.list = h("ol", {});
+    // The log wraps the list: a list with the log's role would no longer
+    // be a list to its items.
+    this.el = h("div", { class: "history", role: "log", "aria-label": t.history, tabindex: "0" }, this.list);
   }
 
   clear(): void {
     this.items.clear();
-    this.el.replaceChildren();
+    this.list.replaceChildren();
   }
 
   /** Adds a message in seq order, or updates it; a state read earlier never replaces a later one (R17). */
@@ -96,7 +100,7 @@ export class History {
       old.el.replaceWith(el);
     } else {
       const after = [...this.items.values()].find((i) => i.message.seq > m.seq);
-      this.el.insertBefore(el, after ? after.el : null);
+      this.list.insertBefore(el, after ? after.el : null);
     }
     this.items.set(m.id, { message: m, el });
     el.scrollIntoView?.({ block: "end" });
