@@ -46,7 +46,7 @@ export class ConversationList {
   }
 
   private render(): void {
-    const sorted = [...this.all.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    const sorted = [...this.all.values()].sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
     const focused = this.list.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.id : undefined;
     this.list.replaceChildren(
       ...(sorted.length === 0
