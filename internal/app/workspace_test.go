@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -114,4 +115,26 @@ func TestWorkspaceSignInRefusedInBrowser(t *testing.T) {
 	ws.waitText(".notice", "Something went wrong")
 	ws.waitText(".sign-in", "API token")
 	ws.screenshot("refused")
+}
+
+// R11, R14, R16, R17: a conversation that started on WhatsApp. The
+// workspace's reply box defaults to WhatsApp, the customer card shows the
+// number and its open window, and a reply Meta refuses for good shows as
+// failed, with the reason.
+func TestWorkspaceDeliveryFailureInBrowser(t *testing.T) {
+	s := newSocialSetup(t, sqlite)
+	ws := s.b.openWorkspace(t, s.b.agent)
+	ws.click(".conversations button", "WhatsApp")
+	ws.waitMessage("hello", "WHATSAPP")
+	ws.waitText(".identities li", "Ana Souza")
+	ws.waitText(".windows li", "open until")
+	if got := ws.value("#ws-destination"); got != "WHATSAPP" {
+		t.Errorf("the reply box's destination: %q, want WHATSAPP", got)
+	}
+	s.graph.answer(graphAnswer{http.StatusBadRequest, `{"error":{"message":"Re-engagement message","type":"OAuthException","code":131047,"error_data":{"messaging_product":"whatsapp","details":"Message failed to send because more than 24 hours have passed since the customer last replied to this number."}}}`})
+	ws.send("too late?")
+	ws.waitDelivery("too late?", "FAILED")
+	ws.waitText(".delivery", "Failed: ")
+	ws.waitText(".delivery", "24")
+	ws.screenshot("failed")
 }
