@@ -55,7 +55,8 @@ export class Widget {
     this.panel = h(
       "div",
       { class: "panel", id: "ll-panel", role: "dialog", "aria-labelledby": "ll-title", hidden: true, onkeydown: (e) => this.escape(e as KeyboardEvent) },
-      h("header", {}, this.title, this.menu.el, h("button", { type: "button", class: "icon close", "aria-label": t.closeChat, title: t.closeChat, onclick: () => this.toggle(false) }, "×")),
+      // Not a <header>: the host page has its own banner.
+      h("div", { class: "header" }, this.title, this.menu.el, h("button", { type: "button", class: "icon close", "aria-label": t.closeChat, title: t.closeChat, onclick: () => this.toggle(false) }, "×")),
       this.linkedList.el,
       this.notice,
       this.linkPanel.el,

@@ -18,7 +18,7 @@ export class Workspace {
   private readonly api: Api;
   private readonly signInForm: HTMLFormElement;
   private readonly tokenInput: HTMLInputElement;
-  private readonly main: HTMLElement;
+  private readonly desk: HTMLElement;
   private readonly who: HTMLParagraphElement;
   private readonly signOutButton: HTMLButtonElement;
   private readonly notice: HTMLParagraphElement;
@@ -60,8 +60,8 @@ export class Workspace {
     this.replyBox = new ReplyBox(t, (text, channel) => this.act(() => this.reply(text, channel)));
     this.heading = h("h2", { id: "ws-conversation" });
     this.view = h("section", { class: "conversation", "aria-labelledby": "ws-conversation", hidden: true }, this.heading, this.history.el, this.replyBox.el);
-    this.main = h(
-      "main",
+    this.desk = h(
+      "div",
       { class: "workspace", hidden: true },
       this.list.el,
       h("div", { class: "pane" }, h("p", { class: "pick" }, t.pick), this.view),
@@ -75,9 +75,7 @@ export class Workspace {
         this.who,
         this.signOutButton,
       ),
-      this.notice,
-      this.signInForm,
-      this.main,
+      h("main", {}, this.notice, this.signInForm, this.desk),
     );
     const token = tokens.load();
     if (token) void this.act(() => this.signIn(token));
@@ -113,7 +111,7 @@ export class Workspace {
       throw e;
     }
     this.signInForm.hidden = true;
-    this.main.hidden = false;
+    this.desk.hidden = false;
     this.signOutButton.hidden = false;
     await this.follow();
   }
@@ -134,7 +132,7 @@ export class Workspace {
   }
 
   private showSignIn(): void {
-    this.main.hidden = true;
+    this.desk.hidden = true;
     this.signInForm.hidden = false;
     this.tokenInput.value = "";
     this.tokenInput.focus();
