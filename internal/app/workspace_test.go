@@ -2,16 +2,18 @@ package app
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 )
 
-// openWorkspace opens the agent workspace and signs in with token; the
-// agent's and account's names in the header say the token was taken.
-func (b *testBundle) openWorkspace(t *testing.T, token string) *page {
+// openWorkspace opens the agent workspace served from base (the server, or
+// a proxy in front of it) and signs in with token; the agent's and
+// account's names in the header say the token was taken.
+func (b *testBundle) openWorkspace(t *testing.T, base, token string) *page {
 	t.Helper()
-	ws := newPage(t, b.srv.URL+"/workspace", "document", "-workspace")
+	ws := newPage(t, base+"/workspace", "document", "-workspace")
 	ws.do("open the workspace", chromedp.Navigate(ws.url))
 	ws.do("sign in", chromedp.SendKeys(ws.find("#ws-token", ""), token+"\r"))
 	ws.waitText(".who", b.acct.Name)
@@ -47,7 +49,7 @@ func TestWorkspaceStoryInBrowser(t *testing.T) {
 		b := setup(t, kind)
 		fb := b.connectSandbox(t, "MESSENGER", "sbx-fb", "acme.support")
 		b.offer(t, "MESSENGER")
-		ws := b.openWorkspace(t, b.agent)
+		ws := b.openWorkspace(t, b.srv.URL, b.agent)
 		ws.waitText(".conversations", "No conversations yet")
 		ws.screenshot("signed-in")
 
@@ -123,7 +125,7 @@ func TestWorkspaceSignInRefusedInBrowser(t *testing.T) {
 // failed, with the reason.
 func TestWorkspaceDeliveryFailureInBrowser(t *testing.T) {
 	s := newSocialSetup(t, sqlite)
-	ws := s.b.openWorkspace(t, s.b.agent)
+	ws := s.b.openWorkspace(t, s.b.srv.URL, s.b.agent)
 	ws.click(".conversations button", "WhatsApp")
 	ws.waitMessage("hello", "WHATSAPP")
 	ws.waitText(".identities li", "Ana Souza")
@@ -137,4 +139,50 @@ func TestWorkspaceDeliveryFailureInBrowser(t *testing.T) {
 	ws.waitText(".delivery", "Failed: ")
 	ws.waitText(".delivery", "24")
 	ws.screenshot("failed")
+}
+
+// names is the conversation list as the workspace shows it, top first.
+func (w *page) names() []string {
+	w.t.Helper()
+	var out []string
+	w.eval(`[...document.querySelectorAll(".conversations .name")].map(e => e.textContent)`, &out)
+	return out
+}
+
+// R21: the list keeps the most recent activity first, live, and a network
+// drop in the workspace loses nothing: while it is down the end user
+// writes three times, and once it is back the open conversation shows each
+// message once, in order, on top of the list.
+func TestWorkspaceLiveListAndNetworkDropInBrowser(t *testing.T) {
+	b := setup(t, sqlite)
+	maria, ana := b.start(t, b.widgetKey, "Maria"), b.start(t, b.widgetKey, "Ana")
+	b.mustSend(t, maria, "Hello, Maria here", "m1")
+	b.mustSend(t, ana, "Hello, Ana here", "a1")
+	network := newFlakyNetwork(t, b.srv.Listener.Addr().String())
+	ws := b.openWorkspace(t, network.url, b.agent)
+	ws.waitText(".conversations", "Maria")
+	if got := strings.Join(ws.names(), " "); got != "Ana Maria" {
+		t.Errorf("the list: %q, want Ana Maria", got)
+	}
+	ws.click(".conversations button", "Maria")
+	ws.waitMessage("Hello, Maria here", "WEB_WIDGET")
+
+	network.down()
+	ws.waitText(".notice", "Reconnecting")
+	ws.screenshot("offline")
+	for _, text := range []string{"one", "two", "three"} {
+		b.mustSend(t, maria, text, "offline-"+text)
+	}
+	network.up()
+	ws.waitMessage("three", "WEB_WIDGET")
+	ws.waitGone(".notice")
+	ws.poll("Maria on top of the list", `document.querySelector(".conversations .name")?.textContent === "Maria"`)
+	ws.screenshot("back")
+	var got []string
+	for _, m := range ws.messages() {
+		got = append(got, m.Text)
+	}
+	if want := "Hello, Maria here one two three"; strings.Join(got, " ") != want {
+		t.Errorf("history after the drop: %q, want %q", got, want)
+	}
 }
