@@ -1,8 +1,8 @@
 // Package pages serves the reference front ends built into the binary
 // (R37): the web widget, a script any site embeds with one tag, a demo
-// page that embeds it, and the agent workspace. The sources are TypeScript under src/; `npm run
-// build` writes dist/, which is committed, so that `go run .` needs only
-// Go (.ci/run checks that a rebuild changes nothing).
+// page that embeds it, and the agent workspace. The sources are TypeScript
+// under src/; `npm run build` writes dist/, which is committed, so that `go
+// run .` needs only Go (.ci/run checks that a rebuild changes nothing).
 package pages
 
 import (
@@ -71,8 +71,10 @@ func (h *Handler) demo(w http.ResponseWriter, r *http.Request) {
 }
 
 // workspace is the agents' page: it asks for their token and keeps it in
-// the browser, so the page itself holds nothing secret.
+// the browser, so the page itself holds nothing secret. No other site may
+// frame it, to trick an agent into clicking there.
 func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
 	_, _ = w.Write(workspaceHTML)
 }

@@ -46,12 +46,15 @@ func TestDemoPage(t *testing.T) {
 }
 
 // The workspace page loads its script, which the server serves like the
-// widget's.
+// widget's, and no other site may frame it.
 func TestWorkspacePage(t *testing.T) {
 	h := NewHandler()
 	page := get(h, "/workspace", nil)
 	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), `<script src="/workspace.js">`) {
 		t.Fatalf("workspace page: %d\n%s", page.Code, page.Body)
+	}
+	if csp := page.Header().Get("Content-Security-Policy"); csp != "frame-ancestors 'none'" {
+		t.Errorf("workspace page's CSP: %q", csp)
 	}
 	r := get(h, "/workspace.js", nil)
 	if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/javascript") || r.Header().Get("ETag") == "" {
