@@ -53,6 +53,9 @@ func (h *Handler) count(result string) {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Nothing answered here is meant to be rendered: a browser must not
+	// sniff an echoed challenge or an error text into HTML.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	it, sec, err := h.integrations.IntegrationByWebhookKey(r.Context(), r.PathValue("key"))
 	if err != nil {
 		if apperr.CodeOf(err) != apperr.NotFound {
@@ -78,8 +81,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // verify answers Meta's subscription handshake.
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request, sec integration.Secrets) {
-	challenge, ok := meta.VerifyChallenge(r.URL.Query(), sec.VerifyToken)
-	if !ok {
+	challenge, err := meta.VerifyChallenge(r.URL.Query(), sec.VerifyToken)
+	switch {
+	case errors.Is(err, meta.ErrChallenge):
+		h.count("bad_challenge")
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	case err != nil:
 		h.count("bad_verify_token")
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
