@@ -125,7 +125,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
 		return err
 	})
-	a.webhooks = webhook.NewHandler(db, a.inbox, log)
+	a.webhooks = webhook.NewHandler(db, a.inbox, log, time.Now)
 	a.webhooks.Counted = func(result string) { m.Webhooks.WithLabelValues(result).Inc() }
 
 	// Channels: the sandbox's simulated platforms post to the webhook route
@@ -133,6 +133,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(webhookRoute(a.webhooks)), log)
 	adapters := cfg.adapters(a.sandbox.Transport())
 	integrations := integration.NewService(db, time.Now, sandbox.AccessToken)
+	integrations.SecretOverlap = cfg.SecretOverlap
 	integrations.Changed = a.feed.Change
 
 	// The domain.

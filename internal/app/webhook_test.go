@@ -254,3 +254,30 @@ func TestWebhookKindsAndChannels(t *testing.T) {
 		t.Errorf("instagram: %+v", e.Message)
 	}
 }
+
+// R19: while an app secret is rotated, webhooks signed with the replaced
+// secret are accepted for the configured overlap beside the new one; with
+// no overlap the replaced secret stops at once; a wrong one never passes.
+func TestAppSecretRotation(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		for overlap, oldAccepted := range map[time.Duration]bool{time.Hour: true, 0: false} {
+			b := setup(t, kind, func(c *Config) { c.SecretOverlap = overlap })
+			it := b.connectChannel(t, "WHATSAPP", "106540352242922", "15550001111")
+			r := b.post(t, b.admin, `mutation($id: ID!) { updateIntegration(input: {integrationId: $id, appSecret: "rotated-secret"}) { integration { status } } }`,
+				map[string]any{"id": it.ID})
+			if len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+			want := map[string]int{"rotated-secret": http.StatusOK, "app-secret-106540352242922": http.StatusForbidden, "guess": http.StatusForbidden}
+			if oldAccepted {
+				want["app-secret-106540352242922"] = http.StatusOK
+			}
+			for secret, code := range want {
+				body := waText("106540352242922", "15551234567", "Ana", "wamid."+secret, "signed with "+secret)
+				if got := postWebhook(t, b.webhookURL(it), body, secret); got != code {
+					t.Errorf("overlap %s, signed with %q: %d, want %d", overlap, secret, got, code)
+				}
+			}
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/integration"
@@ -37,13 +38,14 @@ type Handler struct {
 	integrations Integrations
 	inbox        Inbox
 	log          *slog.Logger
+	now          func() time.Time
 	// Counted, when set, counts requests by result.
 	Counted func(result string)
 }
 
 // NewHandler returns the webhook handler.
-func NewHandler(integrations Integrations, inbox Inbox, log *slog.Logger) *Handler {
-	return &Handler{integrations: integrations, inbox: inbox, log: log}
+func NewHandler(integrations Integrations, inbox Inbox, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{integrations: integrations, inbox: inbox, log: log, now: now}
 }
 
 func (h *Handler) count(result string) {
@@ -117,7 +119,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request, it *integratio
 		http.Error(w, "missing signature", http.StatusUnauthorized)
 		return
 	}
-	if !meta.VerifySignature(body, sig, sec.AppSecret) {
+	if !meta.VerifySignature(body, sig, sec.AppSecrets(h.now())...) {
 		h.count("bad_signature")
 		http.Error(w, "bad signature", http.StatusForbidden)
 		return
