@@ -155,6 +155,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	sender := delivery.NewWorker(deliveries, db, delivery.NewJobs(a.jobs))
 	sender.Resent = func(reason string) { m.DeliveryResends.WithLabelValues(reason).Inc() }
 	river.AddWorker(workers, sender)
+	// Replies held while Meta refused an integration's token go out once
+	// an admin updates its credentials (R17).
+	integrations.Restored = sender.Release
 
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,

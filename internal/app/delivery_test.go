@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // fakeGraph is Meta's Graph API as the delivery tests need it: it records
@@ -330,31 +333,70 @@ func TestDeliverySurvivesRestart(t *testing.T) {
 	})
 }
 
-// R17: an invalid token marks the integration failing and the message
-// failed, without burning retries; further replies are refused until an
-// admin fixes the credentials. A rate limit is retried later.
+// R17: a rate limit is retried later. An invalid token (Graph error 190)
+// marks the integration failing and holds the reply, still QUEUED, instead
+// of failing it; further replies are refused until an admin updates the
+// credentials, and then the held reply goes out with the new token.
 func TestDeliveryTokenAndRateLimit(t *testing.T) {
-	s := newSocialSetup(t, sqlite)
-	b := s.b
-	s.dash.subscribe("d", deliveryEvents, map[string]any{"after": b.feedCursor(t, b.agent)})
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		s := newSocialSetup(t, kind)
+		b := s.b
+		s.dash.subscribe("d", deliveryEvents, map[string]any{"after": b.feedCursor(t, b.agent)})
 
-	s.graph.answer(graphAnswer{http.StatusTooManyRequests, `{"error":{"message":"Rate limit hit","type":"OAuthException","code":130429}}`})
-	b.reply(t, b.agent, s.conv, "after the limit", "rl")
-	if state, _ := s.nextDelivery(t); state != "SENT" {
-		t.Errorf("after a rate limit: %s", state)
-	}
+		s.graph.answer(graphAnswer{http.StatusTooManyRequests, `{"error":{"message":"Rate limit hit","type":"OAuthException","code":130429}}`})
+		b.reply(t, b.agent, s.conv, "after the limit", "rl")
+		if state, _ := s.nextDelivery(t); state != "SENT" {
+			t.Errorf("after a rate limit: %s", state)
+		}
 
-	s.graph.answer(graphAnswer{http.StatusUnauthorized, `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463}}`})
-	b.reply(t, b.agent, s.conv, "with a dead token", "tok")
-	if state, reason := s.nextDelivery(t); state != "FAILED" || reason == "" {
-		t.Errorf("invalid token: %s %q", state, reason)
-	}
-	var list struct{ Integrations []integrationOut }
-	b.post(t, b.agent, `{ integrations { status lastError } }`, nil).decode(t, &list)
-	if len(list.Integrations) != 1 || list.Integrations[0].Status != "FAILING" || list.Integrations[0].LastError == "" {
-		t.Errorf("integration after a token error: %+v", list.Integrations)
-	}
-	if r := b.reply(t, b.agent, s.conv, "again", "tok2"); r.code() != "CHANNEL_NOT_ENABLED" {
-		t.Errorf("reply through a failing integration: %+v", r.Errors)
-	}
+		s.graph.answer(graphAnswer{http.StatusUnauthorized, `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463}}`})
+		var held struct {
+			ReplyToConversation struct{ Message struct{ ID string } }
+		}
+		b.reply(t, b.agent, s.conv, "with a dead token", "tok").decode(t, &held)
+		var list struct {
+			Integrations []struct{ ID, Status, LastError string }
+		}
+		waitFor(t, "the integration to be marked failing", func() bool {
+			b.post(t, b.agent, `{ integrations { id status lastError } }`, nil).decode(t, &list)
+			return len(list.Integrations) == 1 && list.Integrations[0].Status == "FAILING"
+		})
+		if list.Integrations[0].LastError == "" {
+			t.Errorf("integration after a token error: %+v", list.Integrations)
+		}
+		var msg struct {
+			Node struct{ DeliveryState, DeliveryError string }
+		}
+		b.post(t, b.agent, `query($id: ID!) { node(id: $id) { ... on Message { deliveryState deliveryError } } }`,
+			map[string]any{"id": held.ReplyToConversation.Message.ID}).decode(t, &msg)
+		if msg.Node.DeliveryState != "QUEUED" {
+			t.Errorf("reply held by a failing integration: %+v", msg.Node)
+		}
+		if r := b.reply(t, b.agent, s.conv, "again", "tok2"); r.code() != "CHANNEL_NOT_ENABLED" {
+			t.Errorf("reply through a failing integration: %+v", r.Errors)
+		}
+
+		// The held job is asleep once River has recorded its snooze; a
+		// job still running when the credentials change is not woken, and
+		// would wait out its hold.
+		waitFor(t, "the held job to sleep", func() bool {
+			res, err := b.app.jobs.JobList(t.Context(), river.NewJobListParams().States(rivertype.JobStateRunning))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(res.Jobs) == 0
+		})
+		r := b.post(t, b.admin, `mutation($id: ID!) { updateIntegration(input: {integrationId: $id, accessToken: "EAAG-fixed-token"}) { integration { status } } }`,
+			map[string]any{"id": list.Integrations[0].ID})
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		if state, reason := s.nextDelivery(t); state != "SENT" {
+			t.Fatalf("held reply after new credentials: %s %q", state, reason)
+		}
+		calls := s.graph.calls()
+		if last := calls[len(calls)-1]; last.text() != "with a dead token" || last.Auth != "Bearer EAAG-fixed-token" {
+			t.Errorf("released send: %q with %q", last.text(), last.Auth)
+		}
+	})
 }

@@ -106,6 +106,9 @@ type Service struct {
 	// Changed, when set, is told of every change to an account's
 	// integrations: widget menus depend on them (R3).
 	Changed func(ctx context.Context, accountID int64) error
+	// Restored, when set, is told when new credentials end an
+	// integration's FAILING status: the replies held for it go out.
+	Restored func(ctx context.Context, accountID, integrationID int64) error
 	// SecretOverlap is how long a replaced app secret keeps verifying
 	// webhooks (DefaultSecretOverlap; 0 ends it at once).
 	SecretOverlap time.Duration
@@ -213,12 +216,18 @@ func (s *Service) Update(ctx context.Context, actor *auth.Actor, id int64, in In
 		until := s.now().UTC().Add(s.SecretOverlap)
 		sec.PreviousAppSecret, sec.PreviousAppSecretUntil = old, &until
 	}
-	if it.Status == StatusFailing && (in.AccessToken != nil || in.AppSecret != nil) {
+	restored := it.Status == StatusFailing && (in.AccessToken != nil || in.AppSecret != nil)
+	if restored {
 		it.Status, it.LastError, it.LastErrorAt = StatusActive, "", nil
 	}
 	it.UpdatedAt = s.now().UTC()
 	if err := s.store.UpdateIntegration(ctx, it, &sec); err != nil {
 		return nil, err
+	}
+	if restored && s.Restored != nil {
+		if err := s.Restored(ctx, it.AccountID, it.ID); err != nil {
+			return nil, err
+		}
 	}
 	return it, s.changed(ctx, it.AccountID)
 }

@@ -123,3 +123,36 @@ func TestAppSecretRotation(t *testing.T) {
 		t.Errorf("with no overlap: %v", got)
 	}
 }
+
+// R17: new credentials end a FAILING status and release the replies held
+// for it; other changes release nothing.
+func TestNewCredentialsRestore(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	s := NewService(newFakeStore(), func() time.Time { return now }, nil)
+	var restored []int64
+	s.Restored = func(_ context.Context, _, id int64) error {
+		restored = append(restored, id)
+		return nil
+	}
+	admin := &auth.Actor{Agent: &account.Agent{ID: 1, AccountID: 1, Role: account.RoleAdmin}}
+	it, err := s.Connect(t.Context(), admin, Input{
+		Channel: social.WhatsApp, BusinessID: "106540352242922", Handle: new("15550001111"),
+		AccessToken: new("token"), AppSecret: new("secret"), VerifyToken: new("verify"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(t.Context(), admin, it.ID, Input{AccessToken: new("active-anyway")}); err != nil || len(restored) != 0 {
+		t.Fatalf("new token on an active integration: %v, restored %v", err, restored)
+	}
+	if err := s.MarkFailing(t.Context(), it, "the access token is invalid or has expired"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Update(t.Context(), admin, it.ID, Input{DisplayName: new("Support")}); err != nil || got.Status != StatusFailing || len(restored) != 0 {
+		t.Fatalf("a name change: %v, %+v, restored %v", err, got, restored)
+	}
+	got, err := s.Update(t.Context(), admin, it.ID, Input{AccessToken: new("fixed")})
+	if err != nil || got.Status != StatusActive || got.LastError != "" || !slices.Equal(restored, []int64{it.ID}) {
+		t.Fatalf("new token: %v, %+v, restored %v", err, got, restored)
+	}
+}

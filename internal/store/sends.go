@@ -73,6 +73,17 @@ func (db *DB) QueuedAfter(ctx context.Context, m *conversation.Message) (int64, 
 	return db.queued(ctx, m, "seq > ?", m.Seq)
 }
 
+// QueuedThrough returns the ids of the replies still queued to identities
+// of an integration, oldest first.
+func (db *DB) QueuedThrough(ctx context.Context, accountID, integrationID int64) ([]int64, error) {
+	var ids []int64
+	err := db.scoped(ctx, accountID, "messages").
+		Where("delivery_state = ? AND identity_id IN (SELECT id FROM social_identities WHERE account_id = ? AND integration_id = ?)",
+			string(conversation.DeliveryQueued), accountID, integrationID).
+		Order("id").Pluck("id", &ids).Error
+	return ids, err
+}
+
 func (db *DB) queued(ctx context.Context, m *conversation.Message, where string, args ...any) (int64, error) {
 	var ids []int64
 	err := db.scoped(ctx, m.AccountID, "messages").
