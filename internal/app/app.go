@@ -152,7 +152,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	requests := linking.NewRequests(db, settings, limiter, a.feed.Change, linkClock)
 	confirmations := linking.NewConfirmations(db, a.appender, deliveries, languages, a.feed.Change, linkClock)
 	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, webhook.NewProfiles(db, log, time.Now), log))
-	sender := delivery.NewWorker(deliveries, db, delivery.NewJobs(a.jobs))
+	sender := delivery.NewWorker(deliveries, db, delivery.NewJobs(a.jobs), cfg.PairLimit)
 	sender.Resent = func(reason string) { m.DeliveryResends.WithLabelValues(reason).Inc() }
 	river.AddWorker(workers, sender)
 	// Replies held while Meta refused an integration's token go out once

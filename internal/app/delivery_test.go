@@ -13,6 +13,8 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/linkline/linkline/internal/delivery"
 )
 
 // fakeGraph is Meta's Graph API as the delivery tests need it: it records
@@ -33,6 +35,8 @@ type graphRequest struct {
 	Body       map[string]any
 	// Status is what the fake answered.
 	Status int
+	// At is when the request arrived.
+	At time.Time
 }
 
 // text is the text a send carried.
@@ -55,7 +59,7 @@ func newFakeGraph(t *testing.T) *fakeGraph {
 		_ = json.Unmarshal(raw, &body)
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		req := graphRequest{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body}
+		req := graphRequest{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body, At: time.Now()}
 		ans, refused := graphAnswer{http.StatusOK, ""}, false
 		if g.refuse != nil {
 			if a, ok := g.refuse(req); ok {
@@ -115,13 +119,13 @@ type socialSetup struct {
 
 const phoneID = "106540352242922"
 
-func newSocialSetup(t *testing.T, kind storeKind) *socialSetup {
+func newSocialSetup(t *testing.T, kind storeKind, configure ...func(*Config)) *socialSetup {
 	g := newFakeGraph(t)
-	b := setup(t, kind, func(c *Config) {
+	b := setup(t, kind, append([]func(*Config){func(c *Config) {
 		c.GraphURL = g.srv.URL
 		// Above WhatsApp's 4,096, so that the channel's own limit shows.
 		c.MaxTextRunes = 8000
-	})
+	}}, configure...)...)
 	it := b.connectChannel(t, "WHATSAPP", phoneID, "15550001111")
 	s := &socialSetup{b: b, graph: g, hook: b.webhookURL(it), secret: "app-secret-" + phoneID}
 	s.dash = b.connect(t, transportWS, b.agent)
@@ -399,4 +403,53 @@ func TestDeliveryTokenAndRateLimit(t *testing.T) {
 			t.Errorf("released send: %q with %q", last.text(), last.Auth)
 		}
 	})
+}
+
+// R17, R24: a burst of replies to one recipient is paced under the pair
+// limit, none refused and none failed: no more than Sends reach Meta in any
+// Per, and the run goes out in order without a single rate-limit error.
+func TestPairLimitPacesBursts(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		limit := delivery.PairLimit{Sends: 2, Per: time.Second}
+		s := newSocialSetup(t, kind, func(c *Config) { c.PairLimit = limit })
+		b := s.b
+		// Meta's own pair limit, a little laxer than ours (our clock starts
+		// before the request travels): a third send within the window is
+		// refused with 131056.
+		s.graph.refuse = func(r graphRequest) (graphAnswer, bool) {
+			if n := s.graph.sentWithin(limit.Per-200*time.Millisecond, r.At); n >= limit.Sends {
+				return graphAnswer{http.StatusBadRequest, `{"error":{"message":"(#131056) (Business Account, Consumer Account) pair rate limit hit","type":"OAuthException","code":131056}}`}, true
+			}
+			return graphAnswer{}, false
+		}
+		const burst = 5
+		for i := range burst {
+			if r := b.reply(t, b.agent, s.conv, fmt.Sprint("burst ", i), fmt.Sprint("p", i)); len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+		}
+		waitFor(t, "the whole burst to be sent", func() bool {
+			s.graph.mu.Lock()
+			defer s.graph.mu.Unlock()
+			return s.graph.sent == burst
+		})
+		calls := s.graph.calls()
+		for i, c := range calls {
+			if c.Status != http.StatusOK || c.text() != fmt.Sprint("burst ", i) {
+				t.Errorf("send %d: %q answered %d", i, c.text(), c.Status)
+			}
+		}
+	})
+}
+
+// sentWithin counts the sends the fake accepted in the window before at;
+// the caller holds g.mu.
+func (g *fakeGraph) sentWithin(window time.Duration, at time.Time) int {
+	n := 0
+	for _, r := range g.requests {
+		if r.Status == http.StatusOK && at.Sub(r.At) < window {
+			n++
+		}
+	}
+	return n
 }

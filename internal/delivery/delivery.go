@@ -179,15 +179,17 @@ type Worker struct {
 	s     *Service
 	sends Sends
 	queue Queue
+	pair  PairLimit
 	// Resent, when set, counts sends that may have reached the phone
 	// twice ("unknown_outcome": an earlier attempt's process died
 	// mid-send) or did ("sent_twice": the platform gave two ids).
 	Resent func(reason string)
 }
 
-// NewWorker returns the delivery worker.
-func NewWorker(s *Service, sends Sends, queue Queue) *Worker {
-	return &Worker{s: s, sends: sends, queue: queue}
+// NewWorker returns the delivery worker; pair bounds the sends to one
+// recipient (DefaultPairLimit; the zero value is no limit).
+func NewWorker(s *Service, sends Sends, queue Queue, pair PairLimit) *Worker {
+	return &Worker{s: s, sends: sends, queue: queue, pair: pair}
 }
 
 // Work sends one message. Transient failures return an error, which River
@@ -257,6 +259,12 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 			return s.fail(ctx, m, ae.Message)
 		}
 		return err
+	}
+	if wait, err := w.throttled(ctx, id); err != nil || wait > 0 {
+		if err != nil {
+			return err
+		}
+		return river.JobSnooze(wait)
 	}
 	adapter, creds, err := s.sender(ctx, it)
 	if err != nil {

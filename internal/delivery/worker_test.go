@@ -35,7 +35,7 @@ func newWorkBench() *workBench {
 	st := &workStore{msgs: map[int64]*conversation.Message{}}
 	b := &workBench{store: st, sends: &fakeSends{store: st}, queue: &fakeQueue{}, adapter: &scriptedAdapter{}}
 	s := NewService(st, st, st, oneAdapter{b.adapter}, slog.New(slog.DiscardHandler), func() time.Time { return workNow })
-	b.worker = NewWorker(s, b.sends, b.queue)
+	b.worker = NewWorker(s, b.sends, b.queue, PairLimit{})
 	b.worker.Resent = func(reason string) { b.resent = append(b.resent, reason) }
 	return b
 }
@@ -283,6 +283,9 @@ type fakeSends struct {
 	attempts []attemptRec
 	// ignoreSentAs hides earlier platform ids from StartSend.
 	ignoreSentAs bool
+	// recent is what SendsTo answers; asked counts its calls.
+	recent []time.Time
+	asked  int
 }
 
 type attemptRec struct {
@@ -321,6 +324,11 @@ func (f *fakeSends) QueuedThrough(_ context.Context, _, integrationID int64) ([]
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+func (f *fakeSends) SendsTo(context.Context, int64, int64, time.Time) ([]time.Time, error) {
+	f.asked++
+	return f.recent, nil
 }
 
 func (f *fakeSends) StartSend(_ context.Context, _, messageID int64) (int64, string, int, error) {
