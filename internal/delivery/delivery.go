@@ -193,8 +193,10 @@ func NewWorker(s *Service, sends Sends, queue Queue, pair PairLimit) *Worker {
 }
 
 // Work sends one message. Transient failures return an error, which River
-// retries with backoff; rate limits snooze; permanent failures mark the
-// message failed with the reason and cancel the job. A message sent or
+// retries with backoff; rate limits, and sends over the pair limit, snooze;
+// a refused token holds the message until new credentials release it;
+// permanent failures mark the message failed with the reason and cancel
+// the job. A message sent or
 // failed for good wakes the reply waiting behind it.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	s := w.s
@@ -260,10 +262,11 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		}
 		return err
 	}
-	if wait, err := w.throttled(ctx, id); err != nil || wait > 0 {
-		if err != nil {
-			return err
-		}
+	wait, err := w.throttled(ctx, id)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		return river.JobSnooze(wait)
 	}
 	adapter, creds, err := s.sender(ctx, it)
