@@ -117,6 +117,12 @@ func NewHandler(cfg HandlerConfig, res *Resolver, authn *auth.Authenticator, log
 	srv.SetRecoverFunc(h.recoverPanic)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		// Suggestions ("Did you mean …?") would name the fields that
+		// introspection is off to hide (R35).
+		srv.SetDisableSuggestion(true)
+		srv.SetValidationRulesFn(rulesWithoutSuggestions)
+		srv.Use(introspectionOff{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.QueryCacheSize)})
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))

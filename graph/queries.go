@@ -52,6 +52,8 @@ func (r *queryResolver) node(ctx context.Context, gid string) (relay.Node, error
 			return nil, apperr.NotFoundf("node")
 		}
 		n, err = r.Settings.Widget(ctx, actor, id)
+	case relay.TypeLinkRequest:
+		n, err = r.Links.Get(ctx, actor, id)
 	case relay.TypeAccount:
 		if actor.Agent == nil || id != actor.AccountID() {
 			return nil, apperr.NotFoundf("node")

@@ -125,7 +125,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
 		return err
 	})
-	a.webhooks = webhook.NewHandler(db, a.inbox, log)
+	a.webhooks = webhook.NewHandler(db, a.inbox, log, time.Now)
 	a.webhooks.Counted = func(result string) { m.Webhooks.WithLabelValues(result).Inc() }
 
 	// Channels: the sandbox's simulated platforms post to the webhook route
@@ -133,6 +133,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(webhookRoute(a.webhooks)), log)
 	adapters := cfg.adapters(a.sandbox.Transport())
 	integrations := integration.NewService(db, time.Now, sandbox.AccessToken)
+	integrations.SecretOverlap = cfg.SecretOverlap
 	integrations.Changed = a.feed.Change
 
 	// The domain.
@@ -151,9 +152,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	requests := linking.NewRequests(db, settings, limiter, a.feed.Change, linkClock)
 	confirmations := linking.NewConfirmations(db, a.appender, deliveries, languages, a.feed.Change, linkClock)
 	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, webhook.NewProfiles(db, log, time.Now), log))
-	sender := delivery.NewWorker(deliveries, db, delivery.NewJobs(a.jobs))
+	sender := delivery.NewWorker(deliveries, db, delivery.NewJobs(a.jobs), cfg.PairLimit)
 	sender.Resent = func(reason string) { m.DeliveryResends.WithLabelValues(reason).Inc() }
 	river.AddWorker(workers, sender)
+	// Replies held while Meta refused an integration's token go out once
+	// an admin updates its credentials (R17).
+	integrations.Restored = sender.Release
 
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,

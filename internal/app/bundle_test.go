@@ -24,6 +24,7 @@ import (
 
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/store/storetest"
 	"github.com/linkline/linkline/internal/widget"
@@ -78,6 +79,7 @@ func setup(t *testing.T, kind storeKind, configure ...func(*Config)) *testBundle
 	// Tests run many sends from one address quickly; the limit tests set
 	// their own.
 	cfg.Limits = auth.LimitsConfig{}
+	cfg.PairLimit = delivery.PairLimit{}
 	cfg.RetryBase = 50 * time.Millisecond
 	switch kind {
 	case postgres:

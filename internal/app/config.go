@@ -13,6 +13,7 @@ import (
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/delivery"
+	"github.com/linkline/linkline/internal/integration"
 )
 
 // Config is the whole service's configuration. Every field has a flag and
@@ -54,6 +55,12 @@ type Config struct {
 	GraphTimeout   time.Duration
 	JobTimeout     time.Duration
 	JobRescueAfter time.Duration
+	// PairLimit paces replies to one recipient under the platforms' pair
+	// rate limits (delivery.DefaultPairLimit).
+	PairLimit delivery.PairLimit
+	// SecretOverlap is how long an integration's replaced app secret still
+	// verifies webhooks after an admin sets a new one (R19).
+	SecretOverlap time.Duration
 
 	MaxTextRunes       int
 	SessionTTL         time.Duration
@@ -181,6 +188,9 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	dur(&c.RetryBase, "retry-base", "RETRY_BASE", delivery.DefaultRetryPolicy.Base, "first wait before a failed delivery is retried; it doubles each time, up to an hour")
 	dur(&c.GraphTimeout, "graph-timeout", "GRAPH_TIMEOUT", 20*time.Second, "longest call to the Graph API; below JOB_TIMEOUT")
 	dur(&c.JobTimeout, "job-timeout", "JOB_TIMEOUT", time.Minute, "longest run of a durable job (a delivery, a webhook's processing); below JOB_RESCUE_AFTER")
+	num(&c.PairLimit.Sends, "pair-limit-sends", "PAIR_LIMIT_SENDS", delivery.DefaultPairLimit.Sends, "most replies sent to one recipient in PAIR_LIMIT_PER; 0 turns the limit off")
+	dur(&c.PairLimit.Per, "pair-limit-per", "PAIR_LIMIT_PER", delivery.DefaultPairLimit.Per, "the window of PAIR_LIMIT_SENDS")
+	dur(&c.SecretOverlap, "app-secret-overlap", "APP_SECRET_OVERLAP", integration.DefaultSecretOverlap, "how long a replaced app secret still verifies webhooks")
 	dur(&c.JobRescueAfter, "job-rescue-after", "JOB_RESCUE_AFTER", 2*time.Minute, "how long a job may show as running before it is taken for one whose process died and is run again")
 	num(&c.MaxTextRunes, "max-text", "MAX_TEXT", 4096, "longest message, in characters")
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "lifetime of a widget session token")
@@ -225,6 +235,9 @@ func (c Config) validate() error {
 	check(c.EventRetention >= time.Hour, "EVENT_RETENTION must be at least 1h")
 	check(0 < c.GraphTimeout && c.GraphTimeout < c.JobTimeout && c.JobTimeout < c.JobRescueAfter,
 		fmt.Sprintf("timeouts must keep 0 < GRAPH_TIMEOUT (%s) < JOB_TIMEOUT (%s) < JOB_RESCUE_AFTER (%s): a hung call must fail its job, and a job must end before it is run again", c.GraphTimeout, c.JobTimeout, c.JobRescueAfter))
+	check(c.PairLimit.Sends >= 0 && (c.PairLimit.Sends == 0 || c.PairLimit.Per > 0), "PAIR_LIMIT_SENDS must not be negative, and PAIR_LIMIT_PER must be positive when it is set")
+	check(0 <= c.SecretOverlap && c.SecretOverlap <= integration.MaxSecretOverlap,
+		fmt.Sprintf("APP_SECRET_OVERLAP must be between 0 and %s", integration.MaxSecretOverlap))
 	return errors.Join(errs...)
 }
 

@@ -10,6 +10,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/linkline/linkline/internal/delivery"
 )
 
 // fakeGraph is Meta's Graph API as the delivery tests need it: it records
@@ -30,6 +35,8 @@ type graphRequest struct {
 	Body       map[string]any
 	// Status is what the fake answered.
 	Status int
+	// At is when the request arrived.
+	At time.Time
 }
 
 // text is the text a send carried.
@@ -52,7 +59,7 @@ func newFakeGraph(t *testing.T) *fakeGraph {
 		_ = json.Unmarshal(raw, &body)
 		g.mu.Lock()
 		defer g.mu.Unlock()
-		req := graphRequest{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body}
+		req := graphRequest{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body, At: time.Now()}
 		ans, refused := graphAnswer{http.StatusOK, ""}, false
 		if g.refuse != nil {
 			if a, ok := g.refuse(req); ok {
@@ -112,13 +119,13 @@ type socialSetup struct {
 
 const phoneID = "106540352242922"
 
-func newSocialSetup(t *testing.T, kind storeKind) *socialSetup {
+func newSocialSetup(t *testing.T, kind storeKind, configure ...func(*Config)) *socialSetup {
 	g := newFakeGraph(t)
-	b := setup(t, kind, func(c *Config) {
+	b := setup(t, kind, append([]func(*Config){func(c *Config) {
 		c.GraphURL = g.srv.URL
 		// Above WhatsApp's 4,096, so that the channel's own limit shows.
 		c.MaxTextRunes = 8000
-	})
+	}}, configure...)...)
 	it := b.connectChannel(t, "WHATSAPP", phoneID, "15550001111")
 	s := &socialSetup{b: b, graph: g, hook: b.webhookURL(it), secret: "app-secret-" + phoneID}
 	s.dash = b.connect(t, transportWS, b.agent)
@@ -330,31 +337,119 @@ func TestDeliverySurvivesRestart(t *testing.T) {
 	})
 }
 
-// R17: an invalid token marks the integration failing and the message
-// failed, without burning retries; further replies are refused until an
-// admin fixes the credentials. A rate limit is retried later.
+// R17: a rate limit is retried later. An invalid token (Graph error 190)
+// marks the integration failing and holds the reply, still QUEUED, instead
+// of failing it; further replies are refused until an admin updates the
+// credentials, and then the held reply goes out with the new token.
 func TestDeliveryTokenAndRateLimit(t *testing.T) {
-	s := newSocialSetup(t, sqlite)
-	b := s.b
-	s.dash.subscribe("d", deliveryEvents, map[string]any{"after": b.feedCursor(t, b.agent)})
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		s := newSocialSetup(t, kind)
+		b := s.b
+		s.dash.subscribe("d", deliveryEvents, map[string]any{"after": b.feedCursor(t, b.agent)})
 
-	s.graph.answer(graphAnswer{http.StatusTooManyRequests, `{"error":{"message":"Rate limit hit","type":"OAuthException","code":130429}}`})
-	b.reply(t, b.agent, s.conv, "after the limit", "rl")
-	if state, _ := s.nextDelivery(t); state != "SENT" {
-		t.Errorf("after a rate limit: %s", state)
-	}
+		s.graph.answer(graphAnswer{http.StatusTooManyRequests, `{"error":{"message":"Rate limit hit","type":"OAuthException","code":130429}}`})
+		b.reply(t, b.agent, s.conv, "after the limit", "rl")
+		if state, _ := s.nextDelivery(t); state != "SENT" {
+			t.Errorf("after a rate limit: %s", state)
+		}
 
-	s.graph.answer(graphAnswer{http.StatusUnauthorized, `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463}}`})
-	b.reply(t, b.agent, s.conv, "with a dead token", "tok")
-	if state, reason := s.nextDelivery(t); state != "FAILED" || reason == "" {
-		t.Errorf("invalid token: %s %q", state, reason)
+		s.graph.answer(graphAnswer{http.StatusUnauthorized, `{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463}}`})
+		var held struct {
+			ReplyToConversation struct{ Message struct{ ID string } }
+		}
+		b.reply(t, b.agent, s.conv, "with a dead token", "tok").decode(t, &held)
+		var list struct {
+			Integrations []struct{ ID, Status, LastError string }
+		}
+		waitFor(t, "the integration to be marked failing", func() bool {
+			b.post(t, b.agent, `{ integrations { id status lastError } }`, nil).decode(t, &list)
+			return len(list.Integrations) == 1 && list.Integrations[0].Status == "FAILING"
+		})
+		if list.Integrations[0].LastError == "" {
+			t.Errorf("integration after a token error: %+v", list.Integrations)
+		}
+		var msg struct {
+			Node struct{ DeliveryState, DeliveryError string }
+		}
+		b.post(t, b.agent, `query($id: ID!) { node(id: $id) { ... on Message { deliveryState deliveryError } } }`,
+			map[string]any{"id": held.ReplyToConversation.Message.ID}).decode(t, &msg)
+		if msg.Node.DeliveryState != "QUEUED" {
+			t.Errorf("reply held by a failing integration: %+v", msg.Node)
+		}
+		if r := b.reply(t, b.agent, s.conv, "again", "tok2"); r.code() != "CHANNEL_NOT_ENABLED" {
+			t.Errorf("reply through a failing integration: %+v", r.Errors)
+		}
+
+		// The held job is asleep once River has recorded its snooze; a
+		// job still running when the credentials change is not woken, and
+		// would wait out its hold.
+		waitFor(t, "the held job to sleep", func() bool {
+			res, err := b.app.jobs.JobList(t.Context(), river.NewJobListParams().States(rivertype.JobStateRunning))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(res.Jobs) == 0
+		})
+		r := b.post(t, b.admin, `mutation($id: ID!) { updateIntegration(input: {integrationId: $id, accessToken: "EAAG-fixed-token"}) { integration { status } } }`,
+			map[string]any{"id": list.Integrations[0].ID})
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		if state, reason := s.nextDelivery(t); state != "SENT" {
+			t.Fatalf("held reply after new credentials: %s %q", state, reason)
+		}
+		calls := s.graph.calls()
+		if last := calls[len(calls)-1]; last.text() != "with a dead token" || last.Auth != "Bearer EAAG-fixed-token" {
+			t.Errorf("released send: %q with %q", last.text(), last.Auth)
+		}
+	})
+}
+
+// R17, R24: a burst of replies to one recipient is paced under the pair
+// limit, none refused and none failed: no more than Sends reach Meta in any
+// Per, and the run goes out in order without a single rate-limit error.
+func TestPairLimitPacesBursts(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		limit := delivery.PairLimit{Sends: 2, Per: time.Second}
+		s := newSocialSetup(t, kind, func(c *Config) { c.PairLimit = limit })
+		b := s.b
+		// Meta's own pair limit, a little laxer than ours (our clock starts
+		// before the request travels): a third send within the window is
+		// refused with 131056.
+		s.graph.refuse = func(r graphRequest) (graphAnswer, bool) {
+			if n := s.graph.sentWithin(limit.Per-200*time.Millisecond, r.At); n >= limit.Sends {
+				return graphAnswer{http.StatusBadRequest, `{"error":{"message":"(#131056) (Business Account, Consumer Account) pair rate limit hit","type":"OAuthException","code":131056}}`}, true
+			}
+			return graphAnswer{}, false
+		}
+		const burst = 5
+		for i := range burst {
+			if r := b.reply(t, b.agent, s.conv, fmt.Sprint("burst ", i), fmt.Sprint("p", i)); len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+		}
+		waitFor(t, "the whole burst to be sent", func() bool {
+			s.graph.mu.Lock()
+			defer s.graph.mu.Unlock()
+			return s.graph.sent == burst
+		})
+		calls := s.graph.calls()
+		for i, c := range calls {
+			if c.Status != http.StatusOK || c.text() != fmt.Sprint("burst ", i) {
+				t.Errorf("send %d: %q answered %d", i, c.text(), c.Status)
+			}
+		}
+	})
+}
+
+// sentWithin counts the sends the fake accepted in the window before at;
+// the caller holds g.mu.
+func (g *fakeGraph) sentWithin(window time.Duration, at time.Time) int {
+	n := 0
+	for _, r := range g.requests {
+		if r.Status == http.StatusOK && at.Sub(r.At) < window {
+			n++
+		}
 	}
-	var list struct{ Integrations []integrationOut }
-	b.post(t, b.agent, `{ integrations { status lastError } }`, nil).decode(t, &list)
-	if len(list.Integrations) != 1 || list.Integrations[0].Status != "FAILING" || list.Integrations[0].LastError == "" {
-		t.Errorf("integration after a token error: %+v", list.Integrations)
-	}
-	if r := b.reply(t, b.agent, s.conv, "again", "tok2"); r.code() != "CHANNEL_NOT_ENABLED" {
-		t.Errorf("reply through a failing integration: %+v", r.Errors)
-	}
+	return n
 }

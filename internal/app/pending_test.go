@@ -177,3 +177,43 @@ func TestPendingLinksEnd(t *testing.T) {
 		}
 	})
 }
+
+// R20, R27, SPEC §4: a link request is a Node. Its own conversation's
+// session reads it through node(id); another session, an agent and another
+// account's session get exactly the answer for an unknown id.
+func TestLinkRequestNode(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b, _, c := linkedSetup(t, kind)
+		req, r := b.requestLink(t, c, "WHATSAPP")
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		const nodeQuery = `query($id: ID!) { node(id: $id) { id ... on LinkRequest { channel status deepLink } } }`
+		var own struct {
+			Node struct{ ID, Channel, Status, DeepLink string }
+		}
+		b.post(t, c.session, nodeQuery, map[string]any{"id": req.ID}).decode(t, &own)
+		if own.Node.ID != req.ID || own.Node.Channel != "WHATSAPP" || own.Node.Status != "PENDING" || own.Node.DeepLink != req.DeepLink {
+			t.Errorf("own link request through node(): %+v, want %+v", own.Node, req)
+		}
+
+		unknown := b.post(t, c.session, nodeQuery, map[string]any{"id": relay.ID(relay.TypeLinkRequest, 999999)})
+		if unknown.code() != "NOT_FOUND" {
+			t.Fatalf("unknown id: %+v", unknown.Errors)
+		}
+		other := b.start(t, b.widgetKey, "Nosy")
+		_, otherKey, _, otherAgent := b.newAccount(t, "Globex")
+		stranger := b.start(t, otherKey, "Stranger")
+		for name, token := range map[string]string{
+			"another session":            other.session,
+			"an agent of the account":    b.agent,
+			"another account's agent":    otherAgent,
+			"another account's end user": stranger.session,
+		} {
+			r := b.post(t, token, nodeQuery, map[string]any{"id": req.ID})
+			if len(r.Errors) != 1 || r.code() != "NOT_FOUND" || r.Errors[0].Message != unknown.Errors[0].Message || string(r.Data) != string(unknown.Data) {
+				t.Errorf("%s: %+v data %s, want the unknown-id answer %+v %s", name, r.Errors, r.Data, unknown.Errors, unknown.Data)
+			}
+		}
+	})
+}

@@ -69,6 +69,50 @@ func TestIntrospectionAndGraphiQLSwitches(t *testing.T) {
 	}
 }
 
+// R35, R23: with introspection off, asking for the schema is the client's
+// mistake, coded as such rather than INTERNAL, and no error names what
+// introspection hides: validation suggests no field, argument or enum value.
+func TestIntrospectionOffRevealsNoNames(t *testing.T) {
+	b := setup(t, sqlite, func(c *Config) { c.HTTP.Introspection = false })
+	for _, q := range []string{
+		`{ __schema { types { name } } }`,
+		`{ __type(name: "Conversation") { fields { name } } }`,
+		`query { ...peek } fragment peek on Query { ... on Query { __schema { queryType { name } } } }`,
+	} {
+		r := b.post(t, b.agent, q, nil)
+		if r.code() != "INTROSPECTION_DISABLED" || r.Errors[0].Extensions["requestId"] != nil || strings.Contains(string(r.Data), "Conversation") {
+			t.Errorf("%s: %+v data %s", q, r.Errors, r.Data)
+		}
+	}
+	if r := b.post(t, b.agent, `{ __typename }`, nil); len(r.Errors) > 0 {
+		t.Errorf("__typename is not introspection: %+v", r.Errors)
+	}
+	on := setup(t, sqlite)
+	c := b.start(t, b.widgetKey, "Curious")
+	for _, q := range []string{
+		`{ conversatoins { edges { node { id } } } }`,
+		`query($id: ID!) { conversation(id: $id) { mesages { edges { node { id } } } } }`,
+		`query($id: ID!) { conversation(id: $id) { messages(frist: 1) { edges { node { id } } } } }`,
+		`mutation($id: ID!) { requestLink(input: {conversationId: $id, channel: WHATSAP}) { linkRequest { id } } }`,
+	} {
+		vars := map[string]any{"id": c.id}
+		r := b.post(t, c.session, q, vars)
+		if len(r.Errors) == 0 {
+			t.Fatalf("%s: answered", q)
+		}
+		for _, e := range r.Errors {
+			if strings.Contains(e.Message, "Did you mean") || e.code() == "INTERNAL" {
+				t.Errorf("%s: %s (%s)", q, e.Message, e.code())
+			}
+		}
+		// The same mistakes do get suggestions where introspection is on,
+		// so the check above is not vacuous.
+		if r := on.post(t, on.agent, q, vars); len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "Did you mean") {
+			t.Errorf("%s with introspection on: %+v", q, r.Errors)
+		}
+	}
+}
+
 // Automatic persisted queries: a hash alone is unknown until the query has
 // been sent once with it.
 func TestPersistedQueries(t *testing.T) {

@@ -69,20 +69,64 @@ func (b *testBundle) waitForJobsWithin(t *testing.T, d time.Duration) {
 }
 
 // R19: the verification handshake echoes the challenge only for the
-// integration's verify token.
+// integration's verify token, and only a challenge shaped like Meta's;
+// every webhook answer forbids content sniffing.
 func TestWebhookVerification(t *testing.T) {
 	b := setup(t, sqlite)
 	it := b.connectChannel(t, "WHATSAPP", "106540352242922", "15550001111")
-	for token, want := range map[string]int{"verify-106540352242922": http.StatusOK, "wrong": http.StatusForbidden} {
-		q := url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {token}, "hub.challenge": {"1158201444"}}
-		code, body := get(t, b.webhookURL(it)+"?"+q.Encode())
-		if code != want || want == http.StatusOK && body != "1158201444" {
-			t.Errorf("verify token %q: %d %q", token, code, body)
+	for _, tc := range []struct {
+		token, challenge string
+		want             int
+	}{
+		{"verify-106540352242922", "1158201444", http.StatusOK},
+		{"wrong", "1158201444", http.StatusForbidden},
+		{"verify-106540352242922", "<script>alert(1)</script>", http.StatusBadRequest},
+		{"verify-106540352242922", "1158201444<b>", http.StatusBadRequest},
+		{"verify-106540352242922", strings.Repeat("1", meta.MaxChallenge+1), http.StatusBadRequest},
+		{"verify-106540352242922", "", http.StatusBadRequest},
+	} {
+		q := url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {tc.token}, "hub.challenge": {tc.challenge}}
+		resp, err := http.Get(b.webhookURL(it) + "?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want || tc.want == http.StatusOK && string(body) != tc.challenge ||
+			tc.want != http.StatusOK && tc.challenge != "" && strings.Contains(string(body), tc.challenge) {
+			t.Errorf("token %q, challenge %q: %d %q", tc.token, tc.challenge, resp.StatusCode, body)
+		}
+		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("token %q, challenge %q: X-Content-Type-Options %q", tc.token, tc.challenge, got)
 		}
 	}
-	if code, _ := get(t, strings.TrimSuffix(b.url, "/graphql")+"/webhooks/wh_unknown"); code != http.StatusNotFound {
-		t.Errorf("unknown webhook key: %d", code)
+	base := strings.TrimSuffix(b.url, "/graphql")
+	for name, req := range map[string]*http.Request{
+		"unknown key": mustRequest(t, http.MethodGet, base+"/webhooks/wh_unknown", ""),
+		"unsigned":    mustRequest(t, http.MethodPost, b.webhookURL(it), "{}"),
+		"wrong verb":  mustRequest(t, http.MethodPut, b.webhookURL(it), ""),
+	} {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode < 400 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: %d, X-Content-Type-Options %q", name, resp.StatusCode, resp.Header.Get("X-Content-Type-Options"))
+		}
 	}
+	if code := postWebhook(t, b.webhookURL(it), waText("106540352242922", "15551234567", "Ana", "wamid.ns1", "hi"), "app-secret-106540352242922"); code != http.StatusOK {
+		t.Errorf("signed post: %d", code)
+	}
+}
+
+func mustRequest(t *testing.T, method, url, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }
 
 // R18, R19: a signed WhatsApp message becomes a conversation for that
@@ -209,4 +253,31 @@ func TestWebhookKindsAndChannels(t *testing.T) {
 	if e := dash.nextMessage("feed"); e.Message.Channel != "INSTAGRAM" || e.Message.Text != "oi do insta" {
 		t.Errorf("instagram: %+v", e.Message)
 	}
+}
+
+// R19: while an app secret is rotated, webhooks signed with the replaced
+// secret are accepted for the configured overlap beside the new one; with
+// no overlap the replaced secret stops at once; a wrong one never passes.
+func TestAppSecretRotation(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		for overlap, oldAccepted := range map[time.Duration]bool{time.Hour: true, 0: false} {
+			b := setup(t, kind, func(c *Config) { c.SecretOverlap = overlap })
+			it := b.connectChannel(t, "WHATSAPP", "106540352242922", "15550001111")
+			r := b.post(t, b.admin, `mutation($id: ID!) { updateIntegration(input: {integrationId: $id, appSecret: "rotated-secret"}) { integration { status } } }`,
+				map[string]any{"id": it.ID})
+			if len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+			want := map[string]int{"rotated-secret": http.StatusOK, "app-secret-106540352242922": http.StatusForbidden, "guess": http.StatusForbidden}
+			if oldAccepted {
+				want["app-secret-106540352242922"] = http.StatusOK
+			}
+			for secret, code := range want {
+				body := waText("106540352242922", "15551234567", "Ana", "wamid."+secret, "signed with "+secret)
+				if got := postWebhook(t, b.webhookURL(it), body, secret); got != code {
+					t.Errorf("overlap %s, signed with %q: %d, want %d", overlap, secret, got, code)
+				}
+			}
+		}
+	})
 }

@@ -134,9 +134,22 @@ func (s *Service) usable(ctx context.Context, id *conversation.Identity) (*integ
 		return nil, err
 	}
 	if it.Status != integration.StatusActive {
-		return nil, apperr.New(apperr.ChannelNotEnabled, "the %s integration is %s", id.Channel, it.Status)
+		return it, apperr.New(apperr.ChannelNotEnabled, "the %s integration is %s", id.Channel, it.Status)
 	}
 	return it, nil
+}
+
+// heldWait is how long a reply held by a FAILING integration sleeps before
+// it looks again. Updating the credentials wakes it at once
+// (Worker.Release); the wait only bounds a wake-up that was missed. A held
+// reply fails when its messaging window closes, or when the integration is
+// disabled or removed.
+const heldWait = 10 * time.Minute
+
+// held reports whether replies through it wait for new credentials rather
+// than fail: Meta refused its token (R17).
+func held(it *integration.Integration) bool {
+	return it != nil && it.Status == integration.StatusFailing
 }
 
 // sender is the adapter and credentials that send on an integration.
@@ -166,20 +179,24 @@ type Worker struct {
 	s     *Service
 	sends Sends
 	queue Queue
+	pair  PairLimit
 	// Resent, when set, counts sends that may have reached the phone
 	// twice ("unknown_outcome": an earlier attempt's process died
 	// mid-send) or did ("sent_twice": the platform gave two ids).
 	Resent func(reason string)
 }
 
-// NewWorker returns the delivery worker.
-func NewWorker(s *Service, sends Sends, queue Queue) *Worker {
-	return &Worker{s: s, sends: sends, queue: queue}
+// NewWorker returns the delivery worker; pair bounds the sends to one
+// recipient (DefaultPairLimit; the zero value is no limit).
+func NewWorker(s *Service, sends Sends, queue Queue, pair PairLimit) *Worker {
+	return &Worker{s: s, sends: sends, queue: queue, pair: pair}
 }
 
 // Work sends one message. Transient failures return an error, which River
-// retries with backoff; rate limits snooze; permanent failures mark the
-// message failed with the reason and cancel the job. A message sent or
+// retries with backoff; rate limits, and sends over the pair limit, snooze;
+// a refused token holds the message until new credentials release it;
+// permanent failures mark the message failed with the reason and cancel
+// the job. A message sent or
 // failed for good wakes the reply waiting behind it.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	s := w.s
@@ -231,16 +248,26 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 	if id.ConversationID != m.ConversationID {
 		return s.fail(ctx, m, "the channel was unlinked from the conversation")
 	}
+	win := WindowOf(id, s.now())
+	if !win.Open(s.now()) {
+		return s.fail(ctx, m, "the messaging window closed before the reply could be sent")
+	}
 	it, err := s.usable(ctx, id)
 	if err != nil {
+		if held(it) {
+			return river.JobSnooze(heldWait)
+		}
 		if ae, ok := apperr.As(err); ok {
 			return s.fail(ctx, m, ae.Message)
 		}
 		return err
 	}
-	win := WindowOf(id, s.now())
-	if !win.Open(s.now()) {
-		return s.fail(ctx, m, "the messaging window closed before the reply could be sent")
+	wait, err := w.throttled(ctx, id)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return river.JobSnooze(wait)
 	}
 	adapter, creds, err := s.sender(ctx, it)
 	if err != nil {
@@ -307,6 +334,23 @@ func (w *Worker) wakeNext(ctx context.Context, m *conversation.Message) {
 	}
 }
 
+// Release wakes the replies held for an integration whose credentials an
+// admin has just updated, so that they go out now rather than when their
+// wait ends; each is still sent in its conversation's order. Jobs live in
+// the database, so the instance that runs one need not be this one.
+func (w *Worker) Release(ctx context.Context, accountID, integrationID int64) error {
+	ids, err := w.sends.QueuedThrough(ctx, accountID, integrationID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := w.queue.Wake(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (w *Worker) resent(reason string) {
 	if w.Resent != nil {
 		w.Resent(reason)
@@ -327,10 +371,14 @@ func (s *Service) classify(ctx context.Context, job *river.Job[Args], m *convers
 	class := meta.Classify(err)
 	switch class.Kind {
 	case meta.TokenInvalid:
+		// No retry can fix the token, and failing the reply would lose it
+		// for a fault that is ours: it is held, queued, until an admin
+		// gives the integration new credentials (see Worker.Release).
 		if err := s.integrations.MarkFailing(ctx, it, class.Reason); err != nil {
 			return err
 		}
-		return s.fail(ctx, m, class.Reason)
+		s.log.WarnContext(ctx, "delivery: held until the integration's credentials are updated", "message", m.ID, "integration", it.ID, "reason", class.Reason)
+		return river.JobSnooze(heldWait)
 	case meta.Permanent:
 		return s.fail(ctx, m, class.Reason)
 	case meta.RateLimited:

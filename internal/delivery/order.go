@@ -50,6 +50,12 @@ type Sends interface {
 	// QueuedAfter returns the id of the first reply written after m to its
 	// conversation and channel that is still queued; 0 when there is none.
 	QueuedAfter(ctx context.Context, m *conversation.Message) (int64, error)
+	// QueuedThrough returns the ids of the replies still queued to
+	// identities of an integration, oldest first.
+	QueuedThrough(ctx context.Context, accountID, integrationID int64) ([]int64, error)
+	// SendsTo returns when the attempts to send to an identity since a
+	// time began, oldest first.
+	SendsTo(ctx context.Context, accountID, identityID int64, since time.Time) ([]time.Time, error)
 	// StartSend records that an attempt to send a message begins. It
 	// returns the attempt's id, the platform id an earlier attempt got
 	// back ("" when none did), and how many earlier attempts never

@@ -34,8 +34,8 @@ type workBench struct {
 func newWorkBench() *workBench {
 	st := &workStore{msgs: map[int64]*conversation.Message{}}
 	b := &workBench{store: st, sends: &fakeSends{store: st}, queue: &fakeQueue{}, adapter: &scriptedAdapter{}}
-	s := NewService(st, st, nil, oneAdapter{b.adapter}, slog.New(slog.DiscardHandler), func() time.Time { return workNow })
-	b.worker = NewWorker(s, b.sends, b.queue)
+	s := NewService(st, st, st, oneAdapter{b.adapter}, slog.New(slog.DiscardHandler), func() time.Time { return workNow })
+	b.worker = NewWorker(s, b.sends, b.queue, PairLimit{})
 	b.worker.Resent = func(reason string) { b.resent = append(b.resent, reason) }
 	return b
 }
@@ -183,6 +183,44 @@ func TestSendAfterCrash(t *testing.T) {
 	}
 }
 
+// R17: Meta refusing the token (190) marks the integration failing and
+// holds the reply, queued, without spending attempts or failing it; the
+// replies behind it keep their place. New credentials release them: they
+// are woken and go out in order.
+func TestInvalidTokenHoldsReplies(t *testing.T) {
+	b := newWorkBench()
+	a := b.reply(1, "A", time.Minute)
+	bb := b.reply(1, "B", time.Minute)
+	b.adapter.script = []error{&meta.Error{HTTPStatus: 401, Code: 190, Subcode: 463, Message: "Error validating access token"}}
+	if d, ok := snoozed(b.work(a, 1, 0)); !ok || d != heldWait || b.state(a) != conversation.DeliveryQueued || !b.store.failing {
+		t.Fatalf("A refused for its token: snooze %s %v, %s, failing %v", d, ok, b.state(a), b.store.failing)
+	}
+	if d, ok := snoozed(b.work(bb, 1, 0)); !ok || d != minWaitBehind {
+		t.Fatalf("B behind the held A: %s %v", d, ok)
+	}
+	// Woken while the integration still fails: held again, nothing sent.
+	if d, ok := snoozed(b.work(a, 1, 1)); !ok || d != heldWait || b.state(a) != conversation.DeliveryQueued || len(b.adapter.sent) != 1 {
+		t.Fatalf("A while still failing: snooze %s %v, %s, %d sends", d, ok, b.state(a), len(b.adapter.sent))
+	}
+
+	b.store.failing = false
+	if err := b.worker.Release(context.Background(), 1, 7); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(b.queue.woken, []int64{a, bb}) {
+		t.Fatalf("released %v, want A and B", b.queue.woken)
+	}
+	if err := b.work(a, 1, 2); err != nil || b.state(a) != conversation.DeliverySent {
+		t.Fatalf("A after new credentials: %v, %s", err, b.state(a))
+	}
+	if err := b.work(bb, 1, 1); err != nil || b.state(bb) != conversation.DeliverySent {
+		t.Fatalf("B after A: %v, %s", err, b.state(bb))
+	}
+	if got := b.adapter.texts(); !slices.Equal(got, []string{"A", "A", "B"}) {
+		t.Errorf("sends %q, want A (190), A, B", got)
+	}
+}
+
 // R34: waits behind a reply grow from a quarter second and stop at 30 s.
 func TestWaitBehind(t *testing.T) {
 	for snoozes, want := range map[int]time.Duration{0: 250 * time.Millisecond, 1: 500 * time.Millisecond, 3: 2 * time.Second, 7: 30 * time.Second, 40: 30 * time.Second} {
@@ -202,6 +240,13 @@ type workStore struct {
 	Store
 	msgs       map[int64]*conversation.Message
 	secretsErr error
+	// failing is set once the worker marks the integration failing.
+	failing bool
+}
+
+func (s *workStore) MarkFailing(context.Context, *integration.Integration, string) error {
+	s.failing = true
+	return nil
 }
 
 func (s *workStore) Message(_ context.Context, _, id int64) (*conversation.Message, error) {
@@ -215,7 +260,11 @@ func (s *workStore) Identity(_ context.Context, _, id int64) (*conversation.Iden
 }
 
 func (s *workStore) Integration(_ context.Context, _, id int64) (*integration.Integration, error) {
-	return &integration.Integration{ID: id, AccountID: 1, Channel: conversation.ChannelWhatsApp, Status: integration.StatusActive}, nil
+	status := integration.StatusActive
+	if s.failing {
+		status = integration.StatusFailing
+	}
+	return &integration.Integration{ID: id, AccountID: 1, Channel: conversation.ChannelWhatsApp, Status: status}, nil
 }
 
 func (s *workStore) IntegrationSecrets(context.Context, int64, int64) (integration.Secrets, error) {
@@ -234,6 +283,9 @@ type fakeSends struct {
 	attempts []attemptRec
 	// ignoreSentAs hides earlier platform ids from StartSend.
 	ignoreSentAs bool
+	// recent is what SendsTo answers; asked counts its calls.
+	recent []time.Time
+	asked  int
 }
 
 type attemptRec struct {
@@ -261,6 +313,22 @@ func (f *fakeSends) QueuedBefore(_ context.Context, m *conversation.Message, sin
 
 func (f *fakeSends) QueuedAfter(_ context.Context, m *conversation.Message) (int64, error) {
 	return f.queued(m, func(o *conversation.Message) bool { return o.Seq > m.Seq }), nil
+}
+
+func (f *fakeSends) QueuedThrough(_ context.Context, _, integrationID int64) ([]int64, error) {
+	var ids []int64
+	for id, m := range f.store.msgs {
+		if integrationID == 7 && m.DeliveryState == conversation.DeliveryQueued {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+func (f *fakeSends) SendsTo(context.Context, int64, int64, time.Time) ([]time.Time, error) {
+	f.asked++
+	return f.recent, nil
 }
 
 func (f *fakeSends) StartSend(_ context.Context, _, messageID int64) (int64, string, int, error) {

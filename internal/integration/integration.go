@@ -58,7 +58,31 @@ type Secrets struct {
 	AccessToken string
 	AppSecret   string
 	VerifyToken string
+	// PreviousAppSecret is the app secret before the last rotation, still
+	// accepted until PreviousAppSecretUntil (see Service.SecretOverlap).
+	PreviousAppSecret      string
+	PreviousAppSecretUntil *time.Time
 }
+
+// AppSecrets are the app secrets a webhook may be signed with at now: the
+// current one, and the previous one while its overlap lasts (R19).
+func (s Secrets) AppSecrets(now time.Time) []string {
+	if s.PreviousAppSecret != "" && s.PreviousAppSecretUntil != nil && now.Before(*s.PreviousAppSecretUntil) {
+		return []string{s.AppSecret, s.PreviousAppSecret}
+	}
+	return []string{s.AppSecret}
+}
+
+// DefaultSecretOverlap is how long a replaced app secret is still accepted.
+// Meta's dashboard and ours are updated by hand, one after the other, and
+// webhooks already signed with the old secret are retried for up to a day
+// and a half (Messenger) before the new one is everywhere: a day covers the
+// change-over without keeping a leaked secret useful for long.
+const DefaultSecretOverlap = 24 * time.Hour
+
+// MaxSecretOverlap bounds SecretOverlap: the old secret may have been
+// replaced because it leaked.
+const MaxSecretOverlap = 7 * 24 * time.Hour
 
 // Store keeps integrations. Reads are scoped by account except the webhook
 // lookup, which is how an incoming request finds its account.
@@ -82,6 +106,12 @@ type Service struct {
 	// Changed, when set, is told of every change to an account's
 	// integrations: widget menus depend on them (R3).
 	Changed func(ctx context.Context, accountID int64) error
+	// Restored, when set, is told when new credentials end an
+	// integration's FAILING status: the replies held for it go out.
+	Restored func(ctx context.Context, accountID, integrationID int64) error
+	// SecretOverlap is how long a replaced app secret keeps verifying
+	// webhooks (DefaultSecretOverlap; 0 ends it at once).
+	SecretOverlap time.Duration
 	// Off, when set, is told when an admin disables or removes a channel:
 	// its links end (R3). MarkFailing does not call it: a FAILING
 	// integration keeps its links, which carry traffic again once an admin
@@ -106,7 +136,7 @@ func (s *Service) changed(ctx context.Context, accountID int64) error {
 // NewService returns an integration service; sandboxToken gives sandbox
 // integrations their access token.
 func NewService(store Store, now func() time.Time, sandboxToken func(businessID string) string) *Service {
-	return &Service{store: store, now: now, sandboxToken: sandboxToken}
+	return &Service{store: store, now: now, sandboxToken: sandboxToken, SecretOverlap: DefaultSecretOverlap}
 }
 
 // Input is what an admin sets on an integration. On update, nil fields keep
@@ -175,16 +205,29 @@ func (s *Service) Update(ctx context.Context, actor *auth.Actor, id int64, in In
 	if it.Sandbox {
 		in.AccessToken, in.AppSecret, in.VerifyToken = nil, nil, nil // made up at connection
 	}
+	old := sec.AppSecret
 	apply(it, &sec, in)
 	if err := validate(it, sec); err != nil {
 		return nil, err
 	}
-	if it.Status == StatusFailing && (in.AccessToken != nil || in.AppSecret != nil) {
+	if sec.AppSecret != old {
+		// Rotation: the replaced secret verifies webhooks a while longer.
+		// A second rotation within the overlap forgets the oldest.
+		until := s.now().UTC().Add(s.SecretOverlap)
+		sec.PreviousAppSecret, sec.PreviousAppSecretUntil = old, &until
+	}
+	restored := it.Status == StatusFailing && (in.AccessToken != nil || in.AppSecret != nil)
+	if restored {
 		it.Status, it.LastError, it.LastErrorAt = StatusActive, "", nil
 	}
 	it.UpdatedAt = s.now().UTC()
 	if err := s.store.UpdateIntegration(ctx, it, &sec); err != nil {
 		return nil, err
+	}
+	if restored && s.Restored != nil {
+		if err := s.Restored(ctx, it.AccountID, it.ID); err != nil {
+			return nil, err
+		}
 	}
 	return it, s.changed(ctx, it.AccountID)
 }

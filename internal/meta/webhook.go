@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"strings"
 )
@@ -51,17 +52,42 @@ func mac(body []byte, secret string) []byte {
 	return h.Sum(nil)
 }
 
+// MaxChallenge bounds hub.challenge. Meta sends a decimal integer (ten
+// digits in practice); the bound leaves room without echoing payloads.
+const MaxChallenge = 32
+
+// Handshake failures: a malformed request, and a refused one.
+var (
+	ErrChallenge   = errors.New("hub.challenge is not what Meta sends")
+	ErrVerifyToken = errors.New("hub.mode or hub.verify_token does not match")
+)
+
 // VerifyChallenge answers Meta's GET verification handshake: it returns
 // hub.challenge, to be echoed as text/plain, when hub.mode is "subscribe"
 // and hub.verify_token equals verifyToken (compared in constant time). An
-// empty verifyToken verifies nothing.
-func VerifyChallenge(query url.Values, verifyToken string) (challenge string, ok bool) {
+// empty verifyToken verifies nothing. The challenge is echoed only when it
+// is what Meta sends, digits of bounded length: an echo endpoint would
+// reflect whatever markup a caller puts in it (ErrChallenge).
+func VerifyChallenge(query url.Values, verifyToken string) (challenge string, err error) {
 	challenge = query.Get("hub.challenge")
-	if verifyToken == "" || challenge == "" || query.Get("hub.mode") != "subscribe" {
-		return "", false
+	if !validChallenge(challenge) {
+		return "", ErrChallenge
 	}
-	if subtle.ConstantTimeCompare([]byte(query.Get("hub.verify_token")), []byte(verifyToken)) != 1 {
-		return "", false
+	if verifyToken == "" || query.Get("hub.mode") != "subscribe" ||
+		subtle.ConstantTimeCompare([]byte(query.Get("hub.verify_token")), []byte(verifyToken)) != 1 {
+		return "", ErrVerifyToken
 	}
-	return challenge, true
+	return challenge, nil
+}
+
+func validChallenge(s string) bool {
+	if s == "" || len(s) > MaxChallenge {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package meta
 
 import (
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -66,29 +67,36 @@ func TestVerifySignature(t *testing.T) {
 	}
 }
 
-// R19: the GET handshake echoes the challenge only for the right token.
+// R19: the GET handshake echoes the challenge only for the right token,
+// and only a challenge shaped like Meta's (digits, bounded length).
 func TestVerifyChallenge(t *testing.T) {
 	for _, tc := range []struct {
 		name, query, token string
 		want               string
-		ok                 bool
+		err                error
 	}{
-		{"valid", "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=1158201444", "s3cret", "1158201444", true},
-		{"wrong token", "hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444", "s3cret", "", false},
-		{"token prefix", "hub.mode=subscribe&hub.verify_token=s3c&hub.challenge=1158201444", "s3cret", "", false},
-		{"missing token", "hub.mode=subscribe&hub.challenge=1158201444", "s3cret", "", false},
-		{"no configured token", "hub.mode=subscribe&hub.verify_token=&hub.challenge=1158201444", "", "", false},
-		{"other mode", "hub.mode=unsubscribe&hub.verify_token=s3cret&hub.challenge=1158201444", "s3cret", "", false},
-		{"no mode", "hub.verify_token=s3cret&hub.challenge=1158201444", "s3cret", "", false},
-		{"no challenge", "hub.mode=subscribe&hub.verify_token=s3cret", "s3cret", "", false},
+		{"valid", "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=1158201444", "s3cret", "1158201444", nil},
+		{"longest challenge", "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=" + strings.Repeat("9", MaxChallenge), "s3cret", strings.Repeat("9", MaxChallenge), nil},
+		{"wrong token", "hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1158201444", "s3cret", "", ErrVerifyToken},
+		{"token prefix", "hub.mode=subscribe&hub.verify_token=s3c&hub.challenge=1158201444", "s3cret", "", ErrVerifyToken},
+		{"missing token", "hub.mode=subscribe&hub.challenge=1158201444", "s3cret", "", ErrVerifyToken},
+		{"no configured token", "hub.mode=subscribe&hub.verify_token=&hub.challenge=1158201444", "", "", ErrVerifyToken},
+		{"other mode", "hub.mode=unsubscribe&hub.verify_token=s3cret&hub.challenge=1158201444", "s3cret", "", ErrVerifyToken},
+		{"no mode", "hub.verify_token=s3cret&hub.challenge=1158201444", "s3cret", "", ErrVerifyToken},
+		{"no challenge", "hub.mode=subscribe&hub.verify_token=s3cret", "s3cret", "", ErrChallenge},
+		{"markup challenge", "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=%3Cscript%3Ealert(1)%3C/script%3E", "s3cret", "", ErrChallenge},
+		{"digits then markup", "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=123%3Cb%3E", "s3cret", "", ErrChallenge},
+		{"signed number", "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=-1", "s3cret", "", ErrChallenge},
+		{"non-ASCII digits", "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=%D9%A1%D9%A2", "s3cret", "", ErrChallenge},
+		{"too long", "hub.mode=subscribe&hub.verify_token=s3cret&hub.challenge=" + strings.Repeat("1", MaxChallenge+1), "s3cret", "", ErrChallenge},
 	} {
 		q, err := url.ParseQuery(tc.query)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, ok := VerifyChallenge(q, tc.token)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("%s: VerifyChallenge = %q, %v; want %q, %v", tc.name, got, ok, tc.want, tc.ok)
+		got, err := VerifyChallenge(q, tc.token)
+		if got != tc.want || !errors.Is(err, tc.err) {
+			t.Errorf("%s: VerifyChallenge = %q, %v; want %q, %v", tc.name, got, err, tc.want, tc.err)
 		}
 	}
 }

@@ -28,11 +28,14 @@ type integrationRow struct {
 	AccessToken string
 	AppSecret   string
 	VerifyToken string
-	WebhookKey  string
-	LastError   string
-	LastErrorAt *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// PreviousAppSecret is still accepted until PreviousAppSecretUntil.
+	PreviousAppSecret      string
+	PreviousAppSecretUntil *time.Time
+	WebhookKey             string
+	LastError              string
+	LastErrorAt            *time.Time
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
 }
 
 func (integrationRow) TableName() string { return "integrations" }
@@ -46,7 +49,10 @@ func (r *integrationRow) domain() *integration.Integration {
 }
 
 func (r *integrationRow) secrets() integration.Secrets {
-	return integration.Secrets{AccessToken: r.AccessToken, AppSecret: r.AppSecret, VerifyToken: r.VerifyToken}
+	return integration.Secrets{
+		AccessToken: r.AccessToken, AppSecret: r.AppSecret, VerifyToken: r.VerifyToken,
+		PreviousAppSecret: r.PreviousAppSecret, PreviousAppSecretUntil: r.PreviousAppSecretUntil,
+	}
 }
 
 func integrationRowOf(in *integration.Integration, s integration.Secrets) integrationRow {
@@ -54,6 +60,7 @@ func integrationRowOf(in *integration.Integration, s integration.Secrets) integr
 		ID: in.ID, AccountID: in.AccountID, Channel: string(in.Channel), Status: string(in.Status), Sandbox: in.Sandbox,
 		BusinessID: in.BusinessID, Handle: in.Handle, DisplayName: in.DisplayName, WABAID: in.WABAID,
 		AccessToken: s.AccessToken, AppSecret: s.AppSecret, VerifyToken: s.VerifyToken, WebhookKey: in.WebhookKey,
+		PreviousAppSecret: s.PreviousAppSecret, PreviousAppSecretUntil: s.PreviousAppSecretUntil,
 		LastError: in.LastError, LastErrorAt: in.LastErrorAt, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt,
 	}
 }
@@ -79,7 +86,7 @@ func (db *DB) UpdateIntegration(ctx context.Context, in *integration.Integration
 	var sec integration.Secrets
 	if s != nil {
 		sec = *s
-		cols = append(cols, "access_token", "app_secret", "verify_token")
+		cols = append(cols, "access_token", "app_secret", "verify_token", "previous_app_secret", "previous_app_secret_until")
 	}
 	r := integrationRowOf(in, sec)
 	res := db.scoped(ctx, in.AccountID, "integrations").Where("id = ?", in.ID).Select(cols).Updates(&r)

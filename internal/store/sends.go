@@ -59,6 +59,17 @@ func (db *DB) EndSend(ctx context.Context, accountID, attempt int64, sentAs, fai
 	return int(n), err
 }
 
+// SendsTo returns when the attempts to send to an identity since a time
+// began, oldest first.
+func (db *DB) SendsTo(ctx context.Context, accountID, identityID int64, since time.Time) ([]time.Time, error) {
+	var at []time.Time
+	err := db.gorm.WithContext(ctx).Raw(`SELECT s.started_at FROM message_sends s
+		JOIN messages m ON m.id = s.message_id AND m.account_id = s.account_id
+		WHERE s.account_id = ? AND m.identity_id = ? AND s.started_at > ?
+		ORDER BY s.started_at`, accountID, identityID, since.UTC()).Scan(&at).Error
+	return at, err
+}
+
 // QueuedBefore returns the id of the first reply written before m in its
 // conversation, to the same channel, that is still queued and was written
 // after since; 0 when there is none.
@@ -71,6 +82,17 @@ func (db *DB) QueuedBefore(ctx context.Context, m *conversation.Message, since t
 // is none.
 func (db *DB) QueuedAfter(ctx context.Context, m *conversation.Message) (int64, error) {
 	return db.queued(ctx, m, "seq > ?", m.Seq)
+}
+
+// QueuedThrough returns the ids of the replies still queued to identities
+// of an integration, oldest first.
+func (db *DB) QueuedThrough(ctx context.Context, accountID, integrationID int64) ([]int64, error) {
+	var ids []int64
+	err := db.scoped(ctx, accountID, "messages").
+		Where("delivery_state = ? AND identity_id IN (SELECT id FROM social_identities WHERE account_id = ? AND integration_id = ?)",
+			string(conversation.DeliveryQueued), accountID, integrationID).
+		Order("id").Pluck("id", &ids).Error
+	return ids, err
 }
 
 func (db *DB) queued(ctx context.Context, m *conversation.Message, where string, args ...any) (int64, error) {

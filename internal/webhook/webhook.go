@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/integration"
@@ -37,13 +38,14 @@ type Handler struct {
 	integrations Integrations
 	inbox        Inbox
 	log          *slog.Logger
+	now          func() time.Time
 	// Counted, when set, counts requests by result.
 	Counted func(result string)
 }
 
 // NewHandler returns the webhook handler.
-func NewHandler(integrations Integrations, inbox Inbox, log *slog.Logger) *Handler {
-	return &Handler{integrations: integrations, inbox: inbox, log: log}
+func NewHandler(integrations Integrations, inbox Inbox, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{integrations: integrations, inbox: inbox, log: log, now: now}
 }
 
 func (h *Handler) count(result string) {
@@ -53,6 +55,9 @@ func (h *Handler) count(result string) {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Nothing answered here is meant to be rendered: a browser must not
+	// sniff an echoed challenge or an error text into HTML.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	it, sec, err := h.integrations.IntegrationByWebhookKey(r.Context(), r.PathValue("key"))
 	if err != nil {
 		if apperr.CodeOf(err) != apperr.NotFound {
@@ -78,8 +83,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // verify answers Meta's subscription handshake.
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request, sec integration.Secrets) {
-	challenge, ok := meta.VerifyChallenge(r.URL.Query(), sec.VerifyToken)
-	if !ok {
+	challenge, err := meta.VerifyChallenge(r.URL.Query(), sec.VerifyToken)
+	switch {
+	case errors.Is(err, meta.ErrChallenge):
+		h.count("bad_challenge")
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	case err != nil:
 		h.count("bad_verify_token")
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
@@ -109,7 +119,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request, it *integratio
 		http.Error(w, "missing signature", http.StatusUnauthorized)
 		return
 	}
-	if !meta.VerifySignature(body, sig, sec.AppSecret) {
+	if !meta.VerifySignature(body, sig, sec.AppSecrets(h.now())...) {
 		h.count("bad_signature")
 		http.Error(w, "bad signature", http.StatusForbidden)
 		return

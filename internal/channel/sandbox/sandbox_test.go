@@ -117,7 +117,7 @@ func setup(t *testing.T, others ...Integrations) *testBundle {
 	t.Helper()
 	b := &testBundle{store: store{wa, fb, ig}, inbox: make(inbox, 64)}
 	route := http.NewServeMux()
-	route.Handle("/webhooks/{key}", webhook.NewHandler(b.store, b.inbox, discard))
+	route.Handle("/webhooks/{key}", webhook.NewHandler(b.store, b.inbox, discard, time.Now))
 	var integrations Integrations = b.store
 	if len(others) > 0 {
 		integrations = others[0]
