@@ -208,9 +208,9 @@ func (a *App) routes() {
 	a.mux.HandleFunc("GET /qr.png", serveQR)
 	a.mux.Handle("GET /metrics", a.Metrics.Handler())
 	// The front ends, embedded: the widget script sites include, a host
-	// page to try it on, and the agent workspace.
+	// page to try it on, the agent workspace and the admin page.
 	pg := pages.NewHandler()
-	for _, path := range []string{"/widget.js", "/demo", "/workspace", "/workspace.js"} {
+	for _, path := range []string{"/widget.js", "/demo", "/workspace", "/workspace.js", "/admin", "/admin.js"} {
 		a.mux.Handle("GET "+path, pg)
 	}
 	if a.cfg.GraphiQL {

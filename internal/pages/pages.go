@@ -1,6 +1,6 @@
 // Package pages serves the reference front ends built into the binary
 // (R37): the web widget, a script any site embeds with one tag, a demo
-// page that embeds it, and the agent workspace. The sources are TypeScript
+// page that embeds it, the agent workspace and the admin page. The sources are TypeScript
 // under src/; `npm run build` writes dist/, which is committed, so that `go
 // run .` needs only Go (.ci/run checks that a rebuild changes nothing).
 package pages
@@ -21,16 +21,22 @@ var widgetJS []byte
 //go:embed dist/workspace.js
 var workspaceJS []byte
 
+//go:embed dist/admin.js
+var adminJS []byte
+
 //go:embed demo.html
 var demoHTML string
 
 //go:embed workspace.html
 var workspaceHTML []byte
 
+//go:embed admin.html
+var adminHTML []byte
+
 var demoPage = template.Must(template.New("demo").Parse(demoHTML))
 
-// Handler serves GET /widget.js, GET /demo, GET /workspace and GET
-// /workspace.js.
+// Handler serves GET /widget.js, GET /demo, GET /workspace, GET
+// /workspace.js, GET /admin and GET /admin.js.
 type Handler struct {
 	mux *http.ServeMux
 }
@@ -41,7 +47,9 @@ func NewHandler() *Handler {
 	h.mux.Handle("GET /widget.js", script(widgetJS))
 	h.mux.HandleFunc("GET /demo", h.demo)
 	h.mux.Handle("GET /workspace.js", script(workspaceJS))
-	h.mux.HandleFunc("GET /workspace", h.workspace)
+	h.mux.Handle("GET /workspace", signedIn(workspaceHTML))
+	h.mux.Handle("GET /admin.js", script(adminJS))
+	h.mux.Handle("GET /admin", signedIn(adminHTML))
 	return h
 }
 
@@ -70,11 +78,14 @@ func (h *Handler) demo(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// workspace is the agents' page: it asks for their token and keeps it in
-// the browser, so the page itself holds nothing secret. No other site may
-// frame it, to trick an agent into clicking there.
-func (h *Handler) workspace(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
-	_, _ = w.Write(workspaceHTML)
+// signedIn serves a page people sign in to with a token, the agent
+// workspace or the admin page: it asks for the token and keeps it in the
+// browser, so the page itself holds nothing secret. No other site may
+// frame it, to trick an agent or admin into clicking there.
+func signedIn(html []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
+		_, _ = w.Write(html)
+	})
 }

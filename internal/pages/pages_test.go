@@ -45,22 +45,24 @@ func TestDemoPage(t *testing.T) {
 	}
 }
 
-// The workspace page loads its script, which the server serves like the
-// widget's, and no other site may frame it.
-func TestWorkspacePage(t *testing.T) {
+// The workspace and admin pages load their scripts, which the server
+// serves like the widget's, and no other site may frame them.
+func TestSignedInPages(t *testing.T) {
 	h := NewHandler()
-	page := get(h, "/workspace", nil)
-	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), `<script src="/workspace.js">`) {
-		t.Fatalf("workspace page: %d\n%s", page.Code, page.Body)
-	}
-	if csp := page.Header().Get("Content-Security-Policy"); csp != "frame-ancestors 'none'" {
-		t.Errorf("workspace page's CSP: %q", csp)
-	}
-	r := get(h, "/workspace.js", nil)
-	if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/javascript") || r.Header().Get("ETag") == "" {
-		t.Fatalf("workspace.js: %d %v", r.Code, r.Header())
-	}
-	if again := get(h, "/workspace.js", http.Header{"If-None-Match": {r.Header().Get("ETag")}}); again.Code != http.StatusNotModified {
-		t.Errorf("revalidation: %d", again.Code)
+	for _, name := range []string{"workspace", "admin"} {
+		page := get(h, "/"+name, nil)
+		if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), `<script src="/`+name+`.js">`) {
+			t.Fatalf("%s page: %d\n%s", name, page.Code, page.Body)
+		}
+		if csp := page.Header().Get("Content-Security-Policy"); csp != "frame-ancestors 'none'" {
+			t.Errorf("%s page's CSP: %q", name, csp)
+		}
+		r := get(h, "/"+name+".js", nil)
+		if r.Code != http.StatusOK || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/javascript") || r.Header().Get("ETag") == "" {
+			t.Fatalf("%s.js: %d %v", name, r.Code, r.Header())
+		}
+		if again := get(h, "/"+name+".js", http.Header{"If-None-Match": {r.Header().Get("ETag")}}); again.Code != http.StatusNotModified {
+			t.Errorf("%s.js revalidation: %d", name, again.Code)
+		}
 	}
 }
