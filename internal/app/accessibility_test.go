@@ -61,7 +61,8 @@ func (w *page) checkAccessibility(state string) {
 // R37: no page has a serious or critical accessibility violation, as
 // axe-core finds them: the widget on its demo page open, with its options
 // open, and showing a QR code; the workspace's sign-in, and a conversation
-// open in it with its customer card, notes and delivery states.
+// open in it with its customer card, notes and delivery states; the admin
+// page's sign-in and its settings with a widget and an integration.
 func TestAccessibilityInBrowser(t *testing.T) {
 	b := setup(t, sqlite)
 	fb := b.connectSandbox(t, "MESSENGER", "sbx-fb", "acme.support")
@@ -93,4 +94,12 @@ func TestAccessibilityInBrowser(t *testing.T) {
 	ws.send("Hi on Messenger")
 	ws.waitDelivery("Hi on Messenger", "DELIVERED")
 	ws.checkAccessibility("workspace-conversation")
+
+	a := newPage(t, b.srv.URL+"/admin", "document", "-admin")
+	a.do("open the admin page", chromedp.Navigate(a.url))
+	a.waitText(".sign-in", "API token")
+	a.checkAccessibility("admin-sign-in")
+	a.do("sign in", chromedp.SendKeys(a.find("#admin-token", ""), b.admin+"\r"))
+	a.waitText(".integrations td", "Messenger (sandbox)")
+	a.checkAccessibility("admin-settings")
 }
