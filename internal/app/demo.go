@@ -72,6 +72,7 @@ Linkline demo account created (shown once; set DEMO=false in production).
 
   Open first         %[1]s/demo?key=%[3]s   (a host page with the web widget)
   Agent workspace    %[1]s/workspace   (sign in with the agent token below)
+  Admin settings     %[1]s/admin   (sign in with the admin token below)
   GraphQL endpoint   %[1]s/graphql   (websocket: %[2]s/graphql)
   GraphiQL           %[1]s/
   Widget key         %[3]s
