@@ -150,7 +150,10 @@ export class Admin {
       const channels = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
       await this.api.request<op.SetWidgetChannels>(op.setWidgetChannels, { id: w.id, channels });
       await this.load();
-      this.widgets.querySelector(`form[data-widget="${w.id}"] .status`)!.textContent = this.t.saved;
+      // The reload drew the form anew: the focus goes back to its Save button.
+      const form = this.widgets.querySelector(`form[data-widget="${w.id}"]`)!;
+      form.querySelector(".status")!.textContent = this.t.saved;
+      form.querySelector("button")!.focus();
     };
     return h(
       "form",
