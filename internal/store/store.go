@@ -24,6 +24,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/secret"
 )
 
 // Config says which database to open.
@@ -36,6 +37,8 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock; UTC is stored.
 	Now func() time.Time
+	// Secrets seals integration credentials; nil keeps them in clear.
+	Secrets *secret.Keyring
 }
 
 // DB is the database of the service.
@@ -45,6 +48,7 @@ type DB struct {
 	url      string
 	log      *slog.Logger
 	now      func() time.Time
+	keys     *secret.Keyring
 	// hot speaks the write path's frequent statements in the database's
 	// cheapest form.
 	hot batchSQL
@@ -69,7 +73,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return cfg.Now().UTC() },
 	}
-	db := &DB{log: cfg.Logger, now: func() time.Time { return cfg.Now().UTC() }}
+	db := &DB{log: cfg.Logger, now: func() time.Time { return cfg.Now().UTC() }, keys: cfg.Secrets}
 	var err error
 	if cfg.URL != "" {
 		db.postgres = true
