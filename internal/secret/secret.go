@@ -25,10 +25,10 @@ import (
 const KeySize = 32
 
 var (
-	// ErrUnknownKey: a value was sealed with a key the keyring does not
+	// ErrUnknownKey is a value sealed with a key the keyring does not
 	// hold (removed from SECRETS_OLD_KEYS too early).
 	ErrUnknownKey = errors.New("secret: sealed with a key that is not configured")
-	// ErrTampered: a sealed value does not open: changed, truncated, or
+	// ErrTampered is a sealed value that does not open: changed, truncated, or
 	// moved to another row or column.
 	ErrTampered = errors.New("secret: sealed value does not open")
 )

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,18 +93,18 @@ func TestSecretsAreSealedAtRest(t *testing.T) {
 		}
 		for _, v := range []string{access, app, prev} {
 			for _, s := range []string{want.AccessToken, want.AppSecret, want.PreviousAppSecret} {
-				if bytes.Contains([]byte(v), []byte(s)) {
+				if strings.Contains(v, s) {
 					t.Errorf("stored column %q holds the secret %q", v, s)
 				}
 			}
 		}
 
 		// A row written in clear (before sealing, or told to keep clear).
-		clear := connect(t, reopen(t, cfg, nil), f.acct.ID, 2, want)
-		if a, _, _, k := raw(f.db, clear); a != want.AccessToken || k != "" {
+		inClear := connect(t, reopen(t, cfg, nil), f.acct.ID, 2, want)
+		if a, _, _, k := raw(f.db, inClear); a != want.AccessToken || k != "" {
 			t.Fatalf("clear row stored %q under key %q", a, k)
 		}
-		checkSecrets(t, f.db, clear, want)
+		checkSecrets(t, f.db, inClear, want)
 
 		// Rotation: key 2 is current, key 1 old.
 		rotated := reopen(t, cfg, keyring(t, 2, 1))
@@ -112,7 +113,7 @@ func TestSecretsAreSealedAtRest(t *testing.T) {
 		if err != nil || n != 2 || failed != 0 {
 			t.Fatalf("ResealSecrets = %d sealed, %d failed, %v; want 2, 0", n, failed, err)
 		}
-		for _, it := range []*integration.Integration{sealed, clear} {
+		for _, it := range []*integration.Integration{sealed, inClear} {
 			if a, _, _, k := raw(rotated, it); k != keyring(t, 2).Current() || a == want.AccessToken {
 				t.Errorf("integration %d after rotation: key %q", it.ID, k)
 			}
