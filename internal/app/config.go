@@ -17,6 +17,7 @@ import (
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/secret"
+	"github.com/linkline/linkline/internal/store"
 )
 
 // Config is the whole service's configuration. Every field has a flag and
@@ -264,14 +265,14 @@ func (c Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// secretKeys returns the keyring sealing integration credentials, or nil
-// to keep them in clear. Without SECRETS_KEY, the embedded default keeps a
+// secretKeys returns the keys sealing integration credentials, or nil to
+// keep them in clear. Without SECRETS_KEY, the embedded default keeps a
 // key of its own in a file beside the database: it protects a copied
 // database file but not a copied directory, so it says so. PostgreSQL
 // refuses to start instead: its data and backups live apart from the
 // service, and credentials in clear there must be a decision
 // (SECRETS_UNENCRYPTED), never a forgotten setting.
-func (c Config) secretKeys(log *slog.Logger) (*secret.Keyring, error) {
+func (c Config) secretKeys(log *slog.Logger) (store.Sealer, error) {
 	if c.SecretsUnencrypted {
 		log.Warn("integration credentials are stored in clear (SECRETS_UNENCRYPTED)")
 		return nil, nil
@@ -305,7 +306,11 @@ func (c Config) secretKeys(log *slog.Logger) (*secret.Keyring, error) {
 		log.Warn("integration credentials are sealed with a key kept beside the database; set SECRETS_KEY to keep it elsewhere", "file", path, "created", created)
 		current = key
 	}
-	return secret.NewKeyring(current, old...)
+	keys, err := secret.NewKeyring(current, old...)
+	if err != nil {
+		return nil, err
+	}
+	return keys, nil
 }
 
 func splitList(s string) []string {

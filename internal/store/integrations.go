@@ -51,6 +51,18 @@ func (r *integrationRow) domain() *integration.Integration {
 	}
 }
 
+// Sealer seals integration secrets at rest under a key named by an id
+// (internal/secret's Keyring): the row keeps the id, so that the key can
+// be rotated.
+type Sealer interface {
+	// Current is the id of the key Seal uses.
+	Current() string
+	// Seal seals plain, bound to where it is kept.
+	Seal(plain, bound string) string
+	// Open returns what the key keyID sealed with the same bound.
+	Open(keyID, sealed, bound string) (string, error)
+}
+
 // sealed lists a row's sealed columns with where each is kept: the bound
 // a sealed value opens with only there (secret.Keyring.Seal). The webhook
 // key never changes and is known before the row has an id.

@@ -24,7 +24,6 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/linkline/linkline/internal/apperr"
-	"github.com/linkline/linkline/internal/secret"
 )
 
 // Config says which database to open.
@@ -38,7 +37,7 @@ type Config struct {
 	// Now is the clock; UTC is stored.
 	Now func() time.Time
 	// Secrets seals integration credentials; nil keeps them in clear.
-	Secrets *secret.Keyring
+	Secrets Sealer
 }
 
 // DB is the database of the service.
@@ -48,7 +47,7 @@ type DB struct {
 	url      string
 	log      *slog.Logger
 	now      func() time.Time
-	keys     *secret.Keyring
+	keys     Sealer
 	// hot speaks the write path's frequent statements in the database's
 	// cheapest form.
 	hot batchSQL
