@@ -27,7 +27,7 @@ func keyring(t *testing.T, keys ...byte) *secret.Keyring {
 }
 
 // reopen opens another handle on f's database with keys.
-func reopen(t *testing.T, cfg store.Config, keys *secret.Keyring) *store.DB {
+func reopen(t *testing.T, cfg store.Config, keys store.Sealer) *store.DB {
 	t.Helper()
 	cfg.Secrets = keys
 	db, err := store.Open(t.Context(), cfg)

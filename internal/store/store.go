@@ -36,7 +36,8 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock; UTC is stored.
 	Now func() time.Time
-	// Secrets seals integration credentials; nil keeps them in clear.
+	// Secrets seals integration credentials; nil keeps them in clear (a
+	// nil interface: a nil *secret.Keyring in it would not be).
 	Secrets Sealer
 }
 
