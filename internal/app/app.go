@@ -60,17 +60,23 @@ type App struct {
 	cancelBg context.CancelFunc
 	wg       sync.WaitGroup
 	closing  atomic.Bool
+	// resealed is closed when the startup pass of reseal is over.
+	resealed chan struct{}
 }
 
 // Open opens the database, creates the demo account on first run (printing
 // its tokens to out), and starts the background work. Each part is built
 // after what it needs.
 func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*App, error) {
-	db, err := store.Open(ctx, store.Config{URL: cfg.DBURL, SQLitePath: cfg.SQLitePath, MaxConns: cfg.DBMaxConns, Logger: log})
+	keys, err := cfg.secretKeys(log)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, DB: db, Metrics: metrics.New()}
+	db, err := store.Open(ctx, store.Config{URL: cfg.DBURL, SQLitePath: cfg.SQLitePath, MaxConns: cfg.DBMaxConns, Logger: log, Secrets: keys})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, DB: db, Metrics: metrics.New(), resealed: make(chan struct{})}
 	a.base, a.cancelBase = context.WithCancel(context.Background())
 	a.bg, a.cancelBg = context.WithCancel(context.Background())
 	m := a.Metrics
@@ -240,7 +246,28 @@ func (a *App) start() error {
 	a.wg.Go(func() {
 		a.prune()
 	})
+	a.wg.Go(func() {
+		a.reseal()
+	})
 	return nil
+}
+
+// reseal seals again, in the background, the integration credentials that
+// an old key sealed or that are still in clear: startup does not wait on
+// it, and until it is done the old keys open them. A row whose key is no
+// longer configured is logged and left: its sends and webhooks fail until
+// that key is back in SECRETS_OLD_KEYS.
+func (a *App) reseal() {
+	defer close(a.resealed)
+	sealed, failed, err := a.DB.ResealSecrets(a.bg, 100)
+	switch {
+	case err != nil && a.bg.Err() == nil:
+		a.log.Error("sealing integration credentials with the current key", "sealed", sealed, "err", err)
+	case failed > 0:
+		a.log.Warn("integration credentials sealed with a key no longer configured", "sealed", sealed, "failed", failed)
+	case sealed > 0:
+		a.log.Info("integration credentials sealed with the current key", "sealed", sealed)
+	}
 }
 
 // prune deletes events past their retention, and webhook bodies processed

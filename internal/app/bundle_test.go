@@ -37,6 +37,10 @@ func TestMain(m *testing.M) {
 	storetest.Main(m)
 }
 
+// testSecretsKey seals integration credentials on PostgreSQL, which
+// refuses to start without a key; SQLite keeps a key file of its own.
+const testSecretsKey = "dGVzdCBrZXkgb2YgdGhpcnR5LXR3byBieXRlcyEhISE="
+
 // storeKind names a database the service runs on.
 type storeKind string
 
@@ -84,6 +88,7 @@ func setup(t *testing.T, kind storeKind, configure ...func(*Config)) *testBundle
 	switch kind {
 	case postgres:
 		cfg.DBURL = storetest.PostgresURL(t)
+		cfg.SecretsKey = testSecretsKey
 	case sqlite:
 		cfg.SQLitePath = filepath.Join(t.TempDir(), "linkline.db")
 	}

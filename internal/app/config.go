@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/integration"
+	"github.com/linkline/linkline/internal/secret"
+	"github.com/linkline/linkline/internal/store"
 )
 
 // Config is the whole service's configuration. Every field has a flag and
@@ -27,6 +31,13 @@ type Config struct {
 	DBURL      string
 	SQLitePath string
 	DBMaxConns int
+	// SecretsKey seals integration credentials at rest (base64, 32
+	// bytes); SecretsOldKeys still open what earlier keys sealed until the
+	// pass at startup seals it again. SecretsUnencrypted keeps them in
+	// clear: PostgreSQL refuses to start with neither (see secretKeys).
+	SecretsKey         string
+	SecretsOldKeys     []string
+	SecretsUnencrypted bool
 
 	LogFormat string
 	LogLevel  string
@@ -156,6 +167,9 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	str(&c.DBURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty uses the embedded SQLite file")
 	str(&c.SQLitePath, "sqlite-path", "SQLITE_PATH", "data/linkline.db", "embedded SQLite file")
 	num(&c.DBMaxConns, "db-max-conns", "DB_MAX_CONNS", 20, "PostgreSQL connection pool size")
+	str(&c.SecretsKey, "secrets-key", "SECRETS_KEY", "", "key sealing integration credentials at rest, 32 bytes in base64 (empty on SQLite: a key file beside the database)")
+	list(&c.SecretsOldKeys, "secrets-old-keys", "SECRETS_OLD_KEYS", "earlier SECRETS_KEY values, still opening what they sealed until it is sealed again at startup")
+	boolean(&c.SecretsUnencrypted, "secrets-unencrypted", "SECRETS_UNENCRYPTED", false, "keep integration credentials in clear when no SECRETS_KEY is set")
 	str(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "log format: text or json")
 	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	boolean(&c.Demo, "demo", "DEMO", true, "on an empty database, create a demo account and print its tokens")
@@ -238,7 +252,65 @@ func (c Config) validate() error {
 	check(c.PairLimit.Sends >= 0 && (c.PairLimit.Sends == 0 || c.PairLimit.Per > 0), "PAIR_LIMIT_SENDS must not be negative, and PAIR_LIMIT_PER must be positive when it is set")
 	check(0 <= c.SecretOverlap && c.SecretOverlap <= integration.MaxSecretOverlap,
 		fmt.Sprintf("APP_SECRET_OVERLAP must be between 0 and %s", integration.MaxSecretOverlap))
+	if c.SecretsKey != "" {
+		_, err := secret.ParseKey(c.SecretsKey)
+		check(err == nil, fmt.Sprintf("SECRETS_KEY: %v", err))
+	}
+	for _, k := range c.SecretsOldKeys {
+		_, err := secret.ParseKey(k)
+		check(err == nil, fmt.Sprintf("SECRETS_OLD_KEYS: %v", err))
+	}
+	check(c.SecretsKey != "" || len(c.SecretsOldKeys) == 0, "SECRETS_OLD_KEYS needs a SECRETS_KEY to seal with")
+	check(c.SecretsKey == "" || !c.SecretsUnencrypted, "SECRETS_UNENCRYPTED and SECRETS_KEY contradict each other")
 	return errors.Join(errs...)
+}
+
+// secretKeys returns the keys sealing integration credentials, or nil to
+// keep them in clear. Without SECRETS_KEY, the embedded default keeps a
+// key of its own in a file beside the database: it protects a copied
+// database file but not a copied directory, so it says so. PostgreSQL
+// refuses to start instead: its data and backups live apart from the
+// service, and credentials in clear there must be a decision
+// (SECRETS_UNENCRYPTED), never a forgotten setting.
+func (c Config) secretKeys(log *slog.Logger) (store.Sealer, error) {
+	if c.SecretsUnencrypted {
+		log.Warn("integration credentials are stored in clear (SECRETS_UNENCRYPTED)")
+		return nil, nil
+	}
+	var current []byte
+	var old [][]byte
+	switch {
+	case c.SecretsKey != "":
+		var err error
+		if current, err = secret.ParseKey(c.SecretsKey); err != nil {
+			return nil, fmt.Errorf("SECRETS_KEY: %w", err)
+		}
+		for _, s := range c.SecretsOldKeys {
+			k, err := secret.ParseKey(s)
+			if err != nil {
+				return nil, fmt.Errorf("SECRETS_OLD_KEYS: %w", err)
+			}
+			old = append(old, k)
+		}
+	case c.DBURL != "":
+		return nil, errors.New("SECRETS_KEY is required with DATABASE_URL (e.g. openssl rand -base64 32); SECRETS_UNENCRYPTED=true stores integration credentials in clear instead")
+	default:
+		path := c.SQLitePath + ".key"
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, err
+		}
+		key, created, err := secret.KeyFile(path)
+		if err != nil {
+			return nil, err
+		}
+		log.Warn("integration credentials are sealed with a key kept beside the database; set SECRETS_KEY to keep it elsewhere", "file", path, "created", created)
+		current = key
+	}
+	keys, err := secret.NewKeyring(current, old...)
+	if err != nil {
+		return nil, err
+	}
+	return keys, nil
 }
 
 func splitList(s string) []string {

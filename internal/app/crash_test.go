@@ -82,7 +82,7 @@ func startChild(t *testing.T, args ...string) *child {
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	cmd := exec.Command(os.Args[0], append([]string{"-addr", addr, "-demo=false", "-sandbox=false", "-log-level", "warn"}, args...)...)
-	cmd.Env = append(os.Environ(), serverEnv+"=1", "DATABASE_URL=", "SQLITE_PATH=")
+	cmd.Env = append(os.Environ(), serverEnv+"=1", "DATABASE_URL=", "SQLITE_PATH=", "SECRETS_KEY="+testSecretsKey)
 	out, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

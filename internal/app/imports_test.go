@@ -56,6 +56,7 @@ var layers = map[string]layer{
 	"internal/store/...":    layerStore,
 	"internal/apperr":       layerShared,
 	"internal/metrics":      layerShared,
+	"internal/secret":       layerShared,
 	"internal/social":       layerDomain,
 	"internal/bench/...":    layerTool,
 }

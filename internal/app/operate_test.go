@@ -41,6 +41,7 @@ func TestOperatorBootstrap(t *testing.T) {
 		cfg.Demo = false
 		if kind == postgres {
 			cfg.DBURL = storetest.PostgresURL(t)
+			cfg.SecretsKey = testSecretsKey
 		} else {
 			cfg.SQLitePath = filepath.Join(t.TempDir(), "linkline.db")
 		}

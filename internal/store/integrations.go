@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -32,10 +33,12 @@ type integrationRow struct {
 	PreviousAppSecret      string
 	PreviousAppSecretUntil *time.Time
 	WebhookKey             string
-	LastError              string
-	LastErrorAt            *time.Time
-	CreatedAt              time.Time
-	UpdatedAt              time.Time
+	// SecretsKeyID names the key that sealed the secrets; empty: in clear.
+	SecretsKeyID string
+	LastError    string
+	LastErrorAt  *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 func (integrationRow) TableName() string { return "integrations" }
@@ -48,11 +51,71 @@ func (r *integrationRow) domain() *integration.Integration {
 	}
 }
 
-func (r *integrationRow) secrets() integration.Secrets {
-	return integration.Secrets{
-		AccessToken: r.AccessToken, AppSecret: r.AppSecret, VerifyToken: r.VerifyToken,
-		PreviousAppSecret: r.PreviousAppSecret, PreviousAppSecretUntil: r.PreviousAppSecretUntil,
+// Sealer seals integration secrets at rest under a key named by an id
+// (internal/secret's Keyring): the row keeps the id, so that the key can
+// be rotated.
+type Sealer interface {
+	// Current is the id of the key Seal uses.
+	Current() string
+	// Seal seals plain, bound to where it is kept.
+	Seal(plain, bound string) string
+	// Open returns what the key keyID sealed with the same bound.
+	Open(keyID, sealed, bound string) (string, error)
+}
+
+// sealed lists a row's sealed columns with where each is kept: the bound
+// a sealed value opens with only there (secret.Keyring.Seal). The webhook
+// key never changes and is known before the row has an id.
+func (r *integrationRow) sealed() map[string]*string {
+	return map[string]*string{
+		"access_token": &r.AccessToken, "app_secret": &r.AppSecret,
+		"verify_token": &r.VerifyToken, "previous_app_secret": &r.PreviousAppSecret,
 	}
+}
+
+func (r *integrationRow) bound(column string) string { return r.WebhookKey + "/" + column }
+
+// seal replaces the row's secrets in clear by their sealed form, unless
+// the service was told to keep them in clear.
+func (db *DB) seal(r *integrationRow) {
+	if db.keys == nil {
+		r.SecretsKeyID = ""
+		return
+	}
+	for col, v := range r.sealed() {
+		*v = db.keys.Seal(*v, r.bound(col))
+	}
+	r.SecretsKeyID = db.keys.Current()
+}
+
+// secrets opens the row's secrets.
+func (db *DB) secrets(r *integrationRow) (integration.Secrets, error) {
+	open := *r
+	if r.SecretsKeyID != "" {
+		if db.keys == nil {
+			return integration.Secrets{}, fmt.Errorf("store: integration %d: secrets sealed but no SECRETS_KEY set", r.ID)
+		}
+		for col, v := range open.sealed() {
+			plain, err := db.keys.Open(r.SecretsKeyID, *v, r.bound(col))
+			if err != nil {
+				return integration.Secrets{}, fmt.Errorf("store: integration %d %s: %w", r.ID, col, err)
+			}
+			*v = plain
+		}
+	}
+	return integration.Secrets{
+		AccessToken: open.AccessToken, AppSecret: open.AppSecret, VerifyToken: open.VerifyToken,
+		PreviousAppSecret: open.PreviousAppSecret, PreviousAppSecretUntil: open.PreviousAppSecretUntil,
+	}, nil
+}
+
+// withSecrets returns the row's integration with its secrets.
+func (db *DB) withSecrets(r *integrationRow) (*integration.Integration, integration.Secrets, error) {
+	s, err := db.secrets(r)
+	if err != nil {
+		return nil, integration.Secrets{}, err
+	}
+	return r.domain(), s, nil
 }
 
 func integrationRowOf(in *integration.Integration, s integration.Secrets) integrationRow {
@@ -69,6 +132,7 @@ func integrationRowOf(in *integration.Integration, s integration.Secrets) integr
 // connected (to any account) is refused.
 func (db *DB) CreateIntegration(ctx context.Context, in *integration.Integration, s integration.Secrets) error {
 	r := integrationRowOf(in, s)
+	db.seal(&r)
 	if err := db.gorm.WithContext(ctx).Create(&r).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return apperr.Invalid("businessId", "is already connected")
@@ -86,9 +150,16 @@ func (db *DB) UpdateIntegration(ctx context.Context, in *integration.Integration
 	var sec integration.Secrets
 	if s != nil {
 		sec = *s
-		cols = append(cols, "access_token", "app_secret", "verify_token", "previous_app_secret", "previous_app_secret_until")
+		cols = append(cols, "access_token", "app_secret", "verify_token", "previous_app_secret", "previous_app_secret_until", "secrets_key_id")
 	}
 	r := integrationRowOf(in, sec)
+	if s != nil {
+		if in.WebhookKey == "" {
+			// Secrets are sealed to their row's webhook key.
+			return errors.New("store: UpdateIntegration: secrets without the integration's webhook key")
+		}
+		db.seal(&r)
+	}
 	res := db.scoped(ctx, in.AccountID, "integrations").Where("id = ?", in.ID).Select(cols).Updates(&r)
 	if res.Error != nil {
 		return res.Error
@@ -137,7 +208,7 @@ func (db *DB) IntegrationByWebhookKey(ctx context.Context, key string) (*integra
 	if err := db.gorm.WithContext(ctx).Where("webhook_key = ?", key).Take(&r).Error; err != nil {
 		return nil, integration.Secrets{}, notFound(err, "integration")
 	}
-	return r.domain(), r.secrets(), nil
+	return db.withSecrets(&r)
 }
 
 // IntegrationSecrets returns an integration's secrets, for sending.
@@ -146,7 +217,7 @@ func (db *DB) IntegrationSecrets(ctx context.Context, accountID, id int64) (inte
 	if err := db.scoped(ctx, accountID, "integrations").Where("id = ?", id).Take(&r).Error; err != nil {
 		return integration.Secrets{}, notFound(err, "integration")
 	}
-	return r.secrets(), nil
+	return db.secrets(&r)
 }
 
 // IntegrationByBusiness finds the integration of a channel's phone number,
@@ -157,7 +228,49 @@ func (db *DB) IntegrationByBusiness(ctx context.Context, ch conversation.Channel
 	if err := db.gorm.WithContext(ctx).Where("channel = ? AND business_id = ?", string(ch), businessID).Take(&r).Error; err != nil {
 		return nil, integration.Secrets{}, notFound(err, "integration")
 	}
-	return r.domain(), r.secrets(), nil
+	return db.withSecrets(&r)
+}
+
+// ResealSecrets seals again with the current key the integrations whose
+// secrets another key sealed, or none (rows from before sealing, or from a
+// service told to keep them in clear), batch rows at a time. It returns
+// how many it sealed; a row whose secrets do not open (its key no longer
+// configured) is left as it is and counted in failed, so that one bad row
+// does not stop the pass, and is logged. A row an admin updates meanwhile
+// is left to the update, which sealed it with the current key.
+func (db *DB) ResealSecrets(ctx context.Context, batch int) (sealed, failed int, err error) {
+	if db.keys == nil {
+		return 0, 0, nil
+	}
+	for after := int64(0); ; {
+		var rows []integrationRow
+		if err := db.gorm.WithContext(ctx).Where("secrets_key_id <> ? AND id > ?", db.keys.Current(), after).
+			Order("id").Limit(batch).Find(&rows).Error; err != nil {
+			return sealed, failed, err
+		}
+		for i := range rows {
+			r := &rows[i]
+			after = r.ID
+			s, err := db.secrets(r)
+			if err != nil {
+				db.log.Warn("secrets do not open: left as they are", "integration", r.ID, "err", err)
+				failed++
+				continue
+			}
+			old := r.SecretsKeyID
+			r.AccessToken, r.AppSecret, r.VerifyToken, r.PreviousAppSecret = s.AccessToken, s.AppSecret, s.VerifyToken, s.PreviousAppSecret
+			db.seal(r)
+			res := db.gorm.WithContext(ctx).Model(&integrationRow{}).Where("id = ? AND secrets_key_id = ?", r.ID, old).
+				Select("access_token", "app_secret", "verify_token", "previous_app_secret", "secrets_key_id").Updates(r)
+			if res.Error != nil {
+				return sealed, failed, res.Error
+			}
+			sealed += int(res.RowsAffected)
+		}
+		if len(rows) < batch {
+			return sealed, failed, nil
+		}
+	}
 }
 
 // AnnounceSettings tells the other instances that an account's widget

@@ -36,6 +36,9 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock; UTC is stored.
 	Now func() time.Time
+	// Secrets seals integration credentials; nil keeps them in clear (a
+	// nil interface: a nil *secret.Keyring in it would not be).
+	Secrets Sealer
 }
 
 // DB is the database of the service.
@@ -45,6 +48,7 @@ type DB struct {
 	url      string
 	log      *slog.Logger
 	now      func() time.Time
+	keys     Sealer
 	// hot speaks the write path's frequent statements in the database's
 	// cheapest form.
 	hot batchSQL
@@ -69,7 +73,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return cfg.Now().UTC() },
 	}
-	db := &DB{log: cfg.Logger, now: func() time.Time { return cfg.Now().UTC() }}
+	db := &DB{log: cfg.Logger, now: func() time.Time { return cfg.Now().UTC() }, keys: cfg.Secrets}
 	var err error
 	if cfg.URL != "" {
 		db.postgres = true
