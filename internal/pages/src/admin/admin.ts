@@ -4,6 +4,7 @@
 // their status and last error; a form that connects a sandbox one.
 import { Api, ApiError } from "../shared/api";
 import { h } from "../shared/dom";
+import { Notice } from "../shared/notice";
 import type { TokenStore } from "../workspace/workspace";
 import * as op from "./operations";
 import type { Strings } from "./strings";
@@ -14,7 +15,7 @@ export class Admin {
   private readonly tokenInput: HTMLInputElement;
   private readonly who: HTMLParagraphElement;
   private readonly signOutButton: HTMLButtonElement;
-  private readonly notice: HTMLParagraphElement;
+  private readonly notice: Notice;
   private readonly settings: HTMLElement;
   private readonly prerequisites: HTMLElement;
   private readonly widgets: HTMLElement;
@@ -27,11 +28,11 @@ export class Admin {
     private readonly tokens: TokenStore,
     private readonly t: Strings,
   ) {
-    this.api = new Api(location.origin, (up) => up || this.showNotice(t.reconnecting));
+    this.api = new Api(location.origin, (up) => up || this.notice.show(t.reconnecting));
     this.tokenInput = h("input", { id: "admin-token", name: "token", type: "password", autocomplete: "off", required: true, "aria-describedby": "admin-token-hint" });
     this.signInForm = h(
       "form",
-      { class: "sign-in", onsubmit: (e) => (e.preventDefault(), void this.act(() => this.signIn(this.tokenInput.value.trim()))) },
+      { class: "sign-in", onsubmit: (e) => (e.preventDefault(), void this.notice.run(() => this.signIn(this.tokenInput.value.trim()))) },
       h("h2", {}, t.signIn),
       h("label", { for: "admin-token" }, t.token),
       this.tokenInput,
@@ -40,7 +41,7 @@ export class Admin {
     );
     this.who = h("p", { class: "who" });
     this.signOutButton = h("button", { type: "button", class: "sign-out", hidden: true, onclick: () => this.signOut() }, t.signOut);
-    this.notice = h("p", { class: "notice", role: "alert", hidden: true });
+    this.notice = new Notice(t.failed);
     this.prerequisites = h("div", { class: "prerequisites" });
     this.widgets = h("div", { class: "widgets" });
     this.integrations = h("div", { class: "integrations" });
@@ -56,29 +57,13 @@ export class Admin {
     );
     root.append(
       h("header", {}, h("h1", {}, t.title), this.who, this.signOutButton),
-      h("main", {}, this.notice, this.signInForm, this.settings),
+      h("main", {}, this.notice.el, this.signInForm, this.settings),
     );
     const token = tokens.load();
-    if (token) void this.act(() => this.signIn(token));
+    if (token) void this.notice.run(() => this.signIn(token));
     else this.showSignIn();
   }
 
-  /** Runs what the admin asked for; the API's errors are shown, never swallowed. */
-  private async act(f: () => Promise<void>): Promise<boolean> {
-    try {
-      await f();
-      this.showNotice("");
-      return true;
-    } catch (e) {
-      this.showNotice(this.t.failed(e instanceof Error ? e.message : String(e)));
-      return false;
-    }
-  }
-
-  private showNotice(text: string): void {
-    this.notice.textContent = text;
-    this.notice.hidden = !text;
-  }
 
   private async signIn(token: string): Promise<void> {
     this.api.authenticate(token);
@@ -157,7 +142,7 @@ export class Admin {
     };
     return h(
       "form",
-      { class: "widget", "data-widget": w.id, onsubmit: (e) => (e.preventDefault(), void this.act(save)) },
+      { class: "widget", "data-widget": w.id, onsubmit: (e) => (e.preventDefault(), void this.notice.run(save)) },
       h("fieldset", {}, h("legend", {}, this.t.allowSwitch(w.name)), ...boxes.map((b) => b.label)),
       h("button", { type: "submit" }, this.t.save),
       status,
@@ -220,7 +205,7 @@ export class Admin {
     };
     const form = h(
       "form",
-      { class: "connect", "aria-describedby": "connect-hint", onsubmit: (e) => (e.preventDefault(), void this.act(connect)) },
+      { class: "connect", "aria-describedby": "connect-hint", onsubmit: (e) => (e.preventDefault(), void this.notice.run(connect)) },
       h("p", { id: "connect-hint", class: "hint" }, t.connectHint),
       field("channel", t.channel, channel),
       field("businessId", t.businessId, businessId),

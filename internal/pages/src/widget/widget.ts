@@ -4,6 +4,7 @@
 import { Api, ApiError, clientMessageId } from "../shared/api";
 import { ChannelMenu, Composer, LinkedChannels, LinkPanel, MessageList } from "./components";
 import { h } from "../shared/dom";
+import { Notice } from "../shared/notice";
 import * as op from "./operations";
 import type { Strings } from "./strings";
 import styles from "./styles.css";
@@ -20,7 +21,7 @@ export class Widget {
   private readonly launcher: HTMLButtonElement;
   private readonly panel: HTMLElement;
   private readonly title: HTMLHeadingElement;
-  private readonly notice: HTMLParagraphElement;
+  private readonly notice: Notice;
   private readonly menu: ChannelMenu;
   private readonly linkedList: LinkedChannels;
   private readonly messages: MessageList;
@@ -43,22 +44,22 @@ export class Widget {
     private readonly store: SessionStore,
     private readonly t: Strings,
   ) {
-    this.api = new Api(origin, (up) => this.showNotice(up ? "" : t.reconnecting));
+    this.api = new Api(origin, (up) => this.notice.show(up ? "" : t.reconnecting));
     this.session = store.load();
-    this.menu = new ChannelMenu(t, (ch) => void this.act(() => this.requestLink(ch)));
-    this.linkedList = new LinkedChannels(t, (ch) => void this.act(() => this.unlink(ch)));
+    this.menu = new ChannelMenu(t, (ch) => void this.notice.run(() => this.requestLink(ch)));
+    this.linkedList = new LinkedChannels(t, (ch) => void this.notice.run(() => this.unlink(ch)));
     this.messages = new MessageList(t);
-    this.linkPanel = new LinkPanel(t, () => void this.act(() => this.closeLink()));
-    this.composer = new Composer(t, (text) => this.act(() => this.send(text)));
+    this.linkPanel = new LinkPanel(t, () => void this.notice.run(() => this.closeLink()));
+    this.composer = new Composer(t, (text) => this.notice.run(() => this.send(text)));
     this.title = h("h1", {}, "");
-    this.notice = h("p", { class: "notice", role: "alert" });
+    this.notice = new Notice(t.failed);
     this.panel = h(
       "div",
       { class: "panel", id: "ll-panel", role: "dialog", "aria-labelledby": "ll-title", hidden: true, onkeydown: (e) => this.escape(e as KeyboardEvent) },
       // Not a <header>: the host page has its own banner.
       h("div", { class: "header" }, this.title, this.menu.el, h("button", { type: "button", class: "icon close", "aria-label": t.closeChat, title: t.closeChat, onclick: () => this.toggle(false) }, "×")),
       this.linkedList.el,
-      this.notice,
+      this.notice.el,
       this.linkPanel.el,
       this.messages.el,
       this.composer.el,
@@ -78,33 +79,17 @@ export class Widget {
     this.composer.focus();
     if (!this.started) {
       this.started = true;
-      void this.act(() => this.follow());
+      void this.notice.run(() => this.follow());
     }
   }
 
   private escape(e: KeyboardEvent): void {
     if (e.key !== "Escape" || e.defaultPrevented) return;
     e.preventDefault();
-    if (this.link) void this.act(() => this.closeLink());
+    if (this.link) void this.notice.run(() => this.closeLink());
     else this.toggle(false);
   }
 
-  /** Runs what the person asked for; the API's errors are shown, never swallowed. */
-  private async act(f: () => Promise<void>): Promise<boolean> {
-    try {
-      await f();
-      this.showNotice("");
-      return true;
-    } catch (e) {
-      this.showNotice(this.t.failed(e instanceof Error ? e.message : String(e)));
-      return false;
-    }
-  }
-
-  private showNotice(text: string): void {
-    this.notice.textContent = text;
-    this.notice.hidden = !text;
-  }
 
   /** Subscribes to the widget's menu, and to the session's conversation when there is one. */
   private async follow(): Promise<void> {
@@ -126,7 +111,7 @@ export class Widget {
       this.title.textContent = c.name;
       this.menu.show(c);
     };
-    const onError = (e: ApiError) => this.showNotice(this.t.failed(e.message));
+    const onError = (e: ApiError) => this.notice.fail(e);
     this.stops.push(
       this.session
         ? this.api.subscribe<op.SessionWidget>(op.sessionWidget, {}, { next: (d) => configured(d.widgetConfig), error: onError })
@@ -152,9 +137,9 @@ export class Widget {
           this.showLinked(e.conversation.linkedIdentities);
         },
         error: (e) => {
-          if (e.code !== "CURSOR_EXPIRED") return this.showNotice(this.t.failed(e.message));
+          if (e.code !== "CURSOR_EXPIRED") return this.notice.fail(e);
           // Too far behind to replay: read the conversation again.
-          void this.act(() => this.follow());
+          void this.notice.run(() => this.follow());
         },
       }),
     );
@@ -193,7 +178,7 @@ export class Widget {
         this.link = linkRequest;
         this.render();
       },
-      error: (e) => this.showNotice(this.t.failed(e.message)),
+      error: (e) => this.notice.fail(e),
     });
     this.render();
     this.linkPanel.focus();

@@ -3,6 +3,7 @@
 // account feed keeps all of it current: nothing is polled.
 import { Api, ApiError, clientMessageId } from "../shared/api";
 import { h } from "../shared/dom";
+import { Notice } from "../shared/notice";
 import { ConversationList, CustomerCard, History, ReplyBox } from "./components";
 import * as op from "./operations";
 import type { Strings } from "./strings";
@@ -21,7 +22,7 @@ export class Workspace {
   private readonly desk: HTMLElement;
   private readonly who: HTMLParagraphElement;
   private readonly signOutButton: HTMLButtonElement;
-  private readonly notice: HTMLParagraphElement;
+  private readonly notice: Notice;
   private readonly list: ConversationList;
   private readonly view: HTMLElement;
   private readonly heading: HTMLHeadingElement;
@@ -39,11 +40,11 @@ export class Workspace {
     private readonly tokens: TokenStore,
     private readonly t: Strings,
   ) {
-    this.api = new Api(location.origin, (up) => this.showNotice(up ? "" : t.reconnecting));
+    this.api = new Api(location.origin, (up) => this.notice.show(up ? "" : t.reconnecting));
     this.tokenInput = h("input", { id: "ws-token", name: "token", type: "password", autocomplete: "off", required: true, "aria-describedby": "ws-token-hint" });
     this.signInForm = h(
       "form",
-      { class: "sign-in", onsubmit: (e) => (e.preventDefault(), void this.act(() => this.signIn(this.tokenInput.value.trim()))) },
+      { class: "sign-in", onsubmit: (e) => (e.preventDefault(), void this.notice.run(() => this.signIn(this.tokenInput.value.trim()))) },
       h("h2", {}, t.signIn),
       h("label", { for: "ws-token" }, t.token),
       this.tokenInput,
@@ -52,12 +53,12 @@ export class Workspace {
     );
     this.who = h("p", { class: "who" });
     this.signOutButton = h("button", { type: "button", class: "sign-out", hidden: true, onclick: () => this.signOut() }, t.signOut);
-    this.notice = h("p", { class: "notice", role: "alert", hidden: true });
-    this.list = new ConversationList(t, (id) => void this.act(() => this.show(id)));
+    this.notice = new Notice(t.failed);
+    this.list = new ConversationList(t, (id) => void this.notice.run(() => this.show(id)));
     this.history = new History(t);
     this.card = new CustomerCard(t);
     this.card.el.hidden = true;
-    this.replyBox = new ReplyBox(t, (text, channel) => this.act(() => this.reply(text, channel)));
+    this.replyBox = new ReplyBox(t, (text, channel) => this.notice.run(() => this.reply(text, channel)));
     this.heading = h("h2", { id: "ws-conversation" });
     this.view = h("section", { class: "conversation", "aria-labelledby": "ws-conversation", hidden: true }, this.heading, this.history.el, this.replyBox.el);
     this.desk = h(
@@ -75,29 +76,13 @@ export class Workspace {
         this.who,
         this.signOutButton,
       ),
-      h("main", {}, this.notice, this.signInForm, this.desk),
+      h("main", {}, this.notice.el, this.signInForm, this.desk),
     );
     const token = tokens.load();
-    if (token) void this.act(() => this.signIn(token));
+    if (token) void this.notice.run(() => this.signIn(token));
     else this.showSignIn();
   }
 
-  /** Runs what the agent asked for; the API's errors are shown, never swallowed. */
-  private async act(f: () => Promise<void>): Promise<boolean> {
-    try {
-      await f();
-      this.showNotice("");
-      return true;
-    } catch (e) {
-      this.showNotice(this.t.failed(e instanceof Error ? e.message : String(e)));
-      return false;
-    }
-  }
-
-  private showNotice(text: string): void {
-    this.notice.textContent = text;
-    this.notice.hidden = !text;
-  }
 
   private async signIn(token: string): Promise<void> {
     this.api.authenticate(token);
@@ -156,11 +141,11 @@ export class Workspace {
           if (e.message) this.history.upsert(e.message);
         },
         error: (e) => {
-          if (e.code !== "CURSOR_EXPIRED") return this.showNotice(this.t.failed(e.message));
+          if (e.code !== "CURSOR_EXPIRED") return this.notice.fail(e);
           // Too far behind to replay: read everything again.
           this.stops.forEach((stop) => stop());
           this.stops = [];
-          void this.act(async () => {
+          void this.notice.run(async () => {
             await this.follow();
             if (this.open) await this.show(this.open.id);
           });
