@@ -214,3 +214,23 @@ func TestComparisonWithoutBaselineHasNoRatios(t *testing.T) {
 		t.Errorf("ratios without a baseline:\n%s", out.String())
 	}
 }
+
+// Linkline on PostgreSQL refuses to start without a secrets key: every
+// instance the bench starts on one database gets the same key, and the
+// caller's environment chooses none of it.
+func TestLaunchCarriesTheDatabasesSecretsKey(t *testing.T) {
+	db, err := prepareDatabase(t.Context(), config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.cleanup() })
+	if len(db.secretsKey) != 44 {
+		t.Fatalf("secrets key %q is not 32 bytes in base64", db.secretsKey)
+	}
+	for i := range 2 {
+		env := linklineLaunch(config{subs: 1}, db, i == 0).env
+		if !slices.Contains(env, "SECRETS_KEY="+db.secretsKey) || !slices.Contains(env, "SECRETS_UNENCRYPTED=") {
+			t.Errorf("instance %d: env %v", i, env)
+		}
+	}
+}

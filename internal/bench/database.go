@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -20,9 +21,23 @@ type database struct {
 	// args are the server flags that select it.
 	args    []string
 	cleanup func() error
+	// secretsKey seals the integration credentials of every instance on
+	// this database (PostgreSQL refuses to start without one).
+	secretsKey string
 }
 
 func prepareDatabase(ctx context.Context, cfg config) (*database, error) {
+	db, err := openDatabase(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // crypto/rand.Read never fails on supported platforms
+	db.secretsKey = base64.StdEncoding.EncodeToString(key)
+	return db, nil
+}
+
+func openDatabase(ctx context.Context, cfg config) (*database, error) {
 	switch {
 	case cfg.dbURL == "":
 		return sqliteDatabase()

@@ -66,7 +66,8 @@ func linklineLaunch(cfg config, db *database, seeds bool) launch {
 		}, db.args...),
 		// The flags choose the database; empty variables keep the
 		// caller's environment from choosing another.
-		env:    []string{"DEMO=true", "LOG_LEVEL=warn", "DATABASE_URL=", "SQLITE_PATH="},
+		env: []string{"DEMO=true", "LOG_LEVEL=warn", "DATABASE_URL=", "SQLITE_PATH=",
+			"SECRETS_KEY=" + db.secretsKey, "SECRETS_OLD_KEYS=", "SECRETS_UNENCRYPTED="},
 		gauge:  "linkline_subscriptions_active",
 		tokens: seeds,
 		debug:  cfg.profileDir != "",
