@@ -58,6 +58,16 @@ func TestWorkspaceStoryInBrowser(t *testing.T) {
 		w.waitMessage("Hello from the website", "WEB_WIDGET")
 		ws.click(".conversations button", "Web")
 		ws.waitMessage("Hello from the website", "WEB_WIDGET")
+		// A conversation keeps its element while it updates: a click that
+		// lands as a message arrives still opens it.
+		ws.eval(`window.held = document.querySelector(".conversations button"); true`, new(bool))
+		w.send("Still here")
+		ws.waitMessage("Still here", "WEB_WIDGET")
+		var kept bool
+		ws.eval(`window.held.isConnected && window.held.getAttribute("aria-current") === "true"`, &kept)
+		if !kept {
+			t.Error("the conversation's button was replaced when a message arrived")
+		}
 		ws.waitText("li.msg .badge", "Web")
 		if got := ws.value("#ws-destination"); got != "WEB_WIDGET" {
 			t.Errorf("the reply box's destination: %q, want WEB_WIDGET", got)

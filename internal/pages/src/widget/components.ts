@@ -23,10 +23,17 @@ export class ChannelMenu {
     this.el = h("div", { class: "menu", hidden: true, onkeydown: (e) => this.escape(e as KeyboardEvent) }, this.button, this.list);
   }
 
+  private shown: string | undefined;
+
   /** Shows the icon only when at least one channel is enabled, listing exactly those (R3, R4). */
   show(config: WidgetConfig): void {
     this.el.hidden = config.channels.length === 0;
     if (this.el.hidden) this.close(false);
+    // The subscription repeats the settings the query read: rebuilding the
+    // list only when it changed keeps a click on its way to its button.
+    const key = config.channels.map((c) => c.channel).join();
+    if (key === this.shown) return;
+    this.shown = key;
     this.list.replaceChildren(
       ...config.channels.map(({ channel }) =>
         h("li", {}, h("button", { type: "button", "data-channel": channel, onclick: () => (this.close(false), this.pick(channel)) }, this.t.channels[channel])),

@@ -12,62 +12,78 @@ function time(iso: string): string {
   return new Date(iso).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
 }
 
-/** The account's conversations, most recent activity first, each a button that opens it. */
+/**
+ * The account's conversations, most recent activity first, each a button
+ * that opens it. A conversation keeps its element while it updates, so a
+ * click that lands as a message arrives still opens it and the keyboard
+ * stays where it was.
+ */
 export class ConversationList {
   readonly el: HTMLElement;
   private readonly list: HTMLUListElement;
-  private readonly all = new Map<string, Conversation>();
+  private readonly empty: HTMLLIElement;
+  private readonly all = new Map<string, { conversation: Conversation; button: HTMLButtonElement; item: HTMLLIElement }>();
   private selected = "";
 
   constructor(
     private readonly t: Strings,
     private readonly open: (id: string) => void,
   ) {
-    this.list = h("ul", { class: "conversations" });
+    this.empty = h("li", { class: "empty" }, t.noConversations);
+    this.list = h("ul", { class: "conversations" }, this.empty);
     this.el = h("nav", { "aria-labelledby": "ws-conversations" }, h("h2", { id: "ws-conversations" }, t.conversations), this.list);
-    this.render();
   }
 
   /** Adds or updates conversations: an event carries its conversation as it left it. */
   upsert(...cs: Conversation[]): void {
-    cs.forEach((c) => this.all.set(c.id, c));
-    this.render();
+    for (const c of cs) {
+      let shown = this.all.get(c.id);
+      if (!shown) {
+        const button = h("button", { type: "button", "data-id": c.id, onclick: () => this.open(c.id) });
+        shown = { conversation: c, button, item: h("li", {}, button) };
+        this.all.set(c.id, shown);
+      }
+      shown.conversation = c;
+      this.fill(shown.button, c);
+    }
+    this.order();
   }
 
   select(id: string): void {
     this.selected = id;
-    this.render();
+    for (const { conversation, button } of this.all.values()) this.fill(button, conversation);
   }
 
   clear(): void {
     this.all.clear();
     this.selected = "";
-    this.render();
+    this.list.replaceChildren(this.empty);
   }
 
-  private render(): void {
-    const sorted = [...this.all.values()].sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
-    const focused = this.list.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.id : undefined;
-    this.list.replaceChildren(
-      ...(sorted.length === 0
-        ? [h("li", { class: "empty" }, this.t.noConversations)]
-        : sorted.map((c) =>
-            h(
-              "li",
-              {},
-              h(
-                "button",
-                { type: "button", "data-id": c.id, "aria-current": c.id === this.selected && "true", onclick: () => this.open(c.id) },
-                h("span", { class: "name" }, c.endUser.name || this.t.anonymous),
-                badge(this.t, c.lastChannel),
-                c.status === "CLOSED" && h("span", { class: "status" }, this.t.closed),
-                h("time", { datetime: c.updatedAt }, time(c.updatedAt)),
-              ),
-            ),
-          )),
+  private fill(button: HTMLButtonElement, c: Conversation): void {
+    if (c.id === this.selected) button.setAttribute("aria-current", "true");
+    else button.removeAttribute("aria-current");
+    button.replaceChildren(
+      ...present([
+        h("span", { class: "name" }, c.endUser.name || this.t.anonymous),
+        badge(this.t, c.lastChannel),
+        c.status === "CLOSED" && h("span", { class: "status" }, this.t.closed),
+        h("time", { datetime: c.updatedAt }, time(c.updatedAt)),
+      ]),
     );
-    // Rebuilding the list keeps the keyboard where it was.
-    if (focused) this.list.querySelector<HTMLElement>(`[data-id="${CSS.escape(focused)}"]`)?.focus();
+  }
+
+  /** Puts the items in order, moving only those out of place. */
+  private order(): void {
+    const sorted = [...this.all.values()].sort((a, b) => Date.parse(b.conversation.updatedAt) - Date.parse(a.conversation.updatedAt));
+    if (sorted.length === 0) return;
+    this.empty.remove();
+    const focused = document.activeElement;
+    sorted.forEach(({ item }, i) => {
+      if (this.list.children[i] !== item) this.list.insertBefore(item, this.list.children[i] ?? null);
+    });
+    // Moving an element takes the keyboard focus from it; give it back.
+    if (focused instanceof HTMLElement && focused !== document.activeElement && this.list.contains(focused)) focused.focus();
   }
 }
 
