@@ -84,7 +84,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	if cfg.linkClock != nil {
 		linkClock = cfg.linkClock
 	}
-	limiter := auth.NewLimiter(cfg.Limits)
+	limiter := auth.NewLimiter(cfg.Limits, nil)
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 
 	// News of changes: events for subscriptions, wake-ups for widgets.

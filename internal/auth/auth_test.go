@@ -119,28 +119,28 @@ func TestLimiter(t *testing.T) {
 	l := NewLimiter(LimitsConfig{
 		SendPerSession: Rate{Events: 1, Per: time.Hour, Burst: 2},
 		SendPerAddr:    Rate{Events: 1, Per: time.Hour, Burst: 3},
-	})
+	}, nil)
 	s1 := &Actor{Session: &Session{ID: 1}, ClientAddr: "a"}
 	s2 := &Actor{Session: &Session{ID: 2}, ClientAddr: "a"}
 	for i := range 2 {
-		if err := l.Allow(s1, ActionSend); err != nil {
+		if err := l.Allow(t.Context(), s1, ActionSend); err != nil {
 			t.Fatalf("send %d was refused: %v", i+1, err)
 		}
 	}
-	err := l.Allow(s1, ActionSend)
+	err := l.Allow(t.Context(), s1, ActionSend)
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.RateLimited || e.RetryAfter <= 0 {
 		t.Fatalf("third send: %v", err)
 	}
 	// s1's refused send did not use the address's last token.
-	if err := l.Allow(s2, ActionSend); err != nil {
+	if err := l.Allow(t.Context(), s2, ActionSend); err != nil {
 		t.Fatalf("another session at the address: %v", err)
 	}
-	if err := l.Allow(s2, ActionSend); apperr.CodeOf(err) != apperr.RateLimited {
+	if err := l.Allow(t.Context(), s2, ActionSend); apperr.CodeOf(err) != apperr.RateLimited {
 		t.Fatalf("the address is spent: %v", err)
 	}
 	agent := &Actor{Agent: &account.Agent{}, ClientAddr: "a"}
 	for range 10 {
-		if err := l.Allow(agent, ActionSend); err != nil {
+		if err := l.Allow(t.Context(), agent, ActionSend); err != nil {
 			t.Fatalf("agent limited: %v", err)
 		}
 	}

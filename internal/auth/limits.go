@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"time"
@@ -68,28 +69,51 @@ var DefaultLimits = LimitsConfig{
 	Keys:          100_000,
 }
 
-// Limiter enforces LimitsConfig. It is per process: behind a load balancer
-// each instance allows the configured rate, which bounds abuse by the number
-// of instances.
+// Bucket is one caller's token bucket for one action, in the shape a
+// shared store keeps it: one event costs Every, and up to Burst events may
+// come at once.
+type Bucket struct {
+	Key   string
+	Every time.Duration
+	Burst int
+}
+
+// SharedBuckets keeps token buckets that every instance on one database
+// charges, so that a caller's limits hold across instances (R36) and not
+// once per instance.
+type SharedBuckets interface {
+	// Take charges one event to each bucket if all of them have room and
+	// returns zero; otherwise it charges none and returns how long until
+	// they would have room.
+	Take(ctx context.Context, buckets []Bucket) (wait time.Duration, err error)
+}
+
+// Limiter enforces LimitsConfig. Its buckets in process are a first gate:
+// an instance never admits more than the configured rate by itself, and
+// refuses a flood without asking anyone. With SharedBuckets, what passes
+// that gate is charged to the instances' common buckets too, so a client
+// behind a load balancer gets the configured rate in all, not once per
+// instance. Without (SQLite: one process), the gate is the limit.
 type Limiter struct {
 	cfg     LimitsConfig
 	buckets *lru.Cache[string, *rate.Limiter]
+	shared  SharedBuckets
 	// Rejected is called once per rejected action, for metrics.
 	Rejected func(Action)
 }
 
-// NewLimiter returns a Limiter.
-func NewLimiter(cfg LimitsConfig) *Limiter {
+// NewLimiter returns a Limiter; shared may be nil.
+func NewLimiter(cfg LimitsConfig, shared SharedBuckets) *Limiter {
 	if cfg.Keys <= 0 {
 		cfg.Keys = DefaultLimits.Keys
 	}
 	c, _ := lru.New[string, *rate.Limiter](cfg.Keys) // errors only on size <= 0
-	return &Limiter{cfg: cfg, buckets: c}
+	return &Limiter{cfg: cfg, buckets: c, shared: shared}
 }
 
 // Allow charges the actor for one action, or returns RATE_LIMITED saying when
 // to retry. Agents are never limited here.
-func (l *Limiter) Allow(a *Actor, act Action) error {
+func (l *Limiter) Allow(ctx context.Context, a *Actor, act Action) error {
 	if a.Agent != nil {
 		return nil
 	}
@@ -107,29 +131,47 @@ func (l *Limiter) Allow(a *Actor, act Action) error {
 	// one then take a token the other counted on: it errs by one, never
 	// by more.)
 	now := time.Now()
-	buckets := make([]*rate.Limiter, 0, len(checks))
+	local := make([]*rate.Limiter, 0, len(checks))
+	var shared []Bucket
 	for _, c := range checks {
 		if c.rate.Unlimited() {
 			continue
 		}
 		b := l.bucket(c.key, c.rate)
 		if tokens := b.TokensAt(now); tokens < 1 {
-			if l.Rejected != nil {
-				l.Rejected(act)
-			}
-			wait := time.Duration((1 - tokens) / float64(b.Limit()) * float64(time.Second))
-			return &apperr.Error{
-				Code:       apperr.RateLimited,
-				Message:    fmt.Sprintf("too many requests (%s); retry later", act),
-				RetryAfter: time.Duration(math.Ceil(wait.Seconds())) * time.Second,
-			}
+			return l.refuse(act, time.Duration((1-tokens)/float64(b.Limit())*float64(time.Second)))
 		}
-		buckets = append(buckets, b)
+		local = append(local, b)
+		shared = append(shared, Bucket{Key: c.key, Every: c.rate.Per / time.Duration(c.rate.Events), Burst: max(c.rate.Burst, 1)})
 	}
-	for _, b := range buckets {
+	if l.shared != nil && len(shared) > 0 {
+		// The local gate passed: this instance alone is within the rate,
+		// but the others may have spent the caller's allowance.
+		wait, err := l.shared.Take(ctx, shared)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			return l.refuse(act, wait)
+		}
+	}
+	for _, b := range local {
 		b.AllowN(now, 1)
 	}
 	return nil
+}
+
+// refuse counts a refusal and returns its error, with a retry after whole
+// seconds (at least one: HTTP's Retry-After has no fractions).
+func (l *Limiter) refuse(act Action, wait time.Duration) error {
+	if l.Rejected != nil {
+		l.Rejected(act)
+	}
+	return &apperr.Error{
+		Code:       apperr.RateLimited,
+		Message:    fmt.Sprintf("too many requests (%s); retry later", act),
+		RetryAfter: max(time.Duration(math.Ceil(wait.Seconds()))*time.Second, time.Second),
+	}
 }
 
 // rates are an action's limits per client address and per session.

@@ -124,7 +124,7 @@ func (s *Service) Start(ctx context.Context, actor *auth.Actor, in StartInput) (
 	if err := checkLanguageTag(in.Language); err != nil {
 		return nil, err
 	}
-	if err := s.limiter.Allow(actor, auth.ActionStart); err != nil {
+	if err := s.limiter.Allow(ctx, actor, auth.ActionStart); err != nil {
 		return nil, err
 	}
 	st := Start{AccountID: w.AccountID, WidgetID: w.ID, Channel: ChannelWebWidget, Language: in.Language}
@@ -163,7 +163,7 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 	if actor.Session == nil {
 		return nil, apperr.New(apperr.Forbidden, "only the end user sends from the widget")
 	}
-	if err := s.limiter.Allow(actor, auth.ActionSend); err != nil {
+	if err := s.limiter.Allow(ctx, actor, auth.ActionSend); err != nil {
 		return nil, err
 	}
 	if in.ConversationID <= 0 {

@@ -133,7 +133,7 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 	if err != nil || c.EndUserID != actor.Session.EndUserID || c.WidgetID == 0 {
 		return nil, apperr.NotFoundf("conversation")
 	}
-	if err := rs.limiter.Allow(actor, auth.ActionLink); err != nil {
+	if err := rs.limiter.Allow(ctx, actor, auth.ActionLink); err != nil {
 		return nil, err
 	}
 	w, err := rs.store.Widget(ctx, c.AccountID, c.WidgetID)

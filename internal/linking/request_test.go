@@ -70,7 +70,7 @@ func TestPendingRequestsShowLinksToTheirSessionOnly(t *testing.T) {
 		{ID: 2, AccountID: 1, ConversationID: 7, Status: conversation.RequestPending, ExpiresAt: now, DeepLink: "https://m.me/p?ref=ll-b"},
 		{ID: 3, AccountID: 1, ConversationID: 7, Status: conversation.RequestAwaiting, ExpiresAt: now.Add(time.Minute), DeepLink: "https://ig.me/m/x?ref=ll-c"},
 	}}
-	rs := NewRequests(store, nil, auth.NewLimiter(auth.LimitsConfig{}), nil, func() time.Time { return now })
+	rs := NewRequests(store, nil, auth.NewLimiter(auth.LimitsConfig{}, nil), nil, func() time.Time { return now })
 	owner := &auth.Actor{Session: &auth.Session{ID: 9, AccountID: 1, EndUserID: 3}}
 
 	got, err := rs.Pending(t.Context(), owner, c)

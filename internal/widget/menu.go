@@ -58,7 +58,7 @@ func NewMenus(widgets Keys, limiter *auth.Limiter) *Menus {
 // page at origin, and returns the widget as it is now. The charge comes
 // first, so that guessing keys costs as much as using one.
 func (m *Menus) Follow(ctx context.Context, actor *auth.Actor, key, origin string) (*Widget, error) {
-	if err := m.limiter.Allow(actor, auth.ActionWidget); err != nil {
+	if err := m.limiter.Allow(ctx, actor, auth.ActionWidget); err != nil {
 		return nil, err
 	}
 	return m.Widget(ctx, key, origin)

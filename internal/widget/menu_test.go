@@ -22,7 +22,7 @@ func (f fakeWidgets) ByKey(_ context.Context, key string) (*Widget, error) {
 // an unknown key is NOT_FOUND, and following is charged per address.
 func TestMenusFollow(t *testing.T) {
 	widgets := fakeWidgets{"wk_shop": {ID: 1, AccountID: 1, Key: "wk_shop", AllowedOrigins: []string{"https://shop.example"}}}
-	limiter := auth.NewLimiter(auth.LimitsConfig{WidgetPerAddr: auth.Rate{Events: 1, Per: time.Hour, Burst: 2}})
+	limiter := auth.NewLimiter(auth.LimitsConfig{WidgetPerAddr: auth.Rate{Events: 1, Per: time.Hour, Burst: 2}}, nil)
 	m := NewMenus(widgets, limiter)
 	page := &auth.Actor{ClientAddr: "203.0.113.7"}
 
