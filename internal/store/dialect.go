@@ -14,6 +14,8 @@ var sqliteRewrites = strings.NewReplacer(
 	"timestamptz", "datetime",
 	"bytea", "blob",
 	"DEFAULT false", "DEFAULT 0",
+	// SQLite has no write-ahead log to skip.
+	"CREATE UNLOGGED TABLE", "CREATE TABLE",
 )
 
 // sqliteMigrations returns the migrations of fsys rewritten for SQLite, in
