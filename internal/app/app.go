@@ -48,8 +48,10 @@ type App struct {
 	webhooks *webhook.Handler
 	sandbox  *sandbox.Sandbox
 	inbox    *store.Inbox
-	jobs     *river.Client[*sql.Tx]
-	mux      *http.ServeMux
+	// buckets are the rate limits shared across instances, nil on SQLite.
+	buckets *store.RateBuckets
+	jobs    *river.Client[*sql.Tx]
+	mux     *http.ServeMux
 
 	// base is the parent of every request context: cancelling it closes
 	// the websockets, which http.Server.Shutdown does not.
@@ -84,7 +86,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	if cfg.linkClock != nil {
 		linkClock = cfg.linkClock
 	}
-	limiter := auth.NewLimiter(cfg.Limits, nil)
+	// Instances on one PostgreSQL share their callers' buckets (R36); on
+	// SQLite there is one process, whose own buckets are the limit.
+	var shared auth.SharedBuckets
+	if db.Postgres() {
+		a.buckets = store.NewRateBuckets(db)
+		shared = a.buckets
+	}
+	limiter := auth.NewLimiter(cfg.Limits, shared)
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 
 	// News of changes: events for subscriptions, wake-ups for widgets.
@@ -270,17 +279,25 @@ func (a *App) reseal() {
 	}
 }
 
-// prune deletes events past their retention, and webhook bodies processed
-// as long ago, hourly.
+// prune deletes events past their retention, webhook bodies processed as
+// long ago and rate limit buckets full again, hourly.
 func (a *App) prune() {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
+	pruners := map[string]func(context.Context) (int64, error){
+		"events": func(ctx context.Context) (int64, error) {
+			return a.DB.PruneEvents(ctx, time.Now().Add(-a.cfg.EventRetention))
+		},
+		"webhook bodies": func(ctx context.Context) (int64, error) {
+			return a.inbox.Prune(ctx, time.Now().Add(-a.cfg.EventRetention))
+		},
+	}
+	if a.buckets != nil {
+		pruners["rate limit buckets"] = a.buckets.Prune
+	}
 	for {
-		before := time.Now().Add(-a.cfg.EventRetention)
-		for what, prune := range map[string]func(context.Context, time.Time) (int64, error){
-			"events": a.DB.PruneEvents, "webhook bodies": a.inbox.Prune,
-		} {
-			n, err := prune(a.bg, before)
+		for what, prune := range pruners {
+			n, err := prune(a.bg)
 			if err != nil && a.bg.Err() == nil {
 				a.log.Error("pruning failed", "what", what, "err", err)
 			} else if n > 0 {
