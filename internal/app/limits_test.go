@@ -32,68 +32,124 @@ func limited(t *testing.T, name string, r gqlResponse) {
 
 // R24: conversation starts and sends are limited per widget session and per
 // client address, with a coded error saying when to retry; agents are not
-// counted against end users' limits.
+// counted against end users' limits. On PostgreSQL the buckets are shared
+// (R36), on SQLite in process: the limits read alike.
 func TestRateLimits(t *testing.T) {
 	t.Run("sends per session", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, sqlite, func(c *Config) {
-			c.Limits = auth.LimitsConfig{SendPerSession: auth.Rate{Events: 3, Per: time.Minute, Burst: 3}}
-		})
-		c := b.start(t, b.widgetKey, "Chatty")
-		other := b.start(t, b.widgetKey, "Calm")
-		for i := range 3 {
-			b.mustSend(t, c, "hi", fmt.Sprint("m", i))
-		}
-		limited(t, "fourth send", b.send(t, c, "hi", "m4"))
-		if n := b.messageCount(t, b.agent, c); n != 3 {
-			t.Errorf("a refused send was stored: %d messages", n)
-		}
-		b.mustSend(t, other, "my own budget", "o1")
-		for i := range 5 {
-			if r := b.reply(t, b.agent, c, "agents are not throttled", fmt.Sprint("r", i)); len(r.Errors) > 0 {
-				t.Errorf("agent reply: %+v", r.Errors)
+		bothStores(t, func(t *testing.T, kind storeKind) {
+			b := setup(t, kind, func(c *Config) {
+				c.Limits = auth.LimitsConfig{SendPerSession: auth.Rate{Events: 3, Per: time.Minute, Burst: 3}}
+			})
+			c := b.start(t, b.widgetKey, "Chatty")
+			other := b.start(t, b.widgetKey, "Calm")
+			for i := range 3 {
+				b.mustSend(t, c, "hi", fmt.Sprint("m", i))
 			}
-		}
+			limited(t, "fourth send", b.send(t, c, "hi", "m4"))
+			if n := b.messageCount(t, b.agent, c); n != 3 {
+				t.Errorf("a refused send was stored: %d messages", n)
+			}
+			b.mustSend(t, other, "my own budget", "o1")
+			for i := range 5 {
+				if r := b.reply(t, b.agent, c, "agents are not throttled", fmt.Sprint("r", i)); len(r.Errors) > 0 {
+					t.Errorf("agent reply: %+v", r.Errors)
+				}
+			}
+		})
 	})
 	t.Run("sends per address", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, sqlite, func(c *Config) {
-			c.Limits = auth.LimitsConfig{SendPerAddr: auth.Rate{Events: 4, Per: time.Minute, Burst: 4}}
+		bothStores(t, func(t *testing.T, kind storeKind) {
+			b := setup(t, kind, func(c *Config) {
+				c.Limits = auth.LimitsConfig{SendPerAddr: auth.Rate{Events: 4, Per: time.Minute, Burst: 4}}
+			})
+			c1, c2 := b.start(t, b.widgetKey, "One"), b.start(t, b.widgetKey, "Two")
+			b.mustSend(t, c1, "a", "a1")
+			b.mustSend(t, c2, "b", "b1")
+			b.mustSend(t, c1, "a", "a2")
+			b.mustSend(t, c2, "b", "b2")
+			limited(t, "fifth send from the address", b.send(t, c1, "a", "a3"))
 		})
-		c1, c2 := b.start(t, b.widgetKey, "One"), b.start(t, b.widgetKey, "Two")
-		b.mustSend(t, c1, "a", "a1")
-		b.mustSend(t, c2, "b", "b1")
-		b.mustSend(t, c1, "a", "a2")
-		b.mustSend(t, c2, "b", "b2")
-		limited(t, "fifth send from the address", b.send(t, c1, "a", "a3"))
 	})
 	t.Run("starts per address", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, sqlite, func(c *Config) {
-			c.Limits = auth.LimitsConfig{StartPerAddr: auth.Rate{Events: 2, Per: time.Minute, Burst: 2}}
+		bothStores(t, func(t *testing.T, kind storeKind) {
+			b := setup(t, kind, func(c *Config) {
+				c.Limits = auth.LimitsConfig{StartPerAddr: auth.Rate{Events: 2, Per: time.Minute, Burst: 2}}
+			})
+			b.start(t, b.widgetKey, "1")
+			b.start(t, b.widgetKey, "2")
+			limited(t, "third start", b.post(t, "", startMutation, map[string]any{"key": b.widgetKey}))
 		})
-		b.start(t, b.widgetKey, "1")
-		b.start(t, b.widgetKey, "2")
-		limited(t, "third start", b.post(t, "", startMutation, map[string]any{"key": b.widgetKey}))
 	})
 	t.Run("client address behind a trusted proxy", func(t *testing.T) {
 		t.Parallel()
-		b := setup(t, sqlite, func(c *Config) {
-			c.Limits = auth.LimitsConfig{StartPerAddr: auth.Rate{Events: 1, Per: time.Minute, Burst: 1}}
-			c.HTTP.TrustedProxies = []string{"127.0.0.1", "::1"}
+		bothStores(t, func(t *testing.T, kind storeKind) {
+			b := setup(t, kind, func(c *Config) {
+				c.Limits = auth.LimitsConfig{StartPerAddr: auth.Rate{Events: 1, Per: time.Minute, Burst: 1}}
+				c.HTTP.TrustedProxies = []string{"127.0.0.1", "::1"}
+			})
+			start := func(client string) gqlResponse {
+				body := mustJSON(map[string]any{"query": startMutation, "variables": map[string]any{"key": b.widgetKey}})
+				return b.postRaw(t, "", body, http.Header{"X-Forwarded-For": {client}})
+			}
+			if r := start("203.0.113.1"); len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+			if r := start("203.0.113.2"); len(r.Errors) > 0 {
+				t.Errorf("another client behind the proxy was limited: %+v", r.Errors)
+			}
+			limited(t, "the first client again", start("203.0.113.1"))
 		})
-		start := func(client string) gqlResponse {
-			body := mustJSON(map[string]any{"query": startMutation, "variables": map[string]any{"key": b.widgetKey}})
-			return b.postRaw(t, "", body, http.Header{"X-Forwarded-For": {client}})
-		}
-		if r := start("203.0.113.1"); len(r.Errors) > 0 {
-			t.Fatal(r.Errors)
-		}
-		if r := start("203.0.113.2"); len(r.Errors) > 0 {
-			t.Errorf("another client behind the proxy was limited: %+v", r.Errors)
-		}
-		limited(t, "the first client again", start("203.0.113.1"))
 	})
+}
+
+// R36, R24: two instances on one PostgreSQL admit a client's configured
+// allowance between them, not once each: sends per session and starts per
+// address, alternated across the instances over HTTP, stop at the burst,
+// and the refused ones are not stored.
+func TestRateLimitsAcrossInstances(t *testing.T) {
+	t.Parallel()
+	b := setup(t, postgres, func(c *Config) {
+		c.Limits = auth.LimitsConfig{
+			StartPerAddr:   auth.Rate{Events: 3, Per: time.Hour, Burst: 3},
+			SendPerSession: auth.Rate{Events: 4, Per: time.Hour, Burst: 4},
+		}
+	})
+	other := b.secondInstance(t)
+	instances := []*testBundle{b, other}
+
+	c := b.start(t, b.widgetKey, "Everywhere")
+	sent := 0
+	for i := range 10 {
+		r := instances[i%2].send(t, c, "hello", fmt.Sprint("m", i))
+		if len(r.Errors) == 0 {
+			sent++
+		} else {
+			limited(t, fmt.Sprint("send ", i), r)
+		}
+	}
+	if sent != 4 {
+		t.Errorf("two instances admitted %d sends of one session, want the configured 4", sent)
+	}
+	if n := b.messageCount(t, b.agent, c); n != 4 {
+		t.Errorf("%d messages stored, want 4", n)
+	}
+
+	// The first start above counts: two more from the address, on either.
+	started := 1
+	for i := range 6 {
+		r := instances[(i+1)%2].post(t, "", startMutation, map[string]any{"key": b.widgetKey})
+		if len(r.Errors) == 0 {
+			started++
+		} else {
+			limited(t, fmt.Sprint("start ", i), r)
+		}
+	}
+	if started != 3 {
+		t.Errorf("two instances admitted %d starts from one address, want the configured 3", started)
+	}
 }
 
 // R24: websockets are limited per client address, per socket in
