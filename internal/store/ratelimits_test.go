@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,4 +100,41 @@ func TestRateBuckets(t *testing.T) {
 	if wait := take(spent); !near(wait, 20*time.Minute) {
 		t.Errorf("pruning refilled a spent bucket: wait %s", wait)
 	}
+}
+
+// BenchmarkRateBuckets is what the shared limits add to an end user's send
+// on PostgreSQL: one statement charging a session's and an address's
+// buckets, from many sessions at once behind a few addresses. "ping", a bare
+// round trip, is the scale to read it against on a machine of its own.
+func BenchmarkRateBuckets(b *testing.B) {
+	db, err := store.Open(b.Context(), store.Config{URL: storetest.PostgresURL(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	rb := store.NewRateBuckets(db)
+	b.Run("ping", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := db.Ping(b.Context()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+	var sessions atomic.Int64
+	b.Run("take", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			session := sessions.Add(1)
+			buckets := []auth.Bucket{
+				{Key: fmt.Sprint("send/addr/10.0.0.", session%4), Every: time.Microsecond, Burst: 1_000_000},
+				{Key: fmt.Sprint("send/sess/", session), Every: time.Microsecond, Burst: 1_000_000},
+			}
+			for pb.Next() {
+				if wait, err := rb.Take(b.Context(), buckets); err != nil || wait != 0 {
+					b.Fatal(wait, err)
+				}
+			}
+		})
+	})
 }
