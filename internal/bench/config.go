@@ -28,6 +28,8 @@ type config struct {
 	agentFeed bool
 	baseline  bool
 	instances int
+	// limits keeps Linkline's per-client rate limits on, out of reach.
+	limits bool
 	// profileDir, when set, receives a CPU profile of each Linkline
 	// server's send phase.
 	profileDir string
@@ -46,7 +48,8 @@ baseline and Linkline (odd rounds baseline first, even rounds Linkline
 first), each time in a new process started from this binary on a free local
 port. Linkline runs on SQLite in a temporary directory, or on PostgreSQL with
 -database-url, on an empty database whose seeded demo account provides the
-widget key and agent token, with rate limits off. Each run opens -subs widget
+widget key and agent token, with rate limits off (or out of reach, with
+-limits). Each run opens -subs widget
 subscriptions on as many conversations, measures the server's memory around
 them, sends -messages from -senders goroutines and checks that each arrived
 exactly once. The medians of each server and their ratios to the baseline
@@ -66,6 +69,7 @@ Flags:
 	fs.IntVar(&c.runs, "runs", 3, "rounds; each runs every server once, and each server's median is reported")
 	fs.BoolVar(&c.baseline, "baseline", true, "also measure the in-memory baseline, alternating with Linkline, and print Linkline's ratios to it")
 	fs.IntVar(&c.instances, "instances", 1, "with -database-url and more than 1: also measure this many Linkline instances sharing the database, subscriptions and senders spread across them")
+	fs.BoolVar(&c.limits, "limits", false, "check Linkline's rate limits on starts and sends, at rates the bench never reaches, to measure what checking them costs (on PostgreSQL: a round trip per send)")
 	fs.StringVar(&c.profileDir, "cpu-profile", "", "with -duration: write a CPU profile of each Linkline server's send phase into this directory (go tool pprof reads them)")
 	fs.BoolVar(&c.agentFeed, "agent-feed", false, "Linkline only, with -baseline=false: also follow the account feed as an agent, which must receive every message")
 	if err := fs.Parse(args); err != nil {

@@ -57,11 +57,16 @@ type launch struct {
 // linklineLaunch starts Linkline on db; seeds tells that db is empty, so
 // that this instance seeds the demo account and prints its tokens.
 func linklineLaunch(cfg config, db *database, seeds bool) launch {
+	// Limits meant for abusers would throttle the bench's one address:
+	// they are off, or with -limits checked at a rate it never reaches.
+	rate := "0"
+	if cfg.limits {
+		rate = "1000000/1s:1000000"
+	}
 	return launch{
 		args: append([]string{
-			// Limits meant for abusers would throttle the bench's one address.
-			"-rate-send-per-session", "0", "-rate-send-per-addr", "0",
-			"-rate-start-per-addr", "0", "-rate-start-per-session", "0",
+			"-rate-send-per-session", rate, "-rate-send-per-addr", rate,
+			"-rate-start-per-addr", rate, "-rate-start-per-session", rate,
 			"-max-sockets-per-addr", strconv.Itoa(cfg.subs + 100),
 		}, db.args...),
 		// The flags choose the database; empty variables keep the
