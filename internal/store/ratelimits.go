@@ -69,8 +69,8 @@ func (rb *RateBuckets) Take(ctx context.Context, buckets []auth.Bucket) (time.Du
 	if err := rb.sql.QueryRowContext(ctx, refund, charged, keys, every, burst).Scan(&waitUS); err != nil {
 		return 0, err
 	}
-	// A bucket pruned or refilled since the first statement: room now, but
-	// this call was refused; the caller retries at once.
+	// A bucket refilled or pruned since the first statement has room now,
+	// but this call was refused: the shortest wait.
 	return max(time.Duration(waitUS)*time.Microsecond, time.Microsecond), nil
 }
 
@@ -78,7 +78,7 @@ func (rb *RateBuckets) Take(ctx context.Context, buckets []auth.Bucket) (time.Du
 func bucketColumns(buckets []auth.Bucket) (keys []string, everyUS []int64, burst []int32) {
 	for _, b := range buckets {
 		keys = append(keys, b.Key)
-		// A microsecond at least: a zero interval would never fill.
+		// A microsecond at least: a zero interval would admit anything.
 		everyUS = append(everyUS, max(b.Every.Microseconds(), 1))
 		burst = append(burst, int32(max(b.Burst, 1)))
 	}
