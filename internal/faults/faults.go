@@ -64,8 +64,8 @@ const graphHold = 3 * time.Second
 // Report is what a run did and found.
 type Report struct {
 	WidgetSends, Replies, Inbound, WebhookDuplicates, Retries, Resumptions int
-	Kills, DatabaseRestarts, Graph503Bursts, GraphTimeoutBursts           int
-	Graph503s, GraphTimeouts                                              int
+	Kills, DatabaseRestarts, Graph503Bursts, GraphTimeoutBursts            int
+	Graph503s, GraphTimeouts                                               int
 	// Invariants are each invariant's verdict, in order.
 	Invariants []Verdict
 }

@@ -135,7 +135,7 @@ type phoneUser struct{ phone, conv string }
 type hook struct {
 	// path is the integration's webhook path; phoneID its phone number id.
 	path, phoneID, secret string
-	http              *http.Client
+	http                  *http.Client
 }
 
 // body is a WhatsApp webhook carrying one text message.
