@@ -59,9 +59,15 @@ func (s *store) counts(ctx context.Context, column string) (map[string]int, erro
 	return out, err
 }
 
-// states is each reply's delivery state, by client message id.
+// states is each reply's delivery state, by client message id; one not
+// final also names its delivery job's state, attempts and next run, to
+// tell where it waits.
 func (s *store) states(ctx context.Context) (map[string]string, error) {
-	rows, err := s.conn.Query(ctx, `SELECT client_message_id, delivery_state FROM messages WHERE author_role = 'AGENT' AND client_message_id <> ''`)
+	rows, err := s.conn.Query(ctx, `SELECT m.client_message_id, m.delivery_state ||
+		CASE WHEN m.delivery_state = 'QUEUED' THEN coalesce((SELECT format(' (job %s, attempt %s, next run in %ss)', j.state, j.attempt,
+			round(extract(epoch FROM j.scheduled_at - now()))) FROM river_job j
+			WHERE j.kind = 'deliver_message' AND (j.args->>'message_id')::bigint = m.id ORDER BY j.id DESC LIMIT 1), ' (no job)') ELSE '' END
+		FROM messages m WHERE m.author_role = 'AGENT' AND m.client_message_id <> ''`)
 	if err != nil {
 		return nil, err
 	}
@@ -287,6 +293,7 @@ func printReport(out io.Writer, r Report) {
 		r.WidgetSends, r.Replies, r.Inbound, r.WebhookDuplicates, r.Retries, r.Resumptions)
 	fmt.Fprintf(out, "faults: %d kill -9 (and restart), %d PostgreSQL restarts, %d Graph API 503 bursts (%d sends refused), %d Graph API timeout bursts (%d sends held past the timeout)\n",
 		r.Kills, r.DatabaseRestarts, r.Graph503Bursts, r.Graph503s, r.GraphTimeoutBursts, r.GraphTimeouts)
+	fmt.Fprintf(out, "checked %s after the load ended, once the service had caught up\n", r.CaughtUp.Round(100*time.Millisecond))
 	held := 0
 	for _, v := range r.Invariants {
 		verdict := "BROKEN"

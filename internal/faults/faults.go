@@ -66,6 +66,9 @@ type Report struct {
 	WidgetSends, Replies, Inbound, WebhookDuplicates, Retries, Resumptions int
 	Kills, DatabaseRestarts, Graph503Bursts, GraphTimeoutBursts            int
 	Graph503s, GraphTimeouts                                               int
+	// CaughtUp is how long after the load the service had caught up (or
+	// the checks gave up waiting).
+	CaughtUp time.Duration
 	// Invariants are each invariant's verdict, in order.
 	Invariants []Verdict
 }
@@ -155,10 +158,13 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 
 	settleCtx, stopSettle := context.WithTimeout(ctx, cfg.Settle)
 	defer stopSettle()
+	loadEnded := time.Now()
 	rep.Invariants = check(settleCtx, store, o, g, w.streams, rep.Kills+rep.DatabaseRestarts)
+	rep.CaughtUp = time.Since(loadEnded)
 	closeStreams()
 	w.wait()
 	c.closeIdle()
+	w.hook.http.CloseIdleConnections()
 	// Its own deadline: sockets and pooled connections close within
 	// seconds of the clients leaving.
 	baseCtx, stopBase := context.WithTimeout(ctx, 30*time.Second)

@@ -22,6 +22,7 @@ var buildFlags []string
 func server(t *testing.T) string {
 	t.Helper()
 	exe := filepath.Join(t.TempDir(), "linkline")
+	defer func(start time.Time) { t.Logf("built the server in %s", time.Since(start).Round(time.Second)) }(time.Now())
 	args := append(append([]string{"build"}, buildFlags...), "-o", exe, "github.com/linkline/linkline")
 	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
