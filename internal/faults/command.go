@@ -37,7 +37,7 @@ Flags:
 	var restart string
 	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL server URL (postgres://...); the run creates a database there (needs CREATEDB) and drops it")
 	fs.DurationVar(&cfg.Duration, "duration", 2*time.Minute, "how long the load and the faults run")
-	fs.DurationVar(&cfg.Every, "every", 5*time.Second, "a fault every this long, in turn: kill -9, Graph 503 burst, PostgreSQL restart, Graph timeout burst")
+	fs.DurationVar(&cfg.Every, "every", 5*time.Second, "a fault every this long, in turn: Graph 503 burst, Graph timeout burst, kill -9, PostgreSQL restart")
 	fs.DurationVar(&cfg.Settle, "settle", 90*time.Second, "longest wait for the service to catch up after the load")
 	fs.StringVar(&restart, "restart-db", "", `shell command restarting the PostgreSQL server, e.g. "pg_ctlcluster 15 main restart -m immediate" (empty: no database restarts)`)
 	if err := fs.Parse(args); err != nil {

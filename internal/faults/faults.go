@@ -38,8 +38,8 @@ type Config struct {
 	// Exe is the Linkline binary to start; empty for this one.
 	Exe string
 	// Duration is how long the load and the faults run; Every how often a
-	// fault is injected, in turn: a kill, a 503 burst, a database
-	// restart, a timeout burst.
+	// fault is injected, in turn: a 503 burst, a timeout burst, a kill, a
+	// database restart.
 	Duration, Every time.Duration
 	// RestartDatabase restarts the PostgreSQL server; nil injects no
 	// database restarts.
@@ -201,22 +201,25 @@ func inject(ctx context.Context, cfg Config, c *cluster, g *graph, rep *Report) 
 			case <-tick.C:
 			}
 			var err error
+			// The Graph API's bursts come first in each round, so that the
+			// first round meets replies flowing, not ones still held up by a
+			// crash.
 			switch n % 4 {
 			case 0:
+				burst(ctx, g, graph503, cfg.Every/2)
+				rep.Graph503Bursts++
+			case 1:
+				burst(ctx, g, graphHang, cfg.Every/2)
+				rep.GraphTimeoutBursts++
+			case 2:
 				// Not ctx: a restart must finish even as the load ends.
 				err = c.crash(context.WithoutCancel(ctx), 1)
 				rep.Kills++
-			case 1:
-				burst(ctx, g, graph503, cfg.Every/2)
-				rep.Graph503Bursts++
-			case 2:
+			case 3:
 				if cfg.RestartDatabase != nil {
 					err = cfg.RestartDatabase(context.WithoutCancel(ctx))
 					rep.DatabaseRestarts++
 				}
-			case 3:
-				burst(ctx, g, graphHang, cfg.Every/2)
-				rep.GraphTimeoutBursts++
 			}
 			if err != nil {
 				done <- err
@@ -227,13 +230,21 @@ func inject(ctx context.Context, cfg Config, c *cluster, g *graph, rep *Report) 
 	return done
 }
 
-// burst makes the Graph API fail in mode for d.
+// burst makes the Graph API fail in mode for d, and on until it failed a
+// send at least (or ctx ends): a burst no send met tested nothing.
 func burst(ctx context.Context, g *graph, mode graphMode, d time.Duration) {
+	before := g.failures(mode)
 	g.set(mode)
 	defer g.set(graphUp)
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
+	end := time.Now().Add(d)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(end) || g.failures(mode) == before {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 
