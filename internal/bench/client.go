@@ -88,7 +88,8 @@ type conversation struct {
 	id, session, cursor string
 }
 
-const startMutation = `mutation($key: String!, $name: String) {
+// StartMutation starts a conversation as a new end user of a widget.
+const StartMutation = `mutation($key: String!, $name: String) {
   startConversation(input: {widgetKey: $key, name: $name}) { sessionToken conversation { id eventCursor } }
 }`
 
@@ -103,7 +104,7 @@ func startConversations(ctx context.Context, c *Client, widgetKey string, n, wor
 				Conversation struct{ ID, EventCursor string }
 			}
 		}
-		if err := c.Do(ctx, "", startMutation, map[string]any{"key": widgetKey, "name": fmt.Sprintf("Bench user %d", i)}, &out); err != nil {
+		if err := c.Do(ctx, "", StartMutation, map[string]any{"key": widgetKey, "name": fmt.Sprintf("Bench user %d", i)}, &out); err != nil {
 			return fmt.Errorf("startConversation: %w", err)
 		}
 		s := out.StartConversation

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/linkline/linkline/internal/bench"
 )
 
 // world is what the load works on: the demo account's agent, widget
@@ -30,9 +32,6 @@ const (
 )
 
 const (
-	startMutation = `mutation($key: String!, $name: String) {
-  startConversation(input: {widgetKey: $key, name: $name}) { sessionToken conversation { id eventCursor } }
-}`
 	connectMutation = `mutation($in: ConnectIntegrationInput!) {
   connectIntegration(input: $in) { integration { webhookUrl } }
 }`
@@ -83,7 +82,7 @@ func prepare(ctx, streamsCtx context.Context, c *cluster, st *store, o *ops) (*w
 				Conversation struct{ ID, EventCursor string }
 			}
 		}
-		if err := client.Do(ctx, "", startMutation, map[string]any{"key": widgetKey, "name": fmt.Sprintf("Widget user %d", i)}, &out); err != nil {
+		if err := client.Do(ctx, "", bench.StartMutation, map[string]any{"key": widgetKey, "name": fmt.Sprintf("Widget user %d", i)}, &out); err != nil {
 			return nil, fmt.Errorf("faults: startConversation: %w", err)
 		}
 		s := out.StartConversation
