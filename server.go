@@ -21,6 +21,7 @@ import (
 
 	"github.com/linkline/linkline/internal/app"
 	"github.com/linkline/linkline/internal/bench"
+	"github.com/linkline/linkline/internal/faults"
 )
 
 func main() {
@@ -41,10 +42,17 @@ var errHelp = errors.New("help requested")
 // run starts the service and serves until ctx ends, then shuts down
 // gracefully: readiness fails first, in-flight requests finish, websockets
 // close, queued writes commit, and the database closes last. With "bench"
-// as the first argument it runs the benchmark of internal/bench instead.
+// as the first argument it runs the benchmark of internal/bench instead,
+// with "faults" the fault run of internal/faults.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) > 0 && args[0] == "bench" {
 		if err := bench.Run(ctx, args[1:], stdout); !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errHelp
+	}
+	if len(args) > 0 && args[0] == "faults" {
+		if err := faults.Command(ctx, args[1:], stdout); !errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return errHelp

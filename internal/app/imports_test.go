@@ -31,7 +31,7 @@ const (
 	layerDomain    layer = "domain"    // rules, and the interfaces they need
 	layerStore     layer = "store"     // storage
 	layerShared    layer = "shared"    // leaves every layer may use
-	layerTool      layer = "tool"      // the benchmark's load driver
+	layerTool      layer = "tool"      // the benchmark's load driver, the fault run
 )
 
 // layers places every package of the module: a path, or a path and
@@ -59,6 +59,7 @@ var layers = map[string]layer{
 	"internal/secret":       layerShared,
 	"internal/social":       layerDomain,
 	"internal/bench/...":    layerTool,
+	"internal/faults":       layerTool,
 }
 
 // storeUses is what internal/store may depend on, directly or not: the

@@ -134,8 +134,8 @@ func measure(ctx context.Context, cfg config, t target, run int, out io.Writer) 
 		if err != nil {
 			return runResult{}, err
 		}
-		defer warnOnError(out, "baseline stop", srv.stop)
-		b.servers = []*server{srv}
+		defer warnOnError(out, "baseline stop", srv.Stop)
+		b.servers = []*Server{srv}
 	} else {
 		db, err := prepareDatabase(ctx, cfg)
 		if err != nil {
@@ -149,14 +149,14 @@ func measure(ctx context.Context, cfg config, t target, run int, out io.Writer) 
 			if err != nil {
 				return runResult{}, err
 			}
-			defer warnOnError(out, "server stop", srv.stop)
+			defer warnOnError(out, "server stop", srv.Stop)
 			b.servers = append(b.servers, srv)
 		}
 	}
-	b.clients = make([]*gqlClient, len(b.servers))
+	b.clients = make([]*Client, len(b.servers))
 	pids := make([]string, len(b.servers))
 	for i, s := range b.servers {
-		b.clients[i] = newGQLClient(s.baseURL, cfg.senders)
+		b.clients[i] = NewClient(s.baseURL, cfg.senders)
 		pids[i] = fmt.Sprint(s.pid())
 	}
 	fmt.Fprintf(out, "server pid %s\n", strings.Join(pids, ", "))
@@ -192,8 +192,8 @@ type bench struct {
 	target target
 	out    io.Writer
 	// servers are the target's instances, clients their GraphQL clients.
-	servers []*server
-	clients []*gqlClient
+	servers []*Server
+	clients []*Client
 	probs   *problems
 
 	// convs are subscribed to on servers[i % len(servers)].
@@ -284,7 +284,7 @@ func share(total, n, k int) int {
 func (b *bench) goroutines(ctx context.Context) (int, error) {
 	sum := 0
 	for _, s := range b.servers {
-		n, err := s.metric(ctx, "go_goroutines")
+		n, err := s.Metric(ctx, "go_goroutines")
 		if err != nil {
 			return 0, err
 		}
@@ -312,7 +312,7 @@ func (b *bench) openAgentFeed(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("feedCursor: %w", err)
 	}
-	conn, err := dial(ctx, srv.wsURL(), b.cfg.protocol, srv.agentToken)
+	conn, err := Dial(ctx, srv.WSURL(), b.cfg.protocol, srv.agentToken)
 	if err != nil {
 		return fmt.Errorf("agent socket: %w", err)
 	}
@@ -327,7 +327,7 @@ func (b *bench) openWidgetSubs(ctx context.Context) error {
 	// measure the listen backlog.
 	return parallel(len(b.convs), 64, func(i int) error {
 		c := b.convs[i]
-		conn, err := dial(ctx, b.servers[i%len(b.servers)].wsURL(), b.cfg.protocol, c.session)
+		conn, err := Dial(ctx, b.servers[i%len(b.servers)].WSURL(), b.cfg.protocol, c.session)
 		if err != nil {
 			return fmt.Errorf("widget socket %d: %w", i, err)
 		}

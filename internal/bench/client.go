@@ -11,21 +11,23 @@ import (
 	"time"
 )
 
-// gqlClient posts GraphQL operations, reusing connections: a handshake per
+// Client posts GraphQL operations, reusing connections: a handshake per
 // send would measure TCP instead of the service.
-type gqlClient struct {
+type Client struct {
 	http *http.Client
 	url  string
 }
 
-func newGQLClient(baseURL string, senders int) *gqlClient {
+// NewClient is a client of the server at baseURL for senders concurrent
+// callers.
+func NewClient(baseURL string, senders int) *Client {
 	tr := &http.Transport{
 		MaxIdleConns:        0,
 		MaxIdleConnsPerHost: max(senders*2, 256),
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	}
-	return &gqlClient{http: &http.Client{Transport: tr, Timeout: 60 * time.Second}, url: baseURL + "/graphql"}
+	return &Client{http: &http.Client{Transport: tr, Timeout: 60 * time.Second}, url: baseURL + "/graphql"}
 }
 
 type gqlError struct {
@@ -37,9 +39,9 @@ type gqlError struct {
 
 func (e gqlError) String() string { return e.Extensions.Code + ": " + e.Message }
 
-// do runs query with vars as the holder of token ("" for none) and decodes
+// Do runs query with vars as the holder of token ("" for none) and decodes
 // the data into out (nil to skip). GraphQL errors are errors.
-func (c *gqlClient) do(ctx context.Context, token, query string, vars map[string]any, out any) error {
+func (c *Client) Do(ctx context.Context, token, query string, vars map[string]any, out any) error {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		return err
@@ -77,18 +79,23 @@ func (c *gqlClient) do(ctx context.Context, token, query string, vars map[string
 	return json.Unmarshal(r.Data, out)
 }
 
+// CloseIdle closes the connections kept for reuse, so that the server
+// holds none for this client.
+func (c *Client) CloseIdle() { c.http.CloseIdleConnections() }
+
 // conversation is one the bench started, as its end user's widget holds it.
 type conversation struct {
 	id, session, cursor string
 }
 
-const startMutation = `mutation($key: String!, $name: String) {
+// StartMutation starts a conversation as a new end user of a widget.
+const StartMutation = `mutation($key: String!, $name: String) {
   startConversation(input: {widgetKey: $key, name: $name}) { sessionToken conversation { id eventCursor } }
 }`
 
 // startConversations starts n conversations, each as a new end user with
 // its own session token, workers at a time.
-func startConversations(ctx context.Context, c *gqlClient, widgetKey string, n, workers int) ([]conversation, error) {
+func startConversations(ctx context.Context, c *Client, widgetKey string, n, workers int) ([]conversation, error) {
 	convs := make([]conversation, n)
 	err := parallel(n, workers, func(i int) error {
 		var out struct {
@@ -97,7 +104,7 @@ func startConversations(ctx context.Context, c *gqlClient, widgetKey string, n, 
 				Conversation struct{ ID, EventCursor string }
 			}
 		}
-		if err := c.do(ctx, "", startMutation, map[string]any{"key": widgetKey, "name": fmt.Sprintf("Bench user %d", i)}, &out); err != nil {
+		if err := c.Do(ctx, "", StartMutation, map[string]any{"key": widgetKey, "name": fmt.Sprintf("Bench user %d", i)}, &out); err != nil {
 			return fmt.Errorf("startConversation: %w", err)
 		}
 		s := out.StartConversation
@@ -112,13 +119,13 @@ const sendMutation = `mutation($id: ID!, $text: String!, $cid: String!) {
   sendMessage(input: {conversationId: $id, text: $text, clientMessageId: $cid}) { message { id seq createdAt } }
 }`
 
-func (c *gqlClient) send(ctx context.Context, conv conversation, text, clientID string) error {
-	return c.do(ctx, conv.session, sendMutation, map[string]any{"id": conv.id, "text": text, "cid": clientID}, nil)
+func (c *Client) send(ctx context.Context, conv conversation, text, clientID string) error {
+	return c.Do(ctx, conv.session, sendMutation, map[string]any{"id": conv.id, "text": text, "cid": clientID}, nil)
 }
 
-func (c *gqlClient) feedCursor(ctx context.Context, agentToken string) (string, error) {
+func (c *Client) feedCursor(ctx context.Context, agentToken string) (string, error) {
 	var out struct{ FeedCursor string }
-	err := c.do(ctx, agentToken, `{ feedCursor }`, nil, &out)
+	err := c.Do(ctx, agentToken, `{ feedCursor }`, nil, &out)
 	return out.FeedCursor, err
 }
 

@@ -13,20 +13,34 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// database is where the server under test keeps its data. It must start
+// Database is where the server under test keeps its data. It must start
 // empty: the server seeds its demo account, whose tokens the bench uses,
 // only on an empty database.
-type database struct {
+type Database struct {
 	kind string
 	// args are the server flags that select it.
-	args    []string
+	args []string
+	// url is a PostgreSQL database's.
+	url     string
 	cleanup func() error
 	// secretsKey seals the integration credentials of every instance on
 	// this database (PostgreSQL refuses to start without one).
 	secretsKey string
 }
 
-func prepareDatabase(ctx context.Context, cfg config) (*database, error) {
+// NewPostgres creates a new, empty database with a new secrets key on the
+// PostgreSQL server serverURL points at; Cleanup drops it.
+func NewPostgres(ctx context.Context, serverURL string) (*Database, error) {
+	return prepareDatabase(ctx, config{dbURL: serverURL, freshDB: true})
+}
+
+// URL is a PostgreSQL database's URL.
+func (db *Database) URL() string { return db.url }
+
+// Cleanup removes the database, once its servers have stopped.
+func (db *Database) Cleanup() error { return db.cleanup() }
+
+func prepareDatabase(ctx context.Context, cfg config) (*Database, error) {
 	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -37,23 +51,23 @@ func prepareDatabase(ctx context.Context, cfg config) (*database, error) {
 	return db, nil
 }
 
-func openDatabase(ctx context.Context, cfg config) (*database, error) {
+func openDatabase(ctx context.Context, cfg config) (*Database, error) {
 	switch {
 	case cfg.dbURL == "":
 		return sqliteDatabase()
 	case cfg.freshDB:
 		return freshPostgres(ctx, cfg.dbURL)
 	default:
-		return &database{kind: "postgres", args: []string{"-database-url", cfg.dbURL}, cleanup: func() error { return nil }}, nil
+		return &Database{kind: "postgres", args: []string{"-database-url", cfg.dbURL}, url: cfg.dbURL, cleanup: func() error { return nil }}, nil
 	}
 }
 
-func sqliteDatabase() (*database, error) {
+func sqliteDatabase() (*Database, error) {
 	dir, err := os.MkdirTemp("", "linkline-bench-*")
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	return &database{
+	return &Database{
 		kind:    "sqlite",
 		args:    []string{"-sqlite-path", filepath.Join(dir, "linkline.db")},
 		cleanup: func() error { return os.RemoveAll(dir) },
@@ -63,7 +77,7 @@ func sqliteDatabase() (*database, error) {
 // freshPostgres creates a new database on the server serverURL points at,
 // so that the demo seed runs, and drops it in cleanup (after the server
 // under test has stopped and closed its connections).
-func freshPostgres(ctx context.Context, serverURL string) (*database, error) {
+func freshPostgres(ctx context.Context, serverURL string) (*Database, error) {
 	u, err := url.Parse(serverURL)
 	if err != nil {
 		return nil, fmt.Errorf("bench: -database-url: %w", err)
@@ -75,9 +89,10 @@ func freshPostgres(ctx context.Context, serverURL string) (*database, error) {
 		return nil, fmt.Errorf("bench: create database (or pass -fresh-db=false with an empty database): %w", err)
 	}
 	u.Path = "/" + name
-	return &database{
+	return &Database{
 		kind: "postgres",
 		args: []string{"-database-url", u.String()},
+		url:  u.String(),
 		cleanup: func() error {
 			if err := execPostgres(context.Background(), serverURL, "DROP DATABASE "+name); err != nil {
 				return fmt.Errorf("drop database %s: %w", name, err)

@@ -20,13 +20,15 @@ import (
 	"github.com/linkline/linkline/internal/bench/baseline"
 )
 
-// server is a server under test: this same binary, started as Linkline
+// Server is a server under test: this same binary, started as Linkline
 // (without the bench argument) or as the baseline, in a child process.
-type server struct {
+// The fault run (internal/faults) starts and kills its instances with it.
+type Server struct {
 	cmd        *exec.Cmd
 	baseURL    string
 	widgetKey  string
 	agentToken string
+	adminToken string
 	// gauge is the /metrics line that counts active subscriptions.
 	gauge string
 	// debugURL serves the Go profiler ("": not asked for).
@@ -38,7 +40,7 @@ type server struct {
 }
 
 // demoTokens are what the server prints when it seeds the demo account.
-type demoTokens struct{ widgetKey, agentToken string }
+type demoTokens struct{ widgetKey, adminToken, agentToken string }
 
 // launch is how to start one server.
 type launch struct {
@@ -52,11 +54,13 @@ type launch struct {
 	tokens bool
 	// debug starts the server's profiler listener.
 	debug bool
+	// exe is the binary to start; empty for this one.
+	exe string
 }
 
 // linklineLaunch starts Linkline on db; seeds tells that db is empty, so
 // that this instance seeds the demo account and prints its tokens.
-func linklineLaunch(cfg config, db *database, seeds bool) launch {
+func linklineLaunch(cfg config, db *Database, seeds bool) launch {
 	// Limits meant for abusers would throttle the bench's one address:
 	// they are off, or with -limits checked at a rate it never reaches.
 	rate := "0"
@@ -79,14 +83,28 @@ func linklineLaunch(cfg config, db *database, seeds bool) launch {
 	}
 }
 
+// StartLinkline starts the Linkline binary exe (this one when empty) on
+// db with args added to the bench's, and returns once it is ready; seeds
+// tells that db is empty, so that this instance seeds the demo account
+// and its Tokens are known. It serves its profiler too.
+func StartLinkline(ctx context.Context, exe string, db *Database, seeds bool, args ...string) (*Server, error) {
+	l := linklineLaunch(config{}, db, seeds)
+	l.args = append(l.args, args...)
+	l.exe, l.debug = exe, true
+	return startServer(ctx, l)
+}
+
 func baselineLaunch() launch {
 	return launch{args: []string{"bench", baselineCommand}, gauge: baseline.SubscriptionsGauge}
 }
 
-func startServer(ctx context.Context, l launch) (*server, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+func startServer(ctx context.Context, l launch) (*Server, error) {
+	exe := l.exe
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
 	}
 	addr, err := freeAddr()
 	if err != nil {
@@ -110,7 +128,7 @@ func startServer(ctx context.Context, l launch) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start server: %w", err)
 	}
-	s := &server{cmd: cmd, baseURL: "http://" + addr, debugURL: debugURL, gauge: l.gauge, http: &http.Client{Timeout: 5 * time.Second}, exited: make(chan struct{})}
+	s := &Server{cmd: cmd, baseURL: "http://" + addr, debugURL: debugURL, gauge: l.gauge, http: &http.Client{Timeout: 5 * time.Second}, exited: make(chan struct{})}
 	go func() {
 		s.exitErr = cmd.Wait()
 		_ = w.Close()
@@ -119,7 +137,7 @@ func startServer(ctx context.Context, l launch) (*server, error) {
 	tokens := make(chan demoTokens, 1)
 	go scanOutput(out, tokens)
 	if err := s.awaitReady(ctx); err != nil {
-		_ = s.stop()
+		_ = s.Stop()
 		return nil, err
 	}
 	if !l.tokens {
@@ -127,10 +145,10 @@ func startServer(ctx context.Context, l launch) (*server, error) {
 	}
 	select {
 	case t := <-tokens:
-		s.widgetKey, s.agentToken = t.widgetKey, t.agentToken
+		s.widgetKey, s.adminToken, s.agentToken = t.widgetKey, t.adminToken, t.agentToken
 		return s, nil
 	case <-time.After(2 * time.Second):
-		_ = s.stop()
+		_ = s.Stop()
 		return nil, errors.New("bench: the server printed no demo tokens: its database was not empty (see -fresh-db)")
 	}
 }
@@ -146,8 +164,8 @@ func freeAddr() (string, error) {
 	return addr, ln.Close()
 }
 
-// scanOutput reads the server's stdout: the demo banner's widget key and
-// agent token go to tokens, and the server's log lines (warnings and
+// scanOutput reads the server's stdout: the demo banner's widget key,
+// admin token and agent token go to tokens, and the server's log lines (warnings and
 // errors at LOG_LEVEL=warn) are passed on to stderr.
 func scanOutput(r io.Reader, tokens chan<- demoTokens) {
 	sc := bufio.NewScanner(r)
@@ -157,6 +175,8 @@ func scanOutput(r io.Reader, tokens chan<- demoTokens) {
 		line := strings.TrimSpace(sc.Text())
 		if v, ok := strings.CutPrefix(line, "Widget key"); ok {
 			t.widgetKey = strings.TrimSpace(v)
+		} else if v, ok := strings.CutPrefix(line, "Admin token"); ok {
+			t.adminToken = strings.TrimSpace(v)
 		} else if v, ok := strings.CutPrefix(line, "Agent token"); ok {
 			t.agentToken = strings.TrimSpace(v)
 			tokens <- t
@@ -170,7 +190,7 @@ func scanOutput(r io.Reader, tokens chan<- demoTokens) {
 
 // awaitReady waits until /readyz answers 200. Linkline prints its demo
 // tokens before it listens.
-func (s *server) awaitReady(ctx context.Context) error {
+func (s *Server) awaitReady(ctx context.Context) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for !s.ready(ctx) {
 		if time.Now().After(deadline) {
@@ -187,7 +207,7 @@ func (s *server) awaitReady(ctx context.Context) error {
 	return nil
 }
 
-func (s *server) ready(ctx context.Context) bool {
+func (s *Server) ready(ctx context.Context) bool {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+"/readyz", nil)
 	if err != nil {
 		return false
@@ -202,7 +222,7 @@ func (s *server) ready(ctx context.Context) bool {
 
 // stop ends the server as an orchestrator would: SIGTERM, then a graceful
 // shutdown, killed if it takes too long.
-func (s *server) stop() error {
+func (s *Server) Stop() error {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:
@@ -217,12 +237,29 @@ func (s *server) stop() error {
 	}
 }
 
-func (s *server) pid() int { return s.cmd.Process.Pid }
+// Kill ends the process as kill -9 does, and waits for it.
+func (s *Server) Kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+}
 
-func (s *server) wsURL() string { return "ws" + strings.TrimPrefix(s.baseURL, "http") + "/graphql" }
+func (s *Server) pid() int { return s.cmd.Process.Pid }
+
+// URL is the server's root, http://host:port.
+func (s *Server) URL() string { return s.baseURL }
+
+// DebugURL is the root of the server's profiler listener.
+func (s *Server) DebugURL() string { return s.debugURL }
+
+// Tokens are the demo account's, printed by the instance that seeded it.
+func (s *Server) Tokens() (widgetKey, adminToken, agentToken string) {
+	return s.widgetKey, s.adminToken, s.agentToken
+}
+
+func (s *Server) WSURL() string { return "ws" + strings.TrimPrefix(s.baseURL, "http") + "/graphql" }
 
 // failed reports an early exit of the server.
-func (s *server) failed() error {
+func (s *Server) Failed() error {
 	select {
 	case <-s.exited:
 		return fmt.Errorf("bench: the server exited: %w", s.exitErr)
@@ -232,7 +269,7 @@ func (s *server) failed() error {
 }
 
 // rssKiB is the server's resident set size.
-func (s *server) rssKiB() (int64, error) {
+func (s *Server) rssKiB() (int64, error) {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid()))
 	if err != nil {
 		return 0, fmt.Errorf("bench: server memory: %w", err)
@@ -248,7 +285,7 @@ func (s *server) rssKiB() (int64, error) {
 // awaitSubscriptions waits until the server counts want active
 // subscriptions: gqlgen acknowledges no single subscription, and only a
 // registered one is sure to receive what is sent next.
-func (s *server) awaitSubscriptions(ctx context.Context, want int) error {
+func (s *Server) awaitSubscriptions(ctx context.Context, want int) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		n, err := s.activeSubscriptions(ctx)
@@ -261,7 +298,7 @@ func (s *server) awaitSubscriptions(ctx context.Context, want int) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("bench: the server has %d active subscriptions after 60s, want %d", n, want)
 		}
-		if err := s.failed(); err != nil {
+		if err := s.Failed(); err != nil {
 			return err
 		}
 		select {
@@ -273,13 +310,13 @@ func (s *server) awaitSubscriptions(ctx context.Context, want int) error {
 }
 
 // activeSubscriptions reads the server's gauge of active subscriptions.
-func (s *server) activeSubscriptions(ctx context.Context) (int, error) {
-	n, err := s.metric(ctx, s.gauge)
+func (s *Server) activeSubscriptions(ctx context.Context) (int, error) {
+	n, err := s.Metric(ctx, s.gauge)
 	return int(n), err
 }
 
 // metric reads one unlabelled figure of the server's /metrics.
-func (s *server) metric(ctx context.Context, name string) (float64, error) {
+func (s *Server) Metric(ctx context.Context, name string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+"/metrics", nil)
 	if err != nil {
 		return 0, err
@@ -340,7 +377,7 @@ func machineTicks() (busy, total int64) {
 }
 
 // profileCPU records the server's CPU for d into path.
-func (s *server) profileCPU(ctx context.Context, d time.Duration, path string) error {
+func (s *Server) profileCPU(ctx context.Context, d time.Duration, path string) error {
 	u := fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", s.debugURL, int(d.Round(time.Second).Seconds()))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {

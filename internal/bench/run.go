@@ -146,7 +146,7 @@ func (b *bench) awaitDeliveries(ctx context.Context, l *ledger, sent int64) erro
 			return nil
 		}
 		for _, s := range b.servers {
-			if err := s.failed(); err != nil {
+			if err := s.Failed(); err != nil {
 				return err
 			}
 		}

@@ -48,9 +48,9 @@ type eventPayload struct {
 	Errors []gqlError `json:"errors"`
 }
 
-// dial opens a socket and authenticates it with token in connection_init,
+// Dial opens a socket and authenticates it with token in connection_init,
 // returning once the server acknowledged it.
-func dial(ctx context.Context, url, proto, token string) (*websocket.Conn, error) {
+func Dial(ctx context.Context, url, proto, token string) (*websocket.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{proto}, CompressionMode: websocket.CompressionDisabled})

@@ -194,6 +194,10 @@ type cluster struct {
 	cmd  *exec.Cmd
 	quit *os.File      // closing this shuts the server down (see watchdog)
 	done chan struct{} // closed when cmd has exited
+	// what launch started, to start it again (Restart)
+	postgres, data string
+	port           int
+	attr           *syscall.SysProcAttr
 }
 
 const dirPrefix = "storetest-pg-"
@@ -328,6 +332,8 @@ func launch(postgres, data, dir string, port int, attr *syscall.SysProcAttr, log
 		cmd:  cmd,
 		quit: w,
 		done: make(chan struct{}),
+
+		postgres: postgres, data: data, port: port, attr: attr,
 	}
 	go func() {
 		_ = cmd.Wait() // an early exit is reported from cmd.ProcessState
@@ -384,10 +390,64 @@ func (c *cluster) shutdown() {
 	}
 }
 
+// fastShutdown stops the server as pg_ctl stop -m fast does, and waits.
+func (c *cluster) fastShutdown() error {
+	raw, err := os.ReadFile(filepath.Join(c.data, "postmaster.pid"))
+	if err != nil {
+		return err
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		return fmt.Errorf("postmaster.pid: %w", err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGINT); err != nil {
+		return err
+	}
+	select {
+	case <-c.done:
+	case <-time.After(30 * time.Second):
+		c.shutdown()
+		return errors.New("no fast shutdown within 30s")
+	}
+	return c.quit.Close()
+}
+
 // stop shuts the server down and removes its directory.
 func (c *cluster) stop() error {
 	c.shutdown()
 	return os.RemoveAll(c.dir)
+}
+
+// Restart stops the private cluster with a fast shutdown (connections cut,
+// what was committed kept: the cluster runs with synchronous_commit off,
+// so an immediate one would lose acknowledged commits) and starts it again
+// on the same port and data, so that every URL it gave stays valid. It fails on
+// the server of TEST_DATABASE_URL, which is not the test's to restart, and
+// before PostgresURL started the cluster.
+func Restart() error {
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		return errors.New("storetest: cannot restart the server of TEST_DATABASE_URL")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if clus == nil {
+		return errors.New("storetest: no private cluster to restart")
+	}
+	if err := clus.fastShutdown(); err != nil {
+		return fmt.Errorf("storetest: restart: %w", err)
+	}
+	logFile, err := os.OpenFile(filepath.Join(clus.dir, "postgres.log"), os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = logFile.Close() }() // the server has its own copy
+	c, err := launch(clus.postgres, clus.data, clus.dir, clus.port, clus.attr, logFile)
+	if err != nil {
+		return fmt.Errorf("storetest: restart: %w", err)
+	}
+	clus = c
+	return nil
 }
 
 func stopCluster() error {

@@ -188,3 +188,29 @@ func TestUnreachable(t *testing.T) {
 		t.Logf("CI=%q: skip %q, failure %q", ci, r.skipped, r.failed)
 	}
 }
+
+// A restart cuts every connection, keeps the data and the URLs. Not
+// parallel: the other tests share the cluster.
+func TestRestart(t *testing.T) {
+	u := PostgresURL(t)
+	if err := Restart(); err != nil {
+		if strings.Contains(err.Error(), "TEST_DATABASE_URL") {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	conn := connect(t, u)
+	if _, err := conn.Exec(context.Background(), "CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(context.Background(), "SELECT 1"); err == nil {
+		t.Error("a connection survived the restart")
+	}
+	var n int
+	if err := connect(t, u).QueryRow(context.Background(), "SELECT n FROM kept").Scan(&n); err != nil || n != 7 {
+		t.Errorf("after the restart: %d, %v", n, err)
+	}
+}
