@@ -220,7 +220,7 @@ func (s *Server) ready(ctx context.Context) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// stop ends the server as an orchestrator would: SIGTERM, then a graceful
+// Stop ends the server as an orchestrator would: SIGTERM, then a graceful
 // shutdown, killed if it takes too long.
 func (s *Server) Stop() error {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
@@ -256,9 +256,10 @@ func (s *Server) Tokens() (widgetKey, adminToken, agentToken string) {
 	return s.widgetKey, s.adminToken, s.agentToken
 }
 
+// WSURL is the server's GraphQL websocket endpoint.
 func (s *Server) WSURL() string { return "ws" + strings.TrimPrefix(s.baseURL, "http") + "/graphql" }
 
-// failed reports an early exit of the server.
+// Failed reports an early exit of the server.
 func (s *Server) Failed() error {
 	select {
 	case <-s.exited:
@@ -315,7 +316,7 @@ func (s *Server) activeSubscriptions(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// metric reads one unlabelled figure of the server's /metrics.
+// Metric reads one unlabelled figure of the server's /metrics.
 func (s *Server) Metric(ctx context.Context, name string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.baseURL+"/metrics", nil)
 	if err != nil {

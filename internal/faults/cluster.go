@@ -29,7 +29,7 @@ func startCluster(ctx context.Context, exe string, db *bench.Database, n int, ar
 		// The first one migrates the database and seeds the demo account.
 		s, err := bench.StartLinkline(ctx, exe, db, i == 0, args...)
 		if err != nil {
-			c.stop()
+			_ = c.stop() // the start failure is the error to report
 			return nil, fmt.Errorf("faults: start instance %d: %w", i, err)
 		}
 		c.instances = append(c.instances, s)

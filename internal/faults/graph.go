@@ -3,6 +3,7 @@ package faults
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"sync"
@@ -99,11 +100,7 @@ func (g *graph) serve(w http.ResponseWriter, r *http.Request) {
 func (g *graph) copies() map[string]int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	out := make(map[string]int, len(g.received))
-	for k, v := range g.received {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(g.received)
 }
 
 // failures is how many sends each burst kind failed.

@@ -50,10 +50,10 @@ func (o *ops) count(n *int) {
 	*n++
 }
 
-// retry calls f on live instances, starting with the k-th, until it
+// retry calls f on instance k, then on the next ones in turn, until it
 // succeeds or ctx ends, as a client retries an operation with the same
 // idempotency key. It reports success.
-func (o *ops) retry(ctx context.Context, c *cluster, k int, f func(i int) error) bool {
+func (o *ops) retry(ctx context.Context, k int, f func(i int) error) bool {
 	for attempt := 0; ; attempt++ {
 		if f(k+attempt) == nil {
 			return true
@@ -85,7 +85,7 @@ func paced(ctx context.Context, interval time.Duration, op func(n int)) {
 func (o *ops) sendWidget(ctx context.Context, c *cluster, w widgetUser, n int) {
 	cid := fmt.Sprintf("w%d-%d", w.n, n)
 	vars := map[string]any{"id": w.conv, "text": "widget " + cid, "cid": cid}
-	if o.retry(ctx, c, n, func(i int) error {
+	if o.retry(ctx, n, func(i int) error {
 		client, _ := c.pick(i)
 		return client.Do(ctx, w.session, sendMutation, vars, nil)
 	}) {
@@ -97,7 +97,7 @@ func (o *ops) sendWidget(ctx context.Context, c *cluster, w widgetUser, n int) {
 func (o *ops) reply(ctx context.Context, c *cluster, agent string, u phoneUser, n int) {
 	cid := fmt.Sprintf("r%s-%d", u.phone, n)
 	vars := map[string]any{"id": u.conv, "text": "reply " + cid, "cid": cid}
-	if o.retry(ctx, c, n, func(i int) error {
+	if o.retry(ctx, n, func(i int) error {
 		client, _ := c.pick(i)
 		return client.Do(ctx, agent, replyMutation, vars, nil)
 	}) {
@@ -111,7 +111,7 @@ func (o *ops) inboundMessage(ctx context.Context, c *cluster, h hook, u phoneUse
 	wamid := fmt.Sprintf("wamid.%s.%d", u.phone, n)
 	body := h.body(u.phone, wamid, "inbound "+wamid)
 	post := func() bool {
-		return o.retry(ctx, c, n, func(i int) error { return h.post(ctx, c, i, body) })
+		return o.retry(ctx, n, func(i int) error { return h.post(ctx, c, i, body) })
 	}
 	if !post() {
 		return

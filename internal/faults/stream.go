@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -86,9 +87,7 @@ func (s *stream) session(ctx context.Context, url string) {
 	}
 	defer func() { _ = conn.CloseNow() }()
 	vars := map[string]any{}
-	for k, v := range s.vars {
-		vars[k] = v
-	}
+	maps.Copy(vars, s.vars)
 	s.mu.Lock()
 	if s.cursor != "" {
 		vars["after"] = s.cursor
