@@ -60,7 +60,8 @@ func (w *page) checkAccessibility(state string) {
 
 // R37: no page has a serious or critical accessibility violation, as
 // axe-core finds them: the widget on its demo page open, with its options
-// open, and showing a QR code; the workspace's sign-in, and a conversation
+// open, and showing a QR code; the sandbox phone page, phone-sized, with a
+// prompt's choices and its ticks; the workspace's sign-in, and a conversation
 // open in it with its customer card, notes and delivery states; the admin
 // page's sign-in and its settings with a widget and an integration.
 func TestAccessibilityInBrowser(t *testing.T) {
@@ -83,6 +84,10 @@ func TestAccessibilityInBrowser(t *testing.T) {
 	ph.post("tap", map[string]any{"choiceId": ph.waitForText("Continue your conversation")[0]})
 	w.waitText(".status", "Linked")
 	w.checkAccessibility("widget-linked")
+
+	phone := openPhone(t, b.phonePage(fb, "6543210987654321"), "Messenger")
+	phone.waitText("li.msg.business", "Linked.")
+	phone.checkAccessibility("phone")
 
 	ws := newPage(t, b.srv.URL+"/workspace", "document", "-workspace")
 	ws.do("open the workspace", chromedp.Navigate(ws.url))
