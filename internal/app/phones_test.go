@@ -153,7 +153,11 @@ func TestSeedStoryInBrowser(t *testing.T) {
 		ph.screenshot("chat")
 		ws.waitMessage("Thanks, I'm on my phone", "MESSENGER")
 		w.waitMessage("Thanks, I'm on my phone", "MESSENGER")
-		w.screenshot("reply-on-messenger")
+		w.click(".done", "")
+		w.waitText(".linked li", "Messenger")
+		w.waitText("li.msg .text", "Thanks, I'm on my phone")
+		// The README's screenshots of the widget and the workspace.
+		w.screenshot("conversation-on-messenger")
 		ws.screenshot("conversation")
 		// R10: the phone shows Messenger's transcript, from the link on.
 		if got := strings.Join(ph.phoneLines(), " | "); strings.Contains(got, "Hello from the website") || !strings.Contains(got, "user: Thanks, I'm on my phone") {
@@ -161,8 +165,6 @@ func TestSeedStoryInBrowser(t *testing.T) {
 		}
 
 		// Back to the widget: WhatsApp, then Disconnect.
-		w.click(".done", "")
-		w.waitText(".linked li", "Messenger")
 		w.click(".options", "")
 		w.click(".channel-menu button", "WhatsApp")
 		w.waitText(".status", "Waiting for you to open the app")
