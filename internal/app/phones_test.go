@@ -278,3 +278,13 @@ func TestNoPhonesWithoutSandbox(t *testing.T) {
 		}
 	}
 }
+
+// A phone page of a key no sandbox integration has says so, instead of
+// trying again for ever.
+func TestPhoneOfUnknownKeyInBrowser(t *testing.T) {
+	b := setup(t, sqlite)
+	ph := newPage(t, b.srv.URL+"/phone?key=wh_nobody&user=15550123456", "document", "")
+	ph.do("open the phone", chromedp.Navigate(ph.url))
+	ph.waitText(".notice", "no sandbox integration has this webhook key")
+	ph.screenshot("unknown")
+}

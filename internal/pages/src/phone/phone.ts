@@ -4,7 +4,7 @@
 import { h } from "../shared/dom";
 import { Notice } from "../shared/notice";
 import { Composer, LinkOpener, Thread } from "./components";
-import { PhoneApi, type Screen } from "./sandbox";
+import { PhoneApi, PhoneError, type Screen } from "./sandbox";
 import type { Strings } from "./strings";
 
 export class Phone {
@@ -51,7 +51,9 @@ export class Phone {
         if (this.offline) this.notice.show("");
         this.offline = false;
         this.show(s);
-      } catch {
+      } catch (e) {
+        // A phone the server does not have (an unknown key, say) stays so.
+        if (e instanceof PhoneError && e.status < 500) return this.notice.fail(e);
         // The server is away (a restart, a network drop): try again, at
         // most every 10 s.
         this.offline = true;

@@ -25,6 +25,16 @@ export interface Screen {
   version: number;
 }
 
+/** What the phone API refused, with its HTTP status. */
+export class PhoneError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class PhoneApi {
   /** @param url the phone's address, `/sandbox/{key}/phones/{user}`. */
   constructor(private readonly url: string) {}
@@ -61,7 +71,7 @@ export class PhoneApi {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = (await resp.json()) as T & { error?: string };
-    if (!resp.ok) throw new Error(answer.error ?? `HTTP ${resp.status}`);
+    if (!resp.ok) throw new PhoneError(resp.status, answer.error ?? `HTTP ${resp.status}`);
     return answer;
   }
 }
