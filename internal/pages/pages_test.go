@@ -32,13 +32,16 @@ func TestWidgetScript(t *testing.T) {
 	}
 }
 
-// The demo page embeds the widget of the key it is given, escaped; without
-// one it asks for it.
+// The demo page embeds the widget of the key it is given, escaped, and
+// links the sandbox phones; without a key it asks for one.
 func TestDemoPage(t *testing.T) {
 	h := NewHandler()
 	page := get(h, `/demo?key=wk_1"><script>alert(1)</script>`, nil).Body.String()
 	if strings.Contains(page, "<script>alert(1)") || !strings.Contains(page, `src="/widget.js" data-widget-key="wk_1&#34;&gt;&lt;script&gt;`) {
 		t.Errorf("demo page with a key:\n%s", page)
+	}
+	if !strings.Contains(page, `href="/phone"`) {
+		t.Errorf("the demo page does not link the sandbox phones:\n%s", page)
 	}
 	if page := get(h, "/demo", nil).Body.String(); strings.Contains(page, `widget.js"`) || !strings.Contains(page, `name="key"`) {
 		t.Errorf("demo page without a key:\n%s", page)
