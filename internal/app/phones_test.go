@@ -132,9 +132,17 @@ func TestSeedStoryInBrowser(t *testing.T) {
 		ph.waitText("li.msg.business", "Continue your conversation from the website here?")
 		w.waitText(".status", "Confirm on your phone")
 		ph.screenshot("confirm")
+		ph.eval(`window.held = [...document.querySelectorAll(".choices button")].find(b => b.textContent === "Yes, continue here"); true`, new(bool))
 		ph.click(".choices button", "Yes, continue here")
 		ph.waitText("li.msg.business", "Linked.")
 		ph.waitText("li.msg.user .ticks", "Delivered")
+		// The prompt kept its element while the screen changed (read,
+		// answered, linked): a tap landing meanwhile is not lost.
+		var kept bool
+		ph.eval(`window.held.isConnected && window.held.closest("li").dataset.read === "true"`, &kept)
+		if !kept {
+			t.Error("the prompt's buttons were replaced when the screen changed")
+		}
 		w.waitText(".status", "Linked: ")
 		w.screenshot("linked")
 

@@ -42,10 +42,40 @@ export class Thread {
     this.el = h("section", { class: "thread", "aria-label": t.chat, "aria-live": "polite" }, this.empty, this.list);
   }
 
+  /** The lines shown, by id, with what they were drawn from. */
+  private readonly shown = new Map<string, { el: HTMLLIElement; drawn: string }>();
+
+  /**
+   * Shows lines. A line keeps its element while it stays the same (a read
+   * receipt only marks it), so that a tap on a prompt's button that lands
+   * as the screen changes is not lost.
+   */
   show(lines: Line[]): void {
     const bottom = this.el.scrollTop + this.el.clientHeight >= this.el.scrollHeight - 20;
     this.empty.hidden = lines.length > 0;
-    this.list.replaceChildren(...lines.map((l) => this.line(l)));
+    const ids = new Set(lines.map((l) => l.id));
+    for (const [id, s] of this.shown) {
+      if (ids.has(id)) continue;
+      s.el.remove();
+      this.shown.delete(id);
+    }
+    let previous: HTMLLIElement | null = null;
+    for (const l of lines) {
+      const drawn = JSON.stringify([l.text, l.choices, l.state]);
+      let s = this.shown.get(l.id);
+      if (s?.drawn !== drawn) {
+        const el = this.line(l);
+        s?.el.replaceWith(el);
+        s = { el, drawn };
+        this.shown.set(l.id, s);
+      }
+      s.el.dataset.read = String(Boolean(l.read));
+      if (!s.el.isConnected || s.el.previousElementSibling !== previous) {
+        if (previous) previous.after(s.el);
+        else this.list.prepend(s.el);
+      }
+      previous = s.el;
+    }
     if (bottom) this.el.scrollTop = this.el.scrollHeight;
   }
 
@@ -53,7 +83,7 @@ export class Thread {
     const time = new Date(l.time);
     return h(
       "li",
-      { class: `msg ${l.from}`, "data-id": l.id, "data-read": String(Boolean(l.read)) },
+      { class: `msg ${l.from}`, "data-id": l.id },
       h("p", { class: "text" }, l.text),
       ...present([
         !!l.choices?.length &&
