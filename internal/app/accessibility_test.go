@@ -60,7 +60,8 @@ func (w *page) checkAccessibility(state string) {
 
 // R37: no page has a serious or critical accessibility violation, as
 // axe-core finds them: the widget on its demo page open, with its options
-// open, and showing a QR code; the workspace's sign-in, and a conversation
+// open, and showing a QR code; the sandbox phone page, phone-sized, with a
+// prompt's choices and its ticks; the workspace's sign-in, and a conversation
 // open in it with its customer card, notes and delivery states; the admin
 // page's sign-in and its settings with a widget and an integration.
 func TestAccessibilityInBrowser(t *testing.T) {
@@ -84,6 +85,10 @@ func TestAccessibilityInBrowser(t *testing.T) {
 	w.waitText(".status", "Linked")
 	w.checkAccessibility("widget-linked")
 
+	phone := openPhone(t, b.phonePage(fb, "6543210987654321"), "Messenger")
+	phone.waitText("li.msg.business", "Linked.")
+	phone.checkAccessibility("phone")
+
 	ws := newPage(t, b.srv.URL+"/workspace", "document", "-workspace")
 	ws.do("open the workspace", chromedp.Navigate(ws.url))
 	ws.waitText(".sign-in", "API token")
@@ -92,7 +97,8 @@ func TestAccessibilityInBrowser(t *testing.T) {
 	ws.click(".conversations button", "Messenger")
 	ws.waitText("li.note", "Messenger linked")
 	ws.send("Hi on Messenger")
-	ws.waitDelivery("Hi on Messenger", "DELIVERED")
+	// The phone page, open, reads it.
+	ws.waitDelivery("Hi on Messenger", "READ")
 	ws.checkAccessibility("workspace-conversation")
 
 	a := newPage(t, b.srv.URL+"/admin", "document", "-admin")

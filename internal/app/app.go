@@ -223,13 +223,21 @@ func (a *App) routes() {
 	a.mux.HandleFunc("GET /qr.png", serveQR)
 	a.mux.Handle("GET /metrics", a.Metrics.Handler())
 	// The front ends, embedded: the widget script sites include, a host
-	// page to try it on, the agent workspace and the admin page.
+	// page to try it on, the agent workspace, the admin page and, with the
+	// sandbox, the phones.
 	pg := pages.NewHandler()
 	for _, path := range []string{"/widget.js", "/demo", "/workspace", "/workspace.js", "/admin", "/admin.js"} {
 		a.mux.Handle("GET "+path, pg)
 	}
+	if a.cfg.Sandbox {
+		a.mux.Handle("GET /phone", pg)
+		a.mux.Handle("GET /phone.js", pg)
+	}
 	if a.cfg.GraphiQL {
-		a.mux.Handle("GET /{$}", playground.Handler("Linkline", "/graphql"))
+		// gqlgen's GraphiQL page takes no markup of ours: the front page
+		// shows the pages' links above it, in a frame.
+		a.mux.Handle("GET /{$}", pg)
+		a.mux.Handle("GET /graphiql", playground.Handler("Linkline", "/graphql"))
 	}
 }
 

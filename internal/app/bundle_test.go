@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -70,10 +71,22 @@ type testBundle struct {
 	widgetKey string
 	admin     string
 	agent     string
+	// out is where the service prints its startup banner; nil discards it.
+	out io.Writer
 }
 
 // setup starts the service on kind; configure may change its config first.
 func setup(t *testing.T, kind storeKind, configure ...func(*Config)) *testBundle {
+	t.Helper()
+	b := &testBundle{cfg: testConfig(t, kind, configure...)}
+	b.serve(t)
+	b.acct, b.widgetKey, b.admin, b.agent = b.newAccount(t, "Acme")
+	return b
+}
+
+// testConfig is the tests' config on a new database of kind; configure
+// may change it.
+func testConfig(t *testing.T, kind storeKind, configure ...func(*Config)) Config {
 	t.Helper()
 	cfg, err := ParseConfig(nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
@@ -95,17 +108,14 @@ func setup(t *testing.T, kind storeKind, configure ...func(*Config)) *testBundle
 	for _, f := range configure {
 		f(&cfg)
 	}
-	b := &testBundle{cfg: cfg}
-	b.serve(t)
-	b.acct, b.widgetKey, b.admin, b.agent = b.newAccount(t, "Acme")
-	return b
+	return cfg
 }
 
 // serve starts an instance of the service on b.cfg.
 func (b *testBundle) serve(t *testing.T) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := Open(t.Context(), b.cfg, log, io.Discard)
+	a, err := Open(t.Context(), b.cfg, log, cmp.Or(b.out, io.Discard))
 	if err != nil {
 		t.Fatal(err)
 	}

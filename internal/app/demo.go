@@ -60,7 +60,7 @@ func seedDemo(ctx context.Context, db *store.DB, integrations *integration.Servi
 		if err := integrations.Create(ctx, it, sec); err != nil {
 			return err
 		}
-		sandboxes[ch.channel] = publicURL + "/sandbox/" + it.WebhookKey + "/phones/{user}"
+		sandboxes[ch.channel] = it.WebhookKey
 	}
 	// The demo widget offers every channel, so that the demo page shows
 	// the options icon at once.
@@ -74,17 +74,18 @@ Linkline demo account created (shown once; set DEMO=false in production).
   Agent workspace    %[1]s/workspace   (sign in with the agent token below)
   Admin settings     %[1]s/admin   (sign in with the admin token below)
   GraphQL endpoint   %[1]s/graphql   (websocket: %[2]s/graphql)
-  GraphiQL           %[1]s/
+  GraphiQL           %[1]s/   (with links to every page)
   Widget key         %[3]s
   Admin token        %[4]s
   Agent token        %[5]s
 
 Send the tokens as "Authorization: Bearer <token>" (or in connection_init on websockets).
 
-Sandbox phones (POST .../messages {"text":"hi"}, .../tap, .../open, .../read; GET ... shows the phone):
-  WhatsApp   %[6]s
-  Messenger  %[7]s
-  Instagram  %[8]s
+Sandbox phones: open one, paste the widget's "Open the app" link in it, confirm, chat.
+  WhatsApp   %[1]s/phone?key=%[6]s
+  Messenger  %[1]s/phone?key=%[7]s
+  Instagram  %[1]s/phone?key=%[8]s
+  (their API: %[1]s/sandbox/{key}/phones/{user}, README "Sandbox phones")
 
 `, publicURL, "ws"+publicURL[len("http"):], w.Key, adminTok, agentTok,
 		sandboxes[conversation.ChannelWhatsApp], sandboxes[conversation.ChannelMessenger], sandboxes[conversation.ChannelInstagram])

@@ -41,7 +41,11 @@ func TestOperationsEndpoints(t *testing.T) {
 		if code != http.StatusOK || !strings.Contains(body, "linkline_writes_committed_total 2") || !strings.Contains(body, "go_goroutines") {
 			t.Errorf("metrics: %d\n%s", code, body)
 		}
-		if code, body := get(t, base+"/"); code != http.StatusOK || !strings.Contains(body, "graphiql") {
+		// R37: the front page links every page above GraphiQL.
+		if code, body := get(t, base+"/"); code != http.StatusOK || !strings.Contains(body, `src="/graphiql"`) || !strings.Contains(body, `href="/phone"`) {
+			t.Errorf("the front page: %d\n%s", code, body)
+		}
+		if code, body := get(t, base+"/graphiql"); code != http.StatusOK || !strings.Contains(body, "GraphiQL") {
 			t.Errorf("GraphiQL: %d", code)
 		}
 		b.app.StartClosing()
@@ -57,8 +61,10 @@ func TestIntrospectionAndGraphiQLSwitches(t *testing.T) {
 		c.GraphiQL = false
 		c.HTTP.Introspection = false
 	})
-	if code, _ := get(t, strings.TrimSuffix(b.url, "/graphql")+"/"); code != http.StatusNotFound {
-		t.Errorf("GraphiQL off: %d", code)
+	for _, path := range []string{"/", "/graphiql"} {
+		if code, _ := get(t, strings.TrimSuffix(b.url, "/graphql")+path); code != http.StatusNotFound {
+			t.Errorf("GraphiQL off: %s answered %d", path, code)
+		}
 	}
 	if r := b.post(t, b.agent, `{ __schema { types { name } } }`, nil); len(r.Errors) == 0 {
 		t.Errorf("introspection off, yet answered: %s", r.Data)

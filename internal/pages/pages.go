@@ -1,6 +1,7 @@
 // Package pages serves the reference front ends built into the binary
 // (R37): the web widget, a script any site embeds with one tag, a demo
-// page that embeds it, the agent workspace and the admin page. The sources are TypeScript
+// page that embeds it, the agent workspace, the admin page, the sandbox
+// phone page and a front page that links them above GraphiQL. The sources are TypeScript
 // under src/; `npm run build` writes dist/, which is committed, so that `go
 // run .` needs only Go (.ci/run checks that a rebuild changes nothing).
 package pages
@@ -33,10 +34,21 @@ var workspaceHTML []byte
 //go:embed admin.html
 var adminHTML []byte
 
+//go:embed dist/phone.js
+var phoneJS []byte
+
+//go:embed phone.html
+var phoneHTML []byte
+
+//go:embed index.html
+var indexHTML []byte
+
 var demoPage = template.Must(template.New("demo").Parse(demoHTML))
 
 // Handler serves GET /widget.js, GET /demo, GET /workspace, GET
-// /workspace.js, GET /admin and GET /admin.js.
+// /workspace.js, GET /admin, GET /admin.js, GET /phone, GET /phone.js and
+// GET / (the front page, which shows GraphiQL from /graphiql under its
+// links).
 type Handler struct {
 	mux *http.ServeMux
 }
@@ -47,9 +59,12 @@ func NewHandler() *Handler {
 	h.mux.Handle("GET /widget.js", script(widgetJS))
 	h.mux.HandleFunc("GET /demo", h.demo)
 	h.mux.Handle("GET /workspace.js", script(workspaceJS))
-	h.mux.Handle("GET /workspace", signedIn(workspaceHTML))
+	h.mux.Handle("GET /workspace", ownPage(workspaceHTML))
 	h.mux.Handle("GET /admin.js", script(adminJS))
-	h.mux.Handle("GET /admin", signedIn(adminHTML))
+	h.mux.Handle("GET /admin", ownPage(adminHTML))
+	h.mux.Handle("GET /phone.js", script(phoneJS))
+	h.mux.Handle("GET /phone", ownPage(phoneHTML))
+	h.mux.Handle("GET /{$}", ownPage(indexHTML))
 	return h
 }
 
@@ -78,11 +93,12 @@ func (h *Handler) demo(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// signedIn serves a page people sign in to with a token, the agent
-// workspace or the admin page: it asks for the token and keeps it in the
-// browser, so the page itself holds nothing secret. No other site may
-// frame it, to trick an agent or admin into clicking there.
-func signedIn(html []byte) http.Handler {
+// ownPage serves a page used only from the server's own origin: the
+// agent workspace or the admin page, which ask for a token and keep it in
+// the browser (so the page itself holds nothing secret), a sandbox phone,
+// the front page. No other site may frame it, to trick an agent or admin
+// into clicking there.
+func ownPage(html []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/conversation"
@@ -24,7 +26,12 @@ const maxBody = 64 << 10
 //	POST /{key}/phones/{user}/tap      {"choiceId"}      taps a reply choice the phone received
 //	POST /{key}/phones/{user}/open     {"link"}          opens the integration's wa.me, m.me or ig.me link
 //	POST /{key}/phones/{user}/read                       reads everything received
-//	GET  /{key}/phones/{user}                            what the channel's app shows
+//	GET  /{key}/phones/{user}[?after={version}]          what the channel's app shows
+//
+// The phone pages follow a phone with GET ?after=, the version they last
+// showed: it answers as soon as the phone's version is another, or after
+// longPoll with the same. One request open per page and no polling
+// interval to tune; a page that loses the server just asks again.
 //
 // A phone's profile name goes in WhatsApp's webhooks; Messenger and
 // Instagram give it to the business's user-profile reads instead, which
@@ -71,9 +78,16 @@ func (s *Sandbox) serveMessage(w http.ResponseWriter, r *http.Request) {
 // write sends text from user's phone, under name when one is given, as
 // the tap of rep when set.
 func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, it Integration, user, name, text string, rep *reply) {
-	l := line{ID: newID(idPrefix(it.Channel)), From: fromUser, Text: text, Time: s.now()}
-	profile := s.add(keyOf(it, user), l, name)
-	s.answer(w, r, it, inboundWebhook(it, user, profile, l, rep), result{MessageID: l.ID})
+	k := keyOf(it, user)
+	l := line{ID: newID(idPrefix(it.Channel)), From: fromUser, Text: text, Time: s.now(), State: stateSent}
+	profile := s.add(k, l, name)
+	status := s.post(r.Context(), it, inboundWebhook(it, user, profile, l, rep))
+	state := stateDelivered
+	if status/100 != 2 {
+		state = stateFailed
+	}
+	s.settle(k, l.ID, state)
+	respond(w, status, result{MessageID: l.ID})
 }
 
 func (s *Sandbox) serveTap(w http.ResponseWriter, r *http.Request) {
@@ -130,19 +144,35 @@ func (s *Sandbox) serveRead(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, it, readWebhook(it, user, ids, at), result{Read: ids})
 }
 
+// longPoll is how long GET ?after= waits for a change: well under the
+// idle timeouts of proxies a page may sit behind.
+const longPoll = 25 * time.Second
+
 func (s *Sandbox) servePhone(w http.ResponseWriter, r *http.Request) {
 	it, user, ok := s.phoneOf(w, r)
 	if !ok {
 		return
 	}
-	p := s.view(keyOf(it, user))
+	k := keyOf(it, user)
+	if after := r.URL.Query().Get("after"); after != "" {
+		v, err := strconv.ParseUint(after, 10, 64)
+		if err != nil {
+			fail(w, http.StatusBadRequest, "after must be a version the phone answered")
+			return
+		}
+		s.wait(r.Context(), k, v, longPoll)
+	}
+	p := s.view(k)
 	writeJSON(w, http.StatusOK, struct {
-		Channel      conversation.Channel `json:"channel"`
-		User         string               `json:"user"`
-		Name         string               `json:"name,omitempty"`
-		Messages     []line               `json:"messages"`
-		ProfileReads int                  `json:"profileReads,omitempty"`
-	}{it.Channel, user, p.name, p.thread, p.profileReads})
+		Channel conversation.Channel `json:"channel"`
+		// Handle is the business the app chats with.
+		Handle       string `json:"handle"`
+		User         string `json:"user"`
+		Name         string `json:"name,omitempty"`
+		Messages     []line `json:"messages"`
+		ProfileReads int    `json:"profileReads,omitempty"`
+		Version      uint64 `json:"version"`
+	}{it.Channel, it.Handle, user, p.name, p.thread, p.profileReads, p.version})
 }
 
 // phoneOf finds the integration and user a request names, or answers.
@@ -166,7 +196,12 @@ func (s *Sandbox) phoneOf(w http.ResponseWriter, r *http.Request) (Integration, 
 // answer posts body to the integration's webhook route and tells how it
 // went.
 func (s *Sandbox) answer(w http.ResponseWriter, r *http.Request, it Integration, body []byte, res result) {
-	res.WebhookStatus = s.post(r.Context(), it, body)
+	respond(w, s.post(r.Context(), it, body), res)
+}
+
+// respond tells how the webhook route answered, status.
+func respond(w http.ResponseWriter, status int, res result) {
+	res.WebhookStatus = status
 	if res.WebhookStatus/100 != 2 {
 		res.Error = fmt.Sprintf("the webhook route answered %d", res.WebhookStatus)
 		writeJSON(w, http.StatusBadGateway, res)

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 
@@ -28,6 +29,9 @@ type phone struct {
 	thread []line
 	// profileReads counts the business's reads of the user's profile.
 	profileReads int
+	// version counts the changes to what the phone shows, so that a page
+	// showing it can wait for the next one (see wait).
+	version uint64
 }
 
 // maxThread bounds a phone's memory; older lines are forgotten.
@@ -48,7 +52,18 @@ type line struct {
 	Time    time.Time `json:"time"`
 	// Read is set on the business's messages the user has read.
 	Read bool `json:"read,omitempty"`
+	// State is the delivery of the user's messages, the app's ticks:
+	// sent, then delivered when the business's webhook route took it, or
+	// failed when it refused it.
+	State string `json:"state,omitempty"`
 }
+
+// The states of the user's messages.
+const (
+	stateSent      = "sent"
+	stateDelivered = "delivered"
+	stateFailed    = "failed"
+)
 
 // choice is a reply choice: a WhatsApp reply button, a quick reply.
 type choice struct {
@@ -84,7 +99,60 @@ func (s *Sandbox) add(k phoneKey, l line, name string) string {
 	if name != "" {
 		p.name = name
 	}
+	s.changed(p)
 	return cmp.Or(p.name, k.user)
+}
+
+// settle sets the state of the user's message id on k's phone.
+func (s *Sandbox) settle(k phoneKey, id, state string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.phones[k]
+	if p == nil {
+		return
+	}
+	if i := slices.IndexFunc(p.thread, func(l line) bool { return l.ID == id }); i >= 0 {
+		p.thread[i].State = state
+		s.changed(p)
+	}
+}
+
+// changed counts a change of p and wakes those waiting for one; s.mu is
+// held.
+func (s *Sandbox) changed(p *phone) {
+	p.version++
+	close(s.change)
+	s.change = make(chan struct{})
+}
+
+// wait returns once the version of k's phone is no longer after, ctx
+// ends, the sandbox closes or d has passed. A page follows a phone by
+// asking again with the version it last showed: one request open per
+// page, answered as soon as there is something new.
+func (s *Sandbox) wait(ctx context.Context, k phoneKey, after uint64, d time.Duration) {
+	timeout := time.NewTimer(d)
+	defer timeout.Stop()
+	for {
+		s.mu.Lock()
+		var version uint64
+		if p := s.phones[k]; p != nil {
+			version = p.version
+		}
+		change := s.change
+		s.mu.Unlock()
+		if version != after {
+			return
+		}
+		select {
+		case <-change:
+		case <-ctx.Done():
+			return
+		case <-s.background.Done():
+			return
+		case <-timeout.C:
+			return
+		}
+	}
 }
 
 // open returns k's phone, which first use creates; s.mu is held.
@@ -93,6 +161,7 @@ func (s *Sandbox) open(k phoneKey) *phone {
 	if p == nil {
 		p = &phone{}
 		s.phones[k] = p
+		s.changed(p)
 	}
 	return p
 }
@@ -140,6 +209,9 @@ func (s *Sandbox) markRead(k phoneKey) []string {
 			ids = append(ids, l.ID)
 		}
 	}
+	if len(ids) > 0 {
+		s.changed(p)
+	}
 	return ids
 }
 
@@ -151,5 +223,5 @@ func (s *Sandbox) view(k phoneKey) phone {
 	if p == nil {
 		return phone{thread: []line{}}
 	}
-	return phone{name: p.name, thread: slices.Clone(p.thread), profileReads: p.profileReads}
+	return phone{name: p.name, thread: slices.Clone(p.thread), profileReads: p.profileReads, version: p.version}
 }

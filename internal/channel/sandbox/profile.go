@@ -71,6 +71,7 @@ func (s *Sandbox) profileName(k phoneKey) (name string, ok bool) {
 		return "", false
 	}
 	p.profileReads++
+	s.changed(p)
 	if p.name != "" {
 		return p.name, true
 	}

@@ -105,6 +105,8 @@ type Sandbox struct {
 	mu     sync.Mutex
 	phones map[phoneKey]*phone
 	closed bool
+	// change is closed, and replaced, when any phone changes.
+	change chan struct{}
 
 	// background is cancelled by Close; status webhooks run under it.
 	background context.Context
@@ -118,7 +120,7 @@ func New(integrations Integrations, deliver Deliver, log *slog.Logger) *Sandbox 
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Sandbox{
 		integrations: integrations, deliver: deliver, log: log, now: time.Now,
-		phones: map[phoneKey]*phone{}, background: ctx, cancel: cancel,
+		phones: map[phoneKey]*phone{}, change: make(chan struct{}), background: ctx, cancel: cancel,
 	}
 }
 

@@ -199,10 +199,12 @@ func (b *testBundle) act(t *testing.T, it Integration, action, body string) resu
 
 type screen struct {
 	Channel      conversation.Channel
+	Handle       string
 	User         string
 	Name         string
 	Messages     []line
 	ProfileReads int
+	Version      uint64
 }
 
 func (b *testBundle) screen(t *testing.T, it Integration) screen {
@@ -527,4 +529,54 @@ func TestMadeUpNames(t *testing.T) {
 			t.Errorf("madeUpName(%q) = %q", user, n)
 		}
 	}
+}
+
+// A phone page follows the phone: GET ?after= with the version it showed
+// answers at once when the phone has changed since, and otherwise as soon
+// as it does; the user's messages carry their ticks.
+func TestFollowPhone(t *testing.T) {
+	b := setup(t)
+	path := "/" + fb.WebhookKey + "/phones/" + users[fb.Channel]
+	first := b.screen(t, fb)
+	if first.Version != 0 || first.Handle != fb.Handle {
+		t.Fatalf("a new phone: %+v", first)
+	}
+	b.act(t, fb, "messages", `{"text": "hi"}`)
+	b.events(t, fb)
+	var now screen
+	if code := b.phone(t, http.MethodGet, path+"?after=0", "", &now); code != http.StatusOK || now.Version == 0 {
+		t.Fatalf("after a change: %d %+v", code, now)
+	}
+	if l := now.Messages[0]; l.State != stateDelivered {
+		t.Errorf("the message the route took: %+v, want delivered", l)
+	}
+
+	next := make(chan screen)
+	go func() {
+		var s screen
+		b.phone(t, http.MethodGet, path+"?after="+strconv.FormatUint(now.Version, 10), "", &s)
+		next <- s
+	}()
+	b.act(t, fb, "messages", `{"text": "anyone?"}`)
+	b.events(t, fb)
+	if s := <-next; s.Version <= now.Version || s.Messages[len(s.Messages)-1].Text != "anyone?" {
+		t.Errorf("the wait answered %+v", s)
+	}
+
+	var res result
+	if code := b.phone(t, http.MethodGet, path+"?after=soon", "", &res); code != http.StatusBadRequest || res.Error == "" {
+		t.Errorf("after=soon: %d %+v", code, res)
+	}
+	b.quiet(t)
+}
+
+// A message the webhook route refused shows as failed on the phone.
+func TestRefusedMessageShowsFailed(t *testing.T) {
+	b := setup(t, wrongSecret{store{wa, fb, ig}})
+	var res result
+	b.phone(t, http.MethodPost, "/wh_whatsapp/phones/5511987654321/messages", `{"text": "hi"}`, &res)
+	if s := b.screen(t, wa); len(s.Messages) != 1 || s.Messages[0].State != stateFailed {
+		t.Errorf("the phone shows %+v, want the message failed", s.Messages)
+	}
+	b.quiet(t)
 }

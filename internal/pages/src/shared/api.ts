@@ -104,7 +104,9 @@ export class Api {
       retryWait: (n) => new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * 2 ** n) + Math.random() * 500)),
     });
     client.on("connected", () => client === this.client && this.online(true));
-    client.on("closed", () => client === this.client && this.online(false));
+    // 1000 is graphql-ws closing an idle socket itself (lazy mode, once no
+    // subscription is left, a refused one say): no connection was lost.
+    client.on("closed", (e) => client === this.client && !(e instanceof CloseEvent && e.code === 1000) && this.online(false));
     return client;
   }
 }

@@ -44,6 +44,8 @@ export const en = {
     LINK_ENDED_BY_ADMIN: (channel, identity) => `${channel} is no longer offered: ${identity} was disconnected`,
   } satisfies Record<NoteKind, (channel: string, identity: string) => string>,
   failed: (message: string) => `Something went wrong: ${message}`,
+  // The widget's allowed origins leave this site out (R20).
+  notHere: "This chat is not available on this site.",
 };
 
 export type Strings = typeof en;

@@ -111,7 +111,7 @@ export class Widget {
       this.title.textContent = c.name;
       this.menu.show(c);
     };
-    const onError = (e: ApiError) => this.notice.fail(e);
+    const onError = (e: ApiError) => (e.code === "FORBIDDEN" ? this.notice.show(this.t.notHere) : this.notice.fail(e));
     this.stops.push(
       this.session
         ? this.api.subscribe<op.SessionWidget>(op.sessionWidget, {}, { next: (d) => configured(d.widgetConfig), error: onError })

@@ -1,0 +1,128 @@
+// What the person sees on the phone, one component each. Components render
+// what they are given and report what the person does; the Phone decides
+// the rest.
+import { h, present } from "../shared/dom";
+import type { Line } from "./sandbox";
+import type { Strings } from "./strings";
+
+/** "Scans" the widget's QR code: takes the link it holds, or the widget's "Open the app" link (R5). */
+export class LinkOpener {
+  readonly el: HTMLFormElement;
+
+  constructor(t: Strings, open: (link: string) => Promise<boolean>) {
+    const input = h("input", { id: "phone-link", name: "link", type: "url", required: true, placeholder: "https://…", "aria-describedby": "phone-link-hint" });
+    this.el = h(
+      "form",
+      {
+        class: "scan",
+        onsubmit: async (e) => {
+          e.preventDefault();
+          if (await open(input.value.trim())) input.value = "";
+        },
+      },
+      h("label", { for: "phone-link" }, t.scan),
+      h("p", { id: "phone-link-hint", class: "hint" }, t.scanHint),
+      h("div", { class: "row" }, input, h("button", { type: "submit" }, t.open)),
+    );
+  }
+}
+
+/** The chat, oldest first: the business's messages with their reply choices, the phone's with their ticks. */
+export class Thread {
+  readonly el: HTMLElement;
+  private readonly list: HTMLOListElement;
+  private readonly empty: HTMLParagraphElement;
+
+  constructor(
+    private readonly t: Strings,
+    private readonly tap: (choiceId: string) => void,
+  ) {
+    this.list = h("ol", {});
+    this.empty = h("p", { class: "empty" }, t.empty);
+    this.el = h("section", { class: "thread", "aria-label": t.chat, "aria-live": "polite" }, this.empty, this.list);
+  }
+
+  /** The lines shown, by id, with what they were drawn from. */
+  private readonly shown = new Map<string, { el: HTMLLIElement; drawn: string }>();
+
+  /**
+   * Shows lines. A line keeps its element while it stays the same (a read
+   * receipt only marks it), so that a tap on a prompt's button that lands
+   * as the screen changes is not lost.
+   */
+  show(lines: Line[]): void {
+    const bottom = this.el.scrollTop + this.el.clientHeight >= this.el.scrollHeight - 20;
+    this.empty.hidden = lines.length > 0;
+    const ids = new Set(lines.map((l) => l.id));
+    for (const [id, s] of this.shown) {
+      if (ids.has(id)) continue;
+      s.el.remove();
+      this.shown.delete(id);
+    }
+    let previous: HTMLLIElement | null = null;
+    for (const l of lines) {
+      const drawn = JSON.stringify([l.text, l.choices, l.state]);
+      let s = this.shown.get(l.id);
+      if (s?.drawn !== drawn) {
+        const el = this.line(l);
+        s?.el.replaceWith(el);
+        s = { el, drawn };
+        this.shown.set(l.id, s);
+      }
+      s.el.dataset.read = String(Boolean(l.read));
+      if (!s.el.isConnected || s.el.previousElementSibling !== previous) {
+        if (previous) previous.after(s.el);
+        else this.list.prepend(s.el);
+      }
+      previous = s.el;
+    }
+    if (bottom) this.el.scrollTop = this.el.scrollHeight;
+  }
+
+  private line(l: Line): HTMLLIElement {
+    const time = new Date(l.time);
+    return h(
+      "li",
+      { class: `msg ${l.from}`, "data-id": l.id },
+      h("p", { class: "text" }, l.text),
+      ...present([
+        !!l.choices?.length &&
+          h("div", { class: "choices" }, ...l.choices.map((c) => h("button", { type: "button", "data-choice": c.id, onclick: () => this.tap(c.id) }, c.title))),
+        h(
+          "p",
+          { class: "meta" },
+          h("time", { datetime: l.time }, time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })),
+          l.state && new DeliveryTicks(this.t, l.state).el,
+        ),
+      ]),
+    );
+  }
+}
+
+/** The ticks of a message the phone sent: ✓ sent, ✓✓ delivered, ! not delivered. */
+export class DeliveryTicks {
+  readonly el: HTMLSpanElement;
+
+  constructor(t: Strings, state: NonNullable<Line["state"]>) {
+    const marks = { sent: "✓", delivered: "✓✓", failed: "!" }[state];
+    this.el = h("span", { class: "ticks", "data-state": state, title: t.ticks[state] }, h("span", { "aria-hidden": "true" }, marks), h("span", { class: "visually-hidden" }, t.ticks[state]));
+  }
+}
+
+/** The message box (Enter sends, Shift+Enter starts a new line). */
+export class Composer {
+  readonly el: HTMLFormElement;
+
+  constructor(t: Strings, send: (text: string) => Promise<boolean>) {
+    const input = h("textarea", { name: "text", rows: "1", "aria-label": t.yourMessage, placeholder: t.yourMessage, maxlength: "4096" });
+    const submit = async (e: Event) => {
+      e.preventDefault();
+      const text = input.value.trim();
+      if (text && (await send(text))) input.value = "";
+    };
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey) void submit(e);
+    });
+    this.el = h("form", { class: "composer", onsubmit: (e) => void submit(e) }, input, h("button", { type: "submit" }, t.send));
+  }
+}

@@ -1,0 +1,77 @@
+// The phone page's one door to the server: the sandbox's phone API (README:
+// Sandbox phones), JSON over HTTP. It is not GraphQL on purpose: the phone
+// plays Meta's side, and reaches the service only as Meta does, through
+// signed webhooks the sandbox posts to the webhook route.
+
+export type App = "WHATSAPP" | "MESSENGER" | "INSTAGRAM";
+
+/** A message as the app shows it; state is the ticks of the user's own. */
+export interface Line {
+  id: string;
+  from: "user" | "business";
+  text: string;
+  choices?: { id: string; title: string }[];
+  time: string;
+  read?: boolean;
+  state?: "sent" | "delivered" | "failed";
+}
+
+/** What the app shows: exactly that channel's transcript (R10). */
+export interface Screen {
+  channel: App;
+  handle: string;
+  user: string;
+  messages: Line[];
+  version: number;
+}
+
+/** What the phone API refused, with its HTTP status. */
+export class PhoneError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class PhoneApi {
+  /** @param url the phone's address, `/sandbox/{key}/phones/{user}`. */
+  constructor(private readonly url: string) {}
+
+  /**
+   * The screen. With the version last shown, the server answers when there
+   * is something new, or after a while with the same: one request open at a
+   * time, no polling interval.
+   */
+  view(after?: number): Promise<Screen> {
+    return this.call("GET", after === undefined ? "" : `?after=${after}`);
+  }
+
+  write(text: string): Promise<unknown> {
+    return this.call("POST", "/messages", { text });
+  }
+
+  tap(choiceId: string): Promise<unknown> {
+    return this.call("POST", "/tap", { choiceId });
+  }
+
+  open(link: string): Promise<unknown> {
+    return this.call("POST", "/open", { link });
+  }
+
+  read(): Promise<unknown> {
+    return this.call("POST", "/read");
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const resp = await fetch(this.url + path, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await resp.json()) as T & { error?: string };
+    if (!resp.ok) throw new PhoneError(resp.status, answer.error ?? `HTTP ${resp.status}`);
+    return answer;
+  }
+}
