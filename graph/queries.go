@@ -109,11 +109,13 @@ func filterOf(f *model.ConversationFilter) conversation.Filter {
 	return out
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// deref is the zero value for null: an omitted optional input.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	return *s
+	return *p
 }
 
 // optional is nil for the zero value: GraphQL's null for an empty string or
