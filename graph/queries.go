@@ -52,6 +52,11 @@ func (r *queryResolver) node(ctx context.Context, gid string) (relay.Node, error
 			return nil, apperr.NotFoundf("node")
 		}
 		n, err = r.Settings.Widget(ctx, actor, id)
+	case relay.TypeAPIToken:
+		if actor.Agent == nil {
+			return nil, apperr.NotFoundf("node")
+		}
+		n, err = r.Tokens.Get(ctx, actor, id)
 	case relay.TypeLinkRequest:
 		n, err = r.Links.Get(ctx, actor, id)
 	case relay.TypeAccount:

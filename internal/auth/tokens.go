@@ -119,10 +119,9 @@ func (ts *Tokens) List(ctx context.Context, actor *Actor, agentID int64) ([]*API
 	return ts.store.APITokens(ctx, actor.AccountID(), agentID)
 }
 
-// Revoke revokes one of the caller's tokens, or, for admins, any token of
-// the account: it stops working and its open sockets close, on every
-// instance (R28). Someone else's token answers as an unknown one.
-func (ts *Tokens) Revoke(ctx context.Context, actor *Actor, id int64) (*APIToken, error) {
+// Get returns one of the caller's tokens, or, for admins, any of the
+// account's; someone else's token answers as an unknown one.
+func (ts *Tokens) Get(ctx context.Context, actor *Actor, id int64) (*APIToken, error) {
 	if err := Require(actor, RoleAgent); err != nil {
 		return nil, err
 	}
@@ -132,6 +131,17 @@ func (ts *Tokens) Revoke(ctx context.Context, actor *Actor, id int64) (*APIToken
 	}
 	if t.AgentID != actor.Agent.ID && !actor.Has(RoleAdmin) {
 		return nil, apperr.NotFoundf("API token")
+	}
+	return t, nil
+}
+
+// Revoke revokes one of the caller's tokens, or, for admins, any token of
+// the account: it stops working and its open sockets close, on every
+// instance (R28). Someone else's token answers as an unknown one.
+func (ts *Tokens) Revoke(ctx context.Context, actor *Actor, id int64) (*APIToken, error) {
+	t, err := ts.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
 	}
 	if err := ts.store.RevokeAPIToken(ctx, t.AccountID, t.ID, ts.now()); err != nil {
 		return nil, err
