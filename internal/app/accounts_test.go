@@ -111,7 +111,9 @@ func TestWidgetAdministration(t *testing.T) {
 		if r := b.post(t, b.agent, deleteWidget, map[string]any{"id": w.ID}); r.code() != "FORBIDDEN" {
 			t.Errorf("an agent deleting a widget: %+v", r.Errors)
 		}
-		var deleted struct{ DeleteWidget struct{ DeletedWidgetID string } }
+		var deleted struct {
+			DeleteWidget struct{ DeletedWidgetID string }
+		}
 		b.post(t, b.admin, deleteWidget, map[string]any{"id": w.ID}).decode(t, &deleted)
 		if deleted.DeleteWidget.DeletedWidgetID != w.ID {
 			t.Errorf("deleted %+v", deleted)
@@ -147,7 +149,9 @@ func TestAgentWorkspaceSwitch(t *testing.T) {
 		if r := b.post(t, b.agent, set, map[string]any{"on": false}); r.code() != "FORBIDDEN" {
 			t.Errorf("an agent switching the workspace: %+v", r.Errors)
 		}
-		var out struct{ SetAgentWorkspace struct{ Account struct{ AgentWorkspace bool } } }
+		var out struct {
+			SetAgentWorkspace struct{ Account struct{ AgentWorkspace bool } }
+		}
 		b.post(t, b.admin, set, map[string]any{"on": false}).decode(t, &out)
 		if out.SetAgentWorkspace.Account.AgentWorkspace {
 			t.Fatal("still on")
@@ -414,7 +418,9 @@ func TestSignOut(t *testing.T) {
 		if r := b.post(t, b.agent, signOut, nil); r.code() != "FORBIDDEN" {
 			t.Errorf("an agent signing out: %+v", r.Errors)
 		}
-		var out struct{ SignOut struct{ ClientMutationID string } }
+		var out struct {
+			SignOut struct{ ClientMutationID string }
+		}
 		b.post(t, c.session, signOut, nil).decode(t, &out)
 		if out.SignOut.ClientMutationID != "x" {
 			t.Errorf("signed out %+v", out)
