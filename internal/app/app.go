@@ -254,7 +254,7 @@ func (a *App) start() error {
 		a.feed.Run(a.bg)
 	}()
 	if a.DB.Postgres() {
-		a.listener = store.NewListener(a.DB, a.log, notices{a.feed, a.authn})
+		a.listener = store.NewListener(a.DB, a.log, notices{a.feed, a.authn, a.bg})
 		a.wg.Go(func() {
 			a.listener.Run(a.bg)
 		})
@@ -378,9 +378,18 @@ func (a *App) PendingJobs(ctx context.Context) (int, error) {
 type notices struct {
 	*feed.Backbone
 	authn *auth.Authenticator
+	// ctx bounds the checks after a reconnection.
+	ctx context.Context
 }
 
 func (n notices) Revoked(r auth.Revocation) { n.authn.Revoke(r) }
+
+// Reconnected re-reads what may have been missed: events and state, and
+// revocations, by checking again every token an open socket holds.
+func (n notices) Reconnected() {
+	n.authn.Recheck(n.ctx)
+	n.Backbone.Reconnected()
+}
 
 // jobErrors logs every failed job attempt: River retries it, and an
 // operator must be able to see why.

@@ -48,6 +48,9 @@ type Actor struct {
 	Session *Session
 	// ClientAddr is the caller's network address, for abuse limits.
 	ClientAddr string
+	// tokenHash is the hash of the token the actor was authenticated
+	// with, to check it again (Recheck).
+	tokenHash string
 }
 
 // AccountID is the account the actor belongs to, or 0 when anonymous.
@@ -196,7 +199,7 @@ const cacheTTL = 30 * time.Second
 func NewAuthenticator(store Store, origins Origins, now func() time.Time) *Authenticator {
 	c, _ := lru.New[string, known](100_000) // errors only on size <= 0
 	o, _ := lru.New[originKey, allowed](100_000)
-	return &Authenticator{store: store, origins: origins, now: now, known: c, allowed: o, holders: holders{held: map[Revocation]map[*func()]struct{}{}}}
+	return &Authenticator{store: store, origins: origins, now: now, known: c, allowed: o, holders: holders{held: map[Revocation]map[*holder]struct{}{}}}
 }
 
 // allows reports whether a page at origin may use the session's widget.
@@ -270,7 +273,7 @@ func (au *Authenticator) Authenticate(ctx context.Context, header, clientAddr, o
 	if err != nil {
 		return nil, err
 	}
-	actor.Agent, actor.Token = k.agent, k.token
+	actor.Agent, actor.Token, actor.tokenHash = k.agent, k.token, string(HashToken(tok))
 	if t := k.token; t != nil && t.Expired(au.now()) {
 		return nil, apperr.New(apperr.Unauthenticated, "the API token has expired")
 	}

@@ -1,10 +1,13 @@
 package auth
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/linkline/linkline/internal/apperr"
 )
 
 // Grant is what a revocation takes away.
@@ -62,24 +65,30 @@ func (a *Actor) grants() []Revocation {
 	return out
 }
 
-// holders are the stop functions of what holds each grant.
+// holders are what holds each grant: a stop function, and the token it
+// was authenticated with, to check again.
 type holders struct {
 	mu   sync.Mutex
-	held map[Revocation]map[*func()]struct{}
+	held map[Revocation]map[*holder]struct{}
+}
+
+type holder struct {
+	stop      func()
+	tokenHash string
+	agent     bool
 }
 
 // Hold calls stop, once, when a grant of the actor is revoked, until
 // release is called: a socket authenticated once at connection_init lives
 // no longer than its grant.
 func (au *Authenticator) Hold(a *Actor, stop func()) (release func()) {
-	once := sync.OnceFunc(stop)
-	key := &once
+	key := &holder{stop: sync.OnceFunc(stop), tokenHash: a.tokenHash, agent: a.Agent != nil}
 	grants := a.grants()
 	h := &au.holders
 	h.mu.Lock()
 	for _, g := range grants {
 		if h.held[g] == nil {
-			h.held[g] = map[*func()]struct{}{}
+			h.held[g] = map[*holder]struct{}{}
 		}
 		h.held[g][key] = struct{}{}
 	}
@@ -105,12 +114,49 @@ func (au *Authenticator) Revoke(r Revocation) {
 	au.known.Purge()
 	h := &au.holders
 	h.mu.Lock()
-	stops := make([]*func(), 0, len(h.held[r]))
-	for stop := range h.held[r] {
-		stops = append(stops, stop)
+	stops := make([]*holder, 0, len(h.held[r]))
+	for k := range h.held[r] {
+		stops = append(stops, k)
 	}
 	h.mu.Unlock()
-	for _, stop := range stops {
-		(*stop)()
+	for _, k := range stops {
+		k.stop()
+	}
+}
+
+// Recheck looks up again every token that something holds, and stops what
+// holds one that no longer authenticates. It is for when revocations may
+// have been missed: the listener that hears them was disconnected. Cached
+// lookups are forgotten too.
+func (au *Authenticator) Recheck(ctx context.Context) {
+	au.generation.Add(1)
+	au.known.Purge()
+	byToken := map[string][]*holder{}
+	h := &au.holders
+	h.mu.Lock()
+	for _, ks := range h.held {
+		for k := range ks {
+			byToken[k.tokenHash] = append(byToken[k.tokenHash], k)
+		}
+	}
+	h.mu.Unlock()
+	for hash, ks := range byToken {
+		var err error
+		if ks[0].agent {
+			_, _, err = au.store.AgentToken(ctx, []byte(hash))
+		} else {
+			var s *Session
+			if s, err = au.store.SessionByTokenHash(ctx, []byte(hash)); err == nil && !au.now().Before(s.ExpiresAt) {
+				err = apperr.NotFoundf("session")
+			}
+		}
+		// Only a definite answer stops anything: a database that does not
+		// answer now is no reason to close sockets.
+		if apperr.CodeOf(err) != apperr.NotFound {
+			continue
+		}
+		for _, k := range ks {
+			k.stop()
+		}
 	}
 }

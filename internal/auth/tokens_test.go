@@ -228,3 +228,36 @@ func isInvalid(err error, field string) bool {
 	e, ok := apperr.As(err)
 	return ok && e.Code == apperr.BadUserInput && e.Field == field
 }
+
+// R28: after the listener missed revocations, every held token is looked
+// up again, and only those that no longer authenticate stop.
+func TestRecheck(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	keep, keepHash := NewAgentToken()
+	gone, goneHash := NewAgentToken()
+	sess, sessHash := NewSessionToken()
+	st := fakeStore{
+		agents:   map[string]*account.Agent{string(keepHash): {ID: 1, AccountID: 9}, string(goneHash): {ID: 2, AccountID: 9}},
+		sessions: map[string]*Session{string(sessHash): {ID: 3, AccountID: 9, WidgetID: 5, ExpiresAt: now.Add(time.Hour)}},
+	}
+	au := NewAuthenticator(st, shopOnly{}, func() time.Time { return now })
+	var stopped []string
+	for name, tok := range map[string]string{"keep": keep, "gone": gone, "session": sess} {
+		a, err := au.Authenticate(context.Background(), tok, "a", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		au.Hold(a, func() { stopped = append(stopped, name) })
+	}
+	au.Recheck(context.Background())
+	if len(stopped) != 0 {
+		t.Fatalf("nothing was revoked, yet %v stopped", stopped)
+	}
+	delete(st.agents, string(goneHash))
+	st.sessions[string(sessHash)].ExpiresAt = now // signed out
+	au.Recheck(context.Background())
+	slices.Sort(stopped)
+	if !slices.Equal(stopped, []string{"gone", "session"}) {
+		t.Errorf("stopped %v", stopped)
+	}
+}
