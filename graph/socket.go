@@ -126,7 +126,7 @@ func (h *Handler) initSocket(ctx context.Context, payload transport.InitPayload)
 	// agent deactivated, a token revoked, a session signed out) it closes
 	// with 4403 on every instance (R28); expired, with 1000.
 	ctx, revoke := context.WithCancelCause(ctx)
-	release := h.authn.Hold(actor, func() { revoke(socket.ErrForbidden) })
+	release := h.authn.Hold(ctx, actor, func() { revoke(socket.ErrForbidden) })
 	stopDeadline := context.CancelFunc(func() {})
 	if until := expiry(actor); !until.IsZero() {
 		ctx, stopDeadline = context.WithDeadline(ctx, until)

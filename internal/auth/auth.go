@@ -51,6 +51,9 @@ type Actor struct {
 	// tokenHash is the hash of the token the actor was authenticated
 	// with, to check it again (Recheck).
 	tokenHash string
+	// generation is the authenticator's count of revocations when the
+	// actor was authenticated: one since may have been missed (Hold).
+	generation int64
 }
 
 // AccountID is the account the actor belongs to, or 0 when anonymous.
@@ -185,6 +188,7 @@ type allowed struct {
 }
 
 type known struct {
+	hash    string
 	agent   *account.Agent
 	token   *APIToken
 	session *Session
@@ -222,7 +226,7 @@ func (au *Authenticator) lookup(ctx context.Context, tok string) (known, error) 
 		return k, nil
 	}
 	gen := au.generation.Load()
-	k := known{until: au.now().Add(cacheTTL)}
+	k := known{hash: string(hash), until: au.now().Add(cacheTTL)}
 	var err error
 	if strings.HasPrefix(tok, agentTokenPrefix) {
 		k.agent, k.token, err = au.store.AgentToken(ctx, hash)
@@ -269,11 +273,12 @@ func (au *Authenticator) Authenticate(ctx context.Context, header, clientAddr, o
 	if !strings.HasPrefix(tok, agentTokenPrefix) && !strings.HasPrefix(tok, sessionTokenPrefix) {
 		return nil, apperr.New(apperr.Unauthenticated, "invalid token")
 	}
+	gen := au.generation.Load()
 	k, err := au.lookup(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	actor.Agent, actor.Token, actor.tokenHash = k.agent, k.token, string(HashToken(tok))
+	actor.Agent, actor.Token, actor.tokenHash, actor.generation = k.agent, k.token, k.hash, gen
 	if t := k.token; t != nil && t.Expired(au.now()) {
 		return nil, apperr.New(apperr.Unauthenticated, "the API token has expired")
 	}

@@ -80,8 +80,9 @@ type holder struct {
 
 // Hold calls stop, once, when a grant of the actor is revoked, until
 // release is called: a socket authenticated once at connection_init lives
-// no longer than its grant.
-func (au *Authenticator) Hold(a *Actor, stop func()) (release func()) {
+// no longer than its grant. A revocation between the actor's
+// authentication and Hold is not missed: the token is then checked again.
+func (au *Authenticator) Hold(ctx context.Context, a *Actor, stop func()) (release func()) {
 	key := &holder{stop: sync.OnceFunc(stop), tokenHash: a.tokenHash, agent: a.Agent != nil}
 	grants := a.grants()
 	h := &au.holders
@@ -93,6 +94,9 @@ func (au *Authenticator) Hold(a *Actor, stop func()) (release func()) {
 		h.held[g][key] = struct{}{}
 	}
 	h.mu.Unlock()
+	if len(grants) > 0 && au.generation.Load() != a.generation && !au.valid(ctx, key) {
+		key.stop()
+	}
 	return func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -140,23 +144,28 @@ func (au *Authenticator) Recheck(ctx context.Context) {
 		}
 	}
 	h.mu.Unlock()
-	for hash, ks := range byToken {
-		var err error
-		if ks[0].agent {
-			_, _, err = au.store.AgentToken(ctx, []byte(hash))
-		} else {
-			var s *Session
-			if s, err = au.store.SessionByTokenHash(ctx, []byte(hash)); err == nil && !au.now().Before(s.ExpiresAt) {
-				err = apperr.NotFoundf("session")
-			}
-		}
-		// Only a definite answer stops anything: a database that does not
-		// answer now is no reason to close sockets.
-		if apperr.CodeOf(err) != apperr.NotFound {
+	for _, ks := range byToken {
+		if au.valid(ctx, ks[0]) {
 			continue
 		}
 		for _, k := range ks {
 			k.stop()
 		}
 	}
+}
+
+// valid looks a holder's token up again. Only a definite answer makes it
+// invalid: a database that does not answer now is no reason to close
+// sockets.
+func (au *Authenticator) valid(ctx context.Context, k *holder) bool {
+	var err error
+	if k.agent {
+		_, _, err = au.store.AgentToken(ctx, []byte(k.tokenHash))
+	} else {
+		var s *Session
+		if s, err = au.store.SessionByTokenHash(ctx, []byte(k.tokenHash)); err == nil && !au.now().Before(s.ExpiresAt) {
+			err = apperr.NotFoundf("session")
+		}
+	}
+	return apperr.CodeOf(err) != apperr.NotFound
 }

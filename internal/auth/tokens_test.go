@@ -59,10 +59,10 @@ func TestRevokeStopsHolders(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stopped []string
-	au.Hold(a, func() { stopped = append(stopped, "agent socket") })
-	release := au.Hold(a, func() { stopped = append(stopped, "released socket") })
+	au.Hold(context.Background(), a, func() { stopped = append(stopped, "agent socket") })
+	release := au.Hold(context.Background(), a, func() { stopped = append(stopped, "released socket") })
 	release()
-	au.Hold(&Actor{Session: &Session{ID: 3}}, func() { stopped = append(stopped, "session socket") })
+	au.Hold(context.Background(), &Actor{Session: &Session{ID: 3}}, func() { stopped = append(stopped, "session socket") })
 
 	au.Revoke(Revocation{Grant: GrantToken, ID: 99})
 	if len(stopped) != 0 {
@@ -247,7 +247,7 @@ func TestRecheck(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		au.Hold(a, func() { stopped = append(stopped, name) })
+		au.Hold(context.Background(), a, func() { stopped = append(stopped, name) })
 	}
 	au.Recheck(context.Background())
 	if len(stopped) != 0 {
@@ -259,5 +259,24 @@ func TestRecheck(t *testing.T) {
 	slices.Sort(stopped)
 	if !slices.Equal(stopped, []string{"gone", "session"}) {
 		t.Errorf("stopped %v", stopped)
+	}
+}
+
+// R28: a socket authenticated just before its token was revoked, and
+// holding it only after, is stopped at once.
+func TestHoldAfterRevocation(t *testing.T) {
+	tok, hash := NewAgentToken()
+	st := fakeStore{agents: map[string]*account.Agent{string(hash): {ID: 7, AccountID: 9}}}
+	au := NewAuthenticator(st, shopOnly{}, time.Now)
+	a, err := au.Authenticate(context.Background(), tok, "a", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(st.agents, string(hash))
+	au.Revoke(Revocation{Grant: GrantToken, ID: a.Token.ID})
+	stopped := false
+	au.Hold(context.Background(), a, func() { stopped = true })
+	if !stopped {
+		t.Error("the late holder of a revoked token was not stopped")
 	}
 }
