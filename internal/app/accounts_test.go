@@ -111,10 +111,19 @@ func TestWidgetAdministration(t *testing.T) {
 		if r := b.post(t, b.agent, deleteWidget, map[string]any{"id": w.ID}); r.code() != "FORBIDDEN" {
 			t.Errorf("an agent deleting a widget: %+v", r.Errors)
 		}
+		// A session's socket (no Origin: not a browser) is open when the
+		// widget is deleted.
+		session := b.connect(t, transportWS, started.StartConversation.SessionToken)
 		var deleted struct {
 			DeleteWidget struct{ DeletedWidgetID string }
 		}
 		b.post(t, b.admin, deleteWidget, map[string]any{"id": w.ID}).decode(t, &deleted)
+		if code := session.closeStatus(); code != 4403 {
+			t.Errorf("a deleted widget's session socket closed with %d, want 4403", code)
+		}
+		if r := b.post(t, started.StartConversation.SessionToken, `{ viewer { roles } }`, nil); r.code() != "UNAUTHENTICATED" {
+			t.Errorf("a deleted widget's session: %+v", r.Errors)
+		}
 		if deleted.DeleteWidget.DeletedWidgetID != w.ID {
 			t.Errorf("deleted %+v", deleted)
 		}

@@ -157,7 +157,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		return disabler.ChannelOff(ctx, accountID, 0, ch)
 	}
 	settings := widget.NewSettings(db, disabler, languages, a.feed.Change)
-	admin := widget.NewAdmin(db, disabler, languages, time.Now, a.feed.Change)
 	// A revoked grant ends here at once, and on the other instances when
 	// they hear of it (R28).
 	authn := auth.NewAuthenticator(db, widgets, time.Now)
@@ -166,6 +165,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		authn.Revoke(r)
 		return db.AnnounceRevoked(ctx, r)
 	}
+	admin := widget.NewAdmin(db, disabler, languages, time.Now, a.feed.Change, revoke)
 	team := account.NewTeam(db, time.Now, auth.NewAgentToken, func(ctx context.Context, _, agentID int64) error {
 		return revoke(ctx, auth.Revocation{Grant: auth.GrantAgent, ID: agentID})
 	})

@@ -21,6 +21,8 @@ const (
 	// GrantSession is one widget session: its end user signed out of the
 	// device.
 	GrantSession Grant = "session"
+	// GrantWidget is every session of a widget: an admin deleted it.
+	GrantWidget Grant = "widget"
 )
 
 // Revocation names a grant that ended before its time. Everything holding
@@ -39,7 +41,7 @@ func ParseRevocation(s string) (Revocation, error) {
 	g, id, ok := strings.Cut(s, ":")
 	n, err := strconv.ParseInt(id, 10, 64)
 	switch Grant(g) {
-	case GrantAgent, GrantToken, GrantSession:
+	case GrantAgent, GrantToken, GrantSession, GrantWidget:
 	default:
 		ok = false
 	}
@@ -50,7 +52,7 @@ func ParseRevocation(s string) (Revocation, error) {
 }
 
 // grants are the grants an actor holds: an agent and the token used, or a
-// session.
+// session and its widget.
 func (a *Actor) grants() []Revocation {
 	var out []Revocation
 	if a.Agent != nil {
@@ -60,7 +62,7 @@ func (a *Actor) grants() []Revocation {
 		out = append(out, Revocation{GrantToken, a.Token.ID})
 	}
 	if a.Session != nil {
-		out = append(out, Revocation{GrantSession, a.Session.ID})
+		out = append(out, Revocation{GrantSession, a.Session.ID}, Revocation{GrantWidget, a.Session.WidgetID})
 	}
 	return out
 }
@@ -114,8 +116,12 @@ func (au *Authenticator) Hold(ctx context.Context, a *Actor, stop func()) (relea
 func (au *Authenticator) Revoke(r Revocation) {
 	au.generation.Add(1)
 	// Revocations are rare: forgetting every cached lookup costs each
-	// live token one read, and needs no index of the cache by grant.
+	// live token one read, and needs no index of the cache by grant. A
+	// deleted widget's origins go too.
 	au.known.Purge()
+	if r.Grant == GrantWidget {
+		au.allowed.Purge()
+	}
 	h := &au.holders
 	h.mu.Lock()
 	stops := make([]*holder, 0, len(h.held[r]))

@@ -84,7 +84,7 @@ func TestRevokeStopsHolders(t *testing.T) {
 }
 
 func TestRevocationRoundTrip(t *testing.T) {
-	for _, r := range []Revocation{{GrantAgent, 1}, {GrantToken, 22}, {GrantSession, 333}} {
+	for _, r := range []Revocation{{GrantAgent, 1}, {GrantToken, 22}, {GrantSession, 333}, {GrantWidget, 4}} {
 		if got, err := ParseRevocation(r.String()); err != nil || got != r {
 			t.Errorf("%v: %v %v", r, got, err)
 		}

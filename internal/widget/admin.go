@@ -40,11 +40,15 @@ type Admin struct {
 	// changed tells every instance that an account's menus may have
 	// changed (R3).
 	changed func(ctx context.Context, accountID int64) error
+	// revoke ends, on every instance, what a widget's sessions hold: their
+	// sockets close.
+	revoke func(ctx context.Context, r auth.Revocation) error
 }
 
 // NewAdmin returns the admin service.
-func NewAdmin(store AdminStore, links Links, languages Languages, now func() time.Time, changed func(ctx context.Context, accountID int64) error) *Admin {
-	return &Admin{store: store, links: links, languages: languages, now: now, changed: changed}
+func NewAdmin(store AdminStore, links Links, languages Languages, now func() time.Time,
+	changed func(ctx context.Context, accountID int64) error, revoke func(ctx context.Context, r auth.Revocation) error) *Admin {
+	return &Admin{store: store, links: links, languages: languages, now: now, changed: changed, revoke: revoke}
 }
 
 // NewWidget is a widget to create.
@@ -133,9 +137,10 @@ func (ad *Admin) SetOrigins(ctx context.Context, actor *auth.Actor, id int64, or
 	return w, ad.changed(ctx, w.AccountID)
 }
 
-// Delete deletes a widget: its key and its sessions stop working, its
-// links end as if its channels were deselected (R3), and its
-// conversations stay, with their history, for the agents.
+// Delete deletes a widget: its key and its sessions stop working (their
+// sockets close on every instance), its links end as if its channels were
+// deselected (R3), and its conversations stay, with their history, for the
+// agents.
 func (ad *Admin) Delete(ctx context.Context, actor *auth.Actor, id int64) error {
 	if err := auth.Require(actor, auth.RoleAdmin); err != nil {
 		return err
@@ -151,6 +156,9 @@ func (ad *Admin) Delete(ctx context.Context, actor *auth.Actor, id int64) error 
 		if err := ad.links.ChannelOff(ctx, w.AccountID, w.ID, social.Channel(ch)); err != nil {
 			return err
 		}
+	}
+	if err := ad.revoke(ctx, auth.Revocation{Grant: auth.GrantWidget, ID: w.ID}); err != nil {
+		return err
 	}
 	return ad.changed(ctx, w.AccountID)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/auth"
 )
 
 // R28: origins are what browsers send, lower-cased and once each; "*"
@@ -89,7 +90,9 @@ func TestAdmin(t *testing.T) {
 	acct := *suite
 	b.store.account = &acct
 	st := &fakeAdminStore{fakeSettingsStore: b.store}
-	ad := NewAdmin(st, b.links, englishGreek{}, time.Now, func(context.Context, int64) error { b.woken++; return nil })
+	var revoked []auth.Revocation
+	ad := NewAdmin(st, b.links, englishGreek{}, time.Now, func(context.Context, int64) error { b.woken++; return nil },
+		func(_ context.Context, r auth.Revocation) error { revoked = append(revoked, r); return nil })
 	ctx := context.Background()
 
 	if _, err := ad.Create(ctx, agent, NewWidget{Name: "w"}); apperr.CodeOf(err) != apperr.Forbidden {
@@ -123,6 +126,9 @@ func TestAdmin(t *testing.T) {
 	}
 	if !slices.Equal(b.links.off, []string{"5 WHATSAPP"}) {
 		t.Errorf("deleting turned off %v", b.links.off)
+	}
+	if !slices.Equal(revoked, []auth.Revocation{{Grant: auth.GrantWidget, ID: 5}}) {
+		t.Errorf("deleting revoked %v", revoked)
 	}
 	for name, err := range map[string]error{
 		"rename":  func() error { _, err := ad.Rename(ctx, admin, 5, "x"); return err }(),
