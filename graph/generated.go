@@ -40,6 +40,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Account() AccountResolver
 	Agent() AgentResolver
+	ApiToken() ApiTokenResolver
 	Conversation() ConversationResolver
 	EndUser() EndUserResolver
 	Integration() IntegrationResolver
@@ -67,11 +68,33 @@ type ComplexityRoot struct {
 		Plan           func(childComplexity int) int
 	}
 
+	AccountPayload struct {
+		Account func(childComplexity int) int
+	}
+
 	Agent struct {
-		Email func(childComplexity int) int
-		ID    func(childComplexity int) int
-		Name  func(childComplexity int) int
-		Role  func(childComplexity int) int
+		Active    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Email     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
+	AgentPayload struct {
+		Agent func(childComplexity int) int
+	}
+
+	ApiToken struct {
+		CreatedAt  func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+		Name       func(childComplexity int) int
+	}
+
+	ApiTokenPayload struct {
+		APIToken func(childComplexity int) int
 	}
 
 	Conversation struct {
@@ -114,6 +137,15 @@ type ComplexityRoot struct {
 		Conversation func(childComplexity int) int
 	}
 
+	CreateApiTokenPayload struct {
+		APIToken func(childComplexity int) int
+		Token    func(childComplexity int) int
+	}
+
+	DeleteWidgetPayload struct {
+		DeletedWidgetID func(childComplexity int) int
+	}
+
 	EndUser struct {
 		CreatedAt  func(childComplexity int) int
 		Email      func(childComplexity int) int
@@ -141,6 +173,11 @@ type ComplexityRoot struct {
 
 	IntegrationPayload struct {
 		Integration func(childComplexity int) int
+	}
+
+	InviteAgentPayload struct {
+		Agent func(childComplexity int) int
+		Token func(childComplexity int) int
 	}
 
 	Link struct {
@@ -194,16 +231,27 @@ type ComplexityRoot struct {
 		CancelLinkRequest       func(childComplexity int, input model.CancelLinkRequestInput) int
 		CloseConversation       func(childComplexity int, input model.ConversationInput) int
 		ConnectIntegration      func(childComplexity int, input model.ConnectIntegrationInput) int
+		CreateAPIToken          func(childComplexity int, input model.CreateAPITokenInput) int
+		CreateWidget            func(childComplexity int, input model.CreateWidgetInput) int
+		DeactivateAgent         func(childComplexity int, input model.AgentInput) int
+		DeleteWidget            func(childComplexity int, input model.WidgetInput) int
 		DisableIntegration      func(childComplexity int, input model.IntegrationInput) int
 		EnableIntegration       func(childComplexity int, input model.IntegrationInput) int
+		InviteAgent             func(childComplexity int, input model.InviteAgentInput) int
 		RemoveIntegration       func(childComplexity int, input model.IntegrationInput) int
+		RenameWidget            func(childComplexity int, input model.RenameWidgetInput) int
 		ReopenConversation      func(childComplexity int, input model.ConversationInput) int
 		ReplyToConversation     func(childComplexity int, input model.ReplyInput) int
 		RequestLink             func(childComplexity int, input model.RequestLinkInput) int
+		RevokeAPIToken          func(childComplexity int, input model.APITokenInput) int
 		SendMessage             func(childComplexity int, input model.SendMessageInput) int
+		SetAgentRole            func(childComplexity int, input model.SetAgentRoleInput) int
+		SetAgentWorkspace       func(childComplexity int, input model.SetAgentWorkspaceInput) int
 		SetConversationLanguage func(childComplexity int, input model.SetConversationLanguageInput) int
 		SetWidgetChannels       func(childComplexity int, input model.SetWidgetChannelsInput) int
 		SetWidgetLanguage       func(childComplexity int, input model.SetWidgetLanguageInput) int
+		SetWidgetOrigins        func(childComplexity int, input model.SetWidgetOriginsInput) int
+		SignOut                 func(childComplexity int, input model.SignOutInput) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
 		UnlinkChannel           func(childComplexity int, input model.UnlinkChannelInput) int
 		UpdateIntegration       func(childComplexity int, input model.UpdateIntegrationInput) int
@@ -217,6 +265,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		APITokens            func(childComplexity int, agentID *string) int
+		Agents               func(childComplexity int) int
 		Conversation         func(childComplexity int, id string) int
 		Conversations        func(childComplexity int, first *int, after *string, filter *model.ConversationFilter) int
 		FeedCursor           func(childComplexity int) int
@@ -242,6 +292,10 @@ type ComplexityRoot struct {
 	SendMessagePayload struct {
 		Conversation func(childComplexity int) int
 		Message      func(childComplexity int) int
+	}
+
+	SignOutPayload struct {
+		ClientMutationID func(childComplexity int) int
 	}
 
 	SocialIdentity struct {
@@ -321,6 +375,9 @@ type AccountResolver interface {
 type AgentResolver interface {
 	ID(ctx context.Context, obj *account.Agent) (string, error)
 }
+type ApiTokenResolver interface {
+	ID(ctx context.Context, obj *auth.APIToken) (string, error)
+}
 type ConversationResolver interface {
 	ID(ctx context.Context, obj *conversation.Conversation) (string, error)
 
@@ -379,6 +436,17 @@ type MutationResolver interface {
 	SetWidgetChannels(ctx context.Context, input model.SetWidgetChannelsInput) (*model.WidgetPayload, error)
 	SetWidgetLanguage(ctx context.Context, input model.SetWidgetLanguageInput) (*model.WidgetPayload, error)
 	SetConversationLanguage(ctx context.Context, input model.SetConversationLanguageInput) (*model.ConversationPayload, error)
+	CreateWidget(ctx context.Context, input model.CreateWidgetInput) (*model.WidgetPayload, error)
+	RenameWidget(ctx context.Context, input model.RenameWidgetInput) (*model.WidgetPayload, error)
+	SetWidgetOrigins(ctx context.Context, input model.SetWidgetOriginsInput) (*model.WidgetPayload, error)
+	DeleteWidget(ctx context.Context, input model.WidgetInput) (*model.DeleteWidgetPayload, error)
+	SetAgentWorkspace(ctx context.Context, input model.SetAgentWorkspaceInput) (*model.AccountPayload, error)
+	InviteAgent(ctx context.Context, input model.InviteAgentInput) (*model.InviteAgentPayload, error)
+	SetAgentRole(ctx context.Context, input model.SetAgentRoleInput) (*model.AgentPayload, error)
+	DeactivateAgent(ctx context.Context, input model.AgentInput) (*model.AgentPayload, error)
+	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
+	RevokeAPIToken(ctx context.Context, input model.APITokenInput) (*model.APITokenPayload, error)
+	SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
@@ -390,6 +458,8 @@ type QueryResolver interface {
 	Integrations(ctx context.Context) ([]*integration.Integration, error)
 	Widgets(ctx context.Context) ([]*widget.Widget, error)
 	LinkingPrerequisites(ctx context.Context) ([]widget.Prerequisite, error)
+	Agents(ctx context.Context) ([]*account.Agent, error)
+	APITokens(ctx context.Context, agentID *string) ([]*auth.APIToken, error)
 }
 type ReplyWindowResolver interface {
 	Open(ctx context.Context, obj *delivery.Window) (bool, error)
@@ -459,6 +529,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Account.Plan(childComplexity), true
 
+	case "AccountPayload.account":
+		if e.ComplexityRoot.AccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountPayload.Account(childComplexity), true
+
+	case "Agent.active":
+		if e.ComplexityRoot.Agent.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agent.Active(childComplexity), true
+	case "Agent.createdAt":
+		if e.ComplexityRoot.Agent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agent.CreatedAt(childComplexity), true
 	case "Agent.email":
 		if e.ComplexityRoot.Agent.Email == nil {
 			break
@@ -483,6 +572,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agent.Role(childComplexity), true
+
+	case "AgentPayload.agent":
+		if e.ComplexityRoot.AgentPayload.Agent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentPayload.Agent(childComplexity), true
+
+	case "ApiToken.createdAt":
+		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.CreatedAt(childComplexity), true
+	case "ApiToken.expiresAt":
+		if e.ComplexityRoot.ApiToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.ExpiresAt(childComplexity), true
+	case "ApiToken.id":
+		if e.ComplexityRoot.ApiToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.ID(childComplexity), true
+	case "ApiToken.lastUsedAt":
+		if e.ComplexityRoot.ApiToken.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.LastUsedAt(childComplexity), true
+	case "ApiToken.name":
+		if e.ComplexityRoot.ApiToken.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.Name(childComplexity), true
+
+	case "ApiTokenPayload.apiToken":
+		if e.ComplexityRoot.ApiTokenPayload.APIToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiTokenPayload.APIToken(childComplexity), true
 
 	case "Conversation.createdAt":
 		if e.ComplexityRoot.Conversation.CreatedAt == nil {
@@ -649,6 +783,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConversationPayload.Conversation(childComplexity), true
 
+	case "CreateApiTokenPayload.apiToken":
+		if e.ComplexityRoot.CreateApiTokenPayload.APIToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiTokenPayload.APIToken(childComplexity), true
+	case "CreateApiTokenPayload.token":
+		if e.ComplexityRoot.CreateApiTokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateApiTokenPayload.Token(childComplexity), true
+
+	case "DeleteWidgetPayload.deletedWidgetId":
+		if e.ComplexityRoot.DeleteWidgetPayload.DeletedWidgetID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteWidgetPayload.DeletedWidgetID(childComplexity), true
+
 	case "EndUser.createdAt":
 		if e.ComplexityRoot.EndUser.CreatedAt == nil {
 			break
@@ -771,6 +925,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IntegrationPayload.Integration(childComplexity), true
+
+	case "InviteAgentPayload.agent":
+		if e.ComplexityRoot.InviteAgentPayload.Agent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteAgentPayload.Agent(childComplexity), true
+	case "InviteAgentPayload.token":
+		if e.ComplexityRoot.InviteAgentPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InviteAgentPayload.Token(childComplexity), true
 
 	case "Link.channel":
 		if e.ComplexityRoot.Link.Channel == nil {
@@ -985,6 +1152,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConnectIntegration(childComplexity, args["input"].(model.ConnectIntegrationInput)), true
+	case "Mutation.createApiToken":
+		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["input"].(model.CreateAPITokenInput)), true
+	case "Mutation.createWidget":
+		if e.ComplexityRoot.Mutation.CreateWidget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWidget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWidget(childComplexity, args["input"].(model.CreateWidgetInput)), true
+	case "Mutation.deactivateAgent":
+		if e.ComplexityRoot.Mutation.DeactivateAgent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deactivateAgent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeactivateAgent(childComplexity, args["input"].(model.AgentInput)), true
+	case "Mutation.deleteWidget":
+		if e.ComplexityRoot.Mutation.DeleteWidget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWidget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWidget(childComplexity, args["input"].(model.WidgetInput)), true
 	case "Mutation.disableIntegration":
 		if e.ComplexityRoot.Mutation.DisableIntegration == nil {
 			break
@@ -1007,6 +1218,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EnableIntegration(childComplexity, args["input"].(model.IntegrationInput)), true
+	case "Mutation.inviteAgent":
+		if e.ComplexityRoot.Mutation.InviteAgent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteAgent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteAgent(childComplexity, args["input"].(model.InviteAgentInput)), true
 	case "Mutation.removeIntegration":
 		if e.ComplexityRoot.Mutation.RemoveIntegration == nil {
 			break
@@ -1018,6 +1240,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveIntegration(childComplexity, args["input"].(model.IntegrationInput)), true
+	case "Mutation.renameWidget":
+		if e.ComplexityRoot.Mutation.RenameWidget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renameWidget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenameWidget(childComplexity, args["input"].(model.RenameWidgetInput)), true
 	case "Mutation.reopenConversation":
 		if e.ComplexityRoot.Mutation.ReopenConversation == nil {
 			break
@@ -1051,6 +1284,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestLink(childComplexity, args["input"].(model.RequestLinkInput)), true
+	case "Mutation.revokeApiToken":
+		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(model.APITokenInput)), true
 	case "Mutation.sendMessage":
 		if e.ComplexityRoot.Mutation.SendMessage == nil {
 			break
@@ -1062,6 +1306,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendMessage(childComplexity, args["input"].(model.SendMessageInput)), true
+	case "Mutation.setAgentRole":
+		if e.ComplexityRoot.Mutation.SetAgentRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAgentRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAgentRole(childComplexity, args["input"].(model.SetAgentRoleInput)), true
+	case "Mutation.setAgentWorkspace":
+		if e.ComplexityRoot.Mutation.SetAgentWorkspace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAgentWorkspace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAgentWorkspace(childComplexity, args["input"].(model.SetAgentWorkspaceInput)), true
 	case "Mutation.setConversationLanguage":
 		if e.ComplexityRoot.Mutation.SetConversationLanguage == nil {
 			break
@@ -1095,6 +1361,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWidgetLanguage(childComplexity, args["input"].(model.SetWidgetLanguageInput)), true
+	case "Mutation.setWidgetOrigins":
+		if e.ComplexityRoot.Mutation.SetWidgetOrigins == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWidgetOrigins_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWidgetOrigins(childComplexity, args["input"].(model.SetWidgetOriginsInput)), true
+	case "Mutation.signOut":
+		if e.ComplexityRoot.Mutation.SignOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignOut(childComplexity, args["input"].(model.SignOutInput)), true
 	case "Mutation.startConversation":
 		if e.ComplexityRoot.Mutation.StartConversation == nil {
 			break
@@ -1154,6 +1442,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Query.apiTokens":
+		if e.ComplexityRoot.Query.APITokens == nil {
+			break
+		}
+
+		args, err := ec.field_Query_apiTokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.APITokens(childComplexity, args["agentId"].(*string)), true
+	case "Query.agents":
+		if e.ComplexityRoot.Query.Agents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Agents(childComplexity), true
 	case "Query.conversation":
 		if e.ComplexityRoot.Query.Conversation == nil {
 			break
@@ -1274,6 +1579,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SendMessagePayload.Message(childComplexity), true
+
+	case "SignOutPayload.clientMutationId":
+		if e.ComplexityRoot.SignOutPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignOutPayload.ClientMutationID(childComplexity), true
 
 	case "SocialIdentity.channel":
 		if e.ComplexityRoot.SocialIdentity.Channel == nil {
@@ -1547,20 +1859,31 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AgentInput", ec.unmarshalInputAgentInput),
+			graphql.NewInputUnmarshaler("ApiTokenInput", ec.unmarshalInputApiTokenInput),
 			graphql.NewInputUnmarshaler("CancelLinkRequestInput", ec.unmarshalInputCancelLinkRequestInput),
 			graphql.NewInputUnmarshaler("ConnectIntegrationInput", ec.unmarshalInputConnectIntegrationInput),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
 			graphql.NewInputUnmarshaler("ConversationInput", ec.unmarshalInputConversationInput),
+			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
+			graphql.NewInputUnmarshaler("CreateWidgetInput", ec.unmarshalInputCreateWidgetInput),
 			graphql.NewInputUnmarshaler("IntegrationInput", ec.unmarshalInputIntegrationInput),
+			graphql.NewInputUnmarshaler("InviteAgentInput", ec.unmarshalInputInviteAgentInput),
+			graphql.NewInputUnmarshaler("RenameWidgetInput", ec.unmarshalInputRenameWidgetInput),
 			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
 			graphql.NewInputUnmarshaler("RequestLinkInput", ec.unmarshalInputRequestLinkInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
+			graphql.NewInputUnmarshaler("SetAgentRoleInput", ec.unmarshalInputSetAgentRoleInput),
+			graphql.NewInputUnmarshaler("SetAgentWorkspaceInput", ec.unmarshalInputSetAgentWorkspaceInput),
 			graphql.NewInputUnmarshaler("SetConversationLanguageInput", ec.unmarshalInputSetConversationLanguageInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("SetWidgetLanguageInput", ec.unmarshalInputSetWidgetLanguageInput),
+			graphql.NewInputUnmarshaler("SetWidgetOriginsInput", ec.unmarshalInputSetWidgetOriginsInput),
+			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("UnlinkChannelInput", ec.unmarshalInputUnlinkChannelInput),
 			graphql.NewInputUnmarshaler("UpdateIntegrationInput", ec.unmarshalInputUpdateIntegrationInput),
+			graphql.NewInputUnmarshaler("WidgetInput", ec.unmarshalInputWidgetInput),
 		)
 	}
 	first := true
@@ -1836,8 +2159,10 @@ enum Prerequisite {
 "A widget as its account's agents and admins see it."
 type Widget implements Node {
   id: ID!
+  "The public key the site embeds."
   key: String!
   name: String!
+  "The browser origins (scheme://host[:port]) whose pages may use the widget; [\"*\"] when an admin chose anyOrigin (R20, R28)."
   allowedOrigins: [String!]!
   "The channels customers may switch to, as the admin set them (R2)."
   socialChannels: [Channel!]!
@@ -1859,6 +2184,39 @@ input SetWidgetChannelsInput {
 
 type WidgetPayload {
   widget: Widget!
+}
+
+input CreateWidgetInput {
+  "1 to 100 characters."
+  name: String!
+  "Origins as browsers send them: scheme://host[:port], http or https, no path (R28). \"*\" is refused here: use anyOrigin."
+  allowedOrigins: [String!]! = []
+  "Allows every origin instead of allowedOrigins, which must then be empty: a widget open to any site is an explicit choice (R28)."
+  anyOrigin: Boolean = false
+  "A language of the message catalog, en or el (R27); default en."
+  language: String
+}
+
+input RenameWidgetInput {
+  widgetId: ID!
+  "1 to 100 characters."
+  name: String!
+}
+
+input SetWidgetOriginsInput {
+  widgetId: ID!
+  "Replaces the widget's origins: scheme://host[:port], http or https, no path; at most 50 (R28)."
+  allowedOrigins: [String!]!
+  "Allows every origin instead; allowedOrigins must then be empty (R28)."
+  anyOrigin: Boolean = false
+}
+
+input WidgetInput {
+  widgetId: ID!
+}
+
+type DeleteWidgetPayload {
+  deletedWidgetId: ID!
 }
 
 "Where a link request stands."
@@ -1905,6 +2263,7 @@ type Account implements Node {
   id: ID!
   name: String!
   plan: Plan!
+  "Linking needs the agent workspace on (R1)."
   agentWorkspace: Boolean!
 }
 
@@ -1913,6 +2272,87 @@ type Agent implements Node {
   name: String!
   email: String!
   role: AgentRole!
+  "False once an admin deactivated the agent: none of their tokens works and their sockets were closed (R28)."
+  active: Boolean!
+  createdAt: Time!
+}
+
+"One of an agent's API tokens, as listed: never its secret, which is shown once, at creation (R28)."
+type ApiToken implements Node {
+  id: ID!
+  name: String!
+  createdAt: Time!
+  "When it last authenticated a request, to within a few minutes; null when never used."
+  lastUsedAt: Time
+  "When it stops working; null when it does not expire (R28)."
+  expiresAt: Time
+}
+
+input SetAgentWorkspaceInput {
+  "Turning it off ends linking (R1): every widget's menu empties, pending link requests are cancelled and active links end as an admin setting (R3)."
+  enabled: Boolean!
+}
+
+type AccountPayload {
+  account: Account!
+}
+
+input InviteAgentInput {
+  "1 to 200 characters."
+  name: String!
+  "Not already used by an active member of the account."
+  email: String!
+  role: AgentRole = AGENT
+}
+
+type InviteAgentPayload {
+  agent: Agent!
+  "The new member's first API token, shown only this once (R28)."
+  token: String!
+}
+
+input SetAgentRoleInput {
+  agentId: ID!
+  "The account keeps at least one active admin."
+  role: AgentRole!
+}
+
+input AgentInput {
+  agentId: ID!
+}
+
+type AgentPayload {
+  agent: Agent!
+}
+
+input CreateApiTokenInput {
+  "1 to 100 characters, to tell tokens apart in the list."
+  name: String!
+  "When the token stops working (R28); in the future. Null: it does not expire."
+  expiresAt: Time
+}
+
+type CreateApiTokenPayload {
+  apiToken: ApiToken!
+  "The token's secret, shown only this once (R28)."
+  token: String!
+}
+
+input ApiTokenInput {
+  apiTokenId: ID!
+}
+
+type ApiTokenPayload {
+  apiToken: ApiToken!
+}
+
+input SignOutInput {
+  "Echoed back, as Relay clients expect; the session signed out is always the caller's."
+  clientMutationId: String
+}
+
+type SignOutPayload {
+  clientMutationId: String
 }
 
 "The customer card (R16 adds social identities)."
@@ -2109,6 +2549,10 @@ type Query {
   widgets: [Widget!]! @auth(requires: [AGENT])
   "What the account lacks for linking; empty when linking is available (R1)."
   linkingPrerequisites: [Prerequisite!]! @auth(requires: [ADMIN])
+  "The account's agents and admins, deactivated ones too (R28)."
+  agents: [Agent!]! @auth(requires: [ADMIN])
+  "An agent's API tokens that are not revoked, never their secrets (R28): the caller's own, or, for admins, those of agentId."
+  apiTokens(agentId: ID): [ApiToken!]! @auth(requires: [AGENT])
 }
 
 input StartConversationInput {
@@ -2198,6 +2642,27 @@ type Mutation {
   setWidgetLanguage(input: SetWidgetLanguageInput!): WidgetPayload! @auth(requires: [ADMIN])
   "The end user's widget overrides the conversation's language, e.g. with the browser's (R27)."
   setConversationLanguage(input: SetConversationLanguageInput!): ConversationPayload! @auth(requires: [END_USER])
+  "Creates a widget with a new public key (R28)."
+  createWidget(input: CreateWidgetInput!): WidgetPayload! @auth(requires: [ADMIN])
+  renameWidget(input: RenameWidgetInput!): WidgetPayload! @auth(requires: [ADMIN])
+  "Sets where the widget may be used from (R20, R28); pages elsewhere lose it at their next request."
+  setWidgetOrigins(input: SetWidgetOriginsInput!): WidgetPayload! @auth(requires: [ADMIN])
+  "Deletes a widget (R28): its key and sessions stop working and its links end (R3); its conversations stay."
+  deleteWidget(input: WidgetInput!): DeleteWidgetPayload! @auth(requires: [ADMIN])
+  "Switches the agent workspace on or off (R1, R28)."
+  setAgentWorkspace(input: SetAgentWorkspaceInput!): AccountPayload! @auth(requires: [ADMIN])
+  "Adds an agent or admin to the account and returns their first API token, once (R28)."
+  inviteAgent(input: InviteAgentInput!): InviteAgentPayload! @auth(requires: [ADMIN])
+  "Changes a member's role; their open sockets close, to reconnect with it (R28)."
+  setAgentRole(input: SetAgentRoleInput!): AgentPayload! @auth(requires: [ADMIN])
+  "Deactivates a member: their tokens stop working and their open sockets close at once, on every instance (R28)."
+  deactivateAgent(input: AgentInput!): AgentPayload! @auth(requires: [ADMIN])
+  "Creates an API token for the caller (R28)."
+  createApiToken(input: CreateApiTokenInput!): CreateApiTokenPayload! @auth(requires: [AGENT])
+  "Revokes one of the caller's API tokens, or, for admins, any of the account's: it stops working and its open sockets close, on every instance (R28)."
+  revokeApiToken(input: ApiTokenInput!): ApiTokenPayload! @auth(requires: [AGENT])
+  "Sign out of this device: the widget session's token stops working and its sockets close, on every instance (R28)."
+  signOut(input: SignOutInput!): SignOutPayload! @auth(requires: [END_USER])
 }
 
 "One change, with the cursor to resume after it."
@@ -2244,6 +2709,14 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
 
+func (ec *executionContext) childFields_AccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "account":
+		return ec.fieldContext_AccountPayload_account(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Agent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2254,8 +2727,44 @@ func (ec *executionContext) childFields_Agent(ctx context.Context, field graphql
 		return ec.fieldContext_Agent_email(ctx, field)
 	case "role":
 		return ec.fieldContext_Agent_role(ctx, field)
+	case "active":
+		return ec.fieldContext_Agent_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Agent_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Agent", field.Name)
+}
+
+func (ec *executionContext) childFields_AgentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agent":
+		return ec.fieldContext_AgentPayload_agent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ApiToken_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ApiToken_name(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiToken_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_ApiToken_lastUsedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ApiToken_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiToken", field.Name)
+}
+
+func (ec *executionContext) childFields_ApiTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiToken":
+		return ec.fieldContext_ApiTokenPayload_apiToken(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiTokenPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2338,6 +2847,24 @@ func (ec *executionContext) childFields_ConversationPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type ConversationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateApiTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiToken":
+		return ec.fieldContext_CreateApiTokenPayload_apiToken(ctx, field)
+	case "token":
+		return ec.fieldContext_CreateApiTokenPayload_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateApiTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteWidgetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedWidgetId":
+		return ec.fieldContext_DeleteWidgetPayload_deletedWidgetId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteWidgetPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_EndUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2394,6 +2921,16 @@ func (ec *executionContext) childFields_IntegrationPayload(ctx context.Context, 
 		return ec.fieldContext_IntegrationPayload_integration(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IntegrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InviteAgentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agent":
+		return ec.fieldContext_InviteAgentPayload_agent(ctx, field)
+	case "token":
+		return ec.fieldContext_InviteAgentPayload_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InviteAgentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2534,6 +3071,14 @@ func (ec *executionContext) childFields_SendMessagePayload(ctx context.Context, 
 		return ec.fieldContext_SendMessagePayload_conversation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SendMessagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SignOutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_SignOutPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignOutPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SocialIdentity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2892,6 +3437,62 @@ func (ec *executionContext) field_Mutation_connectIntegration_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAPITokenInput, error) {
+			return ec.unmarshalNCreateApiTokenInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐCreateAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createWidget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateWidgetInput, error) {
+			return ec.unmarshalNCreateWidgetInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐCreateWidgetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deactivateAgent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AgentInput, error) {
+			return ec.unmarshalNAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteWidget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WidgetInput, error) {
+			return ec.unmarshalNWidgetInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_disableIntegration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2920,12 +3521,40 @@ func (ec *executionContext) field_Mutation_enableIntegration_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_inviteAgent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InviteAgentInput, error) {
+			return ec.unmarshalNInviteAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐInviteAgentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeIntegration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.IntegrationInput, error) {
 			return ec.unmarshalNIntegrationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐIntegrationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renameWidget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RenameWidgetInput, error) {
+			return ec.unmarshalNRenameWidgetInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐRenameWidgetInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2976,12 +3605,54 @@ func (ec *executionContext) field_Mutation_requestLink_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.APITokenInput, error) {
+			return ec.unmarshalNApiTokenInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAPITokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_sendMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SendMessageInput, error) {
 			return ec.unmarshalNSendMessageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSendMessageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAgentRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAgentRoleInput, error) {
+			return ec.unmarshalNSetAgentRoleInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAgentRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAgentWorkspace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAgentWorkspaceInput, error) {
+			return ec.unmarshalNSetAgentWorkspaceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAgentWorkspaceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3024,6 +3695,34 @@ func (ec *executionContext) field_Mutation_setWidgetLanguage_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetWidgetLanguageInput, error) {
 			return ec.unmarshalNSetWidgetLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetLanguageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWidgetOrigins_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetWidgetOriginsInput, error) {
+			return ec.unmarshalNSetWidgetOriginsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetOriginsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SignOutInput, error) {
+			return ec.unmarshalNSignOutInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSignOutInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3085,6 +3784,20 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "agentId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["agentId"] = arg0
 	return args, nil
 }
 
@@ -3390,6 +4103,38 @@ func (ec *executionContext) fieldContext_Account_agentWorkspace(_ context.Contex
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _AccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.AccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountPayload_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountPayload_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Agent_id(ctx context.Context, field graphql.CollectedField, obj *account.Agent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3480,6 +4225,231 @@ func (ec *executionContext) _Agent_role(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Agent_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agent", field, false, false, "AgentRole")
+}
+
+func (ec *executionContext) _Agent_active(ctx context.Context, field graphql.CollectedField, obj *account.Agent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agent_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agent_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Agent_createdAt(ctx context.Context, field graphql.CollectedField, obj *account.Agent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agent_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AgentPayload_agent(ctx context.Context, field graphql.CollectedField, obj *model.AgentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentPayload_agent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+			return ec.marshalNAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentPayload_agent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *auth.APIToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ApiToken().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ApiToken_name(ctx context.Context, field graphql.CollectedField, obj *auth.APIToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *auth.APIToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ApiToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *auth.APIToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ApiToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *auth.APIToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ApiTokenPayload_apiToken(ctx context.Context, field graphql.CollectedField, obj *model.APITokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiTokenPayload_apiToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.APIToken) graphql.Marshaler {
+			return ec.marshalNApiToken2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐAPIToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiTokenPayload_apiToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ApiTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiToken(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Conversation_id(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
@@ -4198,6 +5168,84 @@ func (ec *executionContext) fieldContext_ConversationPayload_conversation(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateApiTokenPayload_apiToken(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPITokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateApiTokenPayload_apiToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.APIToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *auth.APIToken) graphql.Marshaler {
+			return ec.marshalNApiToken2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐAPIToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateApiTokenPayload_apiToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateApiTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateApiTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPITokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateApiTokenPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateApiTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateApiTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeleteWidgetPayload_deletedWidgetId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWidgetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteWidgetPayload_deletedWidgetId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedWidgetID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteWidgetPayload_deletedWidgetId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteWidgetPayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _EndUser_id(ctx context.Context, field graphql.CollectedField, obj *conversation.EndUser) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4674,6 +5722,61 @@ func (ec *executionContext) fieldContext_IntegrationPayload_integration(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _InviteAgentPayload_agent(ctx context.Context, field graphql.CollectedField, obj *model.InviteAgentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteAgentPayload_agent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+			return ec.marshalNAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteAgentPayload_agent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InviteAgentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InviteAgentPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.InviteAgentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InviteAgentPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InviteAgentPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InviteAgentPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Link_channel(ctx context.Context, field graphql.CollectedField, obj *conversation.Link) (ret graphql.Marshaler) {
@@ -6362,6 +7465,688 @@ func (ec *executionContext) fieldContext_Mutation_setConversationLanguage(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createWidget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWidget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWidget(ctx, fc.Args["input"].(model.CreateWidgetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
+			return ec.marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWidget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWidget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renameWidget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renameWidget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenameWidget(ctx, fc.Args["input"].(model.RenameWidgetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
+			return ec.marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renameWidget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renameWidget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setWidgetOrigins(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWidgetOrigins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWidgetOrigins(ctx, fc.Args["input"].(model.SetWidgetOriginsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
+			return ec.marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWidgetOrigins(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWidgetOrigins_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteWidget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWidget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWidget(ctx, fc.Args["input"].(model.WidgetInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.DeleteWidgetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DeleteWidgetPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteWidgetPayload) graphql.Marshaler {
+			return ec.marshalNDeleteWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐDeleteWidgetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWidget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteWidgetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWidget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAgentWorkspace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAgentWorkspace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAgentWorkspace(ctx, fc.Args["input"].(model.SetAgentWorkspaceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
+			return ec.marshalNAccountPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAgentWorkspace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAgentWorkspace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inviteAgent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteAgent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteAgent(ctx, fc.Args["input"].(model.InviteAgentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.InviteAgentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.InviteAgentPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteAgentPayload) graphql.Marshaler {
+			return ec.marshalNInviteAgentPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐInviteAgentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteAgent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InviteAgentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteAgent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAgentRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAgentRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAgentRole(ctx, fc.Args["input"].(model.SetAgentRoleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
+			return ec.marshalNAgentPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAgentRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAgentRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deactivateAgent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deactivateAgent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeactivateAgent(ctx, fc.Args["input"].(model.AgentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
+			return ec.marshalNAgentPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deactivateAgent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deactivateAgent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createApiToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAPIToken(ctx, fc.Args["input"].(model.CreateAPITokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.CreateAPITokenPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreateAPITokenPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAPITokenPayload) graphql.Marshaler {
+			return ec.marshalNCreateApiTokenPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐCreateAPITokenPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createApiToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateApiTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createApiToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeApiToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(model.APITokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.APITokenPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.APITokenPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.APITokenPayload) graphql.Marshaler {
+			return ec.marshalNApiTokenPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAPITokenPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeApiToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeApiToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignOut(ctx, fc.Args["input"].(model.SignOutInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *model.SignOutPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SignOutPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignOutPayload) graphql.Marshaler {
+			return ec.marshalNSignOutPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSignOutPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignOutPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6898,6 +8683,118 @@ func (ec *executionContext) fieldContext_Query_linkingPrerequisites(_ context.Co
 	return graphql.NewScalarFieldContext("Query", field, true, true, "Prerequisite")
 }
 
+func (ec *executionContext) _Query_agents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_agents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Agents(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal []*account.Agent
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*account.Agent
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*account.Agent) graphql.Marshaler {
+			return ec.marshalNAgent2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_agents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_apiTokens(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_apiTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().APITokens(ctx, fc.Args["agentId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal []*auth.APIToken
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*auth.APIToken
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*auth.APIToken) graphql.Marshaler {
+			return ec.marshalNApiToken2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐAPITokenᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_apiTokens(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_apiTokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7151,6 +9048,29 @@ func (ec *executionContext) fieldContext_SendMessagePayload_conversation(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SignOutPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignOutPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignOutPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignOutPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _SocialIdentity_channel(ctx context.Context, field graphql.CollectedField, obj *conversation.Identity) (ret graphql.Marshaler) {
@@ -9405,6 +11325,90 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAgentInput(ctx context.Context, obj any) (model.AgentInput, error) {
+	var it model.AgentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgentInput unmarshals raw into the AgentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgentInput(ctx context.Context, raw any) (model.AgentInput, error) {
+	var out model.AgentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputApiTokenInput(ctx context.Context, obj any) (model.APITokenInput, error) {
+	var it model.APITokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"apiTokenId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "apiTokenId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("apiTokenId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.APITokenID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApiTokenInput unmarshals raw into the ApiTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApiTokenInput(ctx context.Context, raw any) (model.APITokenInput, error) {
+	var out model.APITokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApiTokenInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelLinkRequestInput(ctx context.Context, obj any) (model.CancelLinkRequestInput, error) {
 	var it model.CancelLinkRequestInput
 	if obj == nil {
@@ -9647,6 +11651,125 @@ func UnmarshalConversationInput(ctx context.Context, raw any) (model.Conversatio
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Context, obj any) (model.CreateAPITokenInput, error) {
+	var it model.CreateAPITokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateApiTokenInput unmarshals raw into the CreateApiTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateApiTokenInput(ctx context.Context, raw any) (model.CreateAPITokenInput, error) {
+	var out model.CreateAPITokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApiTokenInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateWidgetInput(ctx context.Context, obj any) (model.CreateWidgetInput, error) {
+	var it model.CreateWidgetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["allowedOrigins"]; !present {
+		asMap["allowedOrigins"] = []any{}
+	}
+	if _, present := asMap["anyOrigin"]; !present {
+		asMap["anyOrigin"] = false
+	}
+
+	fieldsInOrder := [...]string{"name", "allowedOrigins", "anyOrigin", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "allowedOrigins":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedOrigins"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedOrigins = data
+		case "anyOrigin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anyOrigin"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnyOrigin = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWidgetInput unmarshals raw into the CreateWidgetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWidgetInput(ctx context.Context, raw any) (model.CreateWidgetInput, error) {
+	var out model.CreateWidgetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWidgetInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIntegrationInput(ctx context.Context, obj any) (model.IntegrationInput, error) {
 	var it model.IntegrationInput
 	if obj == nil {
@@ -9686,6 +11809,115 @@ func (ec *executionContext) unmarshalInputIntegrationInput(ctx context.Context, 
 func UnmarshalIntegrationInput(ctx context.Context, raw any) (model.IntegrationInput, error) {
 	var out model.IntegrationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntegrationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInviteAgentInput(ctx context.Context, obj any) (model.InviteAgentInput, error) {
+	var it model.InviteAgentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["role"]; !present {
+		asMap["role"] = "AGENT"
+	}
+
+	fieldsInOrder := [...]string{"name", "email", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOAgentRole2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInviteAgentInput unmarshals raw into the InviteAgentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInviteAgentInput(ctx context.Context, raw any) (model.InviteAgentInput, error) {
+	var out model.InviteAgentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InviteAgentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRenameWidgetInput(ctx context.Context, obj any) (model.RenameWidgetInput, error) {
+	var it model.RenameWidgetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"widgetId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "widgetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("widgetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WidgetID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRenameWidgetInput unmarshals raw into the RenameWidgetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRenameWidgetInput(ctx context.Context, raw any) (model.RenameWidgetInput, error) {
+	var out model.RenameWidgetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RenameWidgetInput", raw, &out)
 	return out, err
 }
 
@@ -9857,6 +12089,97 @@ func UnmarshalSendMessageInput(ctx context.Context, raw any) (model.SendMessageI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetAgentRoleInput(ctx context.Context, obj any) (model.SetAgentRoleInput, error) {
+	var it model.SetAgentRoleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"agentId", "role"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "agentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNAgentRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAgentRoleInput unmarshals raw into the SetAgentRoleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAgentRoleInput(ctx context.Context, raw any) (model.SetAgentRoleInput, error) {
+	var out model.SetAgentRoleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAgentRoleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetAgentWorkspaceInput(ctx context.Context, obj any) (model.SetAgentWorkspaceInput, error) {
+	var it model.SetAgentWorkspaceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAgentWorkspaceInput unmarshals raw into the SetAgentWorkspaceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAgentWorkspaceInput(ctx context.Context, raw any) (model.SetAgentWorkspaceInput, error) {
+	var out model.SetAgentWorkspaceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAgentWorkspaceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetConversationLanguageInput(ctx context.Context, obj any) (model.SetConversationLanguageInput, error) {
 	var it model.SetConversationLanguageInput
 	if obj == nil {
@@ -10001,6 +12324,108 @@ func (ec *executionContext) unmarshalInputSetWidgetLanguageInput(ctx context.Con
 func UnmarshalSetWidgetLanguageInput(ctx context.Context, raw any) (model.SetWidgetLanguageInput, error) {
 	var out model.SetWidgetLanguageInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWidgetLanguageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetWidgetOriginsInput(ctx context.Context, obj any) (model.SetWidgetOriginsInput, error) {
+	var it model.SetWidgetOriginsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["anyOrigin"]; !present {
+		asMap["anyOrigin"] = false
+	}
+
+	fieldsInOrder := [...]string{"widgetId", "allowedOrigins", "anyOrigin"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "widgetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("widgetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WidgetID = data
+		case "allowedOrigins":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("allowedOrigins"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AllowedOrigins = data
+		case "anyOrigin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anyOrigin"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnyOrigin = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetWidgetOriginsInput unmarshals raw into the SetWidgetOriginsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetWidgetOriginsInput(ctx context.Context, raw any) (model.SetWidgetOriginsInput, error) {
+	var out model.SetWidgetOriginsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWidgetOriginsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignOutInput(ctx context.Context, obj any) (model.SignOutInput, error) {
+	var it model.SignOutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignOutInput unmarshals raw into the SignOutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignOutInput(ctx context.Context, raw any) (model.SignOutInput, error) {
+	var out model.SignOutInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignOutInput", raw, &out)
 	return out, err
 }
 
@@ -10207,6 +12632,48 @@ func UnmarshalUpdateIntegrationInput(ctx context.Context, raw any) (model.Update
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWidgetInput(ctx context.Context, obj any) (model.WidgetInput, error) {
+	var it model.WidgetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"widgetId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "widgetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("widgetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WidgetID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWidgetInput unmarshals raw into the WidgetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWidgetInput(ctx context.Context, raw any) (model.WidgetInput, error) {
+	var out model.WidgetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WidgetInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -10257,6 +12724,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Conversation(ctx, sel, obj)
+	case auth.APIToken:
+		return ec._ApiToken(ctx, sel, &obj)
+	case *auth.APIToken:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ApiToken(ctx, sel, obj)
 	case account.Agent:
 		return ec._Agent(ctx, sel, &obj)
 	case *account.Agent:
@@ -10333,6 +12807,39 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var accountPayloadImplementors = []string{"AccountPayload"}
+
+func (ec *executionContext) _AccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountPayload")
+		case "account":
+			out.Values[i] = ec._AccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var agentImplementors = []string{"Agent", "Node"}
 
 func (ec *executionContext) _Agent(ctx context.Context, sel ast.SelectionSet, obj *account.Agent) graphql.Marshaler {
@@ -10364,6 +12871,136 @@ func (ec *executionContext) _Agent(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = ec._Agent_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._Agent_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Agent_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var agentPayloadImplementors = []string{"AgentPayload"}
+
+func (ec *executionContext) _AgentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AgentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgentPayload")
+		case "agent":
+			out.Values[i] = ec._AgentPayload_agent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var apiTokenImplementors = []string{"ApiToken", "Node"}
+
+func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet, obj *auth.APIToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApiToken")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ApiToken_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._ApiToken_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ApiToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._ApiToken_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ApiToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var apiTokenPayloadImplementors = []string{"ApiTokenPayload"}
+
+func (ec *executionContext) _ApiTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.APITokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApiTokenPayload")
+		case "apiToken":
+			out.Values[i] = ec._ApiTokenPayload_apiToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10657,6 +13294,77 @@ func (ec *executionContext) _ConversationPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var createApiTokenPayloadImplementors = []string{"CreateApiTokenPayload"}
+
+func (ec *executionContext) _CreateApiTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPITokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createApiTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateApiTokenPayload")
+		case "apiToken":
+			out.Values[i] = ec._CreateApiTokenPayload_apiToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._CreateApiTokenPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deleteWidgetPayloadImplementors = []string{"DeleteWidgetPayload"}
+
+func (ec *executionContext) _DeleteWidgetPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteWidgetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteWidgetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteWidgetPayload")
+		case "deletedWidgetId":
+			out.Values[i] = ec._DeleteWidgetPayload_deletedWidgetId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var endUserImplementors = []string{"EndUser", "Node"}
 
 func (ec *executionContext) _EndUser(ctx context.Context, sel ast.SelectionSet, obj *conversation.EndUser) graphql.Marshaler {
@@ -10825,6 +13533,44 @@ func (ec *executionContext) _IntegrationPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("IntegrationPayload")
 		case "integration":
 			out.Values[i] = ec._IntegrationPayload_integration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inviteAgentPayloadImplementors = []string{"InviteAgentPayload"}
+
+func (ec *executionContext) _InviteAgentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.InviteAgentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inviteAgentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InviteAgentPayload")
+		case "agent":
+			out.Values[i] = ec._InviteAgentPayload_agent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._InviteAgentPayload_token(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11298,6 +14044,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createWidget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWidget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renameWidget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renameWidget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setWidgetOrigins":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWidgetOrigins(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteWidget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWidget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAgentWorkspace":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAgentWorkspace(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inviteAgent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteAgent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAgentRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAgentRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deactivateAgent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deactivateAgent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createApiToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createApiToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeApiToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeApiToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signOut":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signOut(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11436,6 +14259,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_linkingPrerequisites(ctx, field)
 				})
+		case "agents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_agents(ctx, field)
+				})
+		case "apiTokens":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_apiTokens(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -11568,6 +14403,39 @@ func (ec *executionContext) _SendMessagePayload(ctx context.Context, sel ast.Sel
 		case "conversation":
 			out.Values[i] = ec._SendMessagePayload_conversation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signOutPayloadImplementors = []string{"SignOutPayload"}
+
+func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignOutPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signOutPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignOutPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._SignOutPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12377,6 +15245,59 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccount2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAccount(ctx context.Context, sel ast.SelectionSet, v *account.Account) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Account!")
+		return graphql.Null
+	}
+	return ec._Account(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAccountPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountPayload!")
+		return graphql.Null
+	}
+	return ec._AccountPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAgent2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgentᚄ(ctx context.Context, sel ast.SelectionSet, v []*account.Agent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx context.Context, sel ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Agent!")
+		return graphql.Null
+	}
+	return ec._Agent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentInput(ctx context.Context, v any) (model.AgentInput, error) {
+	res, err := ec.unmarshalInputAgentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgentPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentPayload(ctx context.Context, sel ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgentPayload!")
+		return graphql.Null
+	}
+	return ec._AgentPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAgentRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole(ctx context.Context, v any) (account.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNAgentRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole[tmp]
@@ -12402,6 +15323,43 @@ var (
 		account.RoleAgent: "AGENT",
 	}
 )
+
+func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*auth.APIToken) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApiToken2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐAPIToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNApiToken2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐAPIToken(ctx context.Context, sel ast.SelectionSet, v *auth.APIToken) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApiToken!")
+		return graphql.Null
+	}
+	return ec._ApiToken(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNApiTokenInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAPITokenInput(ctx context.Context, v any) (model.APITokenInput, error) {
+	res, err := ec.unmarshalInputApiTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNApiTokenPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.APITokenPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApiTokenPayload!")
+		return graphql.Null
+	}
+	return ec._ApiTokenPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNAuthorRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAuthorRole(ctx context.Context, v any) (conversation.AuthorRole, error) {
 	tmp, err := graphql.UnmarshalString(v)
@@ -12602,6 +15560,32 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNCreateApiTokenInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐCreateAPITokenInput(ctx context.Context, v any) (model.CreateAPITokenInput, error) {
+	res, err := ec.unmarshalInputCreateApiTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateApiTokenPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐCreateAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAPITokenPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateApiTokenPayload!")
+		return graphql.Null
+	}
+	return ec._CreateApiTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateWidgetInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐCreateWidgetInput(ctx context.Context, v any) (model.CreateWidgetInput, error) {
+	res, err := ec.unmarshalInputCreateWidgetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeleteWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐDeleteWidgetPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteWidgetPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteWidgetPayload!")
+		return graphql.Null
+	}
+	return ec._DeleteWidgetPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNEndUser2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐEndUser(ctx context.Context, sel ast.SelectionSet, v *conversation.EndUser) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "EndUser!")
@@ -12744,6 +15728,19 @@ var (
 		integration.StatusFailing:  "FAILING",
 	}
 )
+
+func (ec *executionContext) unmarshalNInviteAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐInviteAgentInput(ctx context.Context, v any) (model.InviteAgentInput, error) {
+	res, err := ec.unmarshalInputInviteAgentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInviteAgentPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐInviteAgentPayload(ctx context.Context, sel ast.SelectionSet, v *model.InviteAgentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InviteAgentPayload!")
+		return graphql.Null
+	}
+	return ec._InviteAgentPayload(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNLink2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*conversation.Link) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -13015,6 +16012,11 @@ func (ec *executionContext) marshalNRemoveIntegrationPayload2ᚖgithubᚗcomᚋl
 	return ec._RemoveIntegrationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRenameWidgetInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐRenameWidgetInput(ctx context.Context, v any) (model.RenameWidgetInput, error) {
+	res, err := ec.unmarshalInputRenameWidgetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNReplyInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐReplyInput(ctx context.Context, v any) (model.ReplyInput, error) {
 	res, err := ec.unmarshalInputReplyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13120,6 +16122,16 @@ func (ec *executionContext) marshalNSendMessagePayload2ᚖgithubᚗcomᚋlinklin
 	return ec._SendMessagePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSetAgentRoleInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAgentRoleInput(ctx context.Context, v any) (model.SetAgentRoleInput, error) {
+	res, err := ec.unmarshalInputSetAgentRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetAgentWorkspaceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAgentWorkspaceInput(ctx context.Context, v any) (model.SetAgentWorkspaceInput, error) {
+	res, err := ec.unmarshalInputSetAgentWorkspaceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetConversationLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetConversationLanguageInput(ctx context.Context, v any) (model.SetConversationLanguageInput, error) {
 	res, err := ec.unmarshalInputSetConversationLanguageInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13133,6 +16145,24 @@ func (ec *executionContext) unmarshalNSetWidgetChannelsInput2githubᚗcomᚋlink
 func (ec *executionContext) unmarshalNSetWidgetLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetLanguageInput(ctx context.Context, v any) (model.SetWidgetLanguageInput, error) {
 	res, err := ec.unmarshalInputSetWidgetLanguageInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetWidgetOriginsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetOriginsInput(ctx context.Context, v any) (model.SetWidgetOriginsInput, error) {
+	res, err := ec.unmarshalInputSetWidgetOriginsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSignOutInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSignOutInput(ctx context.Context, v any) (model.SignOutInput, error) {
+	res, err := ec.unmarshalInputSignOutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignOutPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSignOutPayload(ctx context.Context, sel ast.SelectionSet, v *model.SignOutPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignOutPayload!")
+		return graphql.Null
+	}
+	return ec._SignOutPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSocialIdentity2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐIdentityᚄ(ctx context.Context, sel ast.SelectionSet, v []*conversation.Identity) graphql.Marshaler {
@@ -13303,6 +16333,11 @@ func (ec *executionContext) marshalNWidgetConfig2ᚖgithubᚗcomᚋlinklineᚋli
 	return ec._WidgetConfig(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNWidgetInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetInput(ctx context.Context, v any) (model.WidgetInput, error) {
+	res, err := ec.unmarshalInputWidgetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx context.Context, sel ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WidgetPayload!")
@@ -13467,6 +16502,36 @@ func (ec *executionContext) marshalOAgent2ᚖgithubᚗcomᚋlinklineᚋlinkline�
 	return ec._Agent(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAgentRole2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole(ctx context.Context, v any) (*account.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAgentRole2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAgentRole2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole(ctx context.Context, sel ast.SelectionSet, v *account.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAgentRole2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole[*v])
+	return res
+}
+
+var (
+	unmarshalOAgentRole2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole = map[string]account.Role{
+		"ADMIN": account.RoleAdmin,
+		"AGENT": account.RoleAgent,
+	}
+	marshalOAgentRole2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole = map[account.Role]string{
+		account.RoleAdmin: "ADMIN",
+		account.RoleAgent: "AGENT",
+	}
+)
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -13617,6 +16682,24 @@ func (ec *executionContext) marshalOEndUser2ᚖgithubᚗcomᚋlinklineᚋlinklin
 		return graphql.Null
 	}
 	return ec._EndUser(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -52,6 +52,11 @@ func (r *queryResolver) node(ctx context.Context, gid string) (relay.Node, error
 			return nil, apperr.NotFoundf("node")
 		}
 		n, err = r.Settings.Widget(ctx, actor, id)
+	case relay.TypeAPIToken:
+		if actor.Agent == nil {
+			return nil, apperr.NotFoundf("node")
+		}
+		n, err = r.Tokens.Get(ctx, actor, id)
 	case relay.TypeLinkRequest:
 		n, err = r.Links.Get(ctx, actor, id)
 	case relay.TypeAccount:
@@ -109,11 +114,13 @@ func filterOf(f *model.ConversationFilter) conversation.Filter {
 	return out
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+// deref is the zero value for null: an omitted optional input.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	return *s
+	return *p
 }
 
 // optional is nil for the zero value: GraphQL's null for an empty string or

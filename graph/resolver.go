@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/feed"
@@ -41,6 +42,13 @@ type Resolver struct {
 	// Menus serves widgets by their public key to pages without a
 	// conversation.
 	Menus *widget.Menus
+	// Admin creates, changes and deletes widgets, and switches the agent
+	// workspace (R28).
+	Admin *widget.Admin
+	// Team invites, changes and deactivates agents and admins (R28).
+	Team *account.Team
+	// Tokens manages API tokens and signs widget sessions out (R28).
+	Tokens *auth.Tokens
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -33,6 +33,11 @@ func (r *agentResolver) ID(ctx context.Context, obj *account.Agent) (string, err
 }
 
 // ID is the resolver for the id field.
+func (r *apiTokenResolver) ID(ctx context.Context, obj *auth.APIToken) (string, error) {
+	return relay.ID(relay.TypeAPIToken, obj.ID), nil
+}
+
+// ID is the resolver for the id field.
 func (r *conversationResolver) ID(ctx context.Context, obj *conversation.Conversation) (string, error) {
 	return relay.ID(relay.TypeConversation, obj.ID), nil
 }
@@ -360,6 +365,133 @@ func (r *mutationResolver) SetConversationLanguage(ctx context.Context, input mo
 	return &model.ConversationPayload{Conversation: c}, nil
 }
 
+// CreateWidget is the resolver for the createWidget field.
+func (r *mutationResolver) CreateWidget(ctx context.Context, input model.CreateWidgetInput) (*model.WidgetPayload, error) {
+	w, err := r.Admin.Create(ctx, auth.FromContext(ctx), widget.NewWidget{
+		Name: input.Name, Origins: input.AllowedOrigins, AnyOrigin: deref(input.AnyOrigin), Language: deref(input.Language),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.WidgetPayload{Widget: w}, nil
+}
+
+// RenameWidget is the resolver for the renameWidget field.
+func (r *mutationResolver) RenameWidget(ctx context.Context, input model.RenameWidgetInput) (*model.WidgetPayload, error) {
+	id, err := relay.Decode(relay.TypeWidget, input.WidgetID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.Admin.Rename(ctx, auth.FromContext(ctx), id, input.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.WidgetPayload{Widget: w}, nil
+}
+
+// SetWidgetOrigins is the resolver for the setWidgetOrigins field.
+func (r *mutationResolver) SetWidgetOrigins(ctx context.Context, input model.SetWidgetOriginsInput) (*model.WidgetPayload, error) {
+	id, err := relay.Decode(relay.TypeWidget, input.WidgetID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.Admin.SetOrigins(ctx, auth.FromContext(ctx), id, input.AllowedOrigins, deref(input.AnyOrigin))
+	if err != nil {
+		return nil, err
+	}
+	return &model.WidgetPayload{Widget: w}, nil
+}
+
+// DeleteWidget is the resolver for the deleteWidget field.
+func (r *mutationResolver) DeleteWidget(ctx context.Context, input model.WidgetInput) (*model.DeleteWidgetPayload, error) {
+	id, err := relay.Decode(relay.TypeWidget, input.WidgetID)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Admin.Delete(ctx, auth.FromContext(ctx), id); err != nil {
+		return nil, err
+	}
+	return &model.DeleteWidgetPayload{DeletedWidgetID: input.WidgetID}, nil
+}
+
+// SetAgentWorkspace is the resolver for the setAgentWorkspace field.
+func (r *mutationResolver) SetAgentWorkspace(ctx context.Context, input model.SetAgentWorkspaceInput) (*model.AccountPayload, error) {
+	a, err := r.Admin.SetAgentWorkspace(ctx, auth.FromContext(ctx), input.Enabled)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AccountPayload{Account: a}, nil
+}
+
+// InviteAgent is the resolver for the inviteAgent field.
+func (r *mutationResolver) InviteAgent(ctx context.Context, input model.InviteAgentInput) (*model.InviteAgentPayload, error) {
+	role := account.RoleAgent
+	if input.Role != nil {
+		role = *input.Role
+	}
+	in, err := r.Team.Invite(ctx, auth.FromContext(ctx).Agent, input.Name, input.Email, role)
+	if err != nil {
+		return nil, err
+	}
+	return &model.InviteAgentPayload{Agent: in.Agent, Token: in.Token}, nil
+}
+
+// SetAgentRole is the resolver for the setAgentRole field.
+func (r *mutationResolver) SetAgentRole(ctx context.Context, input model.SetAgentRoleInput) (*model.AgentPayload, error) {
+	id, err := relay.Decode(relay.TypeAgent, input.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Team.SetRole(ctx, auth.FromContext(ctx).Agent, id, input.Role)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AgentPayload{Agent: a}, nil
+}
+
+// DeactivateAgent is the resolver for the deactivateAgent field.
+func (r *mutationResolver) DeactivateAgent(ctx context.Context, input model.AgentInput) (*model.AgentPayload, error) {
+	id, err := relay.Decode(relay.TypeAgent, input.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.Team.Deactivate(ctx, auth.FromContext(ctx).Agent, id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AgentPayload{Agent: a}, nil
+}
+
+// CreateAPIToken is the resolver for the createApiToken field.
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreateAPITokenPayload, error) {
+	t, secret, err := r.Tokens.Create(ctx, auth.FromContext(ctx), input.Name, input.ExpiresAt)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateAPITokenPayload{APIToken: t, Token: secret}, nil
+}
+
+// RevokeAPIToken is the resolver for the revokeApiToken field.
+func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input model.APITokenInput) (*model.APITokenPayload, error) {
+	id, err := relay.Decode(relay.TypeAPIToken, input.APITokenID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.Tokens.Revoke(ctx, auth.FromContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.APITokenPayload{APIToken: t}, nil
+}
+
+// SignOut is the resolver for the signOut field.
+func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error) {
+	if err := r.Tokens.SignOut(ctx, auth.FromContext(ctx)); err != nil {
+		return nil, err
+	}
+	return &model.SignOutPayload{ClientMutationID: input.ClientMutationID}, nil
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error) {
 	return r.node(ctx, id)
@@ -419,6 +551,23 @@ func (r *queryResolver) Widgets(ctx context.Context) ([]*widget.Widget, error) {
 // LinkingPrerequisites is the resolver for the linkingPrerequisites field.
 func (r *queryResolver) LinkingPrerequisites(ctx context.Context) ([]widget.Prerequisite, error) {
 	return r.Settings.Prerequisites(ctx, auth.FromContext(ctx))
+}
+
+// Agents is the resolver for the agents field.
+func (r *queryResolver) Agents(ctx context.Context) ([]*account.Agent, error) {
+	return r.Team.Members(ctx, auth.FromContext(ctx).Agent)
+}
+
+// APITokens is the resolver for the apiTokens field.
+func (r *queryResolver) APITokens(ctx context.Context, agentID *string) ([]*auth.APIToken, error) {
+	var id int64
+	if agentID != nil {
+		var err error
+		if id, err = relay.Decode(relay.TypeAgent, *agentID); err != nil {
+			return nil, err
+		}
+	}
+	return r.Tokens.List(ctx, auth.FromContext(ctx), id)
 }
 
 // Open is the resolver for the open field.
@@ -506,6 +655,9 @@ func (r *Resolver) Account() AccountResolver { return &accountResolver{r} }
 // Agent returns AgentResolver implementation.
 func (r *Resolver) Agent() AgentResolver { return &agentResolver{r} }
 
+// ApiToken returns ApiTokenResolver implementation.
+func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
+
 // Conversation returns ConversationResolver implementation.
 func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
 
@@ -548,6 +700,7 @@ func (r *Resolver) WidgetConfig() WidgetConfigResolver { return &widgetConfigRes
 type (
 	accountResolver      struct{ *Resolver }
 	agentResolver        struct{ *Resolver }
+	apiTokenResolver     struct{ *Resolver }
 	conversationResolver struct{ *Resolver }
 	endUserResolver      struct{ *Resolver }
 	integrationResolver  struct{ *Resolver }

@@ -96,7 +96,7 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request, req *reque
 
 // initSocket authenticates connection_init (R20). A bad or expired token,
 // or an origin the token may not be used from, closes the socket with 4403
-// (the transport's answer to any error).
+// (the transport's answer to any error), as does revoking the token later.
 // Without a token the socket is anonymous: a page with no conversation yet
 // follows its widget by key (R27), and @auth refuses everything else. The
 // socket's context ends when a session token expires.
@@ -119,8 +119,33 @@ func (h *Handler) initSocket(ctx context.Context, payload transport.InitPayload)
 		return nil, err
 	}
 	ctx = auth.WithActor(ctx, actor)
-	if actor.Session != nil && req.sock != nil {
-		ctx, req.sock.stop = context.WithDeadline(ctx, actor.Session.ExpiresAt)
+	if req.sock == nil {
+		return ctx, nil
+	}
+	// The socket lives no longer than what authenticated it: revoked (an
+	// agent deactivated, a token revoked, a session signed out) it closes
+	// with 4403 on every instance (R28); expired, with 1000.
+	ctx, revoke := context.WithCancelCause(ctx)
+	release := h.authn.Hold(ctx, actor, func() { revoke(socket.ErrForbidden) })
+	stopDeadline := context.CancelFunc(func() {})
+	if until := expiry(actor); !until.IsZero() {
+		ctx, stopDeadline = context.WithDeadline(ctx, until)
+	}
+	req.sock.stop = func() {
+		release()
+		stopDeadline()
+		revoke(nil)
 	}
 	return ctx, nil
+}
+
+// expiry is when the actor's token stops working; zero when it does not.
+func expiry(a *auth.Actor) time.Time {
+	switch {
+	case a.Session != nil:
+		return a.Session.ExpiresAt
+	case a.Token != nil && a.Token.ExpiresAt != nil:
+		return *a.Token.ExpiresAt
+	}
+	return time.Time{}
 }

@@ -13,6 +13,26 @@ import (
 	"github.com/linkline/linkline/internal/widget"
 )
 
+type AccountPayload struct {
+	Account *account.Account `json:"account"`
+}
+
+type AgentInput struct {
+	AgentID string `json:"agentId"`
+}
+
+type AgentPayload struct {
+	Agent *account.Agent `json:"agent"`
+}
+
+type APITokenInput struct {
+	APITokenID string `json:"apiTokenId"`
+}
+
+type APITokenPayload struct {
+	APIToken *auth.APIToken `json:"apiToken"`
+}
+
 type CancelLinkRequestInput struct {
 	LinkRequestID string `json:"linkRequestId"`
 }
@@ -56,12 +76,54 @@ type ConversationPayload struct {
 	Conversation *conversation.Conversation `json:"conversation"`
 }
 
+type CreateAPITokenInput struct {
+	// 1 to 100 characters, to tell tokens apart in the list.
+	Name string `json:"name"`
+	// When the token stops working (R28); in the future. Null: it does not expire.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+type CreateAPITokenPayload struct {
+	APIToken *auth.APIToken `json:"apiToken"`
+	// The token's secret, shown only this once (R28).
+	Token string `json:"token"`
+}
+
+type CreateWidgetInput struct {
+	// 1 to 100 characters.
+	Name string `json:"name"`
+	// Origins as browsers send them: scheme://host[:port], http or https, no path (R28). "*" is refused here: use anyOrigin.
+	AllowedOrigins []string `json:"allowedOrigins"`
+	// Allows every origin instead of allowedOrigins, which must then be empty: a widget open to any site is an explicit choice (R28).
+	AnyOrigin *bool `json:"anyOrigin,omitempty"`
+	// A language of the message catalog, en or el (R27); default en.
+	Language *string `json:"language,omitempty"`
+}
+
+type DeleteWidgetPayload struct {
+	DeletedWidgetID string `json:"deletedWidgetId"`
+}
+
 type IntegrationInput struct {
 	IntegrationID string `json:"integrationId"`
 }
 
 type IntegrationPayload struct {
 	Integration *integration.Integration `json:"integration"`
+}
+
+type InviteAgentInput struct {
+	// 1 to 200 characters.
+	Name string `json:"name"`
+	// Not already used by an active member of the account.
+	Email string        `json:"email"`
+	Role  *account.Role `json:"role,omitempty"`
+}
+
+type InviteAgentPayload struct {
+	Agent *account.Agent `json:"agent"`
+	// The new member's first API token, shown only this once (R28).
+	Token string `json:"token"`
 }
 
 type LinkRequestPayload struct {
@@ -95,6 +157,12 @@ type RemoveIntegrationPayload struct {
 	RemovedIntegrationID string `json:"removedIntegrationId"`
 }
 
+type RenameWidgetInput struct {
+	WidgetID string `json:"widgetId"`
+	// 1 to 100 characters.
+	Name string `json:"name"`
+}
+
 type ReplyInput struct {
 	ConversationID string `json:"conversationId"`
 	// 1 to 4,096 characters (less where the destination carries less).
@@ -124,6 +192,17 @@ type SendMessagePayload struct {
 	Conversation *conversation.Conversation `json:"conversation"`
 }
 
+type SetAgentRoleInput struct {
+	AgentID string `json:"agentId"`
+	// The account keeps at least one active admin.
+	Role account.Role `json:"role"`
+}
+
+type SetAgentWorkspaceInput struct {
+	// Turning it off ends linking (R1): every widget's menu empties, pending link requests are cancelled and active links end as an admin setting (R3).
+	Enabled bool `json:"enabled"`
+}
+
 type SetConversationLanguageInput struct {
 	ConversationID string `json:"conversationId"`
 	// en or el, or a tag such as el-GR.
@@ -140,6 +219,23 @@ type SetWidgetLanguageInput struct {
 	WidgetID string `json:"widgetId"`
 	// A language of the message catalog: en or el.
 	Language string `json:"language"`
+}
+
+type SetWidgetOriginsInput struct {
+	WidgetID string `json:"widgetId"`
+	// Replaces the widget's origins: scheme://host[:port], http or https, no path; at most 50 (R28).
+	AllowedOrigins []string `json:"allowedOrigins"`
+	// Allows every origin instead; allowedOrigins must then be empty (R28).
+	AnyOrigin *bool `json:"anyOrigin,omitempty"`
+}
+
+type SignOutInput struct {
+	// Echoed back, as Relay clients expect; the session signed out is always the caller's.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type SignOutPayload struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 type StartConversationInput struct {
@@ -184,6 +280,10 @@ type Viewer struct {
 	Agent   *account.Agent        `json:"agent,omitempty"`
 	Account *account.Account      `json:"account,omitempty"`
 	EndUser *conversation.EndUser `json:"endUser,omitempty"`
+}
+
+type WidgetInput struct {
+	WidgetID string `json:"widgetId"`
 }
 
 type WidgetPayload struct {

@@ -27,6 +27,7 @@ const (
 	TypeIntegration  Type = "Integration"
 	TypeWidget       Type = "Widget"
 	TypeLinkRequest  Type = "LinkRequest"
+	TypeAPIToken     Type = "ApiToken"
 )
 
 // ID returns the global id of object id of type t.

@@ -90,7 +90,8 @@ func (c *conn) serve() {
 		c.ws.SetReadLimit(c.t.cfg.ReadLimit)
 	}
 	c.mu.Lock()
-	c.stopCtx = context.AfterFunc(c.ctx, func() { c.close(websocket.StatusNormalClosure, "terminated") })
+	ended := c.ctx
+	c.stopCtx = context.AfterFunc(ended, func() { c.ended(ended) })
 	if c.t.cfg.InitTimeout > 0 {
 		c.timer = time.AfterFunc(c.t.cfg.InitTimeout, c.initTimedOut)
 	}
@@ -211,7 +212,7 @@ func (c *conn) initialise(m *message) bool {
 	if ctx != c.ctx {
 		c.stopCtx()
 		c.ctx = ctx
-		c.stopCtx = context.AfterFunc(ctx, func() { c.close(websocket.StatusNormalClosure, "terminated") })
+		c.stopCtx = context.AfterFunc(ctx, func() { c.ended(ctx) })
 	}
 	c.writeLocked(nil, "connection_ack", nil)
 	if c.proto.legacy {
@@ -221,6 +222,16 @@ func (c *conn) initialise(m *message) bool {
 		c.timer = time.AfterFunc(c.t.cfg.PingInterval, c.tick)
 	}
 	return true
+}
+
+// ended closes the socket once the connection's context ended: with 4403
+// when its access was revoked (ErrForbidden), else with 1000.
+func (c *conn) ended(ctx context.Context) {
+	if errors.Is(context.Cause(ctx), ErrForbidden) {
+		c.close(closeForbidden, "Forbidden")
+		return
+	}
+	c.close(websocket.StatusNormalClosure, "terminated")
 }
 
 // initTimedOut closes a socket that sent no connection_init in time.

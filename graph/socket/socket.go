@@ -22,6 +22,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -56,9 +57,13 @@ type Config struct {
 
 // InitFunc accepts a socket's connection_init payload and returns the
 // connection's context, which the socket's operations run under; when it
-// ends, the socket closes with 1000. An error refuses the connection with
-// 4403.
+// ends, the socket closes with 1000, or with 4403 when its cause is
+// ErrForbidden. An error refuses the connection with 4403.
 type InitFunc func(ctx context.Context, payload transport.InitPayload) (context.Context, error)
+
+// ErrForbidden, as the cause that ends a connection's context, closes the
+// socket with 4403: what it was authenticated with was revoked.
+var ErrForbidden = errors.New("socket: access revoked")
 
 // Transport is a graphql.Transport for websocket upgrades.
 type Transport struct {

@@ -52,7 +52,16 @@ type Agent struct {
 	Email     string
 	Role      Role
 	CreatedAt time.Time
+	// DeactivatedAt is set once an admin deactivated the agent: none of
+	// their tokens works any more (R28).
+	DeactivatedAt *time.Time
 }
+
+// Active reports whether the agent may still work in the account.
+func (a *Agent) Active() bool { return a.DeactivatedAt == nil }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleAgent }
 
 // Valid reports whether p is a known plan.
 func (p Plan) Valid() bool {

@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/linkline/linkline/graph"
+	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/channel/sandbox"
 	"github.com/linkline/linkline/internal/conversation"
@@ -45,6 +46,7 @@ type App struct {
 	feed     *feed.Backbone
 	listener *store.Listener
 	gql      *graph.Handler
+	authn    *auth.Authenticator
 	webhooks *webhook.Handler
 	sandbox  *sandbox.Sandbox
 	inbox    *store.Inbox
@@ -164,6 +166,19 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		return disabler.ChannelOff(ctx, accountID, 0, ch)
 	}
 	settings := widget.NewSettings(db, disabler, languages, a.feed.Change)
+	// A revoked grant ends here at once, and on the other instances when
+	// they hear of it (R28).
+	authn := auth.NewAuthenticator(db, widgets, time.Now)
+	a.authn = authn
+	revoke := func(ctx context.Context, r auth.Revocation) error {
+		authn.Revoke(r)
+		return db.AnnounceRevoked(ctx, r)
+	}
+	admin := widget.NewAdmin(db, disabler, languages, time.Now, a.feed.Change, revoke)
+	team := account.NewTeam(db, time.Now, auth.NewAgentToken, func(ctx context.Context, _, agentID int64) error {
+		return revoke(ctx, auth.Revocation{Grant: auth.GrantAgent, ID: agentID})
+	})
+	tokens := auth.NewTokens(db, time.Now, revoke)
 	requests := linking.NewRequests(db, settings, limiter, a.feed.Change, linkClock)
 	confirmations := linking.NewConfirmations(db, a.appender, deliveries, languages, a.feed.Change, linkClock)
 	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, webhook.NewProfiles(db, log, time.Now), log))
@@ -177,15 +192,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
-		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter)}
-	a.gql, err = graph.NewHandler(cfg.HTTP, res, auth.NewAuthenticator(db, widgets, time.Now), log, m)
+		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
+		Admin: admin, Team: team, Tokens: tokens}
+	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 
 	if cfg.Demo {
-		if err := seedDemo(ctx, db, integrations, cfg.PublicURL, out); err != nil {
+		if err := seedDemo(ctx, db, demoServices{team: team, widgets: admin, settings: settings, integrations: integrations}, cfg.PublicURL, out); err != nil {
 			_ = db.Close()
 			return nil, fmt.Errorf("demo: %w", err)
 		}
@@ -255,7 +271,7 @@ func (a *App) start() error {
 		a.feed.Run(a.bg)
 	}()
 	if a.DB.Postgres() {
-		a.listener = store.NewListener(a.DB, a.log, a.feed)
+		a.listener = store.NewListener(a.DB, a.log, notices{a.feed, a.authn, a.bg})
 		a.wg.Go(func() {
 			a.listener.Run(a.bg)
 		})
@@ -380,6 +396,24 @@ func (a *App) PendingJobs(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return len(res.Jobs), nil
+}
+
+// notices is what the listener hears from the other instances: news for
+// the feed, and revoked grants for the authenticator.
+type notices struct {
+	*feed.Backbone
+	authn *auth.Authenticator
+	// ctx bounds the checks after a reconnection.
+	ctx context.Context
+}
+
+func (n notices) Revoked(r auth.Revocation) { n.authn.Revoke(r) }
+
+// Reconnected re-reads what may have been missed: events and state, and
+// revocations, by checking again every token an open socket holds.
+func (n notices) Reconnected() {
+	n.authn.Recheck(n.ctx)
+	n.Backbone.Reconnected()
 }
 
 // jobErrors logs every failed job attempt: River retries it, and an

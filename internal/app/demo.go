@@ -13,37 +13,50 @@ import (
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/operator"
+	"github.com/linkline/linkline/internal/social"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/widget"
 )
 
+// demoServices are the services the demo account is made with: the same
+// an operator and an admin use, so that the demo shows what they do.
+type demoServices struct {
+	team         *account.Team
+	widgets      *widget.Admin
+	settings     *widget.Settings
+	integrations *integration.Service
+}
+
 // seedDemo creates, on an empty database only, a demo account with an
 // admin, an agent and a widget, and prints how to use them. Tokens are
 // shown once: only their hashes are stored.
-func seedDemo(ctx context.Context, db *store.DB, integrations *integration.Service, publicURL string, out io.Writer) error {
+func seedDemo(ctx context.Context, db *store.DB, sv demoServices, publicURL string, out io.Writer) error {
 	empty, err := db.Empty(ctx)
 	if err != nil || !empty {
 		return err
 	}
-	// The operators' own bootstrap, so that the demo shows what it does.
+	// The operators' own bootstrap, then what the admin does through the
+	// API.
 	boot, err := operator.Bootstrap(ctx, db, operator.NewAccount{Name: "Demo Company", Plan: account.PlanSuiteProfessional,
 		AgentWorkspace: true, AdminName: "Ada Admin", AdminEmail: "admin@demo.example"})
 	if err != nil {
 		return err
 	}
 	acct, adminTok := boot.Account, boot.AdminToken
-	agentTok, agentHash := auth.NewAgentToken()
-	agent := &account.Agent{AccountID: acct.ID, Name: "Alex Agent", Email: "agent@demo.example", Role: account.RoleAgent}
-	if err := db.NewAgent(ctx, agent, agentHash); err != nil {
+	asAdmin := &auth.Actor{Agent: boot.Admin}
+	agent, err := sv.team.Invite(ctx, boot.Admin, "Alex Agent", "agent@demo.example", account.RoleAgent)
+	if err != nil {
+		return err
+	}
+	agentTok := agent.Token
+	// Any origin: the demo widget may be embedded in any page you try it
+	// from.
+	w, err := sv.widgets.Create(ctx, asAdmin, widget.NewWidget{Name: "Demo widget", AnyOrigin: true})
+	if err != nil {
 		return err
 	}
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
-	// "*": the demo widget may be embedded in any page you try it from.
-	w := &widget.Widget{AccountID: acct.ID, Key: "wk_" + hex.EncodeToString(b), Name: "Demo widget", AllowedOrigins: []string{"*"}}
-	if err := db.NewWidget(ctx, w); err != nil {
-		return err
-	}
 	// Sandbox integrations: the whole flow runs with simulated phones.
 	sandboxes := map[conversation.Channel]string{}
 	for _, ch := range []struct {
@@ -57,14 +70,14 @@ func seedDemo(ctx context.Context, db *store.DB, integrations *integration.Servi
 		it := &integration.Integration{AccountID: acct.ID, Channel: ch.channel, Status: integration.StatusActive, Sandbox: true,
 			BusinessID: ch.businessID, Handle: ch.handle, DisplayName: "Demo " + string(ch.channel)}
 		sec := integration.Secrets{AccessToken: sandbox.AccessToken(ch.businessID), AppSecret: "sbs_" + hex.EncodeToString(b), VerifyToken: "sbv_" + hex.EncodeToString(b)}
-		if err := integrations.Create(ctx, it, sec); err != nil {
+		if err := sv.integrations.Create(ctx, it, sec); err != nil {
 			return err
 		}
 		sandboxes[ch.channel] = it.WebhookKey
 	}
 	// The demo widget offers every channel, so that the demo page shows
 	// the options icon at once.
-	if err := db.SetWidgetChannels(ctx, acct.ID, w.ID, []string{string(conversation.ChannelWhatsApp), string(conversation.ChannelMessenger), string(conversation.ChannelInstagram)}); err != nil {
+	if _, err := sv.settings.SetChannels(ctx, asAdmin, w.ID, social.Socials()); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(out, `

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -41,10 +42,18 @@ type Session struct {
 type Actor struct {
 	// Agent is set for agents and admins.
 	Agent *account.Agent
+	// Token is the agent's API token the request came with.
+	Token *APIToken
 	// Session is set for end users.
 	Session *Session
 	// ClientAddr is the caller's network address, for abuse limits.
 	ClientAddr string
+	// tokenHash is the hash of the token the actor was authenticated
+	// with, to check it again (Recheck).
+	tokenHash string
+	// generation is the authenticator's count of revocations when the
+	// actor was authenticated: one since may have been missed (Hold).
+	generation int64
 }
 
 // AccountID is the account the actor belongs to, or 0 when anonymous.
@@ -134,8 +143,12 @@ func HashToken(token string) []byte {
 
 // Store is what authentication needs from storage.
 type Store interface {
-	AgentByTokenHash(ctx context.Context, hash []byte) (*account.Agent, error)
+	// AgentToken finds an API token that is not revoked, and its agent,
+	// who is not deactivated.
+	AgentToken(ctx context.Context, hash []byte) (*account.Agent, *APIToken, error)
 	SessionByTokenHash(ctx context.Context, hash []byte) (*Session, error)
+	// TokenUsed records when an API token was last used.
+	TokenUsed(ctx context.Context, id int64, at time.Time) error
 }
 
 // Origins tells whether a page at origin may use a widget. Widgets hold
@@ -157,6 +170,11 @@ type Authenticator struct {
 	known *lru.Cache[string, known]
 	// allowed caches origin answers for as long, for the same reason.
 	allowed *lru.Cache[originKey, allowed]
+	// generation counts revocations: a lookup that started before one is
+	// not cached, since it may have read what was just revoked.
+	generation atomic.Int64
+	// holders end what holds a grant once it is revoked (sockets).
+	holders holders
 }
 
 type originKey struct {
@@ -170,7 +188,9 @@ type allowed struct {
 }
 
 type known struct {
+	hash    string
 	agent   *account.Agent
+	token   *APIToken
 	session *Session
 	until   time.Time
 }
@@ -183,7 +203,7 @@ const cacheTTL = 30 * time.Second
 func NewAuthenticator(store Store, origins Origins, now func() time.Time) *Authenticator {
 	c, _ := lru.New[string, known](100_000) // errors only on size <= 0
 	o, _ := lru.New[originKey, allowed](100_000)
-	return &Authenticator{store: store, origins: origins, now: now, known: c, allowed: o}
+	return &Authenticator{store: store, origins: origins, now: now, known: c, allowed: o, holders: holders{held: map[Revocation]map[*holder]struct{}{}}}
 }
 
 // allows reports whether a page at origin may use the session's widget.
@@ -205,19 +225,31 @@ func (au *Authenticator) lookup(ctx context.Context, tok string) (known, error) 
 	if k, ok := au.known.Get(string(hash)); ok && au.now().Before(k.until) {
 		return k, nil
 	}
-	k := known{until: au.now().Add(cacheTTL)}
+	gen := au.generation.Load()
+	k := known{hash: string(hash), until: au.now().Add(cacheTTL)}
 	var err error
 	if strings.HasPrefix(tok, agentTokenPrefix) {
-		k.agent, err = au.store.AgentByTokenHash(ctx, hash)
+		k.agent, k.token, err = au.store.AgentToken(ctx, hash)
 	} else {
 		k.session, err = au.store.SessionByTokenHash(ctx, hash)
 	}
 	if err != nil {
 		return k, unauthenticated(err)
 	}
-	au.known.Add(string(hash), k)
+	if t := k.token; t != nil && (t.LastUsedAt == nil || au.now().Sub(*t.LastUsedAt) >= usedEvery) {
+		if err := au.store.TokenUsed(ctx, t.ID, au.now()); err != nil {
+			return k, err
+		}
+	}
+	if au.generation.Load() == gen {
+		au.known.Add(string(hash), k)
+	}
 	return k, nil
 }
+
+// usedEvery is how stale a token's "last used" may be: recording every use
+// would turn every request into a write.
+const usedEvery = 5 * time.Minute
 
 // Authenticate returns the actor for an Authorization header value ("Bearer
 // <token>" or the bare token). An empty value is the anonymous actor; an
@@ -241,11 +273,15 @@ func (au *Authenticator) Authenticate(ctx context.Context, header, clientAddr, o
 	if !strings.HasPrefix(tok, agentTokenPrefix) && !strings.HasPrefix(tok, sessionTokenPrefix) {
 		return nil, apperr.New(apperr.Unauthenticated, "invalid token")
 	}
+	gen := au.generation.Load()
 	k, err := au.lookup(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
-	actor.Agent = k.agent
+	actor.Agent, actor.Token, actor.tokenHash, actor.generation = k.agent, k.token, k.hash, gen
+	if t := k.token; t != nil && t.Expired(au.now()) {
+		return nil, apperr.New(apperr.Unauthenticated, "the API token has expired")
+	}
 	if s := k.session; s != nil {
 		if !au.now().Before(s.ExpiresAt) {
 			return nil, apperr.New(apperr.Unauthenticated, "the widget session has expired")

@@ -11,14 +11,28 @@ import (
 
 type fakeStore struct {
 	agents   map[string]*account.Agent
+	tokens   map[string]*APIToken
 	sessions map[string]*Session
+	// used counts TokenUsed calls.
+	used *int
 }
 
-func (f fakeStore) AgentByTokenHash(_ context.Context, h []byte) (*account.Agent, error) {
+func (f fakeStore) AgentToken(_ context.Context, h []byte) (*account.Agent, *APIToken, error) {
 	if a, ok := f.agents[string(h)]; ok {
-		return a, nil
+		t := f.tokens[string(h)]
+		if t == nil {
+			t = &APIToken{ID: a.ID * 100, AccountID: a.AccountID, AgentID: a.ID}
+		}
+		return a, t, nil
 	}
-	return nil, apperr.NotFoundf("agent")
+	return nil, nil, apperr.NotFoundf("agent")
+}
+
+func (f fakeStore) TokenUsed(context.Context, int64, time.Time) error {
+	if f.used != nil {
+		*f.used++
+	}
+	return nil
 }
 
 func (f fakeStore) SessionByTokenHash(_ context.Context, h []byte) (*Session, error) {

@@ -23,3 +23,6 @@ func (c Channel) Valid() bool {
 	}
 	return false
 }
+
+// Socials lists the social channels a conversation can move to.
+func Socials() []Channel { return []Channel{WhatsApp, Messenger, Instagram} }

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // RawSecrets reads an integration's secret columns as stored, for tests
 // that check what a copy of the database would show.
@@ -8,4 +11,27 @@ func RawSecrets(ctx context.Context, db *DB, id int64) (accessToken, appSecret, 
 	var r integrationRow
 	err = db.gorm.WithContext(ctx).Where("id = ?", id).Take(&r).Error
 	return r.AccessToken, r.AppSecret, r.PreviousAppSecret, r.SecretsKeyID, err
+}
+
+// RedoTokensMigration runs the tokens migration down, then up again, each
+// in a transaction of its own, as goose would.
+func RedoTokensMigration(ctx context.Context, db *DB) error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	for _, step := range []func(context.Context, *sql.Tx) error{db.tokensDown, db.tokensUp} {
+		tx, err := sqlDB.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := step(ctx, tx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/linkline/linkline/internal/auth"
 )
 
 // SettingsChannel is the PostgreSQL channel on which an account's changed
@@ -22,12 +24,14 @@ type Notified interface {
 	// Changed: the account's widget settings, menus or link requests
 	// changed somewhere.
 	Changed(accountID int64)
+	// Revoked: a grant was revoked somewhere; what holds it here ends.
+	Revoked(r auth.Revocation)
 	// Reconnected: the listener (re)connected, after a time in which
 	// anything may have been missed.
 	Reconnected()
 }
 
-// Listener follows NotifyChannel and SettingsChannel on one dedicated
+// Listener follows NotifyChannel, SettingsChannel and RevocationsChannel on one dedicated
 // PostgreSQL connection, so that a subscriber on this instance sees what
 // another instance wrote (R22) and widgets see what another instance
 // changed (R3). NOTIFY replays nothing to a connection that was down, so
@@ -70,7 +74,7 @@ func (l *Listener) listen(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = conn.Close(context.Background()) }()
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel+"; LISTEN "+SettingsChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel+"; LISTEN "+SettingsChannel+"; LISTEN "+RevocationsChannel); err != nil {
 		return err
 	}
 	l.connected.Store(true)
@@ -80,9 +84,15 @@ func (l *Listener) listen(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if n.Channel == SettingsChannel {
+		switch n.Channel {
+		case SettingsChannel:
 			if a, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
 				l.notified.Changed(a)
+			}
+			continue
+		case RevocationsChannel:
+			if r, err := auth.ParseRevocation(n.Payload); err == nil {
+				l.notified.Revoked(r)
 			}
 			continue
 		}

@@ -24,15 +24,19 @@ var (
 	_ feed.Store         = (*DB)(nil)
 )
 
-// AgentByTokenHash finds the agent holding an API token. Token hashes are
-// unique across accounts, so this is the one read not scoped by account:
-// it is how the account is learnt.
-func (db *DB) AgentByTokenHash(ctx context.Context, hash []byte) (*account.Agent, error) {
-	var r agentRow
-	if err := db.gorm.WithContext(ctx).Where("token_hash = ?", hash).Take(&r).Error; err != nil {
-		return nil, notFound(err, "agent")
+// AgentToken finds an API token that is not revoked, and its agent, who is
+// not deactivated. Token hashes are unique across accounts, so this is the
+// one read not scoped by account: it is how the account is learnt.
+func (db *DB) AgentToken(ctx context.Context, hash []byte) (*account.Agent, *auth.APIToken, error) {
+	var t agentTokenRow
+	if err := db.gorm.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", hash).Take(&t).Error; err != nil {
+		return nil, nil, notFound(err, "agent")
 	}
-	return r.domain(), nil
+	var a agentRow
+	if err := db.scoped(ctx, t.AccountID, "agents").Where("id = ? AND deactivated_at IS NULL", t.AgentID).Take(&a).Error; err != nil {
+		return nil, nil, notFound(err, "agent")
+	}
+	return a.domain(), t.domain(), nil
 }
 
 // SessionByTokenHash finds the widget session holding a token. Like
@@ -49,7 +53,7 @@ func (db *DB) SessionByTokenHash(ctx context.Context, hash []byte) (*auth.Sessio
 // how a widget names its account).
 func (db *DB) WidgetByKey(ctx context.Context, key string) (*widget.Widget, error) {
 	var r widgetRow
-	if err := db.gorm.WithContext(ctx).Where("public_key = ?", key).Take(&r).Error; err != nil {
+	if err := db.gorm.WithContext(ctx).Where("public_key = ? AND deleted_at IS NULL", key).Take(&r).Error; err != nil {
 		return nil, notFound(err, "widget")
 	}
 	return r.domain(), nil
@@ -262,15 +266,24 @@ func (db *DB) NewAccount(ctx context.Context, a *account.Account) error {
 	return nil
 }
 
-// NewAgent creates an agent holding the API token with tokenHash.
+// NewAgent creates an agent holding a first API token, with tokenHash.
 func (db *DB) NewAgent(ctx context.Context, a *account.Agent, tokenHash []byte) error {
-	r := agentRow{AccountID: a.AccountID, Name: a.Name, Email: a.Email, Role: string(a.Role), TokenHash: tokenHash, CreatedAt: db.now()}
-	if err := db.gorm.WithContext(ctx).Create(&r).Error; err != nil {
+	r := agentRow{AccountID: a.AccountID, Name: a.Name, Email: a.Email, Role: string(a.Role), CreatedAt: db.now()}
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return err
+		}
+		return tx.Create(&agentTokenRow{AccountID: r.AccountID, AgentID: r.ID, Name: firstTokenName, TokenHash: tokenHash, CreatedAt: r.CreatedAt}).Error
+	})
+	if err != nil {
 		return err
 	}
 	a.ID, a.CreatedAt = r.ID, r.CreatedAt
 	return nil
 }
+
+// firstTokenName names the token an agent is created with.
+const firstTokenName = "first token"
 
 // NewWidget creates a widget.
 func (db *DB) NewWidget(ctx context.Context, w *widget.Widget) error {
@@ -343,16 +356,17 @@ func (db *DB) ConversationIdentities(ctx context.Context, accountID, conversatio
 	return domains(rows, (*identityRow).domain), nil
 }
 
-// Widgets lists the account's widgets.
+// Widgets lists the account's widgets that are not deleted.
 func (db *DB) Widgets(ctx context.Context, accountID int64) ([]*widget.Widget, error) {
 	var rows []widgetRow
-	if err := db.scoped(ctx, accountID, "widgets").Order("id").Find(&rows).Error; err != nil {
+	if err := db.scoped(ctx, accountID, "widgets").Where("deleted_at IS NULL").Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	return domains(rows, (*widgetRow).domain), nil
 }
 
-// Widget returns one widget of the account.
+// Widget returns one widget of the account, deleted or not: a deleted
+// widget's conversations still follow its language.
 func (db *DB) Widget(ctx context.Context, accountID, id int64) (*widget.Widget, error) {
 	var r widgetRow
 	if err := db.scoped(ctx, accountID, "widgets").Where("id = ?", id).Take(&r).Error; err != nil {

@@ -38,19 +38,37 @@ func (r *accountRow) domain() *account.Account {
 }
 
 type agentRow struct {
-	ID        int64
-	AccountID int64
-	Name      string
-	Email     string
-	Role      string
-	TokenHash []byte
-	CreatedAt time.Time
+	ID            int64
+	AccountID     int64
+	Name          string
+	Email         string
+	Role          string
+	CreatedAt     time.Time
+	DeactivatedAt *time.Time
 }
 
 func (agentRow) TableName() string { return "agents" }
 
 func (r *agentRow) domain() *account.Agent {
-	return &account.Agent{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Role: account.Role(r.Role), CreatedAt: r.CreatedAt}
+	return &account.Agent{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Role: account.Role(r.Role), CreatedAt: r.CreatedAt, DeactivatedAt: r.DeactivatedAt}
+}
+
+type agentTokenRow struct {
+	ID         int64
+	AccountID  int64
+	AgentID    int64
+	Name       string
+	TokenHash  []byte
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	ExpiresAt  *time.Time
+	RevokedAt  *time.Time
+}
+
+func (agentTokenRow) TableName() string { return "agent_tokens" }
+
+func (r *agentTokenRow) domain() *auth.APIToken {
+	return &auth.APIToken{ID: r.ID, AccountID: r.AccountID, AgentID: r.AgentID, Name: r.Name, CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsedAt, ExpiresAt: r.ExpiresAt}
 }
 
 type widgetRow struct {
@@ -62,12 +80,13 @@ type widgetRow struct {
 	SocialChannels string
 	Language       string
 	CreatedAt      time.Time
+	DeletedAt      *time.Time
 }
 
 func (widgetRow) TableName() string { return "widgets" }
 
 func (r *widgetRow) domain() *widget.Widget {
-	w := &widget.Widget{ID: r.ID, AccountID: r.AccountID, Key: r.PublicKey, Name: r.Name, Language: r.Language, CreatedAt: r.CreatedAt}
+	w := &widget.Widget{ID: r.ID, AccountID: r.AccountID, Key: r.PublicKey, Name: r.Name, Language: r.Language, CreatedAt: r.CreatedAt, DeletedAt: r.DeletedAt}
 	// Both are written by us as JSON arrays.
 	_ = json.Unmarshal([]byte(r.AllowedOrigins), &w.AllowedOrigins)
 	_ = json.Unmarshal([]byte(r.SocialChannels), &w.SocialChannels)

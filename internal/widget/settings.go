@@ -75,7 +75,25 @@ func (s *Settings) Widget(ctx context.Context, actor *auth.Actor, id int64) (*Wi
 	if acct == 0 {
 		return nil, apperr.NotFoundf("widget")
 	}
-	return s.store.Widget(ctx, acct, id)
+	return live(ctx, s.store, acct, id)
+}
+
+type widgetReader interface {
+	Widget(ctx context.Context, accountID, id int64) (*Widget, error)
+}
+
+// live reads a widget that an admin has not deleted: a deleted one
+// answers as an unknown one. Its conversations still read it, for their
+// language.
+func live(ctx context.Context, store widgetReader, accountID, id int64) (*Widget, error) {
+	w, err := store.Widget(ctx, accountID, id)
+	if err != nil {
+		return nil, err
+	}
+	if w.Deleted() {
+		return nil, apperr.NotFoundf("widget")
+	}
+	return w, nil
 }
 
 // Widgets lists the account's widgets (agents and admins).
@@ -94,7 +112,7 @@ func (s *Settings) SetChannels(ctx context.Context, actor *auth.Actor, widgetID 
 	if err := auth.Require(actor, auth.RoleAdmin); err != nil {
 		return nil, err
 	}
-	w, err := s.store.Widget(ctx, actor.AccountID(), widgetID)
+	w, err := live(ctx, s.store, actor.AccountID(), widgetID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +176,7 @@ func (s *Settings) SetLanguage(ctx context.Context, actor *auth.Actor, widgetID 
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.store.Widget(ctx, actor.AccountID(), widgetID)
+	w, err := live(ctx, s.store, actor.AccountID(), widgetID)
 	if err != nil {
 		return nil, err
 	}

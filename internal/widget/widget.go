@@ -33,7 +33,13 @@ type Widget struct {
 	// (R27).
 	Language  string
 	CreatedAt time.Time
+	// DeletedAt is set once an admin deleted the widget: its key and its
+	// sessions stop working, and its conversations stay (R28).
+	DeletedAt *time.Time
 }
+
+// Deleted reports whether an admin deleted the widget.
+func (w *Widget) Deleted() bool { return w.DeletedAt != nil }
 
 // DefaultLanguage is a new widget's language (R27).
 const DefaultLanguage = "en"
@@ -91,6 +97,9 @@ func (s *Service) AllowsOrigin(ctx context.Context, accountID, widgetID int64, o
 	w, err := s.store.Widget(ctx, accountID, widgetID)
 	if err != nil {
 		return false, err
+	}
+	if w.Deleted() {
+		return false, apperr.NotFoundf("widget")
 	}
 	return w.AllowsOrigin(origin), nil
 }
