@@ -15,7 +15,7 @@ import (
 // column: there the agents table is rebuilt. Everything else is written
 // once, in PostgreSQL's SQL, and rewritten as the SQL migrations are.
 func (db *DB) tokensMigration() *goose.Migration {
-	return goose.NewGoMigration(11, &goose.GoFunc{RunTx: db.tokensUp}, &goose.GoFunc{RunTx: db.tokensDown})
+	return goose.NewGoMigration(12, &goose.GoFunc{RunTx: db.tokensUp}, &goose.GoFunc{RunTx: db.tokensDown})
 }
 
 // agentTokensTable is created referencing the agents table by the name it
