@@ -116,6 +116,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		}
 		return out, err
 	}, log)
+	m.WatchIntegrations(func(ctx context.Context) ([]metrics.Integrations, error) {
+		ns, err := db.IntegrationCounts(ctx)
+		out := make([]metrics.Integrations, len(ns))
+		for i, n := range ns {
+			out[i] = metrics.Integrations(n)
+		}
+		return out, err
+	}, log)
 
 	// Durable jobs. The client comes before its workers: the writer inserts
 	// jobs in its own transactions, and the workers need the writer. River

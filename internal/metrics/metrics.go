@@ -154,43 +154,75 @@ type Waiting struct {
 	OldestAge time.Duration
 }
 
+var (
+	queueDepth = prometheus.NewDesc("linkline_queue_jobs", "Jobs not yet finished (available, scheduled, retrying, running) per queue and kind.", []string{"queue", "kind"}, nil)
+	queueAge   = prometheus.NewDesc("linkline_queue_oldest_job_age_seconds", "Age of the oldest unfinished job per queue and kind.", []string{"queue", "kind"}, nil)
+)
+
 // WatchQueues reports queue depth and the age of the oldest waiting job,
 // read from the job table at each scrape: the figures are the database's,
 // so every instance reports the same ones, and nothing is kept between
-// scrapes.
+// scrapes. A queue and kind with nothing waiting has no sample.
 func (m *Metrics) WatchQueues(read func(context.Context) ([]Waiting, error), log *slog.Logger) {
-	m.Registry.MustRegister(&queues{read: read, log: log})
+	m.Registry.MustRegister(&atScrape[Waiting]{descs: []*prometheus.Desc{queueDepth, queueAge}, read: read, log: log,
+		emit: func(ch chan<- prometheus.Metric, w Waiting) {
+			ch <- prometheus.MustNewConstMetric(queueDepth, prometheus.GaugeValue, float64(w.Jobs), w.Queue, w.Kind)
+			ch <- prometheus.MustNewConstMetric(queueAge, prometheus.GaugeValue, max(w.OldestAge.Seconds(), 0), w.Queue, w.Kind)
+		}})
+}
+
+// Integrations is the number of integrations of one channel in one status;
+// Failing lists the ids of those whose credentials Meta refused.
+type Integrations struct {
+	Channel, Status string
+	Count           int
+	Failing         []int64
 }
 
 var (
-	queueDepth = prometheus.NewDesc("linkline_queue_jobs", "Jobs not yet finished (available, scheduled, retrying, running) per queue and kind.", []string{"queue", "kind"}, nil)
-	queueAge   = prometheus.NewDesc("linkline_queue_oldest_job_age_seconds", "Age of the oldest unfinished job per queue and kind; 0 when there is none.", []string{"queue", "kind"}, nil)
+	integrationCount   = prometheus.NewDesc("linkline_integrations", "Integrations per channel and status (ACTIVE, DISABLED, FAILING).", []string{"channel", "status"}, nil)
+	integrationFailing = prometheus.NewDesc("linkline_integration_failing", "1 for each integration whose credentials Meta refused: its replies are held until an admin updates them.", []string{"channel", "integration"}, nil)
 )
 
-type queues struct {
-	read func(context.Context) ([]Waiting, error)
-	log  *slog.Logger
+// WatchIntegrations reports integrations by status, read at each scrape.
+func (m *Metrics) WatchIntegrations(read func(context.Context) ([]Integrations, error), log *slog.Logger) {
+	m.Registry.MustRegister(&atScrape[Integrations]{descs: []*prometheus.Desc{integrationCount, integrationFailing}, read: read, log: log,
+		emit: func(ch chan<- prometheus.Metric, n Integrations) {
+			ch <- prometheus.MustNewConstMetric(integrationCount, prometheus.GaugeValue, float64(n.Count), n.Channel, n.Status)
+			for _, id := range n.Failing {
+				ch <- prometheus.MustNewConstMetric(integrationFailing, prometheus.GaugeValue, 1, n.Channel, strconv.FormatInt(id, 10))
+			}
+		}})
 }
 
-func (q *queues) Describe(ch chan<- *prometheus.Desc) {
-	ch <- queueDepth
-	ch <- queueAge
+// atScrape is a collector that reads its figures from the database when
+// Prometheus scrapes.
+type atScrape[T any] struct {
+	descs []*prometheus.Desc
+	read  func(context.Context) ([]T, error)
+	emit  func(chan<- prometheus.Metric, T)
+	log   *slog.Logger
 }
 
-// Collect reads the queues with a bound of its own: a scrape must answer
-// even when the database is slow.
-func (q *queues) Collect(ch chan<- prometheus.Metric) {
+func (c *atScrape[T]) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.descs {
+		ch <- d
+	}
+}
+
+// Collect reads with a bound of its own: a scrape must answer even when
+// the database is slow. A failed read fails the scrape's samples.
+func (c *atScrape[T]) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ws, err := q.read(ctx)
+	rows, err := c.read(ctx)
 	if err != nil {
-		q.log.Warn("metrics: reading the job queues", "err", err)
-		ch <- prometheus.NewInvalidMetric(queueDepth, err)
+		c.log.Warn("metrics: reading the database", "err", err)
+		ch <- prometheus.NewInvalidMetric(c.descs[0], err)
 		return
 	}
-	for _, w := range ws {
-		ch <- prometheus.MustNewConstMetric(queueDepth, prometheus.GaugeValue, float64(w.Jobs), w.Queue, w.Kind)
-		ch <- prometheus.MustNewConstMetric(queueAge, prometheus.GaugeValue, max(w.OldestAge.Seconds(), 0), w.Queue, w.Kind)
+	for _, r := range rows {
+		c.emit(ch, r)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/riverqueue/river/riverdriver"
@@ -83,43 +82,4 @@ func sqlTx(tx *gorm.DB) (*sql.Tx, error) {
 		}
 	}
 	return nil, fmt.Errorf("store: no sql.Tx under %T", tx.Statement.ConnPool)
-}
-
-// Pool is the database/sql pool under gorm, for its statistics.
-func (db *DB) Pool() *sql.DB {
-	sqlDB, _ := db.gorm.DB()
-	return sqlDB
-}
-
-// Waiting is the unfinished jobs of one kind in one queue.
-type Waiting struct {
-	Queue, Kind string
-	Jobs        int
-	// OldestAge is how long ago the oldest of them was created.
-	OldestAge time.Duration
-}
-
-// Waiting counts the jobs not yet finished, per queue and kind, with the
-// age of the oldest: a reply waiting long is what an operator must see.
-// The age is computed by the database, against its own clock.
-func (db *DB) Waiting(ctx context.Context) ([]Waiting, error) {
-	age := "EXTRACT(EPOCH FROM now() - min(created_at))"
-	if !db.postgres {
-		age = "(julianday('now') - julianday(min(created_at))) * 86400"
-	}
-	var rows []struct {
-		Queue, Kind string
-		Jobs        int
-		Age         float64
-	}
-	err := db.gorm.WithContext(ctx).Raw(`SELECT queue, kind, count(*) AS jobs, ` + age + ` AS age FROM river_job
-		WHERE state IN ('available', 'pending', 'retryable', 'running', 'scheduled') GROUP BY queue, kind`).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Waiting, len(rows))
-	for i, r := range rows {
-		out[i] = Waiting{Queue: r.Queue, Kind: r.Kind, Jobs: r.Jobs, OldestAge: time.Duration(r.Age * float64(time.Second))}
-	}
-	return out, nil
 }
