@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
@@ -185,6 +186,23 @@ func TestReplyObserved(t *testing.T) {
 				t.Errorf("a Graph API call outside the job's attempts: parent %s", c.Parent.SpanID())
 			}
 			jobs[c.Parent.SpanID()]++
+		}
+
+		// The status webhook is a trace of its own (Meta sent it), whose
+		// processing links to the attempt that sent the reply.
+		var sent trace.SpanContext
+		for _, j := range byName("job deliver_message") {
+			if j.Status.Code != codes.Error {
+				sent = j.SpanContext
+			}
+		}
+		linked := slices.ContainsFunc(byName("job process_webhook"), func(s tracetest.SpanStub) bool {
+			return slices.ContainsFunc(s.Links, func(l sdktrace.Link) bool {
+				return l.SpanContext.TraceID() == sent.TraceID() && l.SpanContext.SpanID() == sent.SpanID()
+			})
+		})
+		if !sent.IsValid() || !linked {
+			t.Errorf("no webhook processing links to the attempt that sent the reply (%v)", sent)
 		}
 	})
 }

@@ -44,6 +44,9 @@ type Store interface {
 	Message(ctx context.Context, accountID, id int64) (*conversation.Message, error)
 	Integration(ctx context.Context, accountID, id int64) (*integration.Integration, error)
 	IntegrationSecrets(ctx context.Context, accountID, id int64) (integration.Secrets, error)
+	// SentTrace is the traceparent of the attempt that got the platform id
+	// externalID; "" when none is known.
+	SentTrace(ctx context.Context, accountID int64, externalID string) (string, error)
 }
 
 // Adapters gives the adapter that serves an integration.
@@ -334,7 +337,7 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 	if err != nil {
 		return err
 	}
-	attempt, sentAs, unfinished, err := w.sends.StartSend(ctx, m.AccountID, m.ID)
+	attempt, sentAs, unfinished, err := w.sends.StartSend(ctx, m.AccountID, m.ID, tracing.Traceparent(ctx))
 	if err != nil {
 		return err
 	}
@@ -485,6 +488,13 @@ func (s *Service) Report(ctx context.Context, it *integration.Integration, st ch
 	switch {
 	case st.ExternalID != "":
 		u.ExternalID = st.ExternalID
+		// The report belongs to the reply's story: its span links to the
+		// attempt that sent it, whose trace began with the agent's reply.
+		tp, err := s.store.SentTrace(ctx, it.AccountID, st.ExternalID)
+		if err != nil {
+			return err
+		}
+		tracing.LinkTo(ctx, tp)
 	case st.Recipient != "":
 		id, err := s.store.IdentityByExternalID(ctx, it.AccountID, it.Channel, st.Recipient)
 		if apperr.CodeOf(err) == apperr.NotFound {

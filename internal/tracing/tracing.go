@@ -131,3 +131,25 @@ func (h logHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h logHandler) WithGroup(name string) slog.Handler {
 	return logHandler{h.Handler.WithGroup(name)}
 }
+
+// Traceparent is the W3C traceparent of ctx's span, "" when it has none:
+// what is stored to link to the span later (LinkTo).
+func Traceparent(ctx context.Context) string {
+	carrier := propagation.MapCarrier{}
+	Propagator.Inject(ctx, carrier)
+	return carrier.Get("traceparent")
+}
+
+// LinkTo links ctx's span to the span that traceparent names: a later
+// event (a status webhook) that belongs to an earlier trace (the reply it
+// reports on) without being its child. An empty or invalid traceparent
+// adds nothing.
+func LinkTo(ctx context.Context, traceparent string) {
+	if traceparent == "" {
+		return
+	}
+	linked := trace.SpanContextFromContext(Propagator.Extract(context.Background(), propagation.MapCarrier{"traceparent": traceparent}))
+	if linked.IsValid() {
+		trace.SpanFromContext(ctx).AddLink(trace.Link{SpanContext: linked})
+	}
+}
