@@ -33,9 +33,9 @@ func NewJobs(tp trace.TracerProvider) *Jobs {
 	return &Jobs{tracer: tp.Tracer(Name)}
 }
 
-// InsertMany adds ctx's trace context to the jobs that carry none of their
-// own: a batch insert made for many requests sets each job's beforehand
-// (JobMetadata).
+// InsertMany adds ctx's trace context and request id to the jobs that
+// carry neither of their own: a batch insert made for many requests sets
+// each job's beforehand (JobMetadata).
 func (j *Jobs) InsertMany(ctx context.Context, params []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
 	carrier := carrierOf(ctx)
 	if len(carrier) == 0 {
@@ -46,7 +46,9 @@ func (j *Jobs) InsertMany(ctx context.Context, params []*rivertype.JobInsertPara
 		if len(p.Metadata) > 0 && json.Unmarshal(p.Metadata, &fields) != nil {
 			continue
 		}
-		if _, ok := fields["traceparent"]; ok {
+		_, traced := fields["traceparent"]
+		_, requested := fields[requestIDField]
+		if traced || requested {
 			continue
 		}
 		for k, v := range carrier {
