@@ -17,7 +17,9 @@ import (
 // exposed is every metric name the service can serve.
 func exposed(t *testing.T) map[string]bool {
 	m := New()
-	m.WatchQueues(func(context.Context) ([]Waiting, error) { return []Waiting{{Queue: "default", Kind: "k", Jobs: 1}}, nil }, slog.New(slog.DiscardHandler))
+	m.WatchQueues(func(context.Context) ([]Waiting, error) {
+		return []Waiting{{Queue: "default", Kind: "k", Jobs: 1}}, nil
+	}, slog.New(slog.DiscardHandler))
 	m.WatchIntegrations(func(context.Context) ([]Integrations, error) {
 		return []Integrations{{Channel: "WHATSAPP", Status: "FAILING", Count: 1, Failing: []int64{1}}}, nil
 	}, slog.New(slog.DiscardHandler))
