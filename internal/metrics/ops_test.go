@@ -36,8 +36,8 @@ func exposed(t *testing.T) map[string]bool {
 	// is the pool's collector, which needs a database to collect.
 	descs := make(chan *prometheus.Desc, 100)
 	v := reflect.ValueOf(m).Elem()
-	for i := range v.NumField() {
-		if c, ok := v.Field(i).Interface().(prometheus.Collector); ok {
+	for _, f := range v.Fields() {
+		if c, ok := reflect.TypeAssert[prometheus.Collector](f); ok {
 			c.Describe(descs)
 		}
 	}
