@@ -420,11 +420,13 @@ func (a *App) PendingJobs(ctx context.Context) (int, error) {
 type jobErrors struct{ log *slog.Logger }
 
 func (je jobErrors) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	ctx = tracing.JobContext(ctx, job.Metadata)
 	je.log.WarnContext(ctx, "job failed", "kind", job.Kind, "id", job.ID, "attempt", job.Attempt, "err", err)
 	return nil
 }
 
 func (je jobErrors) HandlePanic(ctx context.Context, job *rivertype.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
+	ctx = tracing.JobContext(ctx, job.Metadata)
 	je.log.ErrorContext(ctx, "job panicked", "kind", job.Kind, "id", job.ID, "attempt", job.Attempt, "panic", panicVal, "stack", trace)
 	return nil
 }

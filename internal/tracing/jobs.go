@@ -63,7 +63,7 @@ func (j *Jobs) InsertMany(ctx context.Context, params []*rivertype.JobInsertPara
 
 // Work runs one attempt in a span under the trace its metadata carries.
 func (j *Jobs) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
-	ctx = fromMetadata(ctx, job.Metadata)
+	ctx = JobContext(ctx, job.Metadata)
 	ctx, span := j.tracer.Start(ctx, "job "+job.Kind, trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
 		attribute.String("job.kind", job.Kind),
 		attribute.Int64("job.id", job.ID),

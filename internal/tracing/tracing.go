@@ -87,9 +87,10 @@ func carrierOf(ctx context.Context) propagation.MapCarrier {
 	return carrier
 }
 
-// fromMetadata is ctx with the trace context and request id that job
-// metadata carries.
-func fromMetadata(ctx context.Context, metadata []byte) context.Context {
+// JobContext is ctx with the trace context and request id that a job's
+// metadata carries: for what is logged about a job outside its run (River's
+// error handler).
+func JobContext(ctx context.Context, metadata []byte) context.Context {
 	var fields map[string]any
 	if json.Unmarshal(metadata, &fields) != nil {
 		return ctx

@@ -58,7 +58,7 @@ func TestJobsContinueTheTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	parent.End()
-	if Traceparent(fromMetadata(context.Background(), plain.Metadata)) != Traceparent(ctx) {
+	if Traceparent(JobContext(context.Background(), plain.Metadata)) != Traceparent(ctx) {
 		t.Errorf("the job's metadata does not carry the request's trace: %s", plain.Metadata)
 	}
 	if !bytes.Contains(own.Metadata, []byte(`"other"`)) || bytes.Contains(own.Metadata, []byte("traceparent")) {
