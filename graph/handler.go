@@ -11,11 +11,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/linkline/linkline/graph/model"
 	"github.com/linkline/linkline/graph/socket"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/metrics"
+	"github.com/linkline/linkline/internal/tracing"
 )
 
 // HandlerConfig holds the transport's limits; DefaultHandlerConfig documents the defaults.
@@ -88,8 +90,9 @@ type Handler struct {
 	proxies proxyList
 }
 
-// NewHandler returns the GraphQL handler.
-func NewHandler(cfg HandlerConfig, res *Resolver, authn *auth.Authenticator, log *slog.Logger, m *metrics.Metrics) (*Handler, error) {
+// NewHandler returns the GraphQL handler; queries and mutations run in
+// spans of tp.
+func NewHandler(cfg HandlerConfig, res *Resolver, authn *auth.Authenticator, log *slog.Logger, m *metrics.Metrics, tp trace.TracerProvider) (*Handler, error) {
 	proxies, err := parseProxies(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -128,6 +131,7 @@ func NewHandler(cfg HandlerConfig, res *Resolver, authn *auth.Authenticator, log
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.Use(depthLimit{max: cfg.DepthLimit})
 	srv.AroundOperations(h.aroundOperation)
+	srv.Use(operationSpans{tracer: tp.Tracer(tracing.Name)})
 	h.gql = srv
 	return h, nil
 }

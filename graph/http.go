@@ -23,6 +23,7 @@ import (
 
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/tracing"
 )
 
 // request is what the transport learnt about one HTTP request or socket.
@@ -49,7 +50,7 @@ func requestFrom(ctx context.Context) *request {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &request{id: newRequestID(), origin: r.Header.Get("Origin"), clientAddr: h.proxies.clientAddr(r)}
 	w.Header().Set("X-Request-Id", req.id)
-	ctx := context.WithValue(r.Context(), requestKey{}, req)
+	ctx := tracing.WithRequestID(context.WithValue(r.Context(), requestKey{}, req), req.id)
 	if req.origin != "" {
 		// Any origin may ask; what a token may do from an origin is
 		// decided per widget (session tokens) or by DashboardOrigins.

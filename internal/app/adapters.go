@@ -20,11 +20,13 @@ var (
 // adapters returns one adapter per social channel for live integrations,
 // reaching Meta where the configuration says, and one per channel for
 // sandbox integrations, reaching the simulated phones through sandboxed.
-func (c Config) adapters(sandboxed http.RoundTripper) adapterSet {
+// Both transports are wrapped by observed, the one place Graph API calls
+// are measured and traced.
+func (c Config) adapters(sandboxed http.RoundTripper, observed func(http.RoundTripper) http.RoundTripper) adapterSet {
 	// Below the job timeout (Config.validate): a hung call ends as a
 	// retryable failure, not a rescued job.
-	client := &http.Client{Timeout: c.GraphTimeout}
-	phones := &http.Client{Timeout: c.GraphTimeout, Transport: sandboxed}
+	client := &http.Client{Timeout: c.GraphTimeout, Transport: observed(http.DefaultTransport)}
+	phones := &http.Client{Timeout: c.GraphTimeout, Transport: observed(sandboxed)}
 	set := func(graph, ig channel.Config) map[conversation.Channel]channel.Adapter {
 		return map[conversation.Channel]channel.Adapter{
 			conversation.ChannelWhatsApp:  whatsapp.New(graph),

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,7 @@ import (
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/pages"
 	"github.com/linkline/linkline/internal/store"
+	"github.com/linkline/linkline/internal/tracing"
 	"github.com/linkline/linkline/internal/webhook"
 	"github.com/linkline/linkline/internal/widget"
 )
@@ -54,6 +56,9 @@ type App struct {
 	buckets *store.RateBuckets
 	jobs    *river.Client[*sql.Tx]
 	mux     *http.ServeMux
+	handler http.Handler
+	// stopTracing flushes the spans not yet exported.
+	stopTracing func(context.Context) error
 
 	// base is the parent of every request context: cancelling it closes
 	// the websockets, which http.Server.Shutdown does not.
@@ -72,15 +77,23 @@ type App struct {
 // its tokens to out), and starts the background work. Each part is built
 // after what it needs.
 func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*App, error) {
+	// Every line logged in a request or job names its trace and request.
+	log = slog.New(tracing.LogHandler(log.Handler()))
 	keys, err := cfg.secretKeys(log)
 	if err != nil {
 		return nil, err
+	}
+	tp, stopTracing := cfg.tracer, func(context.Context) error { return nil }
+	if tp == nil {
+		if tp, stopTracing, err = tracing.Provider(ctx, cfg.OTLPEndpoint); err != nil {
+			return nil, fmt.Errorf("tracing: %w", err)
+		}
 	}
 	db, err := store.Open(ctx, store.Config{URL: cfg.DBURL, SQLitePath: cfg.SQLitePath, MaxConns: cfg.DBMaxConns, Logger: log, Secrets: keys})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, DB: db, Metrics: metrics.New(), resealed: make(chan struct{})}
+	a := &App{cfg: cfg, log: log, DB: db, Metrics: metrics.New(), resealed: make(chan struct{}), stopTracing: stopTracing}
 	a.base, a.cancelBase = context.WithCancel(context.Background())
 	a.bg, a.cancelBg = context.WithCancel(context.Background())
 	m := a.Metrics
@@ -102,7 +115,26 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	a.feed = feed.NewBackbone(feed.NewBroker(feed.BrokerConfig{Buffer: cfg.SubscriptionBuffer}, db, log, feed.Metrics{
 		Subscribed:   func(d int) { m.Subscriptions.Add(float64(d)) },
 		SlowConsumer: m.SlowConsumers.Inc,
+		Started:      func(resumed bool) { m.SubscriptionResumes.WithLabelValues(strconv.FormatBool(resumed)).Inc() },
+		CaughtUp:     func(n int) { m.SubscriptionLag.Observe(float64(n)) },
 	}), db.AnnounceSettings)
+	m.WatchPool(db.Pool())
+	m.WatchQueues(func(ctx context.Context) ([]metrics.Waiting, error) {
+		ws, err := db.Waiting(ctx)
+		out := make([]metrics.Waiting, len(ws))
+		for i, w := range ws {
+			out[i] = metrics.Waiting(w)
+		}
+		return out, err
+	}, log)
+	m.WatchIntegrations(func(ctx context.Context) ([]metrics.Integrations, error) {
+		ns, err := db.IntegrationCounts(ctx)
+		out := make([]metrics.Integrations, len(ns))
+		for i, n := range ns {
+			out[i] = metrics.Integrations(n)
+		}
+		return out, err
+	}, log)
 
 	// Durable jobs. The client comes before its workers: the writer inserts
 	// jobs in its own transactions, and the workers need the writer. River
@@ -124,6 +156,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.JobRescueAfter,
 		RetryPolicy:          delivery.RetryPolicy{Base: cfg.RetryBase, Max: delivery.DefaultRetryPolicy.Max},
+		// A job's attempts continue the trace that queued it.
+		Middleware: []rivertype.Middleware{tracing.NewJobs(tp)},
 	})
 	if err != nil {
 		_ = db.Close()
@@ -131,13 +165,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 
 	// The write path, and webhooks kept before they are processed.
-	a.appender = store.NewAppender(db, a.feed.Committed, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message) error {
-		return delivery.Enqueue(ctx, a.jobs, tx, msgs)
+	a.appender = store.NewAppender(db, a.feed.Committed, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message, origins []context.Context) error {
+		return delivery.Enqueue(ctx, a.jobs, tx, msgs, origins)
 	}, log, cfg.WriteBatch)
 	a.appender.Committed = func(n int) {
 		m.Messages.Add(float64(n))
 		m.WriteBatch.Observe(float64(n))
 	}
+	a.appender.Queued = func(ch conversation.Channel) { m.Replies.WithLabelValues(string(ch), "queued").Inc() }
 	a.inbox = store.NewInbox(db, func(ctx context.Context, tx *sql.Tx, inboxID int64) error {
 		_, err := a.jobs.InsertTx(ctx, tx, webhook.ProcessArgs{InboxID: inboxID}, nil)
 		return err
@@ -148,7 +183,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// Channels: the sandbox's simulated platforms post to the webhook route
 	// in process, and the adapters reach them through its transport.
 	a.sandbox = sandbox.New(sandboxIntegrations{db}, sandbox.DeliverTo(webhookRoute(a.webhooks)), log)
-	adapters := cfg.adapters(a.sandbox.Transport())
+	adapters := cfg.adapters(a.sandbox.Transport(), func(rt http.RoundTripper) http.RoundTripper {
+		return graphAPITransport(rt, m, tp)
+	})
 	integrations := integration.NewService(db, time.Now, sandbox.AccessToken)
 	integrations.SecretOverlap = cfg.SecretOverlap
 	integrations.Changed = a.feed.Change
@@ -156,6 +193,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// The domain.
 	widgets := widget.NewService(db)
 	deliveries := delivery.NewService(db, a.appender, integrations, adapters, log, time.Now)
+	deliveries.Metrics = delivery.Metrics{
+		Outcome: func(ch conversation.Channel, outcome string) { m.Replies.WithLabelValues(string(ch), outcome).Inc() },
+		Failed:  func(ch conversation.Channel, class string) { m.ReplyFailures.WithLabelValues(string(ch), class).Inc() },
+		Accepted: func(ch conversation.Channel, d time.Duration) {
+			m.DeliveryLatency.WithLabelValues(string(ch)).Observe(d.Seconds())
+		},
+		Retried: func(reason string) { m.DeliveryRetries.WithLabelValues(reason).Inc() },
+		Snoozed: func(reason string) { m.DeliverySnoozes.WithLabelValues(reason).Inc() },
+	}
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
 	languages := linking.NewLanguages(db)
 	unlinks := linking.NewUnlinks(convs, a.appender)
@@ -179,9 +225,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		return revoke(ctx, auth.Revocation{Grant: auth.GrantAgent, ID: agentID})
 	})
 	tokens := auth.NewTokens(db, time.Now, revoke)
+	linkOutcome := func(ch conversation.Channel, outcome string) {
+		m.LinkRequests.WithLabelValues(string(ch), outcome).Inc()
+	}
 	requests := linking.NewRequests(db, settings, limiter, a.feed.Change, linkClock)
+	requests.Outcome = linkOutcome
 	confirmations := linking.NewConfirmations(db, a.appender, deliveries, languages, a.feed.Change, linkClock)
-	river.AddWorker(workers, webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, webhook.NewProfiles(db, log, time.Now), log))
+	confirmations.Outcome = linkOutcome
+	processor := webhook.NewProcessor(a.inbox, db, adapters, convs, deliveries, confirmations, webhook.NewProfiles(db, log, time.Now), log)
+	processor.Processed = func(ch conversation.Channel, d time.Duration) {
+		m.WebhookProcessing.WithLabelValues(string(ch)).Observe(d.Seconds())
+	}
+	river.AddWorker(workers, processor)
 	sender := delivery.NewWorker(deliveries, db, delivery.NewJobs(a.jobs), cfg.PairLimit)
 	sender.Resent = func(reason string) { m.DeliveryResends.WithLabelValues(reason).Inc() }
 	river.AddWorker(workers, sender)
@@ -194,7 +249,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
 		Admin: admin, Team: team, Tokens: tokens}
-	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m)
+	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -208,6 +263,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 
 	a.routes()
+	a.handler = traced(a.mux, tp)
 	if err := a.start(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -272,6 +328,8 @@ func (a *App) start() error {
 	}()
 	if a.DB.Postgres() {
 		a.listener = store.NewListener(a.DB, a.log, notices{a.feed, a.authn, a.bg})
+		a.listener.Reconnected = a.Metrics.ListenerReconnects.Inc
+		a.Metrics.WatchListener(a.listener.Connected)
 		a.wg.Go(func() {
 			a.listener.Run(a.bg)
 		})
@@ -358,7 +416,7 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 }
 
 // Handler is the service's HTTP handler.
-func (a *App) Handler() http.Handler { return a.mux }
+func (a *App) Handler() http.Handler { return a.handler }
 
 // BaseContext is for http.Server.BaseContext: request contexts derive from
 // it, so Close can end requests still running (websockets, which outlive
@@ -379,7 +437,7 @@ func (a *App) Close(ctx context.Context) error {
 	a.appender.Close()
 	a.cancelBg()
 	a.wg.Wait()
-	return errors.Join(errSockets, errJobs, a.DB.Close())
+	return errors.Join(errSockets, errJobs, a.stopTracing(ctx), a.DB.Close())
 }
 
 // StartClosing fails readiness, so load balancers stop sending traffic
@@ -421,11 +479,13 @@ func (n notices) Reconnected() {
 type jobErrors struct{ log *slog.Logger }
 
 func (je jobErrors) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	ctx = tracing.JobContext(ctx, job.Metadata)
 	je.log.WarnContext(ctx, "job failed", "kind", job.Kind, "id", job.ID, "attempt", job.Attempt, "err", err)
 	return nil
 }
 
 func (je jobErrors) HandlePanic(ctx context.Context, job *rivertype.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
+	ctx = tracing.JobContext(ctx, job.Metadata)
 	je.log.ErrorContext(ctx, "job panicked", "kind", job.Kind, "id", job.ID, "attempt", job.Attempt, "panic", panicVal, "stack", trace)
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/delivery"
@@ -80,9 +82,17 @@ type Config struct {
 	WriteBatch         int
 	ShutdownTimeout    time.Duration
 
+	// OTLPEndpoint, from the standard OTEL_EXPORTER_OTLP_ENDPOINT, turns
+	// tracing on: spans go there over OTLP/HTTP, configured further by the
+	// other OTEL_EXPORTER_OTLP_* variables, which the exporter reads itself.
+	OTLPEndpoint string
+
 	// linkClock, when set, is the clock of link requests: tests move it
 	// past an expiry instead of waiting for one.
 	linkClock func() time.Time
+	// tracer, when set, takes the spans instead of OTLPEndpoint's exporter:
+	// tests record them.
+	tracer trace.TracerProvider
 }
 
 // ParseConfig reads flags from args (without the program name) over
@@ -212,6 +222,9 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	num(&c.SubscriptionBuffer, "subscription-buffer", "SUBSCRIPTION_BUFFER", 256, "events queued per subscriber before it counts as slow")
 	num(&c.WriteBatch, "write-batch", "WRITE_BATCH", 256, "most writes grouped into one transaction")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "longest graceful shutdown")
+	// OpenTelemetry's own variable, with no flag: the exporter reads its
+	// siblings (headers, protocol, timeout) from the environment too.
+	c.OTLPEndpoint = getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -57,6 +57,7 @@ var layers = map[string]layer{
 	"internal/apperr":       layerShared,
 	"internal/metrics":      layerShared,
 	"internal/secret":       layerShared,
+	"internal/tracing":      layerShared,
 	"internal/social":       layerDomain,
 	"internal/bench/...":    layerTool,
 	"internal/faults":       layerTool,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -15,6 +16,7 @@ import (
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/meta"
+	"github.com/linkline/linkline/internal/tracing"
 )
 
 // Args is the durable job that sends one outbound message.
@@ -42,6 +44,9 @@ type Store interface {
 	Message(ctx context.Context, accountID, id int64) (*conversation.Message, error)
 	Integration(ctx context.Context, accountID, id int64) (*integration.Integration, error)
 	IntegrationSecrets(ctx context.Context, accountID, id int64) (integration.Secrets, error)
+	// SentTrace is the traceparent of the attempt that got the platform id
+	// externalID; "" when none is known.
+	SentTrace(ctx context.Context, accountID int64, externalID string) (string, error)
 }
 
 // Adapters gives the adapter that serves an integration.
@@ -62,6 +67,58 @@ type Service struct {
 	adapters     Adapters
 	log          *slog.Logger
 	now          func() time.Time
+	// Metrics, when set, is told what becomes of replies.
+	Metrics Metrics
+}
+
+// Metrics observes what becomes of replies, for operators (R38). Any of
+// its functions may be nil.
+type Metrics struct {
+	// Outcome is a reply's new state: sent (the platform took it),
+	// delivered, read, held (its integration's credentials were refused)
+	// or failed.
+	Outcome func(ch conversation.Channel, outcome string)
+	// Failed is a failed reply's class: permanent, exhausted,
+	// window_closed, integration, recipient or reported.
+	Failed func(ch conversation.Channel, class string)
+	// Accepted is the time from a reply's commit to the platform taking it.
+	Accepted func(ch conversation.Channel, d time.Duration)
+	// Retried is an attempt that failed and will be retried, by class.
+	Retried func(reason string)
+	// Snoozed is an attempt put off: behind, pair_limit, rate_limited, held.
+	Snoozed func(reason string)
+}
+
+func (m Metrics) outcome(ch conversation.Channel, outcome string) {
+	if m.Outcome != nil {
+		m.Outcome(ch, outcome)
+	}
+}
+
+func (m Metrics) failed(ch conversation.Channel, class string) {
+	m.outcome(ch, "failed")
+	if m.Failed != nil {
+		m.Failed(ch, class)
+	}
+}
+
+func (m Metrics) accepted(ch conversation.Channel, d time.Duration) {
+	m.outcome(ch, "sent")
+	if m.Accepted != nil {
+		m.Accepted(ch, d)
+	}
+}
+
+func (m Metrics) retried(reason string) {
+	if m.Retried != nil {
+		m.Retried(reason)
+	}
+}
+
+func (m Metrics) snoozed(reason string) {
+	if m.Snoozed != nil {
+		m.Snoozed(reason)
+	}
 }
 
 // NewService returns the delivery service.
@@ -162,11 +219,15 @@ func (s *Service) sender(ctx context.Context, it *integration.Integration) (chan
 }
 
 // Enqueue inserts the delivery jobs of queued messages into the
-// transaction that stores them.
-func Enqueue(ctx context.Context, client *river.Client[*sql.Tx], tx *sql.Tx, msgs []*conversation.Message) error {
+// transaction that stores them; each job carries the trace of the write
+// that queued its message (origins), so that its attempts continue it.
+func Enqueue(ctx context.Context, client *river.Client[*sql.Tx], tx *sql.Tx, msgs []*conversation.Message, origins []context.Context) error {
 	params := make([]river.InsertManyParams, len(msgs))
 	for i, m := range msgs {
 		params[i] = river.InsertManyParams{Args: Args{AccountID: m.AccountID, MessageID: m.ID}}
+		if md := tracing.JobMetadata(origins[i]); md != nil {
+			params[i].InsertOpts = &river.InsertOpts{Metadata: md}
+		}
 	}
 	_, err := client.InsertManyTx(ctx, tx, params)
 	return err
@@ -215,6 +276,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return err
 	}
 	if ahead != 0 {
+		s.Metrics.snoozed("behind")
 		return river.JobSnooze(waitBehind(snoozesOf(job.JobRow)))
 	}
 	err = w.send(ctx, job, m)
@@ -226,7 +288,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		// The job ends here: the message must not stay queued, holding
 		// back those after it. The error is ours, not the agent's to read.
 		s.log.WarnContext(ctx, "delivery: giving up", "message", m.ID, "attempt", job.Attempt, "err", err)
-		if err = s.fail(ctx, m, fmt.Sprintf("gave up after %d attempts", job.Attempt)); !isCancel(err) {
+		if err = s.fail(ctx, m, "exhausted", fmt.Sprintf("gave up after %d attempts", job.Attempt)); !isCancel(err) {
 			return err
 		}
 	default:
@@ -243,22 +305,23 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 	s := w.s
 	id, err := s.store.Identity(ctx, m.AccountID, m.IdentityID)
 	if err != nil {
-		return s.fail(ctx, m, "the recipient's identity is gone")
+		return s.fail(ctx, m, "recipient", "the recipient's identity is gone")
 	}
 	if id.ConversationID != m.ConversationID {
-		return s.fail(ctx, m, "the channel was unlinked from the conversation")
+		return s.fail(ctx, m, "recipient", "the channel was unlinked from the conversation")
 	}
 	win := WindowOf(id, s.now())
 	if !win.Open(s.now()) {
-		return s.fail(ctx, m, "the messaging window closed before the reply could be sent")
+		return s.fail(ctx, m, "window_closed", "the messaging window closed before the reply could be sent")
 	}
 	it, err := s.usable(ctx, id)
 	if err != nil {
 		if held(it) {
+			s.Metrics.snoozed("held")
 			return river.JobSnooze(heldWait)
 		}
 		if ae, ok := apperr.As(err); ok {
-			return s.fail(ctx, m, ae.Message)
+			return s.fail(ctx, m, "integration", ae.Message)
 		}
 		return err
 	}
@@ -267,13 +330,14 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		return err
 	}
 	if wait > 0 {
+		s.Metrics.snoozed("pair_limit")
 		return river.JobSnooze(wait)
 	}
 	adapter, creds, err := s.sender(ctx, it)
 	if err != nil {
 		return err
 	}
-	attempt, sentAs, unfinished, err := w.sends.StartSend(ctx, m.AccountID, m.ID)
+	attempt, sentAs, unfinished, err := w.sends.StartSend(ctx, m.AccountID, m.ID, tracing.Traceparent(ctx))
 	if err != nil {
 		return err
 	}
@@ -319,6 +383,9 @@ func (w *Worker) sent(ctx context.Context, m *conversation.Message, externalID s
 	_, err := w.s.writer.Write(ctx, moving(conversation.DeliveryUpdate{
 		AccountID: m.AccountID, MessageID: m.ID, State: conversation.DeliverySent, SentAs: externalID,
 	}))
+	if err == nil {
+		w.s.Metrics.accepted(m.Channel, w.s.now().Sub(m.CreatedAt))
+	}
 	return err
 }
 
@@ -378,29 +445,35 @@ func (s *Service) classify(ctx context.Context, job *river.Job[Args], m *convers
 			return err
 		}
 		s.log.WarnContext(ctx, "delivery: held until the integration's credentials are updated", "message", m.ID, "integration", it.ID, "reason", class.Reason)
+		s.Metrics.outcome(m.Channel, "held")
+		s.Metrics.snoozed("held")
 		return river.JobSnooze(heldWait)
 	case meta.Permanent:
-		return s.fail(ctx, m, class.Reason)
+		return s.fail(ctx, m, "permanent", class.Reason)
 	case meta.RateLimited:
 		if class.RetryAfter > 0 {
+			s.Metrics.snoozed("rate_limited")
 			return river.JobSnooze(class.RetryAfter)
 		}
 	}
 	if job.Attempt >= job.MaxAttempts {
-		return s.fail(ctx, m, "gave up after "+fmt.Sprint(job.Attempt)+" attempts: "+class.Reason)
+		return s.fail(ctx, m, "exhausted", "gave up after "+fmt.Sprint(job.Attempt)+" attempts: "+class.Reason)
 	}
+	s.Metrics.retried(strings.ReplaceAll(class.Kind.String(), " ", "_"))
 	s.log.WarnContext(ctx, "delivery: will retry", "message", m.ID, "attempt", job.Attempt, "reason", class.Reason)
 	return err
 }
 
-// fail marks a message failed with its reason and ends its job for good.
-func (s *Service) fail(ctx context.Context, m *conversation.Message, reason string) error {
+// fail marks a message failed with its reason and ends its job for good;
+// class is the failure's kind for metrics.
+func (s *Service) fail(ctx context.Context, m *conversation.Message, class, reason string) error {
 	_, err := s.writer.Write(ctx, moving(conversation.DeliveryUpdate{
 		AccountID: m.AccountID, MessageID: m.ID, State: conversation.DeliveryFailed, Error: reason,
 	}))
 	if err != nil {
 		return err
 	}
+	s.Metrics.failed(m.Channel, class)
 	return river.JobCancel(errors.New(reason))
 }
 
@@ -415,6 +488,13 @@ func (s *Service) Report(ctx context.Context, it *integration.Integration, st ch
 	switch {
 	case st.ExternalID != "":
 		u.ExternalID = st.ExternalID
+		// The report belongs to the reply's story: its span links to the
+		// attempt that sent it, whose trace began with the agent's reply.
+		tp, err := s.store.SentTrace(ctx, it.AccountID, st.ExternalID)
+		if err != nil {
+			return err
+		}
+		tracing.LinkTo(ctx, tp)
 	case st.Recipient != "":
 		id, err := s.store.IdentityByExternalID(ctx, it.AccountID, it.Channel, st.Recipient)
 		if apperr.CodeOf(err) == apperr.NotFound {
@@ -427,8 +507,17 @@ func (s *Service) Report(ctx context.Context, it *integration.Integration, st ch
 	default:
 		return nil
 	}
-	_, err := s.writer.Write(ctx, moving(u))
-	return err
+	if _, err := s.writer.Write(ctx, moving(u)); err != nil {
+		return err
+	}
+	// Meta sends each report at least once: a repeated one counts again.
+	switch st.State {
+	case conversation.DeliveryDelivered, conversation.DeliveryRead:
+		s.Metrics.outcome(it.Channel, strings.ToLower(string(st.State)))
+	case conversation.DeliveryFailed:
+		s.Metrics.failed(it.Channel, "reported")
+	}
+	return nil
 }
 
 // SendNow sends a text on an integration at once, outside the durable

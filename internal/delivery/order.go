@@ -59,8 +59,10 @@ type Sends interface {
 	// StartSend records that an attempt to send a message begins. It
 	// returns the attempt's id, the platform id an earlier attempt got
 	// back ("" when none did), and how many earlier attempts never
-	// recorded an outcome: their process died mid-send.
-	StartSend(ctx context.Context, accountID, messageID int64) (attempt int64, sentAs string, unfinished int, err error)
+	// recorded an outcome: their process died mid-send. trace is the
+	// attempt's traceparent, which status webhooks about what it sent
+	// link to (Store.SentTrace).
+	StartSend(ctx context.Context, accountID, messageID int64, trace string) (attempt int64, sentAs string, unfinished int, err error)
 	// EndSend records an attempt's outcome, the platform's id or why it
 	// failed, and returns how many platform ids the message has now.
 	EndSend(ctx context.Context, accountID, attempt int64, sentAs, failure string) (ids int, err error)

@@ -331,7 +331,7 @@ func (f *fakeSends) SendsTo(context.Context, int64, int64, time.Time) ([]time.Ti
 	return f.recent, nil
 }
 
-func (f *fakeSends) StartSend(_ context.Context, _, messageID int64) (int64, string, int, error) {
+func (f *fakeSends) StartSend(_ context.Context, _, messageID int64, _ string) (int64, string, int, error) {
 	var sentAs string
 	var unfinished int
 	for _, a := range f.attempts {

@@ -22,6 +22,12 @@ var DefaultBrokerConfig = BrokerConfig{Buffer: 256, CatchUpPage: 500}
 type Metrics struct {
 	Subscribed   func(delta int)
 	SlowConsumer func()
+	// Started, when set, observes each subscription as it starts, resumed
+	// from a cursor or not.
+	Started func(resumed bool)
+	// CaughtUp, when set, observes how many events a resumed subscription
+	// replayed before it went live: how far behind it was.
+	CaughtUp func(events int)
 }
 
 // Broker fans committed events out to this process's subscribers. It keeps
@@ -370,8 +376,11 @@ func (b *Broker) Subscribe(ctx context.Context, scope Scope, cursor *string, hoo
 			b.leave(s)
 		}
 	})
+	if b.metrics.Started != nil {
+		b.metrics.Started(cursor != nil)
+	}
 	go func() {
-		if !b.replay(ctx, s, last) {
+		if !b.replay(ctx, s, last, cursor != nil) {
 			stop()
 		}
 	}()
@@ -380,8 +389,10 @@ func (b *Broker) Subscribe(ctx context.Context, scope Scope, cursor *string, hoo
 
 // replay sends s what the database holds after last, then the events the
 // broker kept meanwhile, and makes s live. It reports whether s went live;
-// otherwise it has ended the stream.
-func (b *Broker) replay(ctx context.Context, s *subscriber, last int64) bool {
+// otherwise it has ended the stream. A resumed subscription's catch-up is
+// counted (Metrics.CaughtUp).
+func (b *Broker) replay(ctx context.Context, s *subscriber, last int64, resumed bool) bool {
+	from := last
 	end := func(failed bool) bool {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -438,6 +449,9 @@ func (b *Broker) replay(ctx context.Context, s *subscriber, last int64) bool {
 		last = s.last
 		b.mu.Unlock()
 		if !hole {
+			if resumed && b.metrics.CaughtUp != nil {
+				b.metrics.CaughtUp(int(last - from))
+			}
 			return true
 		}
 	}

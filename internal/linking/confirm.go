@@ -85,6 +85,10 @@ type Confirmations struct {
 	// changed wakes the widgets following the account's requests.
 	changed func(ctx context.Context, accountID int64) error
 	now     func() time.Time
+	// Outcome, when set, observes requests confirmed, declined, or found
+	// expired when the end user came back to them. A request nobody comes
+	// back to expires unobserved: its absence from "confirmed" tells.
+	Outcome func(ch conversation.Channel, outcome string)
 }
 
 // NewConfirmations returns the confirmation service.
@@ -119,6 +123,7 @@ func (cf *Confirmations) redeem(ctx context.Context, it *integration.Integration
 			if err := cf.store.ExpireLinkRequest(ctx, r); err != nil {
 				return err
 			}
+			cf.outcome(it.Channel, "expired")
 		}
 		return cf.tell(ctx, it, in, English, refusals[refusal])
 	}
@@ -138,6 +143,12 @@ func (cf *Confirmations) redeem(ctx context.Context, it *integration.Integration
 			{ID: choiceNo + id, Title: Text(lang, TextChoiceNo)},
 		},
 	})
+}
+
+func (cf *Confirmations) outcome(ch conversation.Channel, outcome string) {
+	if cf.Outcome != nil {
+		cf.Outcome(ch, outcome)
+	}
 }
 
 // refusalOf says why presenting a token to redeem r linked nothing (""
@@ -192,12 +203,14 @@ func (cf *Confirmations) answer(ctx context.Context, it *integration.Integration
 		return cf.tell(ctx, it, in, lang, TextLinked) // a retried webhook job
 	}
 	if r.Status != conversation.RequestAwaiting || !cf.now().Before(r.ExpiresAt) {
+		cf.outcome(it.Channel, "expired")
 		return cf.tell(ctx, it, in, lang, TextLinkExpired)
 	}
 	_, err = cf.writer.Write(ctx, activation(r, confirmed{integration: it.ID, from: in.From, at: in.Timestamp}))
 	if err != nil {
 		return err
 	}
+	cf.outcome(it.Channel, "confirmed")
 	if err := cf.changed(ctx, it.AccountID); err != nil {
 		return err
 	}
@@ -211,6 +224,7 @@ func (cf *Confirmations) decline(ctx context.Context, it *integration.Integratio
 	if ok, err := cf.store.DeclineLinkRequest(ctx, it, r.ID, in.From.ID); err != nil || !ok {
 		return err
 	}
+	cf.outcome(it.Channel, "declined")
 	who := &conversation.Identity{Channel: it.Channel, ExternalID: in.From.ID, DisplayName: in.From.Name}
 	_, err := cf.writer.Write(ctx, conversation.AddNote{AccountID: r.AccountID, ConversationID: r.ConversationID,
 		Note: &conversation.Note{Kind: conversation.NoteLinkDeclined, Channel: it.Channel, Identity: who.Masked()}})

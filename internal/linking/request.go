@@ -62,6 +62,9 @@ type Requests struct {
 	// changed wakes the widgets following the account's requests.
 	changed func(ctx context.Context, accountID int64) error
 	now     func() time.Time
+	// Outcome, when set, observes requests made ("requested") and
+	// abandoned ("cancelled").
+	Outcome func(ch conversation.Channel, outcome string)
 }
 
 // NewRequests returns the link request service.
@@ -165,6 +168,7 @@ func (rs *Requests) Ask(ctx context.Context, actor *auth.Actor, conversationID i
 	if err := rs.store.ReplaceLinkRequest(ctx, r); err != nil {
 		return nil, err
 	}
+	rs.outcome(ch, "requested")
 	return r, rs.changed(ctx, r.AccountID)
 }
 
@@ -178,6 +182,7 @@ func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*c
 	if _, err := rs.store.CancelLinkRequest(ctx, r); err != nil {
 		return nil, err
 	}
+	rs.outcome(r.Channel, "cancelled")
 	if err := rs.changed(ctx, r.AccountID); err != nil {
 		return nil, err
 	}
@@ -186,6 +191,12 @@ func (rs *Requests) Cancel(ctx context.Context, actor *auth.Actor, id int64) (*c
 		return nil, err
 	}
 	return shown(r, rs.now()), nil
+}
+
+func (rs *Requests) outcome(ch conversation.Channel, outcome string) {
+	if rs.Outcome != nil {
+		rs.Outcome(ch, outcome)
+	}
 }
 
 // tokenPrefix marks link tokens in prefilled texts and refs, so the

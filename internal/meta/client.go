@@ -175,3 +175,18 @@ func retryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// Endpoint names a Graph API request by what it does, for metrics and
+// traces: "messages", "media", or "object" for a read of a user or media
+// object. The ids in a path (numbers, users) never become labels.
+func Endpoint(r *http.Request) string {
+	path := strings.TrimRight(r.URL.Path, "/")
+	switch last := path[strings.LastIndexByte(path, '/')+1:]; last {
+	case "messages", "media":
+		return last
+	}
+	if r.Method == http.MethodGet {
+		return "object"
+	}
+	return "other"
+}

@@ -217,3 +217,18 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestEndpoint(t *testing.T) {
+	for _, c := range []struct{ method, url, want string }{
+		{http.MethodPost, "https://graph.facebook.com/v21.0/106540352242922/messages", "messages"},
+		{http.MethodPost, "https://graph.facebook.com/v21.0/me/messages", "messages"},
+		{http.MethodPost, "https://graph.facebook.com/v21.0/106540352242922/media", "media"},
+		{http.MethodGet, "https://graph.facebook.com/v21.0/2456789?fields=first_name", "object"},
+		{http.MethodPost, "https://graph.facebook.com/v21.0/106540352242922/register", "other"},
+	} {
+		r, _ := http.NewRequest(c.method, c.url, nil)
+		if got := Endpoint(r); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.method, c.url, got, c.want)
+		}
+	}
+}

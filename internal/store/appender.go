@@ -38,6 +38,9 @@ type Appender struct {
 	maxBatch int
 	// Committed, when set, observes each committed batch's size.
 	Committed func(writes int)
+	// Queued, when set, observes each committed reply that waits to be sent
+	// to a social channel.
+	Queued func(ch conversation.Channel)
 
 	reqs    chan *writeReq
 	stop    chan struct{}
@@ -46,11 +49,14 @@ type Appender struct {
 }
 
 type writeReq struct {
-	cmd  conversation.Command
-	res  *conversation.Written
-	evs  []*feed.Event
-	err  error
-	done chan struct{}
+	cmd conversation.Command
+	// origin is the caller's context, values only: the delivery jobs of
+	// the write carry its trace (see EnqueueDeliveries).
+	origin context.Context
+	res    *conversation.Written
+	evs    []*feed.Event
+	err    error
+	done   chan struct{}
 }
 
 var _ conversation.Writer = (*Appender)(nil)
@@ -59,8 +65,10 @@ var _ conversation.Writer = (*Appender)(nil)
 var errShuttingDown = errors.New("store: shutting down")
 
 // EnqueueDeliveries inserts the delivery jobs of queued outbound messages
-// into the transaction that stores them.
-type EnqueueDeliveries func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message) error
+// into the transaction that stores them. origins[i] is the context of the
+// write that queued msgs[i]: the batch's own context is every caller's, so
+// a job learns the trace it continues from its origin.
+type EnqueueDeliveries func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message, origins []context.Context) error
 
 // NewAppender returns an Appender; publish receives committed events in
 // order, enqueue the deliveries of queued messages. Run must be started.
@@ -78,7 +86,7 @@ func NewAppender(db *DB, publish func([]*feed.Event), enqueue EnqueueDeliveries,
 // queued is carried out even when ctx ends meanwhile: the caller learns
 // its outcome, never a guess.
 func (a *Appender) Write(ctx context.Context, cmd conversation.Command) (*conversation.Written, error) {
-	r := &writeReq{cmd: cmd, done: make(chan struct{})}
+	r := &writeReq{cmd: cmd, origin: context.WithoutCancel(ctx), done: make(chan struct{})}
 	select {
 	case a.reqs <- r:
 	case <-ctx.Done():
@@ -192,7 +200,9 @@ type batch struct {
 	delivered map[int64]*messageRow
 	touched   map[int64]bool
 	msgs      []*conversation.Message
-	evs       []*feed.Event
+	// origins[i] is the context of the write that added msgs[i].
+	origins []context.Context
+	evs     []*feed.Event
 }
 
 // write is one command's part of a batch.
@@ -226,14 +236,25 @@ func (a *Appender) applyOnce(ctx context.Context, reqs []*writeReq, optimistic b
 			return err
 		}
 		for i, r := range reqs {
+			n := len(b.msgs)
 			if writes[i], err = b.apply(r.cmd); err != nil {
 				return err
+			}
+			for range b.msgs[n:] {
+				b.origins = append(b.origins, r.origin)
 			}
 		}
 		return a.store(ctx, b)
 	})
 	if err != nil {
 		return translate(err)
+	}
+	if a.Queued != nil {
+		for _, m := range b.msgs {
+			if m.DeliveryState == conversation.DeliveryQueued {
+				a.Queued(m.Channel)
+			}
+		}
 	}
 	for i, r := range reqs {
 		r.res, r.evs = writes[i].res, writes[i].evs
@@ -512,16 +533,18 @@ func (a *Appender) store(ctx context.Context, b *batch) error {
 		return err
 	}
 	var queued []*conversation.Message
-	for _, m := range b.msgs {
+	var origins []context.Context
+	for i, m := range b.msgs {
 		if m.DeliveryState == conversation.DeliveryQueued {
 			queued = append(queued, m)
+			origins = append(origins, b.origins[i])
 		}
 	}
 	if len(queued) == 0 {
 		return nil
 	}
 	// The deliveries commit with their messages, or neither.
-	return a.enqueue(ctx, b.sql, queued)
+	return a.enqueue(ctx, b.sql, queued, origins)
 }
 
 // start creates the rows of a new conversation, and its end user and

@@ -41,6 +41,10 @@ type Listener struct {
 	log       *slog.Logger
 	notified  Notified
 	connected atomic.Bool
+	// Reconnected, when set, observes each connection after the first.
+	Reconnected func()
+	// wasConnected is Run's own: whether a connection came before.
+	wasConnected bool
 }
 
 // NewListener returns a listener telling notified what it hears.
@@ -78,6 +82,10 @@ func (l *Listener) listen(ctx context.Context) error {
 		return err
 	}
 	l.connected.Store(true)
+	if l.wasConnected && l.Reconnected != nil {
+		l.Reconnected()
+	}
+	l.wasConnected = true
 	l.notified.Reconnected()
 	for {
 		n, err := conn.WaitForNotification(ctx)

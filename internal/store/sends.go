@@ -16,14 +16,17 @@ type sendRow struct {
 	EndedAt    *time.Time
 	ExternalID string
 	Error      string
+	// Trace is the attempt's W3C traceparent, for the status webhooks that
+	// report on what it sent.
+	Trace string
 }
 
 func (sendRow) TableName() string { return "message_sends" }
 
-// StartSend records that an attempt to send a message begins. It returns
-// the attempt's id, the platform id an earlier attempt got back (""
+// StartSend records that an attempt to send a message begins, in trace. It
+// returns the attempt's id, the platform id an earlier attempt got back (""
 // when none did), and how many earlier attempts never recorded an outcome.
-func (db *DB) StartSend(ctx context.Context, accountID, messageID int64) (attempt int64, sentAs string, unfinished int, err error) {
+func (db *DB) StartSend(ctx context.Context, accountID, messageID int64, trace string) (attempt int64, sentAs string, unfinished int, err error) {
 	var earlier []sendRow
 	if err := db.scoped(ctx, accountID, "message_sends").Where("message_id = ?", messageID).Order("id").Find(&earlier).Error; err != nil {
 		return 0, "", 0, err
@@ -36,7 +39,7 @@ func (db *DB) StartSend(ctx context.Context, accountID, messageID int64) (attemp
 			unfinished++
 		}
 	}
-	r := sendRow{AccountID: accountID, MessageID: messageID, StartedAt: db.now()}
+	r := sendRow{AccountID: accountID, MessageID: messageID, StartedAt: db.now(), Trace: trace}
 	if err := db.gorm.WithContext(ctx).Create(&r).Error; err != nil {
 		return 0, "", 0, err
 	}
@@ -57,6 +60,18 @@ func (db *DB) EndSend(ctx context.Context, accountID, attempt int64, sentAs, fai
 		JOIN message_sends a ON a.message_id = s.message_id
 		WHERE a.id = ? AND a.account_id = ? AND s.external_id <> ''`, attempt, accountID).Scan(&n).Error
 	return int(n), err
+}
+
+// SentTrace returns the trace of the attempt that got the platform id
+// externalID; "" when there is none, or it was not traced.
+func (db *DB) SentTrace(ctx context.Context, accountID int64, externalID string) (string, error) {
+	var traces []string
+	err := db.scoped(ctx, accountID, "message_sends").Where("external_id = ?", externalID).
+		Order("id DESC").Limit(1).Pluck("trace", &traces).Error
+	if err != nil || len(traces) == 0 {
+		return "", err
+	}
+	return traces[0], nil
 }
 
 // SendsTo returns when the attempts to send to an identity since a time

@@ -62,26 +62,26 @@ func TestSendsAndTheLine(t *testing.T) {
 			}
 		}
 
-		first, sentAs, unfinished, err := f.db.StartSend(ctx, f.acct.ID, a.ID)
+		first, sentAs, unfinished, err := f.db.StartSend(ctx, f.acct.ID, a.ID, "")
 		if err != nil || sentAs != "" || unfinished != 0 {
 			t.Fatalf("first attempt: %q %d %v", sentAs, unfinished, err)
 		}
 		// The process dies mid-send: the next attempt sees it.
-		second, sentAs, unfinished, err := f.db.StartSend(ctx, f.acct.ID, a.ID)
+		second, sentAs, unfinished, err := f.db.StartSend(ctx, f.acct.ID, a.ID, "")
 		if err != nil || sentAs != "" || unfinished != 1 {
 			t.Fatalf("after a cut-short attempt: %q %d %v", sentAs, unfinished, err)
 		}
 		if n, err := f.db.EndSend(ctx, f.acct.ID, second, "", "HTTP 503"); err != nil || n != 0 {
 			t.Fatalf("a failed attempt: %d %v", n, err)
 		}
-		third, _, _, err := f.db.StartSend(ctx, f.acct.ID, a.ID)
+		third, _, _, err := f.db.StartSend(ctx, f.acct.ID, a.ID, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n, err := f.db.EndSend(ctx, f.acct.ID, third, "wamid.ONE", ""); err != nil || n != 1 {
 			t.Fatalf("a sent attempt: %d ids, %v", n, err)
 		}
-		if _, sentAs, unfinished, err = f.db.StartSend(ctx, f.acct.ID, a.ID); err != nil || sentAs != "wamid.ONE" || unfinished != 1 {
+		if _, sentAs, unfinished, err = f.db.StartSend(ctx, f.acct.ID, a.ID, ""); err != nil || sentAs != "wamid.ONE" || unfinished != 1 {
 			t.Fatalf("after a send: %q %d %v", sentAs, unfinished, err)
 		}
 		if n, err := f.db.EndSend(ctx, f.acct.ID, first, "wamid.TWO", ""); err != nil || n != 2 {

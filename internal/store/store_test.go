@@ -74,7 +74,7 @@ func open(t *testing.T, cfg store.Config) *fixture {
 		f.mu.Lock()
 		f.events = append(f.events, evs...)
 		f.mu.Unlock()
-	}, func(context.Context, *sql.Tx, []*conversation.Message) error {
+	}, func(context.Context, *sql.Tx, []*conversation.Message, []context.Context) error {
 		return nil // no deliveries in these tests
 	}, slog.New(slog.DiscardHandler), 64)
 	f.appender.Committed = func(writes int) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -66,6 +67,9 @@ type Processor struct {
 	linker   Linker
 	profiles *Profiles
 	log      *slog.Logger
+	// Processed, when set, observes the time from a webhook's receipt to
+	// its events stored, per channel.
+	Processed func(ch conversation.Channel, d time.Duration)
 }
 
 // NewProcessor returns the webhook processing worker.
@@ -115,7 +119,14 @@ func (p *Processor) Work(ctx context.Context, job *river.Job[ProcessArgs]) error
 			}
 		}
 	}
-	return p.stored.Processed(ctx, job.Args.InboxID)
+	if err := p.stored.Processed(ctx, job.Args.InboxID); err != nil {
+		return err
+	}
+	// The job commits with the stored body: its creation is the receipt.
+	if p.Processed != nil {
+		p.Processed(it.Channel, time.Since(job.CreatedAt))
+	}
+	return nil
 }
 
 // message hands an inbound message to linking or to its conversation,
