@@ -61,8 +61,8 @@ type Config struct {
 // ErrForbidden. An error refuses the connection with 4403.
 type InitFunc func(ctx context.Context, payload transport.InitPayload) (context.Context, error)
 
-// ErrForbidden, as the cause that ends a connection's context, closes the
-// socket with 4403: what it was authenticated with was revoked.
+// ErrForbidden is the cause that, ending a connection's context, closes
+// the socket with 4403: what it was authenticated with was revoked.
 var ErrForbidden = errors.New("socket: access revoked")
 
 // Transport is a graphql.Transport for websocket upgrades.

@@ -339,13 +339,13 @@ func TestAPITokens(t *testing.T) {
 		create := func(in map[string]any) (tokenOut, string) {
 			t.Helper()
 			var out struct {
-				CreateApiToken struct {
+				CreateAPIToken struct {
 					Token    string
-					ApiToken tokenOut
+					APIToken tokenOut
 				}
 			}
 			b.post(t, b.agent, createToken, map[string]any{"in": in}).decode(t, &out)
-			return out.CreateApiToken.ApiToken, out.CreateApiToken.Token
+			return out.CreateAPIToken.APIToken, out.CreateAPIToken.Token
 		}
 		until := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
 		ci, ciSecret := create(map[string]any{"name": "CI", "expiresAt": until.Format(time.RFC3339)})
@@ -358,17 +358,17 @@ func TestAPITokens(t *testing.T) {
 		// holds a secret.
 		b.post(t, ciSecret, `{ viewer { roles } }`, nil).decode(t, &struct{}{})
 		list := b.post(t, b.agent, `{ apiTokens { id name createdAt lastUsedAt expiresAt } }`, nil)
-		var tokens struct{ ApiTokens []tokenOut }
+		var tokens struct{ APITokens []tokenOut }
 		list.decode(t, &tokens)
-		if len(tokens.ApiTokens) != 3 { // the first token, CI and soon
-			t.Fatalf("listed %+v", tokens.ApiTokens)
+		if len(tokens.APITokens) != 3 { // the first token, CI and soon
+			t.Fatalf("listed %+v", tokens.APITokens)
 		}
 		for _, secret := range []string{ciSecret, soonSecret, b.agent} {
 			if strings.Contains(string(list.Data), secret) || strings.Contains(string(list.Data), secret[4:]) {
 				t.Fatal("the list shows a secret")
 			}
 		}
-		if got := tokens.ApiTokens[1]; got.ID != ci.ID || got.LastUsedAt == nil {
+		if got := tokens.APITokens[1]; got.ID != ci.ID || got.LastUsedAt == nil {
 			t.Errorf("CI after use: %+v", got)
 		}
 
@@ -406,8 +406,8 @@ func TestAPITokens(t *testing.T) {
 			t.Errorf("revoking twice: %+v", r.Errors)
 		}
 		b.post(t, b.agent, `{ apiTokens { id } }`, nil).decode(t, &tokens)
-		if len(tokens.ApiTokens) != 2 {
-			t.Errorf("after revoking: %+v", tokens.ApiTokens)
+		if len(tokens.APITokens) != 2 {
+			t.Errorf("after revoking: %+v", tokens.APITokens)
 		}
 	})
 }
@@ -461,9 +461,9 @@ func TestAccountTenancy(t *testing.T) {
 				theirAgent = a.ID
 			}
 		}
-		var tk struct{ ApiTokens []tokenOut }
+		var tk struct{ APITokens []tokenOut }
 		b.post(t, otherAgent, `{ apiTokens { id } }`, nil).decode(t, &tk)
-		theirToken := tk.ApiTokens[0].ID
+		theirToken := tk.APITokens[0].ID
 
 		for _, tc := range []struct {
 			name, query, theirs, unknown string
@@ -494,9 +494,9 @@ func TestAccountTenancy(t *testing.T) {
 		}
 		// An agent's own tokens are theirs: a colleague's token is unknown
 		// to an agent, and listing a colleague's is an admin's right.
-		var mine struct{ ApiTokens []tokenOut }
+		var mine struct{ APITokens []tokenOut }
 		b.post(t, b.admin, `{ apiTokens { id } }`, nil).decode(t, &mine)
-		if r := b.post(t, b.agent, revokeToken, map[string]any{"id": mine.ApiTokens[0].ID}); r.code() != "NOT_FOUND" {
+		if r := b.post(t, b.agent, revokeToken, map[string]any{"id": mine.APITokens[0].ID}); r.code() != "NOT_FOUND" {
 			t.Errorf("an agent revoking the admin's token: %+v", r.Errors)
 		}
 		if r := b.post(t, b.admin, `{ viewer { roles } }`, nil); len(r.Errors) > 0 {
