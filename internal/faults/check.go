@@ -2,8 +2,11 @@ package faults
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -157,27 +160,36 @@ func take(ctx context.Context, st *store, o *ops, streams []*stream) (snapshot, 
 }
 
 // check waits until the service caught up (or ctx ends), then judges the
-// invariants on what it stored and what the clients saw.
-func check(ctx context.Context, st *store, o *ops, g *graph, streams []*stream, crashes int) []Verdict {
+// invariants on what it stored and what the clients saw. It reports
+// whether the service caught up: if not, the verdicts are on the last
+// snapshot read, and say what was still missing then.
+func check(ctx context.Context, st *store, o *ops, g *graph, streams []*stream, crashes int) ([]Verdict, bool) {
 	var s snapshot
+	var read error
 	for {
 		// Connections cut by a database restart fail once: read again.
-		var caught bool
-		var err error
-		s, caught, err = take(ctx, st, o, streams)
+		next, caught, err := take(ctx, st, o, streams)
+		if err == nil {
+			s, read = next, nil
+		} else if ctx.Err() == nil {
+			read = err
+		}
 		if caught {
-			break
+			return judge(s, o, g, streams, crashes), true
 		}
 		select {
 		case <-ctx.Done():
+			if read != nil || s.states == nil {
+				return []Verdict{{Name: "the database could be read", Detail: fmt.Sprint(read)}}, false
+			}
+			return judge(s, o, g, streams, crashes), false
 		case <-time.After(250 * time.Millisecond):
-			continue
 		}
-		if err != nil {
-			return []Verdict{{Name: "the database could be read", Detail: err.Error()}}
-		}
-		break
 	}
+}
+
+// judge holds a snapshot against what the clients were told and saw.
+func judge(s snapshot, o *ops, g *graph, streams []*stream, crashes int) []Verdict {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 
@@ -283,10 +295,35 @@ func backToBaseline(ctx context.Context, s *bench.Server, base resources) Verdic
 		}
 		select {
 		case <-ctx.Done():
+			if file, err := goroutines(s); err == nil {
+				v.Detail += "; its goroutines are in " + file
+			}
 			return v
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// goroutines writes the server's goroutines, grouped by stack, to a
+// file of its own, and names it: what did not end is the leak to find.
+func goroutines(s *bench.Server) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.DebugURL()+"/debug/pprof/goroutine?debug=1", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	f, err := os.CreateTemp("", "linkline-faults-goroutines-*.txt")
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(f, resp.Body)
+	return f.Name(), errors.Join(err, f.Close())
 }
 
 // printReport prints the summary and one machine-readable line.
@@ -295,7 +332,11 @@ func printReport(out io.Writer, r Report) {
 		r.WidgetSends, r.Replies, r.Inbound, r.WebhookDuplicates, r.Retries, r.Resumptions)
 	fmt.Fprintf(out, "faults: %d kill -9 (and restart), %d PostgreSQL restarts, %d Graph API 503 bursts (%d sends refused), %d Graph API timeout bursts (%d sends held past the timeout)\n",
 		r.Kills, r.DatabaseRestarts, r.Graph503Bursts, r.Graph503s, r.GraphTimeoutBursts, r.GraphTimeouts)
-	fmt.Fprintf(out, "checked %s after the load ended, once the service had caught up\n", r.CaughtUp.Round(100*time.Millisecond))
+	if r.CaughtUp {
+		fmt.Fprintf(out, "checked %s after the load ended, once the service had caught up\n", r.Checked.Round(100*time.Millisecond))
+	} else {
+		fmt.Fprintf(out, "checked %s after the load ended: the service had not caught up by then\n", r.Checked.Round(100*time.Millisecond))
+	}
 	held := 0
 	for _, v := range r.Invariants {
 		verdict := "BROKEN"

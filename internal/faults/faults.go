@@ -66,9 +66,10 @@ type Report struct {
 	WidgetSends, Replies, Inbound, WebhookDuplicates, Retries, Resumptions int
 	Kills, DatabaseRestarts, Graph503Bursts, GraphTimeoutBursts            int
 	Graph503s, GraphTimeouts                                               int
-	// CaughtUp is how long after the load the service had caught up (or
-	// the checks gave up waiting).
-	CaughtUp time.Duration
+	// Checked is how long after the load the invariants were judged:
+	// once the service had caught up (CaughtUp), or when -settle ran out.
+	Checked  time.Duration
+	CaughtUp bool
 	// Invariants are each invariant's verdict, in order.
 	Invariants []Verdict
 }
@@ -159,8 +160,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 	settleCtx, stopSettle := context.WithTimeout(ctx, cfg.Settle)
 	defer stopSettle()
 	loadEnded := time.Now()
-	rep.Invariants = check(settleCtx, store, o, g, w.streams, rep.Kills+rep.DatabaseRestarts)
-	rep.CaughtUp = time.Since(loadEnded)
+	rep.Invariants, rep.CaughtUp = check(settleCtx, store, o, g, w.streams, rep.Kills+rep.DatabaseRestarts)
+	rep.Checked = time.Since(loadEnded)
 	closeStreams()
 	w.wait()
 	c.closeIdle()
