@@ -269,7 +269,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return err
 	}
 	if m.DeliveryState != conversation.DeliveryQueued {
-		return nil // sent by an earlier run whose completion was lost
+		// Sent by an earlier run whose completion was lost: that run may
+		// have ended before it woke the reply behind.
+		w.wakeNext(ctx, m)
+		return nil
 	}
 	ahead, err := w.sends.QueuedBefore(ctx, m, s.now().Add(-orderHorizon))
 	if err != nil {

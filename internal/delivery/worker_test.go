@@ -390,3 +390,22 @@ func (a *scriptedAdapter) texts() []string {
 	}
 	return out
 }
+
+// R34: a run that finds its reply already sent, by an earlier run that
+// died or lost the database before it woke the reply behind, wakes it:
+// the line does not wait out the next one's snooze.
+func TestRunOfASentReplyWakesTheNext(t *testing.T) {
+	b := newWorkBench()
+	a := b.reply(1, "A", time.Minute)
+	bb := b.reply(1, "B", time.Minute)
+	b.store.msgs[a].DeliveryState = conversation.DeliverySent
+	if err := b.work(a, 2, 0); err != nil {
+		t.Fatalf("A's second run: %v", err)
+	}
+	if !slices.Equal(b.queue.woken, []int64{bb}) {
+		t.Errorf("woken %v, want B (%d)", b.queue.woken, bb)
+	}
+	if got := b.adapter.texts(); len(got) != 0 {
+		t.Errorf("sends %q, want none: A was sent before", got)
+	}
+}

@@ -1,12 +1,15 @@
 package faults
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,11 +83,14 @@ func (s *store) states(ctx context.Context) (map[string]string, error) {
 	return out, err
 }
 
-// sentTwice is the replies recorded with more than one platform id: the
-// duplicates the service can detect.
+// sentTwice is the replies recorded with more than one attempt that may
+// have reached the phone: one the platform gave an id, or one whose
+// outcome was never recorded (its process died, or the database went away
+// before the id was written). These are the duplicates the service can
+// detect.
 func (s *store) sentTwice(ctx context.Context) (map[string]int, error) {
-	rows, err := s.conn.Query(ctx, `SELECT m.text, count(DISTINCT s.external_id) FROM message_sends s
-		JOIN messages m ON m.id = s.message_id WHERE s.external_id <> '' GROUP BY 1 HAVING count(DISTINCT s.external_id) > 1`)
+	rows, err := s.conn.Query(ctx, `SELECT m.text, count(*) FROM message_sends s
+		JOIN messages m ON m.id = s.message_id WHERE s.external_id <> '' OR s.ended_at IS NULL GROUP BY 1 HAVING count(*) > 1`)
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +218,24 @@ func judge(s snapshot, o *ops, g *graph, streams []*stream, crashes int) []Verdi
 	once := Verdict{Name: "every acknowledged message stored exactly once", Held: len(lost)+len(twice) == 0,
 		Detail: fmt.Sprintf("%d messages, %d lost %s, %d stored twice %s", total, len(lost), some(lost), len(twice), some(twice))}
 
-	var open []string
+	var waiting []string
 	for cid := range o.replies {
 		if !final(s.states[cid]) {
-			open = append(open, cid+"="+s.states[cid])
+			waiting = append(waiting, cid)
 		}
+	}
+	// In the order written, by conversation: the first of each is the one
+	// that holds the others back (R34).
+	slices.SortFunc(waiting, func(a, b string) int {
+		pa, na, _ := strings.Cut(a, "-")
+		pb, nb, _ := strings.Cut(b, "-")
+		ia, _ := strconv.Atoi(na)
+		ib, _ := strconv.Atoi(nb)
+		return cmp.Or(strings.Compare(pa, pb), ia-ib)
+	})
+	open := make([]string, len(waiting))
+	for i, cid := range waiting {
+		open[i] = cid + "=" + s.states[cid]
 	}
 	finals := Verdict{Name: "every reply in a final state", Held: len(open) == 0,
 		Detail: fmt.Sprintf("%d replies, %d not final %s", len(o.replies), len(open), some(open))}

@@ -142,12 +142,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Report, error) {
 			paced(loadCtx, 150*time.Millisecond, func(n int) { o.sendWidget(opCtx, c, u, n) })
 		})
 	}
+	// An agent answers one customer about once a second: replies to one
+	// conversation leave one after another (R34), each when the one ahead
+	// is sent, so the load on replies comes from many conversations.
 	for _, u := range w.phones {
 		wg.Go(func() {
-			paced(loadCtx, 200*time.Millisecond, func(n int) { o.reply(opCtx, c, w.agent, u, n) })
+			paced(loadCtx, time.Second, func(n int) { o.reply(opCtx, c, w.agent, u, n) })
 		})
 		wg.Go(func() {
-			paced(loadCtx, 300*time.Millisecond, func(n int) { o.inboundMessage(opCtx, c, w.hook, u, n+1) })
+			paced(loadCtx, 1200*time.Millisecond, func(n int) { o.inboundMessage(opCtx, c, w.hook, u, n+1) })
 		})
 	}
 	injected := inject(loadCtx, cfg, c, g, &rep)

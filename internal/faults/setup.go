@@ -27,7 +27,7 @@ func (w *world) wait() { w.running.Wait() }
 
 const (
 	widgetUsers = 3
-	phoneUsers  = 3
+	phoneUsers  = 12
 	phoneID     = "1065550001"
 )
 
