@@ -2463,6 +2463,8 @@ input ConversationFilter {
   "The channel the end user used last."
   channel: Channel
   updatedSince: Time
+  "Agents: conversations with a message holding all these words, or whose end user's name or email, or a social identity's number, id or name, contains this text (R29). 1 to 200 characters."
+  search: String
 }
 
 "A connected WhatsApp number, Facebook Page or Instagram account. Its secrets are write-only: no query returns them (R20)."
@@ -11564,7 +11566,7 @@ func (ec *executionContext) unmarshalInputConversationFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "channel", "updatedSince"}
+	fieldsInOrder := [...]string{"status", "channel", "updatedSince", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11592,6 +11594,13 @@ func (ec *executionContext) unmarshalInputConversationFilter(ctx context.Context
 				return it, err
 			}
 			it.UpdatedSince = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
 		}
 	}
 	return it, nil

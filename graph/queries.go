@@ -111,6 +111,7 @@ func filterOf(f *model.ConversationFilter) conversation.Filter {
 		out.Channel = *f.Channel
 	}
 	out.UpdatedSince = f.UpdatedSince
+	out.Search = deref(f.Search)
 	return out
 }
 

@@ -66,6 +66,8 @@ type ConversationFilter struct {
 	// The channel the end user used last.
 	Channel      *social.Channel `json:"channel,omitempty"`
 	UpdatedSince *time.Time      `json:"updatedSince,omitempty"`
+	// Agents: conversations with a message holding all these words, or whose end user's name or email, or a social identity's number, id or name, contains this text (R29). 1 to 200 characters.
+	Search *string `json:"search,omitempty"`
 }
 
 type ConversationInput struct {

@@ -143,7 +143,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	} else if fsys, err = sqliteMigrations(fsys); err != nil {
 		return err
 	}
-	opts = append(opts, goose.WithGoMigrations(append(db.riverMigrations(), db.tokensMigration())...))
+	opts = append(opts, goose.WithGoMigrations(append(db.riverMigrations(), db.tokensMigration(), db.searchMigration())...))
 	p, err := goose.NewProvider(dialect, sqlDB, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
