@@ -98,6 +98,7 @@ type ComplexityRoot struct {
 	}
 
 	Conversation struct {
+		Assignee            func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		EndUser             func(childComplexity int) int
 		EventCursor         func(childComplexity int) int
@@ -228,6 +229,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AssignConversation      func(childComplexity int, input model.AssignConversationInput) int
 		CancelLinkRequest       func(childComplexity int, input model.CancelLinkRequestInput) int
 		CloseConversation       func(childComplexity int, input model.ConversationInput) int
 		ConnectIntegration      func(childComplexity int, input model.ConnectIntegrationInput) int
@@ -238,6 +240,7 @@ type ComplexityRoot struct {
 		DisableIntegration      func(childComplexity int, input model.IntegrationInput) int
 		EnableIntegration       func(childComplexity int, input model.IntegrationInput) int
 		InviteAgent             func(childComplexity int, input model.InviteAgentInput) int
+		ReleaseConversation     func(childComplexity int, input model.ConversationInput) int
 		RemoveIntegration       func(childComplexity int, input model.IntegrationInput) int
 		RenameWidget            func(childComplexity int, input model.RenameWidgetInput) int
 		ReopenConversation      func(childComplexity int, input model.ConversationInput) int
@@ -253,6 +256,7 @@ type ComplexityRoot struct {
 		SetWidgetOrigins        func(childComplexity int, input model.SetWidgetOriginsInput) int
 		SignOut                 func(childComplexity int, input model.SignOutInput) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
+		TakeConversation        func(childComplexity int, input model.ConversationInput) int
 		UnlinkChannel           func(childComplexity int, input model.UnlinkChannelInput) int
 		UpdateIntegration       func(childComplexity int, input model.UpdateIntegrationInput) int
 	}
@@ -389,6 +393,7 @@ type ConversationResolver interface {
 	Links(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Link, error)
 	PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*conversation.LinkRequest, error)
 	Language(ctx context.Context, obj *conversation.Conversation) (string, error)
+	Assignee(ctx context.Context, obj *conversation.Conversation) (*account.Agent, error)
 	EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error)
 	Messages(ctx context.Context, obj *conversation.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
 }
@@ -426,6 +431,9 @@ type MutationResolver interface {
 	UnlinkChannel(ctx context.Context, input model.UnlinkChannelInput) (*model.ConversationPayload, error)
 	CloseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	ReopenConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
+	TakeConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
+	AssignConversation(ctx context.Context, input model.AssignConversationInput) (*model.ConversationPayload, error)
+	ReleaseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	ConnectIntegration(ctx context.Context, input model.ConnectIntegrationInput) (*model.IntegrationPayload, error)
 	UpdateIntegration(ctx context.Context, input model.UpdateIntegrationInput) (*model.IntegrationPayload, error)
 	DisableIntegration(ctx context.Context, input model.IntegrationInput) (*model.IntegrationPayload, error)
@@ -618,6 +626,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiTokenPayload.APIToken(childComplexity), true
 
+	case "Conversation.assignee":
+		if e.ComplexityRoot.Conversation.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Assignee(childComplexity), true
 	case "Conversation.createdAt":
 		if e.ComplexityRoot.Conversation.CreatedAt == nil {
 			break
@@ -1119,6 +1133,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
 
+	case "Mutation.assignConversation":
+		if e.ComplexityRoot.Mutation.AssignConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignConversation(childComplexity, args["input"].(model.AssignConversationInput)), true
 	case "Mutation.cancelLinkRequest":
 		if e.ComplexityRoot.Mutation.CancelLinkRequest == nil {
 			break
@@ -1229,6 +1254,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteAgent(childComplexity, args["input"].(model.InviteAgentInput)), true
+	case "Mutation.releaseConversation":
+		if e.ComplexityRoot.Mutation.ReleaseConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseConversation(childComplexity, args["input"].(model.ConversationInput)), true
 	case "Mutation.removeIntegration":
 		if e.ComplexityRoot.Mutation.RemoveIntegration == nil {
 			break
@@ -1394,6 +1430,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartConversation(childComplexity, args["input"].(model.StartConversationInput)), true
+	case "Mutation.takeConversation":
+		if e.ComplexityRoot.Mutation.TakeConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_takeConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TakeConversation(childComplexity, args["input"].(model.ConversationInput)), true
 	case "Mutation.unlinkChannel":
 		if e.ComplexityRoot.Mutation.UnlinkChannel == nil {
 			break
@@ -1861,6 +1908,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AgentInput", ec.unmarshalInputAgentInput),
 			graphql.NewInputUnmarshaler("ApiTokenInput", ec.unmarshalInputApiTokenInput),
+			graphql.NewInputUnmarshaler("AssignConversationInput", ec.unmarshalInputAssignConversationInput),
 			graphql.NewInputUnmarshaler("CancelLinkRequestInput", ec.unmarshalInputCancelLinkRequestInput),
 			graphql.NewInputUnmarshaler("ConnectIntegrationInput", ec.unmarshalInputConnectIntegrationInput),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
@@ -2050,6 +2098,8 @@ enum EventKind {
   UNLINKED
   "An admin setting ended a link: the channel was deselected, or its integration disabled or removed (R3)."
   LINK_ENDED_BY_ADMIN
+  "The conversation's assignee changed: taken, assigned, reassigned or released; conversation.assignee says who has it now (R29)."
+  ASSIGNED
 }
 
 "What a SYSTEM message records (R13, R27): the same names as the event kinds that carry it."
@@ -2387,6 +2437,8 @@ type Conversation implements Node {
   pendingLinkRequests: [LinkRequest!]!
   "The language of what is sent on social channels for this conversation: set by the end user's widget, or the widget's (R27)."
   language: String!
+  "The agent answering the conversation; null while nobody is (R29)."
+  assignee: Agent @auth(requires: [AGENT])
   "Subscribe to conversationEvents after this cursor to miss nothing that follows what was just read (R21)."
   eventCursor: String!
   "The whole history, every channel, oldest first (R9). Use first/after to page forward or last/before to page back from the newest; at most 100."
@@ -2458,11 +2510,21 @@ type ConversationConnection {
   pageInfo: PageInfo!
 }
 
+"Whose conversations a list shows (R29)."
+enum AssigneeFilter {
+  "The caller's."
+  MINE
+  "Nobody's: the queue."
+  UNASSIGNED
+}
+
 input ConversationFilter {
   status: ConversationStatus
   "The channel the end user used last."
   channel: Channel
   updatedSince: Time
+  "Agents: the caller's conversations, or the unassigned queue (R29)."
+  assignee: AssigneeFilter
   "Agents: conversations with a message holding all these words, or whose end user's name or email, or a social identity's number, id or name, contains this text (R29). 1 to 200 characters."
   search: String
 }
@@ -2612,6 +2674,12 @@ input ConversationInput {
   conversationId: ID!
 }
 
+input AssignConversationInput {
+  conversationId: ID!
+  "An active agent or admin of the account."
+  agentId: ID!
+}
+
 type ConversationPayload {
   conversation: Conversation!
 }
@@ -2627,6 +2695,12 @@ type Mutation {
   unlinkChannel(input: UnlinkChannelInput!): ConversationPayload! @auth(requires: [END_USER, AGENT])
   closeConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   reopenConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
+  "The caller takes an unassigned conversation, or keeps their own; another agent's is a CONFLICT (R29)."
+  takeConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
+  "Assigns the conversation to an agent: agents assign unassigned conversations and their own, admins reassign any (R29)."
+  assignConversation(input: AssignConversationInput!): ConversationPayload! @auth(requires: [AGENT])
+  "Returns the conversation to the unassigned queue: its assignee, or an admin (R29)."
+  releaseConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   "Admins connect a social channel."
   connectIntegration(input: ConnectIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
   updateIntegration(input: UpdateIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
@@ -2797,6 +2871,8 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_pendingLinkRequests(ctx, field)
 	case "language":
 		return ec.fieldContext_Conversation_language(ctx, field)
+	case "assignee":
+		return ec.fieldContext_Conversation_assignee(ctx, field)
 	case "eventCursor":
 		return ec.fieldContext_Conversation_eventCursor(ctx, field)
 	case "messages":
@@ -3397,6 +3473,20 @@ func (ec *executionContext) field_Conversation_transcript_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssignConversationInput, error) {
+			return ec.unmarshalNAssignConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAssignConversationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelLinkRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3529,6 +3619,20 @@ func (ec *executionContext) field_Mutation_inviteAgent_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.InviteAgentInput, error) {
 			return ec.unmarshalNInviteAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐInviteAgentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConversationInput, error) {
+			return ec.unmarshalNConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3739,6 +3843,20 @@ func (ec *executionContext) field_Mutation_startConversation_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.StartConversationInput, error) {
 			return ec.unmarshalNStartConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐStartConversationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_takeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConversationInput, error) {
+			return ec.unmarshalNConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4817,6 +4935,56 @@ func (ec *executionContext) _Conversation_language(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Conversation_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Conversation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Conversation_assignee(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().Assignee(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *account.Agent
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *account.Agent
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+			return ec.marshalOAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Conversation_eventCursor(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
@@ -6841,6 +7009,192 @@ func (ec *executionContext) fieldContext_Mutation_reopenConversation(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reopenConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_takeConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_takeConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TakeConversation(ctx, fc.Args["input"].(model.ConversationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_takeConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_takeConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignConversation(ctx, fc.Args["input"].(model.AssignConversationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseConversation(ctx, fc.Args["input"].(model.ConversationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11411,6 +11765,55 @@ func UnmarshalApiTokenInput(ctx context.Context, raw any) (model.APITokenInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAssignConversationInput(ctx context.Context, obj any) (model.AssignConversationInput, error) {
+	var it model.AssignConversationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "agentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "agentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignConversationInput unmarshals raw into the AssignConversationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignConversationInput(ctx context.Context, raw any) (model.AssignConversationInput, error) {
+	var out model.AssignConversationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignConversationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelLinkRequestInput(ctx context.Context, obj any) (model.CancelLinkRequestInput, error) {
 	var it model.CancelLinkRequestInput
 	if obj == nil {
@@ -11566,7 +11969,7 @@ func (ec *executionContext) unmarshalInputConversationFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "channel", "updatedSince", "search"}
+	fieldsInOrder := [...]string{"status", "channel", "updatedSince", "assignee", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11594,6 +11997,13 @@ func (ec *executionContext) unmarshalInputConversationFilter(ctx context.Context
 				return it, err
 			}
 			it.UpdatedSince = data
+		case "assignee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignee"))
+			data, err := ec.unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assignee = data
 		case "search":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -13112,6 +13522,12 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_language(ctx, field, obj)
 				})
+		case "assignee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_assignee(ctx, field, obj)
+				})
 		case "eventCursor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -13979,6 +14395,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reopenConversation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reopenConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "takeConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_takeConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releaseConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseConversation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -15370,6 +15807,11 @@ func (ec *executionContext) marshalNApiTokenPayload2ᚖgithubᚗcomᚋlinkline�
 	return ec._ApiTokenPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAssignConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAssignConversationInput(ctx context.Context, v any) (model.AssignConversationInput, error) {
+	res, err := ec.unmarshalInputAssignConversationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAuthorRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAuthorRole(ctx context.Context, v any) (conversation.AuthorRole, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNAuthorRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAuthorRole[tmp]
@@ -15630,6 +16072,7 @@ var (
 		"CHANNEL_SWITCHED":       feed.KindChannelSwitched,
 		"UNLINKED":               feed.KindUnlinked,
 		"LINK_ENDED_BY_ADMIN":    feed.KindLinkEndedByAdmin,
+		"ASSIGNED":               feed.KindAssigned,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
@@ -15642,6 +16085,7 @@ var (
 		feed.KindChannelSwitched:      "CHANNEL_SWITCHED",
 		feed.KindUnlinked:             "UNLINKED",
 		feed.KindLinkEndedByAdmin:     "LINK_ENDED_BY_ADMIN",
+		feed.KindAssigned:             "ASSIGNED",
 	}
 )
 
@@ -16538,6 +16982,36 @@ var (
 	marshalOAgentRole2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐRole = map[account.Role]string{
 		account.RoleAdmin: "ADMIN",
 		account.RoleAgent: "AGENT",
+	}
+)
+
+func (ec *executionContext) unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter(ctx context.Context, v any) (*conversation.AssigneeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter(ctx context.Context, sel ast.SelectionSet, v *conversation.AssigneeFilter) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter[*v])
+	return res
+}
+
+var (
+	unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter = map[string]conversation.AssigneeFilter{
+		"MINE":       conversation.AssigneeMine,
+		"UNASSIGNED": conversation.AssigneeUnassigned,
+	}
+	marshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter = map[conversation.AssigneeFilter]string{
+		conversation.AssigneeMine:       "MINE",
+		conversation.AssigneeUnassigned: "UNASSIGNED",
 	}
 )
 

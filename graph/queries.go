@@ -23,6 +23,19 @@ func (r *mutationResolver) setStatus(ctx context.Context, gid string, st convers
 	return &model.ConversationPayload{Conversation: c}, nil
 }
 
+// assign makes one of the assignment service's changes to a conversation.
+func (r *mutationResolver) assign(ctx context.Context, gid string, change func(context.Context, *auth.Actor, int64) (*conversation.Conversation, error)) (*model.ConversationPayload, error) {
+	id, err := relay.Decode(relay.TypeConversation, gid)
+	if err != nil {
+		return nil, err
+	}
+	c, err := change(ctx, auth.FromContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ConversationPayload{Conversation: c}, nil
+}
+
 // node resolves a global id to what the caller may see of it; anything else
 // is NOT_FOUND, exactly like an unknown id (R20).
 func (r *queryResolver) node(ctx context.Context, gid string) (relay.Node, error) {
@@ -111,6 +124,7 @@ func filterOf(f *model.ConversationFilter) conversation.Filter {
 		out.Channel = *f.Channel
 	}
 	out.UpdatedSince = f.UpdatedSince
+	out.Assignee = deref(f.Assignee)
 	out.Search = deref(f.Search)
 	return out
 }

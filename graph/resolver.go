@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/assignment"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/delivery"
@@ -49,6 +50,8 @@ type Resolver struct {
 	Team *account.Team
 	// Tokens manages API tokens and signs widget sessions out (R28).
 	Tokens *auth.Tokens
+	// Assignments take, assign and release conversations (R29).
+	Assignments *assignment.Service
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -94,6 +94,14 @@ func (r *conversationResolver) Language(ctx context.Context, obj *conversation.C
 	return string(l), err
 }
 
+// Assignee is the resolver for the assignee field.
+func (r *conversationResolver) Assignee(ctx context.Context, obj *conversation.Conversation) (*account.Agent, error) {
+	if obj.AssigneeID == 0 {
+		return nil, nil
+	}
+	return r.Accounts.Agent(ctx, obj.AccountID, obj.AssigneeID)
+}
+
 // EventCursor is the resolver for the eventCursor field.
 func (r *conversationResolver) EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error) {
 	return feed.Scope{AccountID: obj.AccountID, ConversationID: obj.ID}.Cursor(obj.LastSeq), nil
@@ -250,6 +258,27 @@ func (r *mutationResolver) CloseConversation(ctx context.Context, input model.Co
 // ReopenConversation is the resolver for the reopenConversation field.
 func (r *mutationResolver) ReopenConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error) {
 	return r.setStatus(ctx, input.ConversationID, conversation.StatusOpen)
+}
+
+// TakeConversation is the resolver for the takeConversation field.
+func (r *mutationResolver) TakeConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error) {
+	return r.assign(ctx, input.ConversationID, r.Assignments.Take)
+}
+
+// AssignConversation is the resolver for the assignConversation field.
+func (r *mutationResolver) AssignConversation(ctx context.Context, input model.AssignConversationInput) (*model.ConversationPayload, error) {
+	agentID, err := relay.Decode(relay.TypeAgent, input.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	return r.assign(ctx, input.ConversationID, func(ctx context.Context, actor *auth.Actor, id int64) (*conversation.Conversation, error) {
+		return r.Assignments.Assign(ctx, actor, id, agentID)
+	})
+}
+
+// ReleaseConversation is the resolver for the releaseConversation field.
+func (r *mutationResolver) ReleaseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error) {
+	return r.assign(ctx, input.ConversationID, r.Assignments.Release)
 }
 
 // ConnectIntegration is the resolver for the connectIntegration field.

@@ -33,6 +33,12 @@ type APITokenPayload struct {
 	APIToken *auth.APIToken `json:"apiToken"`
 }
 
+type AssignConversationInput struct {
+	ConversationID string `json:"conversationId"`
+	// An active agent or admin of the account.
+	AgentID string `json:"agentId"`
+}
+
 type CancelLinkRequestInput struct {
 	LinkRequestID string `json:"linkRequestId"`
 }
@@ -66,6 +72,8 @@ type ConversationFilter struct {
 	// The channel the end user used last.
 	Channel      *social.Channel `json:"channel,omitempty"`
 	UpdatedSince *time.Time      `json:"updatedSince,omitempty"`
+	// Agents: the caller's conversations, or the unassigned queue (R29).
+	Assignee *conversation.AssigneeFilter `json:"assignee,omitempty"`
 	// Agents: conversations with a message holding all these words, or whose end user's name or email, or a social identity's number, id or name, contains this text (R29). 1 to 200 characters.
 	Search *string `json:"search,omitempty"`
 }

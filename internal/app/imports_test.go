@@ -44,6 +44,7 @@ var layers = map[string]layer{
 	"internal/operator":     layerTransport,
 	"internal/pages":        layerTransport,
 	"internal/account":      layerDomain,
+	"internal/assignment":   layerDomain,
 	"internal/auth":         layerDomain,
 	"internal/channel/...":  layerDomain,
 	"internal/conversation": layerDomain,

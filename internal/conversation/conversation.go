@@ -141,9 +141,11 @@ type Conversation struct {
 	LastMessageAt *time.Time
 	// Language overrides the widget's for what is sent on channels ("":
 	// the widget's) (R27).
-	Language  string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Language string
+	// AssigneeID is the agent answering it, 0 for nobody (R29).
+	AssigneeID int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Message is one message of a conversation.
@@ -188,11 +190,23 @@ type Filter struct {
 	Status       Status
 	Channel      Channel
 	UpdatedSince *time.Time
+	// Assignee narrows the list to the caller's conversations or to the
+	// unassigned queue (R29); List sets AssigneeID for AssigneeMine.
+	Assignee   AssigneeFilter
+	AssigneeID int64
 	// Search is the agent's search box (R29), as typed.
 	Search string
 	// Matching is Search parsed, set by List for the store.
 	Matching *Search
 }
+
+// AssigneeFilter is whose conversations a list shows (R29).
+type AssigneeFilter string
+
+const (
+	AssigneeMine       AssigneeFilter = "MINE"
+	AssigneeUnassigned AssigneeFilter = "UNASSIGNED"
+)
 
 // Search is what an agent looks for (R29): conversations with a message
 // holding all of Words, or whose end user's name or email, or a social

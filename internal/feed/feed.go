@@ -28,6 +28,8 @@ const (
 	KindMessageAdded        Kind = "MESSAGE_ADDED"
 	// KindDeliveryStateChanged: an outbound message moved forward (R17).
 	KindDeliveryStateChanged Kind = "DELIVERY_STATE_CHANGED"
+	// KindAssigned: the conversation's assignee changed (R29).
+	KindAssigned Kind = "ASSIGNED"
 	// The kinds of a SYSTEM message's event are its note's (R27).
 	KindLinked           = Kind(conversation.NoteLinked)
 	KindLinkDeclined     = Kind(conversation.NoteLinkDeclined)

@@ -91,6 +91,12 @@ func (db *DB) Conversations(ctx context.Context, accountID int64, f conversation
 	if f.UpdatedSince != nil {
 		q = q.Where("updated_at >= ?", f.UpdatedSince.UTC())
 	}
+	switch f.Assignee {
+	case conversation.AssigneeMine:
+		q = q.Where("assignee_id = ?", f.AssigneeID)
+	case conversation.AssigneeUnassigned:
+		q = q.Where("assignee_id IS NULL")
+	}
 	if f.Matching != nil {
 		q = db.matching(ctx, q, accountID, f.Matching)
 	}

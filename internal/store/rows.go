@@ -136,6 +136,7 @@ type conversationRow struct {
 	ActivitySeq   int64
 	LastMessageAt *time.Time
 	Language      string
+	AssigneeID    *int64
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -146,7 +147,7 @@ func (r *conversationRow) domain() *conversation.Conversation {
 	return &conversation.Conversation{
 		ID: r.ID, AccountID: r.AccountID, WidgetID: idOf(r.WidgetID), EndUserID: r.EndUserID,
 		Status: conversation.Status(r.Status), LastChannel: conversation.Channel(r.LastChannel),
-		LastSeq: r.LastSeq, ActivitySeq: r.ActivitySeq, LastMessageAt: r.LastMessageAt, Language: r.Language, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		LastSeq: r.LastSeq, ActivitySeq: r.ActivitySeq, LastMessageAt: r.LastMessageAt, Language: r.Language, AssigneeID: idOf(r.AssigneeID), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 
