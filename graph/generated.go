@@ -17,6 +17,7 @@ import (
 	"github.com/linkline/linkline/graph/model"
 	"github.com/linkline/linkline/graph/relay"
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/delivery"
@@ -41,6 +42,7 @@ type ResolverRoot interface {
 	Account() AccountResolver
 	Agent() AgentResolver
 	ApiToken() ApiTokenResolver
+	AuditEntry() AuditEntryResolver
 	Conversation() ConversationResolver
 	EndUser() EndUserResolver
 	Integration() IntegrationResolver
@@ -57,7 +59,8 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	Auth func(ctx context.Context, obj any, next graphql.Resolver, requires []auth.Role) (res any, err error)
+	Audited func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	Auth    func(ctx context.Context, obj any, next graphql.Resolver, requires []auth.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -95,6 +98,24 @@ type ComplexityRoot struct {
 
 	ApiTokenPayload struct {
 		APIToken func(childComplexity int) int
+	}
+
+	AuditEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorName func(childComplexity int) int
+		At        func(childComplexity int) int
+		Input     func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Conversation struct {
@@ -271,6 +292,7 @@ type ComplexityRoot struct {
 	Query struct {
 		APITokens            func(childComplexity int, agentID *string) int
 		Agents               func(childComplexity int) int
+		AuditLog             func(childComplexity int, first *int, after *string) int
 		Conversation         func(childComplexity int, id string) int
 		Conversations        func(childComplexity int, first *int, after *string, filter *model.ConversationFilter) int
 		FeedCursor           func(childComplexity int) int
@@ -382,6 +404,9 @@ type AgentResolver interface {
 type ApiTokenResolver interface {
 	ID(ctx context.Context, obj *auth.APIToken) (string, error)
 }
+type AuditEntryResolver interface {
+	Actor(ctx context.Context, obj *audit.Entry) (*account.Agent, error)
+}
 type ConversationResolver interface {
 	ID(ctx context.Context, obj *conversation.Conversation) (string, error)
 
@@ -468,6 +493,7 @@ type QueryResolver interface {
 	LinkingPrerequisites(ctx context.Context) ([]widget.Prerequisite, error)
 	Agents(ctx context.Context) ([]*account.Agent, error)
 	APITokens(ctx context.Context, agentID *string) ([]*auth.APIToken, error)
+	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEntryConnection, error)
 }
 type ReplyWindowResolver interface {
 	Open(ctx context.Context, obj *delivery.Window) (bool, error)
@@ -625,6 +651,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiTokenPayload.APIToken(childComplexity), true
+
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.actorName":
+		if e.ComplexityRoot.AuditEntry.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorName(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.input":
+		if e.ComplexityRoot.AuditEntry.Input == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Input(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
 	case "Conversation.assignee":
 		if e.ComplexityRoot.Conversation.Assignee == nil {
@@ -1506,6 +1589,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Agents(childComplexity), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.conversation":
 		if e.ComplexityRoot.Query.Conversation == nil {
 			break
@@ -2033,6 +2127,9 @@ scalar Time
 "The caller must hold one of these roles. Enforced in one place for every field that carries it (R20)."
 directive @auth(requires: [Role!]!) on FIELD_DEFINITION
 
+"An admin action: each success is recorded in the account's audit log with who, when and the input (R28)."
+directive @audited on FIELD_DEFINITION
+
 "Who a caller is: an end user holding a widget session token, an agent, or an admin (who is also an agent)."
 enum Role {
   END_USER
@@ -2500,6 +2597,29 @@ type MessageConnection {
   pageInfo: PageInfo!
 }
 
+"An admin action, as the audit log recorded it (R28)."
+type AuditEntry {
+  "Who acted; null once the member's record is gone."
+  actor: Agent
+  "Who acted, by the name they had then."
+  actorName: String!
+  "The mutation, e.g. setWidgetOrigins."
+  action: String!
+  "What was asked for: the mutation's input as a JSON object, with its secrets replaced by \"[redacted]\"."
+  input: String!
+  at: Time!
+}
+
+type AuditEntryEdge {
+  cursor: String!
+  node: AuditEntry!
+}
+
+type AuditEntryConnection {
+  edges: [AuditEntryEdge!]!
+  pageInfo: PageInfo!
+}
+
 type ConversationEdge {
   cursor: String!
   node: Conversation!
@@ -2617,6 +2737,8 @@ type Query {
   agents: [Agent!]! @auth(requires: [ADMIN])
   "An agent's API tokens that are not revoked, never their secrets (R28): the caller's own, or, for admins, those of agentId."
   apiTokens(agentId: ID): [ApiToken!]! @auth(requires: [AGENT])
+  "The account's audit log, newest first (R28)."
+  auditLog(first: Int = 20, after: String): AuditEntryConnection! @auth(requires: [ADMIN])
 }
 
 input StartConversationInput {
@@ -2702,41 +2824,41 @@ type Mutation {
   "Returns the conversation to the unassigned queue: its assignee, or an admin (R29)."
   releaseConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   "Admins connect a social channel."
-  connectIntegration(input: ConnectIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
-  updateIntegration(input: UpdateIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
-  disableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
-  enableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
+  connectIntegration(input: ConnectIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN]) @audited
+  updateIntegration(input: UpdateIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN]) @audited
+  disableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN]) @audited
+  enableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN]) @audited
   "Removes the integration; conversations and their history stay."
-  removeIntegration(input: IntegrationInput!): RemoveIntegrationPayload! @auth(requires: [ADMIN])
+  removeIntegration(input: IntegrationInput!): RemoveIntegrationPayload! @auth(requires: [ADMIN]) @audited
   "The end user asks to continue on a social channel (R5); asking again for the channel replaces the request."
   requestLink(input: RequestLinkInput!): LinkRequestPayload! @auth(requires: [END_USER])
   "The widget's back button: abandons a pending request."
   cancelLinkRequest(input: CancelLinkRequestInput!): LinkRequestPayload! @auth(requires: [END_USER])
   "Sets the social channels customers may switch to from a widget (R2); open widgets see it at once (R3)."
-  setWidgetChannels(input: SetWidgetChannelsInput!): WidgetPayload! @auth(requires: [ADMIN])
+  setWidgetChannels(input: SetWidgetChannelsInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
   "Sets the language of what is sent on social channels for a widget's conversations (R27)."
-  setWidgetLanguage(input: SetWidgetLanguageInput!): WidgetPayload! @auth(requires: [ADMIN])
+  setWidgetLanguage(input: SetWidgetLanguageInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
   "The end user's widget overrides the conversation's language, e.g. with the browser's (R27)."
   setConversationLanguage(input: SetConversationLanguageInput!): ConversationPayload! @auth(requires: [END_USER])
   "Creates a widget with a new public key (R28)."
-  createWidget(input: CreateWidgetInput!): WidgetPayload! @auth(requires: [ADMIN])
-  renameWidget(input: RenameWidgetInput!): WidgetPayload! @auth(requires: [ADMIN])
+  createWidget(input: CreateWidgetInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
+  renameWidget(input: RenameWidgetInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
   "Sets where the widget may be used from (R20, R28); pages elsewhere lose it at their next request."
-  setWidgetOrigins(input: SetWidgetOriginsInput!): WidgetPayload! @auth(requires: [ADMIN])
+  setWidgetOrigins(input: SetWidgetOriginsInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
   "Deletes a widget (R28): its key and sessions stop working and its links end (R3); its conversations stay."
-  deleteWidget(input: WidgetInput!): DeleteWidgetPayload! @auth(requires: [ADMIN])
+  deleteWidget(input: WidgetInput!): DeleteWidgetPayload! @auth(requires: [ADMIN]) @audited
   "Switches the agent workspace on or off (R1, R28)."
-  setAgentWorkspace(input: SetAgentWorkspaceInput!): AccountPayload! @auth(requires: [ADMIN])
+  setAgentWorkspace(input: SetAgentWorkspaceInput!): AccountPayload! @auth(requires: [ADMIN]) @audited
   "Adds an agent or admin to the account and returns their first API token, once (R28)."
-  inviteAgent(input: InviteAgentInput!): InviteAgentPayload! @auth(requires: [ADMIN])
+  inviteAgent(input: InviteAgentInput!): InviteAgentPayload! @auth(requires: [ADMIN]) @audited
   "Changes a member's role; their open sockets close, to reconnect with it (R28)."
-  setAgentRole(input: SetAgentRoleInput!): AgentPayload! @auth(requires: [ADMIN])
+  setAgentRole(input: SetAgentRoleInput!): AgentPayload! @auth(requires: [ADMIN]) @audited
   "Deactivates a member: their tokens stop working and their open sockets close at once, on every instance (R28)."
-  deactivateAgent(input: AgentInput!): AgentPayload! @auth(requires: [ADMIN])
+  deactivateAgent(input: AgentInput!): AgentPayload! @auth(requires: [ADMIN]) @audited
   "Creates an API token for the caller (R28)."
-  createApiToken(input: CreateApiTokenInput!): CreateApiTokenPayload! @auth(requires: [AGENT])
+  createApiToken(input: CreateApiTokenInput!): CreateApiTokenPayload! @auth(requires: [AGENT]) @audited
   "Revokes one of the caller's API tokens, or, for admins, any of the account's: it stops working and its open sockets close, on every instance (R28)."
-  revokeApiToken(input: ApiTokenInput!): ApiTokenPayload! @auth(requires: [AGENT])
+  revokeApiToken(input: ApiTokenInput!): ApiTokenPayload! @auth(requires: [AGENT]) @audited
   "Sign out of this device: the widget session's token stops working and its sockets close, on every instance (R28)."
   signOut(input: SignOutInput!): SignOutPayload! @auth(requires: [END_USER])
 }
@@ -2841,6 +2963,42 @@ func (ec *executionContext) childFields_ApiTokenPayload(ctx context.Context, fie
 		return ec.fieldContext_ApiTokenPayload_apiToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "actorName":
+		return ec.fieldContext_AuditEntry_actorName(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "input":
+		return ec.fieldContext_AuditEntry_input(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3921,6 +4079,28 @@ func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_conversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4567,6 +4747,249 @@ func (ec *executionContext) fieldContext_ApiTokenPayload_apiToken(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ApiToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+			return ec.marshalOAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_input(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_input(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Input, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_input(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauditᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7228,8 +7651,15 @@ func (ec *executionContext) _Mutation_connectIntegration(ctx context.Context, fi
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.IntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationPayload) graphql.Marshaler {
@@ -7290,8 +7720,15 @@ func (ec *executionContext) _Mutation_updateIntegration(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.IntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationPayload) graphql.Marshaler {
@@ -7352,8 +7789,15 @@ func (ec *executionContext) _Mutation_disableIntegration(ctx context.Context, fi
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.IntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationPayload) graphql.Marshaler {
@@ -7414,8 +7858,15 @@ func (ec *executionContext) _Mutation_enableIntegration(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.IntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationPayload) graphql.Marshaler {
@@ -7476,8 +7927,15 @@ func (ec *executionContext) _Mutation_removeIntegration(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.RemoveIntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveIntegrationPayload) graphql.Marshaler {
@@ -7662,8 +8120,15 @@ func (ec *executionContext) _Mutation_setWidgetChannels(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7724,8 +8189,15 @@ func (ec *executionContext) _Mutation_setWidgetLanguage(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7848,8 +8320,15 @@ func (ec *executionContext) _Mutation_createWidget(ctx context.Context, field gr
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7910,8 +8389,15 @@ func (ec *executionContext) _Mutation_renameWidget(ctx context.Context, field gr
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7972,8 +8458,15 @@ func (ec *executionContext) _Mutation_setWidgetOrigins(ctx context.Context, fiel
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -8034,8 +8527,15 @@ func (ec *executionContext) _Mutation_deleteWidget(ctx context.Context, field gr
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.DeleteWidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteWidgetPayload) graphql.Marshaler {
@@ -8096,8 +8596,15 @@ func (ec *executionContext) _Mutation_setAgentWorkspace(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
@@ -8158,8 +8665,15 @@ func (ec *executionContext) _Mutation_inviteAgent(ctx context.Context, field gra
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.InviteAgentPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteAgentPayload) graphql.Marshaler {
@@ -8220,8 +8734,15 @@ func (ec *executionContext) _Mutation_setAgentRole(ctx context.Context, field gr
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
@@ -8282,8 +8803,15 @@ func (ec *executionContext) _Mutation_deactivateAgent(ctx context.Context, field
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
@@ -8344,8 +8872,15 @@ func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field 
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.CreateAPITokenPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAPITokenPayload) graphql.Marshaler {
@@ -8406,8 +8941,15 @@ func (ec *executionContext) _Mutation_revokeApiToken(ctx context.Context, field 
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.APITokenPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.APITokenPayload) graphql.Marshaler {
@@ -9145,6 +9687,68 @@ func (ec *executionContext) fieldContext_Query_apiTokens(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_apiTokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13438,6 +14042,136 @@ func (ec *executionContext) _ApiTokenPayload(ctx context.Context, sel ast.Select
 	return out
 }
 
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *audit.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_actor(ctx, field, obj)
+				})
+		case "actorName":
+			out.Values[i] = ec._AuditEntry_actorName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "input":
+			out.Values[i] = ec._AuditEntry_input(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var conversationImplementors = []string{"Conversation", "Node"}
 
 func (ec *executionContext) _Conversation(ctx context.Context, sel ast.SelectionSet, obj *conversation.Conversation) graphql.Marshaler {
@@ -14717,6 +15451,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_apiTokens(ctx, field)
 				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -15810,6 +16550,46 @@ func (ec *executionContext) marshalNApiTokenPayload2ᚖgithubᚗcomᚋlinkline�
 func (ec *executionContext) unmarshalNAssignConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAssignConversationInput(ctx context.Context, v any) (model.AssignConversationInput, error) {
 	res, err := ec.unmarshalInputAssignConversationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauditᚐEntry(ctx context.Context, sel ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryConnection2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAuthorRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAuthorRole(ctx context.Context, v any) (conversation.AuthorRole, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/linkline/linkline/graph/model"
 	"github.com/linkline/linkline/graph/relay"
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/delivery"
@@ -35,6 +36,14 @@ func (r *agentResolver) ID(ctx context.Context, obj *account.Agent) (string, err
 // ID is the resolver for the id field.
 func (r *apiTokenResolver) ID(ctx context.Context, obj *auth.APIToken) (string, error) {
 	return relay.ID(relay.TypeAPIToken, obj.ID), nil
+}
+
+// Actor is the resolver for the actor field.
+func (r *auditEntryResolver) Actor(ctx context.Context, obj *audit.Entry) (*account.Agent, error) {
+	if obj.AgentID == 0 {
+		return nil, nil
+	}
+	return r.Accounts.Agent(ctx, obj.AccountID, obj.AgentID)
 }
 
 // ID is the resolver for the id field.
@@ -599,6 +608,23 @@ func (r *queryResolver) APITokens(ctx context.Context, agentID *string) ([]*auth
 	return r.Tokens.List(ctx, auth.FromContext(ctx), id)
 }
 
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEntryConnection, error) {
+	n, err := relay.PageSize("first", first, 20)
+	if err != nil {
+		return nil, err
+	}
+	before, err := relay.ParseCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := r.Audit.Entries(ctx, auth.FromContext(ctx), before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	return auditConnection(entries, n), nil
+}
+
 // Open is the resolver for the open field.
 func (r *replyWindowResolver) Open(ctx context.Context, obj *delivery.Window) (bool, error) {
 	return obj.Open(r.Deliveries.Now()), nil
@@ -687,6 +713,9 @@ func (r *Resolver) Agent() AgentResolver { return &agentResolver{r} }
 // ApiToken returns ApiTokenResolver implementation.
 func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
 
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
 // Conversation returns ConversationResolver implementation.
 func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
 
@@ -730,6 +759,7 @@ type (
 	accountResolver      struct{ *Resolver }
 	agentResolver        struct{ *Resolver }
 	apiTokenResolver     struct{ *Resolver }
+	auditEntryResolver   struct{ *Resolver }
 	conversationResolver struct{ *Resolver }
 	endUserResolver      struct{ *Resolver }
 	integrationResolver  struct{ *Resolver }

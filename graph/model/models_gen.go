@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
@@ -37,6 +38,16 @@ type AssignConversationInput struct {
 	ConversationID string `json:"conversationId"`
 	// An active agent or admin of the account.
 	AgentID string `json:"agentId"`
+}
+
+type AuditEntryConnection struct {
+	Edges    []*AuditEntryEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type AuditEntryEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *audit.Entry `json:"node"`
 }
 
 type CancelLinkRequestInput struct {

@@ -24,6 +24,7 @@ import (
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/assignment"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/channel/sandbox"
 	"github.com/linkline/linkline/internal/conversation"
@@ -250,7 +251,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
 		Admin: admin, Team: team, Tokens: tokens,
-		Assignments: assignment.NewService(convs, db, a.appender)}
+		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log)}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()
