@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	LinkRequest() LinkRequestResolver
 	Message() MessageResolver
 	Mutation() MutationResolver
+	Presence() PresenceResolver
 	Query() QueryResolver
 	ReplyWindow() ReplyWindowResolver
 	Subscription() SubscriptionResolver
@@ -153,6 +154,7 @@ type ComplexityRoot struct {
 		Cursor       func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Message      func(childComplexity int) int
+		Presence     func(childComplexity int) int
 	}
 
 	ConversationPayload struct {
@@ -272,6 +274,7 @@ type ComplexityRoot struct {
 		SetAgentRole            func(childComplexity int, input model.SetAgentRoleInput) int
 		SetAgentWorkspace       func(childComplexity int, input model.SetAgentWorkspaceInput) int
 		SetConversationLanguage func(childComplexity int, input model.SetConversationLanguageInput) int
+		SetPresence             func(childComplexity int, input model.SetPresenceInput) int
 		SetWidgetChannels       func(childComplexity int, input model.SetWidgetChannelsInput) int
 		SetWidgetLanguage       func(childComplexity int, input model.SetWidgetLanguageInput) int
 		SetWidgetOrigins        func(childComplexity int, input model.SetWidgetOriginsInput) int
@@ -287,6 +290,11 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Presence struct {
+		Activity func(childComplexity int) int
+		Agent    func(childComplexity int) int
 	}
 
 	Query struct {
@@ -458,6 +466,7 @@ type MutationResolver interface {
 	ReopenConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	TakeConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	AssignConversation(ctx context.Context, input model.AssignConversationInput) (*model.ConversationPayload, error)
+	SetPresence(ctx context.Context, input model.SetPresenceInput) (*model.ConversationPayload, error)
 	ReleaseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	ConnectIntegration(ctx context.Context, input model.ConnectIntegrationInput) (*model.IntegrationPayload, error)
 	UpdateIntegration(ctx context.Context, input model.UpdateIntegrationInput) (*model.IntegrationPayload, error)
@@ -480,6 +489,9 @@ type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input model.APITokenInput) (*model.APITokenPayload, error)
 	SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error)
+}
+type PresenceResolver interface {
+	Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
@@ -872,6 +884,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConversationEvent.Message(childComplexity), true
+	case "ConversationEvent.presence":
+		if e.ComplexityRoot.ConversationEvent.Presence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationEvent.Presence(childComplexity), true
 
 	case "ConversationPayload.conversation":
 		if e.ComplexityRoot.ConversationPayload.Conversation == nil {
@@ -1458,6 +1476,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetConversationLanguage(childComplexity, args["input"].(model.SetConversationLanguageInput)), true
+	case "Mutation.setPresence":
+		if e.ComplexityRoot.Mutation.SetPresence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPresence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPresence(childComplexity, args["input"].(model.SetPresenceInput)), true
 	case "Mutation.setWidgetChannels":
 		if e.ComplexityRoot.Mutation.SetWidgetChannels == nil {
 			break
@@ -1571,6 +1600,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Presence.activity":
+		if e.ComplexityRoot.Presence.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Presence.Activity(childComplexity), true
+	case "Presence.agent":
+		if e.ComplexityRoot.Presence.Agent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Presence.Agent(childComplexity), true
 
 	case "Query.apiTokens":
 		if e.ComplexityRoot.Query.APITokens == nil {
@@ -2018,6 +2060,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetAgentRoleInput", ec.unmarshalInputSetAgentRoleInput),
 			graphql.NewInputUnmarshaler("SetAgentWorkspaceInput", ec.unmarshalInputSetAgentWorkspaceInput),
 			graphql.NewInputUnmarshaler("SetConversationLanguageInput", ec.unmarshalInputSetConversationLanguageInput),
+			graphql.NewInputUnmarshaler("SetPresenceInput", ec.unmarshalInputSetPresenceInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("SetWidgetLanguageInput", ec.unmarshalInputSetWidgetLanguageInput),
 			graphql.NewInputUnmarshaler("SetWidgetOriginsInput", ec.unmarshalInputSetWidgetOriginsInput),
@@ -2197,6 +2240,22 @@ enum EventKind {
   LINK_ENDED_BY_ADMIN
   "The conversation's assignee changed: taken, assigned, reassigned or released; conversation.assignee says who has it now (R29)."
   ASSIGNED
+  "An agent is viewing the conversation or typing a reply, or left it (see presence): live only, on the account feed; never stored or replayed, and its cursor is that of the event before it (R29)."
+  PRESENCE
+}
+
+"What an agent is doing in a conversation (R29)."
+enum AgentActivity {
+  VIEWING
+  TYPING
+  "Stopped viewing it."
+  LEFT
+}
+
+"An agent's activity in the event's conversation, live (R29)."
+type Presence {
+  agent: Agent!
+  activity: AgentActivity!
 }
 
 "What a SYSTEM message records (R13, R27): the same names as the event kinds that carry it."
@@ -2796,6 +2855,11 @@ input ConversationInput {
   conversationId: ID!
 }
 
+input SetPresenceInput {
+  conversationId: ID!
+  activity: AgentActivity!
+}
+
 input AssignConversationInput {
   conversationId: ID!
   "An active agent or admin of the account."
@@ -2821,6 +2885,8 @@ type Mutation {
   takeConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   "Assigns the conversation to an agent: agents assign unassigned conversations and their own, admins reassign any (R29)."
   assignConversation(input: AssignConversationInput!): ConversationPayload! @auth(requires: [AGENT])
+  "Tells the account's dashboards, live, that the caller is viewing the conversation or typing a reply, or left it, so that two agents do not answer one customer (R29). Nothing is stored: send it again while it holds."
+  setPresence(input: SetPresenceInput!): ConversationPayload! @auth(requires: [AGENT])
   "Returns the conversation to the unassigned queue: its assignee, or an admin (R29)."
   releaseConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   "Admins connect a social channel."
@@ -2871,6 +2937,8 @@ type ConversationEvent {
   "The conversation as the event left it (on replay: as it is now)."
   conversation: Conversation!
   message: Message
+  "PRESENCE: who is doing what."
+  presence: Presence
 }
 
 type Subscription {
@@ -3071,6 +3139,8 @@ func (ec *executionContext) childFields_ConversationEvent(ctx context.Context, f
 		return ec.fieldContext_ConversationEvent_conversation(ctx, field)
 	case "message":
 		return ec.fieldContext_ConversationEvent_message(ctx, field)
+	case "presence":
+		return ec.fieldContext_ConversationEvent_presence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConversationEvent", field.Name)
 }
@@ -3275,6 +3345,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Presence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agent":
+		return ec.fieldContext_Presence_agent(ctx, field)
+	case "activity":
+		return ec.fieldContext_Presence_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Presence", field.Name)
 }
 
 func (ec *executionContext) childFields_RemoveIntegrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3931,6 +4011,20 @@ func (ec *executionContext) field_Mutation_setConversationLanguage_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetConversationLanguageInput, error) {
 			return ec.unmarshalNSetConversationLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetConversationLanguageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setPresence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetPresenceInput, error) {
+			return ec.unmarshalNSetPresenceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetPresenceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5724,6 +5818,38 @@ func (ec *executionContext) fieldContext_ConversationEvent_message(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Message(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationEvent_presence(ctx context.Context, field graphql.CollectedField, obj *feed.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationEvent_presence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Presence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *feed.Presence) graphql.Marshaler {
+			return ec.marshalOPresence2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐPresence(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationEvent_presence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Presence(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7562,6 +7688,68 @@ func (ec *executionContext) fieldContext_Mutation_assignConversation(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setPresence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPresence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPresence(ctx, fc.Args["input"].(model.SetPresenceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPresence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPresence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_releaseConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9135,6 +9323,61 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Presence_agent(ctx context.Context, field graphql.CollectedField, obj *feed.Presence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Presence_agent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Presence().Agent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+			return ec.marshalNAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Presence_agent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Presence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Presence_activity(ctx context.Context, field graphql.CollectedField, obj *feed.Presence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Presence_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v feed.Activity) graphql.Marshaler {
+			return ec.marshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Presence_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Presence", field, false, false, "AgentActivity")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -13252,6 +13495,55 @@ func UnmarshalSetConversationLanguageInput(ctx context.Context, raw any) (model.
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetPresenceInput(ctx context.Context, obj any) (model.SetPresenceInput, error) {
+	var it model.SetPresenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "activity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "activity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activity"))
+			data, err := ec.unmarshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Activity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetPresenceInput unmarshals raw into the SetPresenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetPresenceInput(ctx context.Context, raw any) (model.SetPresenceInput, error) {
+	var out model.SetPresenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetPresenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetWidgetChannelsInput(ctx context.Context, obj any) (model.SetWidgetChannelsInput, error) {
 	var it model.SetWidgetChannelsInput
 	if obj == nil {
@@ -14403,6 +14695,11 @@ func (ec *executionContext) _ConversationEvent(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "presence":
+			out.Values[i] = ec._ConversationEvent_presence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15147,6 +15444,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setPresence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPresence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "releaseConversation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_releaseConversation(ctx, field)
@@ -15348,6 +15652,45 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var presenceImplementors = []string{"Presence"}
+
+func (ec *executionContext) _Presence(ctx context.Context, sel ast.SelectionSet, obj *feed.Presence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, presenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Presence")
+		case "agent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Presence_agent(ctx, field, obj)
+				})
+		case "activity":
+			out.Values[i] = ec._Presence_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16471,6 +16814,34 @@ func (ec *executionContext) marshalNAgent2ᚖgithubᚗcomᚋlinklineᚋlinkline�
 	return ec._Agent(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity(ctx context.Context, v any) (feed.Activity, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity(ctx context.Context, sel ast.SelectionSet, v feed.Activity) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AgentActivity!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity = map[string]feed.Activity{
+		"VIEWING": feed.ActivityViewing,
+		"TYPING":  feed.ActivityTyping,
+		"LEFT":    feed.ActivityLeft,
+	}
+	marshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity = map[feed.Activity]string{
+		feed.ActivityViewing: "VIEWING",
+		feed.ActivityTyping:  "TYPING",
+		feed.ActivityLeft:    "LEFT",
+	}
+)
+
 func (ec *executionContext) unmarshalNAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentInput(ctx context.Context, v any) (model.AgentInput, error) {
 	res, err := ec.unmarshalInputAgentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16853,6 +17224,7 @@ var (
 		"UNLINKED":               feed.KindUnlinked,
 		"LINK_ENDED_BY_ADMIN":    feed.KindLinkEndedByAdmin,
 		"ASSIGNED":               feed.KindAssigned,
+		"PRESENCE":               feed.KindPresence,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
@@ -16866,6 +17238,7 @@ var (
 		feed.KindUnlinked:             "UNLINKED",
 		feed.KindLinkEndedByAdmin:     "LINK_ENDED_BY_ADMIN",
 		feed.KindAssigned:             "ASSIGNED",
+		feed.KindPresence:             "PRESENCE",
 	}
 )
 
@@ -17367,6 +17740,11 @@ func (ec *executionContext) unmarshalNSetAgentWorkspaceInput2githubᚗcomᚋlink
 
 func (ec *executionContext) unmarshalNSetConversationLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetConversationLanguageInput(ctx context.Context, v any) (model.SetConversationLanguageInput, error) {
 	res, err := ec.unmarshalInputSetConversationLanguageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetPresenceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetPresenceInput(ctx context.Context, v any) (model.SetPresenceInput, error) {
+	res, err := ec.unmarshalInputSetPresenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -18059,6 +18437,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋlinklineᚋlinklineᚋgr
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPresence2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐPresence(ctx context.Context, sel ast.SelectionSet, v *feed.Presence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Presence(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

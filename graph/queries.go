@@ -23,8 +23,9 @@ func (r *mutationResolver) setStatus(ctx context.Context, gid string, st convers
 	return &model.ConversationPayload{Conversation: c}, nil
 }
 
-// assign makes one of the assignment service's changes to a conversation.
-func (r *mutationResolver) assign(ctx context.Context, gid string, change func(context.Context, *auth.Actor, int64) (*conversation.Conversation, error)) (*model.ConversationPayload, error) {
+// onConversation decodes a conversation's id and runs one service call on
+// it, for the assignment and presence mutations.
+func (r *mutationResolver) onConversation(ctx context.Context, gid string, change func(context.Context, *auth.Actor, int64) (*conversation.Conversation, error)) (*model.ConversationPayload, error) {
 	id, err := relay.Decode(relay.TypeConversation, gid)
 	if err != nil {
 		return nil, err

@@ -271,7 +271,7 @@ func (r *mutationResolver) ReopenConversation(ctx context.Context, input model.C
 
 // TakeConversation is the resolver for the takeConversation field.
 func (r *mutationResolver) TakeConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error) {
-	return r.assign(ctx, input.ConversationID, r.Assignments.Take)
+	return r.onConversation(ctx, input.ConversationID, r.Assignments.Take)
 }
 
 // AssignConversation is the resolver for the assignConversation field.
@@ -280,14 +280,21 @@ func (r *mutationResolver) AssignConversation(ctx context.Context, input model.A
 	if err != nil {
 		return nil, err
 	}
-	return r.assign(ctx, input.ConversationID, func(ctx context.Context, actor *auth.Actor, id int64) (*conversation.Conversation, error) {
+	return r.onConversation(ctx, input.ConversationID, func(ctx context.Context, actor *auth.Actor, id int64) (*conversation.Conversation, error) {
 		return r.Assignments.Assign(ctx, actor, id, agentID)
+	})
+}
+
+// SetPresence is the resolver for the setPresence field.
+func (r *mutationResolver) SetPresence(ctx context.Context, input model.SetPresenceInput) (*model.ConversationPayload, error) {
+	return r.onConversation(ctx, input.ConversationID, func(ctx context.Context, actor *auth.Actor, id int64) (*conversation.Conversation, error) {
+		return r.Presenter.Present(ctx, actor, id, input.Activity)
 	})
 }
 
 // ReleaseConversation is the resolver for the releaseConversation field.
 func (r *mutationResolver) ReleaseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error) {
-	return r.assign(ctx, input.ConversationID, r.Assignments.Release)
+	return r.onConversation(ctx, input.ConversationID, r.Assignments.Release)
 }
 
 // ConnectIntegration is the resolver for the connectIntegration field.
@@ -530,6 +537,11 @@ func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput
 	return &model.SignOutPayload{ClientMutationID: input.ClientMutationID}, nil
 }
 
+// Agent is the resolver for the agent field.
+func (r *presenceResolver) Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error) {
+	return r.Accounts.Agent(ctx, auth.FromContext(ctx).AccountID(), obj.AgentID)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error) {
 	return r.node(ctx, id)
@@ -737,6 +749,9 @@ func (r *Resolver) Message() MessageResolver { return &messageResolver{r} }
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+// Presence returns PresenceResolver implementation.
+func (r *Resolver) Presence() PresenceResolver { return &presenceResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -767,6 +782,7 @@ type (
 	linkRequestResolver  struct{ *Resolver }
 	messageResolver      struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
+	presenceResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	replyWindowResolver  struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }

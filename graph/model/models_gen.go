@@ -9,6 +9,7 @@ import (
 	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/social"
 	"github.com/linkline/linkline/internal/widget"
@@ -228,6 +229,11 @@ type SetConversationLanguageInput struct {
 	ConversationID string `json:"conversationId"`
 	// en or el, or a tag such as el-GR.
 	Language string `json:"language"`
+}
+
+type SetPresenceInput struct {
+	ConversationID string        `json:"conversationId"`
+	Activity       feed.Activity `json:"activity"`
 }
 
 type SetWidgetChannelsInput struct {

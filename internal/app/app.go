@@ -119,7 +119,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		SlowConsumer: m.SlowConsumers.Inc,
 		Started:      func(resumed bool) { m.SubscriptionResumes.WithLabelValues(strconv.FormatBool(resumed)).Inc() },
 		CaughtUp:     func(n int) { m.SubscriptionLag.Observe(float64(n)) },
-	}), db.AnnounceSettings)
+	}), db.AnnounceSettings, db.AnnouncePresence)
 	m.WatchPool(db.Pool())
 	m.WatchQueues(func(ctx context.Context) ([]metrics.Waiting, error) {
 		ws, err := db.Waiting(ctx)
@@ -251,7 +251,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
 		Admin: admin, Team: team, Tokens: tokens,
-		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log)}
+		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
+		Presenter: assignment.NewPresenter(convs, a.feed, time.Now)}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()

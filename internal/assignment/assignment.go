@@ -1,17 +1,19 @@
 // Package assignment decides who answers a conversation (R29): agents take
 // unassigned conversations, assign them and release their own; admins
-// reassign any. Changes are events of the conversation, written through the
+// reassign any; agents' presence (viewing, replying) shows live. Changes are events of the conversation, written through the
 // conversation Writer, so that every agent's feed shows them live and in
 // order.
 package assignment
 
 import (
 	"context"
+	"time"
 
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
 )
 
 // Conversations finds the conversations an actor may see.
@@ -96,4 +98,42 @@ func Allowed(by *account.Agent, current int64) error {
 		return nil
 	}
 	return apperr.New(apperr.AlreadyAssigned, "another agent has this conversation; an admin can reassign it")
+}
+
+// Presence passes live-only events to the account's dashboards, on every
+// instance.
+type Presence interface {
+	Present(ctx context.Context, e *feed.Event) error
+}
+
+// Present tells the account's dashboards what the calling agent is doing in
+// a conversation: viewing it, typing a reply, or leaving it (R29).
+func (p *Presenter) Present(ctx context.Context, actor *auth.Actor, conversationID int64, a feed.Activity) (*conversation.Conversation, error) {
+	if !a.Valid() {
+		return nil, apperr.Invalid("activity", "is not a known activity")
+	}
+	if actor.Agent == nil {
+		return nil, apperr.NotFoundf("conversation")
+	}
+	c, err := p.convs.Get(ctx, actor, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	err = p.presence.Present(ctx, &feed.Event{
+		AccountID: c.AccountID, ConversationID: c.ID, Kind: feed.KindPresence, At: p.now().UTC(),
+		Conversation: c, Presence: &feed.Presence{AgentID: actor.Agent.ID, Activity: a},
+	})
+	return c, err
+}
+
+// Presenter announces agents' presence.
+type Presenter struct {
+	convs    Conversations
+	presence Presence
+	now      func() time.Time
+}
+
+// NewPresenter returns the presence service.
+func NewPresenter(convs Conversations, presence Presence, now func() time.Time) *Presenter {
+	return &Presenter{convs: convs, presence: presence, now: now}
 }
