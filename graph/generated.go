@@ -67,6 +67,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Account struct {
 		AgentWorkspace func(childComplexity int) int
+		AutoAssignCap  func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Plan           func(childComplexity int) int
@@ -78,6 +79,7 @@ type ComplexityRoot struct {
 
 	Agent struct {
 		Active    func(childComplexity int) int
+		Available func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -273,6 +275,8 @@ type ComplexityRoot struct {
 		SendMessage             func(childComplexity int, input model.SendMessageInput) int
 		SetAgentRole            func(childComplexity int, input model.SetAgentRoleInput) int
 		SetAgentWorkspace       func(childComplexity int, input model.SetAgentWorkspaceInput) int
+		SetAutoAssignment       func(childComplexity int, input model.SetAutoAssignmentInput) int
+		SetAvailability         func(childComplexity int, input model.SetAvailabilityInput) int
 		SetConversationLanguage func(childComplexity int, input model.SetConversationLanguageInput) int
 		SetPresence             func(childComplexity int, input model.SetPresenceInput) int
 		SetWidgetChannels       func(childComplexity int, input model.SetWidgetChannelsInput) int
@@ -466,6 +470,8 @@ type MutationResolver interface {
 	ReopenConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	TakeConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	AssignConversation(ctx context.Context, input model.AssignConversationInput) (*model.ConversationPayload, error)
+	SetAutoAssignment(ctx context.Context, input model.SetAutoAssignmentInput) (*model.AccountPayload, error)
+	SetAvailability(ctx context.Context, input model.SetAvailabilityInput) (*model.AgentPayload, error)
 	SetPresence(ctx context.Context, input model.SetPresenceInput) (*model.ConversationPayload, error)
 	ReleaseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	ConnectIntegration(ctx context.Context, input model.ConnectIntegrationInput) (*model.IntegrationPayload, error)
@@ -556,6 +562,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.AgentWorkspace(childComplexity), true
+	case "Account.autoAssignCap":
+		if e.ComplexityRoot.Account.AutoAssignCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.AutoAssignCap(childComplexity), true
 	case "Account.id":
 		if e.ComplexityRoot.Account.ID == nil {
 			break
@@ -588,6 +600,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agent.Active(childComplexity), true
+	case "Agent.available":
+		if e.ComplexityRoot.Agent.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agent.Available(childComplexity), true
 	case "Agent.createdAt":
 		if e.ComplexityRoot.Agent.CreatedAt == nil {
 			break
@@ -1465,6 +1483,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAgentWorkspace(childComplexity, args["input"].(model.SetAgentWorkspaceInput)), true
+	case "Mutation.setAutoAssignment":
+		if e.ComplexityRoot.Mutation.SetAutoAssignment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAutoAssignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAutoAssignment(childComplexity, args["input"].(model.SetAutoAssignmentInput)), true
+	case "Mutation.setAvailability":
+		if e.ComplexityRoot.Mutation.SetAvailability == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAvailability_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAvailability(childComplexity, args["input"].(model.SetAvailabilityInput)), true
 	case "Mutation.setConversationLanguage":
 		if e.ComplexityRoot.Mutation.SetConversationLanguage == nil {
 			break
@@ -2059,6 +2099,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetAgentRoleInput", ec.unmarshalInputSetAgentRoleInput),
 			graphql.NewInputUnmarshaler("SetAgentWorkspaceInput", ec.unmarshalInputSetAgentWorkspaceInput),
+			graphql.NewInputUnmarshaler("SetAutoAssignmentInput", ec.unmarshalInputSetAutoAssignmentInput),
+			graphql.NewInputUnmarshaler("SetAvailabilityInput", ec.unmarshalInputSetAvailabilityInput),
 			graphql.NewInputUnmarshaler("SetConversationLanguageInput", ec.unmarshalInputSetConversationLanguageInput),
 			graphql.NewInputUnmarshaler("SetPresenceInput", ec.unmarshalInputSetPresenceInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
@@ -2471,6 +2513,8 @@ type Account implements Node {
   plan: Plan!
   "Linking needs the agent workspace on (R1)."
   agentWorkspace: Boolean!
+  "Round-robin auto-assignment gives each new conversation to the available agent who waited longest, up to this many open conversations each; 0: off (R29)."
+  autoAssignCap: Int!
 }
 
 type Agent implements Node {
@@ -2480,6 +2524,8 @@ type Agent implements Node {
   role: AgentRole!
   "False once an admin deactivated the agent: none of their tokens works and their sockets were closed (R28)."
   active: Boolean!
+  "Whether the agent takes new conversations from auto-assignment (R29)."
+  available: Boolean!
   createdAt: Time!
 }
 
@@ -2855,6 +2901,15 @@ input ConversationInput {
   conversationId: ID!
 }
 
+input SetAutoAssignmentInput {
+  "Open conversations each available agent is given at most, 0 to 100; 0 turns auto-assignment off (R29)."
+  cap: Int!
+}
+
+input SetAvailabilityInput {
+  available: Boolean!
+}
+
 input SetPresenceInput {
   conversationId: ID!
   activity: AgentActivity!
@@ -2885,6 +2940,10 @@ type Mutation {
   takeConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   "Assigns the conversation to an agent: agents assign unassigned conversations and their own, admins reassign any (R29)."
   assignConversation(input: AssignConversationInput!): ConversationPayload! @auth(requires: [AGENT])
+  "Turns round-robin auto-assignment on with a per-agent cap, or off (R29)."
+  setAutoAssignment(input: SetAutoAssignmentInput!): AccountPayload! @auth(requires: [ADMIN]) @audited
+  "The caller says whether they take new conversations from auto-assignment (R29)."
+  setAvailability(input: SetAvailabilityInput!): AgentPayload! @auth(requires: [AGENT])
   "Tells the account's dashboards, live, that the caller is viewing the conversation or typing a reply, or left it, so that two agents do not answer one customer (R29). Nothing is stored: send it again while it holds."
   setPresence(input: SetPresenceInput!): ConversationPayload! @auth(requires: [AGENT])
   "Returns the conversation to the unassigned queue: its assignee, or an admin (R29)."
@@ -2971,6 +3030,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_plan(ctx, field)
 	case "agentWorkspace":
 		return ec.fieldContext_Account_agentWorkspace(ctx, field)
+	case "autoAssignCap":
+		return ec.fieldContext_Account_autoAssignCap(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -2995,6 +3056,8 @@ func (ec *executionContext) childFields_Agent(ctx context.Context, field graphql
 		return ec.fieldContext_Agent_role(ctx, field)
 	case "active":
 		return ec.fieldContext_Agent_active(ctx, field)
+	case "available":
+		return ec.fieldContext_Agent_available(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Agent_createdAt(ctx, field)
 	}
@@ -4005,6 +4068,34 @@ func (ec *executionContext) field_Mutation_setAgentWorkspace_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setAutoAssignment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAutoAssignmentInput, error) {
+			return ec.unmarshalNSetAutoAssignmentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAutoAssignmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAvailability_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAvailabilityInput, error) {
+			return ec.unmarshalNSetAvailabilityInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAvailabilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setConversationLanguage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4497,6 +4588,29 @@ func (ec *executionContext) fieldContext_Account_agentWorkspace(_ context.Contex
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Account_autoAssignCap(ctx context.Context, field graphql.CollectedField, obj *account.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_autoAssignCap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoAssignCap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_autoAssignCap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Int")
+}
+
 func (ec *executionContext) _AccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.AccountPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4642,6 +4756,29 @@ func (ec *executionContext) _Agent_active(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Agent_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Agent_available(ctx context.Context, field graphql.CollectedField, obj *account.Agent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agent_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agent_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agent", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Agent_createdAt(ctx context.Context, field graphql.CollectedField, obj *account.Agent) (ret graphql.Marshaler) {
@@ -7682,6 +7819,137 @@ func (ec *executionContext) fieldContext_Mutation_assignConversation(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_assignConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAutoAssignment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAutoAssignment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAutoAssignment(ctx, fc.Args["input"].(model.SetAutoAssignmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
+
+			next = directive2
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
+			return ec.marshalNAccountPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAutoAssignment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAutoAssignment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAvailability(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAvailability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAvailability(ctx, fc.Args["input"].(model.SetAvailabilityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
+			return ec.marshalNAgentPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAvailability(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAvailability_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13446,6 +13714,90 @@ func UnmarshalSetAgentWorkspaceInput(ctx context.Context, raw any) (model.SetAge
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetAutoAssignmentInput(ctx context.Context, obj any) (model.SetAutoAssignmentInput, error) {
+	var it model.SetAutoAssignmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"cap"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "cap":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cap"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cap = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAutoAssignmentInput unmarshals raw into the SetAutoAssignmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAutoAssignmentInput(ctx context.Context, raw any) (model.SetAutoAssignmentInput, error) {
+	var out model.SetAutoAssignmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAutoAssignmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetAvailabilityInput(ctx context.Context, obj any) (model.SetAvailabilityInput, error) {
+	var it model.SetAvailabilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"available"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "available":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("available"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Available = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAvailabilityInput unmarshals raw into the SetAvailabilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAvailabilityInput(ctx context.Context, raw any) (model.SetAvailabilityInput, error) {
+	var out model.SetAvailabilityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAvailabilityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetConversationLanguageInput(ctx context.Context, obj any) (model.SetConversationLanguageInput, error) {
 	var it model.SetConversationLanguageInput
 	if obj == nil {
@@ -14105,6 +14457,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "autoAssignCap":
+			out.Values[i] = ec._Account_autoAssignCap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14189,6 +14546,11 @@ func (ec *executionContext) _Agent(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "active":
 			out.Values[i] = ec._Agent_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "available":
+			out.Values[i] = ec._Agent_available(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -15440,6 +15802,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "assignConversation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAutoAssignment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAutoAssignment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAvailability":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAvailability(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17256,6 +17632,20 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
 	res, err := graphql.UnmarshalInt64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17735,6 +18125,16 @@ func (ec *executionContext) unmarshalNSetAgentRoleInput2githubᚗcomᚋlinkline�
 
 func (ec *executionContext) unmarshalNSetAgentWorkspaceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAgentWorkspaceInput(ctx context.Context, v any) (model.SetAgentWorkspaceInput, error) {
 	res, err := ec.unmarshalInputSetAgentWorkspaceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetAutoAssignmentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAutoAssignmentInput(ctx context.Context, v any) (model.SetAutoAssignmentInput, error) {
+	res, err := ec.unmarshalInputSetAutoAssignmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetAvailabilityInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAvailabilityInput(ctx context.Context, v any) (model.SetAvailabilityInput, error) {
+	res, err := ec.unmarshalInputSetAvailabilityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -55,7 +55,9 @@ type Resolver struct {
 	Audit *audit.Log
 	// Assignments take, assign and release conversations (R29).
 	Assignments *assignment.Service
-	// Presence shows live who is viewing or replying (R29).
+	// Auto is the round-robin auto-assignment (R29).
+	Auto *assignment.Auto
+	// Presenter shows live who is viewing or replying (R29).
 	Presenter *assignment.Presenter
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string

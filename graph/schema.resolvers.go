@@ -285,6 +285,24 @@ func (r *mutationResolver) AssignConversation(ctx context.Context, input model.A
 	})
 }
 
+// SetAutoAssignment is the resolver for the setAutoAssignment field.
+func (r *mutationResolver) SetAutoAssignment(ctx context.Context, input model.SetAutoAssignmentInput) (*model.AccountPayload, error) {
+	a, err := r.Auto.SetCap(ctx, auth.FromContext(ctx), input.Cap)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AccountPayload{Account: a}, nil
+}
+
+// SetAvailability is the resolver for the setAvailability field.
+func (r *mutationResolver) SetAvailability(ctx context.Context, input model.SetAvailabilityInput) (*model.AgentPayload, error) {
+	a, err := r.Auto.SetAvailable(ctx, auth.FromContext(ctx), input.Available)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AgentPayload{Agent: a}, nil
+}
+
 // SetPresence is the resolver for the setPresence field.
 func (r *mutationResolver) SetPresence(ctx context.Context, input model.SetPresenceInput) (*model.ConversationPayload, error) {
 	return r.onConversation(ctx, input.ConversationID, func(ctx context.Context, actor *auth.Actor, id int64) (*conversation.Conversation, error) {

@@ -225,6 +225,15 @@ type SetAgentWorkspaceInput struct {
 	Enabled bool `json:"enabled"`
 }
 
+type SetAutoAssignmentInput struct {
+	// Open conversations each available agent is given at most, 0 to 100; 0 turns auto-assignment off (R29).
+	Cap int `json:"cap"`
+}
+
+type SetAvailabilityInput struct {
+	Available bool `json:"available"`
+}
+
 type SetConversationLanguageInput struct {
 	ConversationID string `json:"conversationId"`
 	// en or el, or a tag such as el-GR.

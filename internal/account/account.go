@@ -32,7 +32,10 @@ type Account struct {
 	Name           string
 	Plan           Plan
 	AgentWorkspace bool
-	CreatedAt      time.Time
+	// AutoAssignCap is how many open conversations round-robin
+	// auto-assignment gives each available agent at most; 0: off (R29).
+	AutoAssignCap int
+	CreatedAt     time.Time
 }
 
 // Role is what an agent may do in its account.
@@ -51,6 +54,8 @@ type Agent struct {
 	Name      string
 	Email     string
 	Role      Role
+	// Available agents take new conversations from auto-assignment (R29).
+	Available bool
 	CreatedAt time.Time
 	// DeactivatedAt is set once an admin deactivated the agent: none of
 	// their tokens works any more (R28).

@@ -47,6 +47,7 @@ type App struct {
 	DB       *store.DB
 	Metrics  *metrics.Metrics
 	appender *store.Appender
+	auto     *assignment.Auto
 	feed     *feed.Backbone
 	listener *store.Listener
 	gql      *graph.Handler
@@ -167,9 +168,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 
 	// The write path, and webhooks kept before they are processed.
-	a.appender = store.NewAppender(db, a.feed.Committed, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message, origins []context.Context) error {
+	// Conversations this instance starts go to auto-assignment too (R29).
+	var auto *assignment.Auto
+	committed := func(evs []*feed.Event) {
+		a.feed.Committed(evs)
+		auto.Committed(evs)
+	}
+	a.appender = store.NewAppender(db, committed, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message, origins []context.Context) error {
 		return delivery.Enqueue(ctx, a.jobs, tx, msgs, origins)
 	}, log, cfg.WriteBatch)
+	auto = assignment.NewAuto(db, a.appender, time.Now, log)
+	a.auto = auto
 	a.appender.Committed = func(n int) {
 		m.Messages.Add(float64(n))
 		m.WriteBatch.Observe(float64(n))
@@ -252,7 +261,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
 		Admin: admin, Team: team, Tokens: tokens,
 		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
-		Presenter: assignment.NewPresenter(convs, a.feed, time.Now)}
+		Presenter: assignment.NewPresenter(convs, a.feed, time.Now), Auto: auto}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()
@@ -330,6 +339,9 @@ func (a *App) start() error {
 		defer a.wg.Done()
 		a.feed.Run(a.bg)
 	}()
+	a.wg.Go(func() {
+		a.auto.Run(a.bg)
+	})
 	if a.DB.Postgres() {
 		a.listener = store.NewListener(a.DB, a.log, notices{a.feed, a.authn, a.bg})
 		a.listener.Reconnected = a.Metrics.ListenerReconnects.Inc

@@ -72,6 +72,7 @@ var layers = map[string]layer{
 // store needs less.
 var storeUses = []string{
 	"internal/account",
+	"internal/assignment",
 	"internal/apperr",
 	"internal/audit",
 	"internal/auth",

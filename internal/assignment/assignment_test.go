@@ -94,3 +94,28 @@ func TestService(t *testing.T) {
 		t.Errorf("an end user took a conversation: %v", err)
 	}
 }
+
+// R29: round-robin picks, among the agents under the cap, the one who
+// waited longest since auto-assignment last gave them a conversation
+// (never: first); past every cap, nobody.
+func TestNext(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	t1 := t0.Add(time.Minute)
+	for _, tc := range []struct {
+		name  string
+		cands []Candidate
+		limit int
+		want  int64
+	}{
+		{"nobody available", nil, 3, 0},
+		{"never assigned first", []Candidate{{1, 0, &t0}, {2, 2, nil}}, 3, 2},
+		{"longest waiting", []Candidate{{1, 0, &t1}, {2, 1, &t0}}, 3, 2},
+		{"ties by id", []Candidate{{5, 0, nil}, {4, 0, nil}}, 3, 4},
+		{"at the cap skipped", []Candidate{{1, 3, &t0}, {2, 0, &t1}}, 3, 2},
+		{"everyone at the cap", []Candidate{{1, 1, nil}, {2, 2, &t0}}, 1, 0},
+	} {
+		if got := Next(tc.cands, tc.limit); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

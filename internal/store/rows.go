@@ -28,13 +28,14 @@ type accountRow struct {
 	Plan           string
 	AgentWorkspace bool
 	EventSeq       int64
+	AutoAssignCap  int
 	CreatedAt      time.Time
 }
 
 func (accountRow) TableName() string { return "accounts" }
 
 func (r *accountRow) domain() *account.Account {
-	return &account.Account{ID: r.ID, Name: r.Name, Plan: account.Plan(r.Plan), AgentWorkspace: r.AgentWorkspace, CreatedAt: r.CreatedAt}
+	return &account.Account{ID: r.ID, Name: r.Name, Plan: account.Plan(r.Plan), AgentWorkspace: r.AgentWorkspace, AutoAssignCap: r.AutoAssignCap, CreatedAt: r.CreatedAt}
 }
 
 type agentRow struct {
@@ -43,6 +44,7 @@ type agentRow struct {
 	Name          string
 	Email         string
 	Role          string
+	Available     bool
 	CreatedAt     time.Time
 	DeactivatedAt *time.Time
 }
@@ -50,7 +52,7 @@ type agentRow struct {
 func (agentRow) TableName() string { return "agents" }
 
 func (r *agentRow) domain() *account.Agent {
-	return &account.Agent{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Role: account.Role(r.Role), CreatedAt: r.CreatedAt, DeactivatedAt: r.DeactivatedAt}
+	return &account.Agent{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Role: account.Role(r.Role), Available: r.Available, CreatedAt: r.CreatedAt, DeactivatedAt: r.DeactivatedAt}
 }
 
 type agentTokenRow struct {
