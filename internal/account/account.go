@@ -62,6 +62,16 @@ type Agent struct {
 	DeactivatedAt *time.Time
 }
 
+// Load is an active agent who said they are available, with their share of
+// the work, as auto-assignment weighs it (R29).
+type Load struct {
+	AgentID int64
+	// Open is how many open conversations they have.
+	Open int
+	// LastAssignedAt is when auto-assignment last gave them one; nil: never.
+	LastAssignedAt *time.Time
+}
+
 // Active reports whether the agent may still work in the account.
 func (a *Agent) Active() bool { return a.DeactivatedAt == nil }
 

@@ -72,7 +72,6 @@ var layers = map[string]layer{
 // store needs less.
 var storeUses = []string{
 	"internal/account",
-	"internal/assignment",
 	"internal/apperr",
 	"internal/audit",
 	"internal/auth",

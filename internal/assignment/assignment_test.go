@@ -103,16 +103,16 @@ func TestNext(t *testing.T) {
 	t1 := t0.Add(time.Minute)
 	for _, tc := range []struct {
 		name  string
-		cands []Candidate
+		cands []account.Load
 		limit int
 		want  int64
 	}{
 		{"nobody available", nil, 3, 0},
-		{"never assigned first", []Candidate{{1, 0, &t0}, {2, 2, nil}}, 3, 2},
-		{"longest waiting", []Candidate{{1, 0, &t1}, {2, 1, &t0}}, 3, 2},
-		{"ties by id", []Candidate{{5, 0, nil}, {4, 0, nil}}, 3, 4},
-		{"at the cap skipped", []Candidate{{1, 3, &t0}, {2, 0, &t1}}, 3, 2},
-		{"everyone at the cap", []Candidate{{1, 1, nil}, {2, 2, &t0}}, 1, 0},
+		{"never assigned first", []account.Load{{AgentID: 1, Open: 0, LastAssignedAt: &t0}, {AgentID: 2, Open: 2, LastAssignedAt: nil}}, 3, 2},
+		{"longest waiting", []account.Load{{AgentID: 1, Open: 0, LastAssignedAt: &t1}, {AgentID: 2, Open: 1, LastAssignedAt: &t0}}, 3, 2},
+		{"ties by id", []account.Load{{AgentID: 5, Open: 0, LastAssignedAt: nil}, {AgentID: 4, Open: 0, LastAssignedAt: nil}}, 3, 4},
+		{"at the cap skipped", []account.Load{{AgentID: 1, Open: 3, LastAssignedAt: &t0}, {AgentID: 2, Open: 0, LastAssignedAt: &t1}}, 3, 2},
+		{"everyone at the cap", []account.Load{{AgentID: 1, Open: 1, LastAssignedAt: nil}, {AgentID: 2, Open: 2, LastAssignedAt: &t0}}, 1, 0},
 	} {
 		if got := Next(tc.cands, tc.limit); got != tc.want {
 			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)

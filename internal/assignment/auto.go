@@ -15,24 +15,15 @@ import (
 	"github.com/linkline/linkline/internal/feed"
 )
 
-// Candidate is an active agent who said they are available.
-type Candidate struct {
-	AgentID int64
-	// Open is how many open conversations they have.
-	Open int
-	// LastAssignedAt is when auto-assignment last gave them one; nil: never.
-	LastAssignedAt *time.Time
-}
-
 // Next picks who auto-assignment gives a new conversation (R29): among the
 // candidates under the cap, the one who waited longest since their last
 // (never first; then by id, to be deterministic). 0: nobody.
-func Next(cands []Candidate, limit int) int64 {
-	cands = slices.DeleteFunc(slices.Clone(cands), func(c Candidate) bool { return c.Open >= limit })
+func Next(cands []account.Load, limit int) int64 {
+	cands = slices.DeleteFunc(slices.Clone(cands), func(c account.Load) bool { return c.Open >= limit })
 	if len(cands) == 0 {
 		return 0
 	}
-	next := slices.MinFunc(cands, func(a, b Candidate) int {
+	next := slices.MinFunc(cands, func(a, b account.Load) int {
 		switch {
 		case a.LastAssignedAt == nil && b.LastAssignedAt != nil:
 			return -1
@@ -52,7 +43,7 @@ type AutoStore interface {
 	Agent(ctx context.Context, accountID, id int64) (*account.Agent, error)
 	SetAutoAssignCap(ctx context.Context, accountID int64, limit int) error
 	SetAgentAvailable(ctx context.Context, accountID, agentID int64, available bool) error
-	Candidates(ctx context.Context, accountID int64) ([]Candidate, error)
+	Candidates(ctx context.Context, accountID int64) ([]account.Load, error)
 	MarkAutoAssigned(ctx context.Context, accountID, agentID int64, at time.Time) error
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/linkline/linkline/internal/assignment"
+	"github.com/linkline/linkline/internal/account"
 )
 
 // SetAutoAssignCap sets the account's per-agent cap of auto-assigned open
@@ -20,7 +20,7 @@ func (db *DB) SetAgentAvailable(ctx context.Context, accountID, agentID int64, a
 
 // Candidates lists the account's active, available agents with how many
 // open conversations each has and when each was last auto-assigned one.
-func (db *DB) Candidates(ctx context.Context, accountID int64) ([]assignment.Candidate, error) {
+func (db *DB) Candidates(ctx context.Context, accountID int64) ([]account.Load, error) {
 	var rows []struct {
 		ID             int64
 		Open           int
@@ -29,9 +29,9 @@ func (db *DB) Candidates(ctx context.Context, accountID int64) ([]assignment.Can
 	err := db.scoped(ctx, accountID, "agents").
 		Select("agents.id, agents.last_assigned_at, (SELECT count(*) FROM conversations c WHERE c.account_id = agents.account_id AND c.assignee_id = agents.id AND c.status = 'OPEN') AS open").
 		Where("agents.available AND agents.deactivated_at IS NULL").Scan(&rows).Error
-	out := make([]assignment.Candidate, len(rows))
+	out := make([]account.Load, len(rows))
 	for i, r := range rows {
-		out[i] = assignment.Candidate{AgentID: r.ID, Open: r.Open, LastAssignedAt: r.LastAssignedAt}
+		out[i] = account.Load{AgentID: r.ID, Open: r.Open, LastAssignedAt: r.LastAssignedAt}
 	}
 	return out, err
 }
