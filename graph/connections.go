@@ -4,6 +4,7 @@ import (
 	"github.com/linkline/linkline/graph/model"
 	"github.com/linkline/linkline/graph/relay"
 	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/conversation"
 )
 
@@ -60,6 +61,22 @@ func conversationConnection(convs []*conversation.Conversation, first int) *mode
 	}
 	for _, c := range convs {
 		conn.Edges = append(conn.Edges, &model.ConversationEdge{Cursor: relay.Cursor(c.ActivitySeq), Node: c})
+	}
+	conn.Edges = nonNil(conn.Edges)
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
+	}
+	return conn
+}
+
+func auditConnection(entries []*audit.Entry, first int) *model.AuditEntryConnection {
+	conn := &model.AuditEntryConnection{PageInfo: &model.PageInfo{}}
+	if len(entries) > first {
+		entries = entries[:first]
+		conn.PageInfo.HasNextPage = true
+	}
+	for _, e := range entries {
+		conn.Edges = append(conn.Edges, &model.AuditEntryEdge{Cursor: relay.Cursor(e.ID), Node: e})
 	}
 	conn.Edges = nonNil(conn.Edges)
 	if n := len(conn.Edges); n > 0 {

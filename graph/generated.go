@@ -17,6 +17,7 @@ import (
 	"github.com/linkline/linkline/graph/model"
 	"github.com/linkline/linkline/graph/relay"
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/delivery"
@@ -41,6 +42,7 @@ type ResolverRoot interface {
 	Account() AccountResolver
 	Agent() AgentResolver
 	ApiToken() ApiTokenResolver
+	AuditEntry() AuditEntryResolver
 	Conversation() ConversationResolver
 	EndUser() EndUserResolver
 	Integration() IntegrationResolver
@@ -48,6 +50,7 @@ type ResolverRoot interface {
 	LinkRequest() LinkRequestResolver
 	Message() MessageResolver
 	Mutation() MutationResolver
+	Presence() PresenceResolver
 	Query() QueryResolver
 	ReplyWindow() ReplyWindowResolver
 	Subscription() SubscriptionResolver
@@ -57,12 +60,14 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
-	Auth func(ctx context.Context, obj any, next graphql.Resolver, requires []auth.Role) (res any, err error)
+	Audited func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
+	Auth    func(ctx context.Context, obj any, next graphql.Resolver, requires []auth.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
 	Account struct {
 		AgentWorkspace func(childComplexity int) int
+		AutoAssignCap  func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Plan           func(childComplexity int) int
@@ -74,6 +79,7 @@ type ComplexityRoot struct {
 
 	Agent struct {
 		Active    func(childComplexity int) int
+		Available func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -97,7 +103,26 @@ type ComplexityRoot struct {
 		APIToken func(childComplexity int) int
 	}
 
+	AuditEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorName func(childComplexity int) int
+		At        func(childComplexity int) int
+		Input     func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Conversation struct {
+		Assignee            func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		EndUser             func(childComplexity int) int
 		EventCursor         func(childComplexity int) int
@@ -131,6 +156,7 @@ type ComplexityRoot struct {
 		Cursor       func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Message      func(childComplexity int) int
+		Presence     func(childComplexity int) int
 	}
 
 	ConversationPayload struct {
@@ -228,6 +254,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AssignConversation      func(childComplexity int, input model.AssignConversationInput) int
 		CancelLinkRequest       func(childComplexity int, input model.CancelLinkRequestInput) int
 		CloseConversation       func(childComplexity int, input model.ConversationInput) int
 		ConnectIntegration      func(childComplexity int, input model.ConnectIntegrationInput) int
@@ -238,6 +265,7 @@ type ComplexityRoot struct {
 		DisableIntegration      func(childComplexity int, input model.IntegrationInput) int
 		EnableIntegration       func(childComplexity int, input model.IntegrationInput) int
 		InviteAgent             func(childComplexity int, input model.InviteAgentInput) int
+		ReleaseConversation     func(childComplexity int, input model.ConversationInput) int
 		RemoveIntegration       func(childComplexity int, input model.IntegrationInput) int
 		RenameWidget            func(childComplexity int, input model.RenameWidgetInput) int
 		ReopenConversation      func(childComplexity int, input model.ConversationInput) int
@@ -247,12 +275,16 @@ type ComplexityRoot struct {
 		SendMessage             func(childComplexity int, input model.SendMessageInput) int
 		SetAgentRole            func(childComplexity int, input model.SetAgentRoleInput) int
 		SetAgentWorkspace       func(childComplexity int, input model.SetAgentWorkspaceInput) int
+		SetAutoAssignment       func(childComplexity int, input model.SetAutoAssignmentInput) int
+		SetAvailability         func(childComplexity int, input model.SetAvailabilityInput) int
 		SetConversationLanguage func(childComplexity int, input model.SetConversationLanguageInput) int
+		SetPresence             func(childComplexity int, input model.SetPresenceInput) int
 		SetWidgetChannels       func(childComplexity int, input model.SetWidgetChannelsInput) int
 		SetWidgetLanguage       func(childComplexity int, input model.SetWidgetLanguageInput) int
 		SetWidgetOrigins        func(childComplexity int, input model.SetWidgetOriginsInput) int
 		SignOut                 func(childComplexity int, input model.SignOutInput) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
+		TakeConversation        func(childComplexity int, input model.ConversationInput) int
 		UnlinkChannel           func(childComplexity int, input model.UnlinkChannelInput) int
 		UpdateIntegration       func(childComplexity int, input model.UpdateIntegrationInput) int
 	}
@@ -264,9 +296,15 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Presence struct {
+		Activity func(childComplexity int) int
+		Agent    func(childComplexity int) int
+	}
+
 	Query struct {
 		APITokens            func(childComplexity int, agentID *string) int
 		Agents               func(childComplexity int) int
+		AuditLog             func(childComplexity int, first *int, after *string) int
 		Conversation         func(childComplexity int, id string) int
 		Conversations        func(childComplexity int, first *int, after *string, filter *model.ConversationFilter) int
 		FeedCursor           func(childComplexity int) int
@@ -378,6 +416,9 @@ type AgentResolver interface {
 type ApiTokenResolver interface {
 	ID(ctx context.Context, obj *auth.APIToken) (string, error)
 }
+type AuditEntryResolver interface {
+	Actor(ctx context.Context, obj *audit.Entry) (*account.Agent, error)
+}
 type ConversationResolver interface {
 	ID(ctx context.Context, obj *conversation.Conversation) (string, error)
 
@@ -389,6 +430,7 @@ type ConversationResolver interface {
 	Links(ctx context.Context, obj *conversation.Conversation) ([]*conversation.Link, error)
 	PendingLinkRequests(ctx context.Context, obj *conversation.Conversation) ([]*conversation.LinkRequest, error)
 	Language(ctx context.Context, obj *conversation.Conversation) (string, error)
+	Assignee(ctx context.Context, obj *conversation.Conversation) (*account.Agent, error)
 	EventCursor(ctx context.Context, obj *conversation.Conversation) (string, error)
 	Messages(ctx context.Context, obj *conversation.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
 }
@@ -426,6 +468,12 @@ type MutationResolver interface {
 	UnlinkChannel(ctx context.Context, input model.UnlinkChannelInput) (*model.ConversationPayload, error)
 	CloseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	ReopenConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
+	TakeConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
+	AssignConversation(ctx context.Context, input model.AssignConversationInput) (*model.ConversationPayload, error)
+	SetAutoAssignment(ctx context.Context, input model.SetAutoAssignmentInput) (*model.AccountPayload, error)
+	SetAvailability(ctx context.Context, input model.SetAvailabilityInput) (*model.AgentPayload, error)
+	SetPresence(ctx context.Context, input model.SetPresenceInput) (*model.ConversationPayload, error)
+	ReleaseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error)
 	ConnectIntegration(ctx context.Context, input model.ConnectIntegrationInput) (*model.IntegrationPayload, error)
 	UpdateIntegration(ctx context.Context, input model.UpdateIntegrationInput) (*model.IntegrationPayload, error)
 	DisableIntegration(ctx context.Context, input model.IntegrationInput) (*model.IntegrationPayload, error)
@@ -448,6 +496,9 @@ type MutationResolver interface {
 	RevokeAPIToken(ctx context.Context, input model.APITokenInput) (*model.APITokenPayload, error)
 	SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error)
 }
+type PresenceResolver interface {
+	Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (relay.Node, error)
 	Widget(ctx context.Context, key string) (*widget.Widget, error)
@@ -460,6 +511,7 @@ type QueryResolver interface {
 	LinkingPrerequisites(ctx context.Context) ([]widget.Prerequisite, error)
 	Agents(ctx context.Context) ([]*account.Agent, error)
 	APITokens(ctx context.Context, agentID *string) ([]*auth.APIToken, error)
+	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEntryConnection, error)
 }
 type ReplyWindowResolver interface {
 	Open(ctx context.Context, obj *delivery.Window) (bool, error)
@@ -510,6 +562,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.AgentWorkspace(childComplexity), true
+	case "Account.autoAssignCap":
+		if e.ComplexityRoot.Account.AutoAssignCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.AutoAssignCap(childComplexity), true
 	case "Account.id":
 		if e.ComplexityRoot.Account.ID == nil {
 			break
@@ -542,6 +600,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agent.Active(childComplexity), true
+	case "Agent.available":
+		if e.ComplexityRoot.Agent.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agent.Available(childComplexity), true
 	case "Agent.createdAt":
 		if e.ComplexityRoot.Agent.CreatedAt == nil {
 			break
@@ -618,6 +682,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiTokenPayload.APIToken(childComplexity), true
 
+	case "AuditEntry.action":
+		if e.ComplexityRoot.AuditEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Action(childComplexity), true
+	case "AuditEntry.actor":
+		if e.ComplexityRoot.AuditEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Actor(childComplexity), true
+	case "AuditEntry.actorName":
+		if e.ComplexityRoot.AuditEntry.ActorName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ActorName(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.input":
+		if e.ComplexityRoot.AuditEntry.Input == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Input(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "Conversation.assignee":
+		if e.ComplexityRoot.Conversation.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Assignee(childComplexity), true
 	case "Conversation.createdAt":
 		if e.ComplexityRoot.Conversation.CreatedAt == nil {
 			break
@@ -775,6 +902,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConversationEvent.Message(childComplexity), true
+	case "ConversationEvent.presence":
+		if e.ComplexityRoot.ConversationEvent.Presence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationEvent.Presence(childComplexity), true
 
 	case "ConversationPayload.conversation":
 		if e.ComplexityRoot.ConversationPayload.Conversation == nil {
@@ -1119,6 +1252,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
 
+	case "Mutation.assignConversation":
+		if e.ComplexityRoot.Mutation.AssignConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignConversation(childComplexity, args["input"].(model.AssignConversationInput)), true
 	case "Mutation.cancelLinkRequest":
 		if e.ComplexityRoot.Mutation.CancelLinkRequest == nil {
 			break
@@ -1229,6 +1373,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteAgent(childComplexity, args["input"].(model.InviteAgentInput)), true
+	case "Mutation.releaseConversation":
+		if e.ComplexityRoot.Mutation.ReleaseConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseConversation(childComplexity, args["input"].(model.ConversationInput)), true
 	case "Mutation.removeIntegration":
 		if e.ComplexityRoot.Mutation.RemoveIntegration == nil {
 			break
@@ -1328,6 +1483,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetAgentWorkspace(childComplexity, args["input"].(model.SetAgentWorkspaceInput)), true
+	case "Mutation.setAutoAssignment":
+		if e.ComplexityRoot.Mutation.SetAutoAssignment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAutoAssignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAutoAssignment(childComplexity, args["input"].(model.SetAutoAssignmentInput)), true
+	case "Mutation.setAvailability":
+		if e.ComplexityRoot.Mutation.SetAvailability == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAvailability_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAvailability(childComplexity, args["input"].(model.SetAvailabilityInput)), true
 	case "Mutation.setConversationLanguage":
 		if e.ComplexityRoot.Mutation.SetConversationLanguage == nil {
 			break
@@ -1339,6 +1516,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetConversationLanguage(childComplexity, args["input"].(model.SetConversationLanguageInput)), true
+	case "Mutation.setPresence":
+		if e.ComplexityRoot.Mutation.SetPresence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPresence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPresence(childComplexity, args["input"].(model.SetPresenceInput)), true
 	case "Mutation.setWidgetChannels":
 		if e.ComplexityRoot.Mutation.SetWidgetChannels == nil {
 			break
@@ -1394,6 +1582,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartConversation(childComplexity, args["input"].(model.StartConversationInput)), true
+	case "Mutation.takeConversation":
+		if e.ComplexityRoot.Mutation.TakeConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_takeConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TakeConversation(childComplexity, args["input"].(model.ConversationInput)), true
 	case "Mutation.unlinkChannel":
 		if e.ComplexityRoot.Mutation.UnlinkChannel == nil {
 			break
@@ -1442,6 +1641,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Presence.activity":
+		if e.ComplexityRoot.Presence.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Presence.Activity(childComplexity), true
+	case "Presence.agent":
+		if e.ComplexityRoot.Presence.Agent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Presence.Agent(childComplexity), true
+
 	case "Query.apiTokens":
 		if e.ComplexityRoot.Query.APITokens == nil {
 			break
@@ -1459,6 +1671,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Agents(childComplexity), true
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.conversation":
 		if e.ComplexityRoot.Query.Conversation == nil {
 			break
@@ -1861,6 +2084,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AgentInput", ec.unmarshalInputAgentInput),
 			graphql.NewInputUnmarshaler("ApiTokenInput", ec.unmarshalInputApiTokenInput),
+			graphql.NewInputUnmarshaler("AssignConversationInput", ec.unmarshalInputAssignConversationInput),
 			graphql.NewInputUnmarshaler("CancelLinkRequestInput", ec.unmarshalInputCancelLinkRequestInput),
 			graphql.NewInputUnmarshaler("ConnectIntegrationInput", ec.unmarshalInputConnectIntegrationInput),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
@@ -1875,7 +2099,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
 			graphql.NewInputUnmarshaler("SetAgentRoleInput", ec.unmarshalInputSetAgentRoleInput),
 			graphql.NewInputUnmarshaler("SetAgentWorkspaceInput", ec.unmarshalInputSetAgentWorkspaceInput),
+			graphql.NewInputUnmarshaler("SetAutoAssignmentInput", ec.unmarshalInputSetAutoAssignmentInput),
+			graphql.NewInputUnmarshaler("SetAvailabilityInput", ec.unmarshalInputSetAvailabilityInput),
 			graphql.NewInputUnmarshaler("SetConversationLanguageInput", ec.unmarshalInputSetConversationLanguageInput),
+			graphql.NewInputUnmarshaler("SetPresenceInput", ec.unmarshalInputSetPresenceInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("SetWidgetLanguageInput", ec.unmarshalInputSetWidgetLanguageInput),
 			graphql.NewInputUnmarshaler("SetWidgetOriginsInput", ec.unmarshalInputSetWidgetOriginsInput),
@@ -1985,6 +2212,9 @@ scalar Time
 "The caller must hold one of these roles. Enforced in one place for every field that carries it (R20)."
 directive @auth(requires: [Role!]!) on FIELD_DEFINITION
 
+"An admin action: each success is recorded in the account's audit log with who, when and the input (R28)."
+directive @audited on FIELD_DEFINITION
+
 "Who a caller is: an end user holding a widget session token, an agent, or an admin (who is also an agent)."
 enum Role {
   END_USER
@@ -2050,6 +2280,24 @@ enum EventKind {
   UNLINKED
   "An admin setting ended a link: the channel was deselected, or its integration disabled or removed (R3)."
   LINK_ENDED_BY_ADMIN
+  "The conversation's assignee changed: taken, assigned, reassigned or released; conversation.assignee says who has it now (R29)."
+  ASSIGNED
+  "An agent is viewing the conversation or typing a reply, or left it (see presence): live only, on the account feed; never stored or replayed, and its cursor is that of the event before it (R29)."
+  PRESENCE
+}
+
+"What an agent is doing in a conversation (R29)."
+enum AgentActivity {
+  VIEWING
+  TYPING
+  "Stopped viewing it."
+  LEFT
+}
+
+"An agent's activity in the event's conversation, live (R29)."
+type Presence {
+  agent: Agent!
+  activity: AgentActivity!
 }
 
 "What a SYSTEM message records (R13, R27): the same names as the event kinds that carry it."
@@ -2265,6 +2513,8 @@ type Account implements Node {
   plan: Plan!
   "Linking needs the agent workspace on (R1)."
   agentWorkspace: Boolean!
+  "Round-robin auto-assignment gives each new conversation to the available agent who waited longest, up to this many open conversations each; 0: off (R29)."
+  autoAssignCap: Int!
 }
 
 type Agent implements Node {
@@ -2274,6 +2524,8 @@ type Agent implements Node {
   role: AgentRole!
   "False once an admin deactivated the agent: none of their tokens works and their sockets were closed (R28)."
   active: Boolean!
+  "Whether the agent takes new conversations from auto-assignment (R29)."
+  available: Boolean!
   createdAt: Time!
 }
 
@@ -2387,6 +2639,8 @@ type Conversation implements Node {
   pendingLinkRequests: [LinkRequest!]!
   "The language of what is sent on social channels for this conversation: set by the end user's widget, or the widget's (R27)."
   language: String!
+  "The agent answering the conversation; null while nobody is (R29)."
+  assignee: Agent @auth(requires: [AGENT])
   "Subscribe to conversationEvents after this cursor to miss nothing that follows what was just read (R21)."
   eventCursor: String!
   "The whole history, every channel, oldest first (R9). Use first/after to page forward or last/before to page back from the newest; at most 100."
@@ -2448,6 +2702,29 @@ type MessageConnection {
   pageInfo: PageInfo!
 }
 
+"An admin action, as the audit log recorded it (R28)."
+type AuditEntry {
+  "Who acted; null once the member's record is gone."
+  actor: Agent
+  "Who acted, by the name they had then."
+  actorName: String!
+  "The mutation, e.g. setWidgetOrigins."
+  action: String!
+  "What was asked for: the mutation's input as a JSON object, with its secrets replaced by \"[redacted]\"."
+  input: String!
+  at: Time!
+}
+
+type AuditEntryEdge {
+  cursor: String!
+  node: AuditEntry!
+}
+
+type AuditEntryConnection {
+  edges: [AuditEntryEdge!]!
+  pageInfo: PageInfo!
+}
+
 type ConversationEdge {
   cursor: String!
   node: Conversation!
@@ -2458,11 +2735,23 @@ type ConversationConnection {
   pageInfo: PageInfo!
 }
 
+"Whose conversations a list shows (R29)."
+enum AssigneeFilter {
+  "The caller's."
+  MINE
+  "Nobody's: the queue."
+  UNASSIGNED
+}
+
 input ConversationFilter {
   status: ConversationStatus
   "The channel the end user used last."
   channel: Channel
   updatedSince: Time
+  "Agents: the caller's conversations, or the unassigned queue (R29)."
+  assignee: AssigneeFilter
+  "Agents: conversations with a message holding all these words, or whose end user's name or email, or a social identity's number, id or name, contains this text (R29). 1 to 200 characters."
+  search: String
 }
 
 "A connected WhatsApp number, Facebook Page or Instagram account. Its secrets are write-only: no query returns them (R20)."
@@ -2553,6 +2842,8 @@ type Query {
   agents: [Agent!]! @auth(requires: [ADMIN])
   "An agent's API tokens that are not revoked, never their secrets (R28): the caller's own, or, for admins, those of agentId."
   apiTokens(agentId: ID): [ApiToken!]! @auth(requires: [AGENT])
+  "The account's audit log, newest first (R28)."
+  auditLog(first: Int = 20, after: String): AuditEntryConnection! @auth(requires: [ADMIN])
 }
 
 input StartConversationInput {
@@ -2610,6 +2901,26 @@ input ConversationInput {
   conversationId: ID!
 }
 
+input SetAutoAssignmentInput {
+  "Open conversations each available agent is given at most, 0 to 100; 0 turns auto-assignment off (R29)."
+  cap: Int!
+}
+
+input SetAvailabilityInput {
+  available: Boolean!
+}
+
+input SetPresenceInput {
+  conversationId: ID!
+  activity: AgentActivity!
+}
+
+input AssignConversationInput {
+  conversationId: ID!
+  "An active agent or admin of the account."
+  agentId: ID!
+}
+
 type ConversationPayload {
   conversation: Conversation!
 }
@@ -2625,42 +2936,54 @@ type Mutation {
   unlinkChannel(input: UnlinkChannelInput!): ConversationPayload! @auth(requires: [END_USER, AGENT])
   closeConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   reopenConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
+  "The caller takes an unassigned conversation, or keeps their own; another agent's is a CONFLICT (R29)."
+  takeConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
+  "Assigns the conversation to an agent: agents assign unassigned conversations and their own, admins reassign any (R29)."
+  assignConversation(input: AssignConversationInput!): ConversationPayload! @auth(requires: [AGENT])
+  "Turns round-robin auto-assignment on with a per-agent cap, or off (R29)."
+  setAutoAssignment(input: SetAutoAssignmentInput!): AccountPayload! @auth(requires: [ADMIN]) @audited
+  "The caller says whether they take new conversations from auto-assignment (R29)."
+  setAvailability(input: SetAvailabilityInput!): AgentPayload! @auth(requires: [AGENT])
+  "Tells the account's dashboards, live, that the caller is viewing the conversation or typing a reply, or left it, so that two agents do not answer one customer (R29). Nothing is stored: send it again while it holds."
+  setPresence(input: SetPresenceInput!): ConversationPayload! @auth(requires: [AGENT])
+  "Returns the conversation to the unassigned queue: its assignee, or an admin (R29)."
+  releaseConversation(input: ConversationInput!): ConversationPayload! @auth(requires: [AGENT])
   "Admins connect a social channel."
-  connectIntegration(input: ConnectIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
-  updateIntegration(input: UpdateIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
-  disableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
-  enableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN])
+  connectIntegration(input: ConnectIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN]) @audited
+  updateIntegration(input: UpdateIntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN]) @audited
+  disableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN]) @audited
+  enableIntegration(input: IntegrationInput!): IntegrationPayload! @auth(requires: [ADMIN]) @audited
   "Removes the integration; conversations and their history stay."
-  removeIntegration(input: IntegrationInput!): RemoveIntegrationPayload! @auth(requires: [ADMIN])
+  removeIntegration(input: IntegrationInput!): RemoveIntegrationPayload! @auth(requires: [ADMIN]) @audited
   "The end user asks to continue on a social channel (R5); asking again for the channel replaces the request."
   requestLink(input: RequestLinkInput!): LinkRequestPayload! @auth(requires: [END_USER])
   "The widget's back button: abandons a pending request."
   cancelLinkRequest(input: CancelLinkRequestInput!): LinkRequestPayload! @auth(requires: [END_USER])
   "Sets the social channels customers may switch to from a widget (R2); open widgets see it at once (R3)."
-  setWidgetChannels(input: SetWidgetChannelsInput!): WidgetPayload! @auth(requires: [ADMIN])
+  setWidgetChannels(input: SetWidgetChannelsInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
   "Sets the language of what is sent on social channels for a widget's conversations (R27)."
-  setWidgetLanguage(input: SetWidgetLanguageInput!): WidgetPayload! @auth(requires: [ADMIN])
+  setWidgetLanguage(input: SetWidgetLanguageInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
   "The end user's widget overrides the conversation's language, e.g. with the browser's (R27)."
   setConversationLanguage(input: SetConversationLanguageInput!): ConversationPayload! @auth(requires: [END_USER])
   "Creates a widget with a new public key (R28)."
-  createWidget(input: CreateWidgetInput!): WidgetPayload! @auth(requires: [ADMIN])
-  renameWidget(input: RenameWidgetInput!): WidgetPayload! @auth(requires: [ADMIN])
+  createWidget(input: CreateWidgetInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
+  renameWidget(input: RenameWidgetInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
   "Sets where the widget may be used from (R20, R28); pages elsewhere lose it at their next request."
-  setWidgetOrigins(input: SetWidgetOriginsInput!): WidgetPayload! @auth(requires: [ADMIN])
+  setWidgetOrigins(input: SetWidgetOriginsInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
   "Deletes a widget (R28): its key and sessions stop working and its links end (R3); its conversations stay."
-  deleteWidget(input: WidgetInput!): DeleteWidgetPayload! @auth(requires: [ADMIN])
+  deleteWidget(input: WidgetInput!): DeleteWidgetPayload! @auth(requires: [ADMIN]) @audited
   "Switches the agent workspace on or off (R1, R28)."
-  setAgentWorkspace(input: SetAgentWorkspaceInput!): AccountPayload! @auth(requires: [ADMIN])
+  setAgentWorkspace(input: SetAgentWorkspaceInput!): AccountPayload! @auth(requires: [ADMIN]) @audited
   "Adds an agent or admin to the account and returns their first API token, once (R28)."
-  inviteAgent(input: InviteAgentInput!): InviteAgentPayload! @auth(requires: [ADMIN])
+  inviteAgent(input: InviteAgentInput!): InviteAgentPayload! @auth(requires: [ADMIN]) @audited
   "Changes a member's role; their open sockets close, to reconnect with it (R28)."
-  setAgentRole(input: SetAgentRoleInput!): AgentPayload! @auth(requires: [ADMIN])
+  setAgentRole(input: SetAgentRoleInput!): AgentPayload! @auth(requires: [ADMIN]) @audited
   "Deactivates a member: their tokens stop working and their open sockets close at once, on every instance (R28)."
-  deactivateAgent(input: AgentInput!): AgentPayload! @auth(requires: [ADMIN])
+  deactivateAgent(input: AgentInput!): AgentPayload! @auth(requires: [ADMIN]) @audited
   "Creates an API token for the caller (R28)."
-  createApiToken(input: CreateApiTokenInput!): CreateApiTokenPayload! @auth(requires: [AGENT])
+  createApiToken(input: CreateApiTokenInput!): CreateApiTokenPayload! @auth(requires: [AGENT]) @audited
   "Revokes one of the caller's API tokens, or, for admins, any of the account's: it stops working and its open sockets close, on every instance (R28)."
-  revokeApiToken(input: ApiTokenInput!): ApiTokenPayload! @auth(requires: [AGENT])
+  revokeApiToken(input: ApiTokenInput!): ApiTokenPayload! @auth(requires: [AGENT]) @audited
   "Sign out of this device: the widget session's token stops working and its sockets close, on every instance (R28)."
   signOut(input: SignOutInput!): SignOutPayload! @auth(requires: [END_USER])
 }
@@ -2673,6 +2996,8 @@ type ConversationEvent {
   "The conversation as the event left it (on replay: as it is now)."
   conversation: Conversation!
   message: Message
+  "PRESENCE: who is doing what."
+  presence: Presence
 }
 
 type Subscription {
@@ -2705,6 +3030,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_plan(ctx, field)
 	case "agentWorkspace":
 		return ec.fieldContext_Account_agentWorkspace(ctx, field)
+	case "autoAssignCap":
+		return ec.fieldContext_Account_autoAssignCap(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -2729,6 +3056,8 @@ func (ec *executionContext) childFields_Agent(ctx context.Context, field graphql
 		return ec.fieldContext_Agent_role(ctx, field)
 	case "active":
 		return ec.fieldContext_Agent_active(ctx, field)
+	case "available":
+		return ec.fieldContext_Agent_available(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Agent_createdAt(ctx, field)
 	}
@@ -2767,6 +3096,42 @@ func (ec *executionContext) childFields_ApiTokenPayload(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "actor":
+		return ec.fieldContext_AuditEntry_actor(ctx, field)
+	case "actorName":
+		return ec.fieldContext_AuditEntry_actorName(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEntry_action(ctx, field)
+	case "input":
+		return ec.fieldContext_AuditEntry_input(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2795,6 +3160,8 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_pendingLinkRequests(ctx, field)
 	case "language":
 		return ec.fieldContext_Conversation_language(ctx, field)
+	case "assignee":
+		return ec.fieldContext_Conversation_assignee(ctx, field)
 	case "eventCursor":
 		return ec.fieldContext_Conversation_eventCursor(ctx, field)
 	case "messages":
@@ -2835,6 +3202,8 @@ func (ec *executionContext) childFields_ConversationEvent(ctx context.Context, f
 		return ec.fieldContext_ConversationEvent_conversation(ctx, field)
 	case "message":
 		return ec.fieldContext_ConversationEvent_message(ctx, field)
+	case "presence":
+		return ec.fieldContext_ConversationEvent_presence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConversationEvent", field.Name)
 }
@@ -3039,6 +3408,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Presence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agent":
+		return ec.fieldContext_Presence_agent(ctx, field)
+	case "activity":
+		return ec.fieldContext_Presence_activity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Presence", field.Name)
 }
 
 func (ec *executionContext) childFields_RemoveIntegrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3395,6 +3774,20 @@ func (ec *executionContext) field_Conversation_transcript_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssignConversationInput, error) {
+			return ec.unmarshalNAssignConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAssignConversationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelLinkRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3535,6 +3928,20 @@ func (ec *executionContext) field_Mutation_inviteAgent_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_releaseConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConversationInput, error) {
+			return ec.unmarshalNConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeIntegration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3661,12 +4068,54 @@ func (ec *executionContext) field_Mutation_setAgentWorkspace_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setAutoAssignment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAutoAssignmentInput, error) {
+			return ec.unmarshalNSetAutoAssignmentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAutoAssignmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAvailability_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAvailabilityInput, error) {
+			return ec.unmarshalNSetAvailabilityInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAvailabilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setConversationLanguage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetConversationLanguageInput, error) {
 			return ec.unmarshalNSetConversationLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetConversationLanguageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setPresence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetPresenceInput, error) {
+			return ec.unmarshalNSetPresenceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetPresenceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3745,6 +4194,20 @@ func (ec *executionContext) field_Mutation_startConversation_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_takeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConversationInput, error) {
+			return ec.unmarshalNConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_unlinkChannel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3798,6 +4261,28 @@ func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["agentId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4103,6 +4588,29 @@ func (ec *executionContext) fieldContext_Account_agentWorkspace(_ context.Contex
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Account_autoAssignCap(ctx context.Context, field graphql.CollectedField, obj *account.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_autoAssignCap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoAssignCap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_autoAssignCap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Int")
+}
+
 func (ec *executionContext) _AccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.AccountPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4248,6 +4756,29 @@ func (ec *executionContext) _Agent_active(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Agent_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Agent", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Agent_available(ctx context.Context, field graphql.CollectedField, obj *account.Agent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agent_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agent_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agent", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Agent_createdAt(ctx context.Context, field graphql.CollectedField, obj *account.Agent) (ret graphql.Marshaler) {
@@ -4447,6 +4978,249 @@ func (ec *executionContext) fieldContext_ApiTokenPayload_apiToken(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ApiToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+			return ec.marshalOAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntry_actorName(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_actorName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_actorName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_input(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_input(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Input, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_input(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauditᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4817,6 +5591,56 @@ func (ec *executionContext) fieldContext_Conversation_language(_ context.Context
 	return graphql.NewScalarFieldContext("Conversation", field, true, true, "String")
 }
 
+func (ec *executionContext) _Conversation_assignee(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().Assignee(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *account.Agent
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *account.Agent
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+			return ec.marshalOAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Conversation_eventCursor(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5131,6 +5955,38 @@ func (ec *executionContext) fieldContext_ConversationEvent_message(_ context.Con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Message(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationEvent_presence(ctx context.Context, field graphql.CollectedField, obj *feed.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationEvent_presence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Presence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *feed.Presence) graphql.Marshaler {
+			return ec.marshalOPresence2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐPresence(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationEvent_presence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Presence(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6845,6 +7701,385 @@ func (ec *executionContext) fieldContext_Mutation_reopenConversation(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_takeConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_takeConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TakeConversation(ctx, fc.Args["input"].(model.ConversationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_takeConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_takeConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignConversation(ctx, fc.Args["input"].(model.AssignConversationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAutoAssignment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAutoAssignment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAutoAssignment(ctx, fc.Args["input"].(model.SetAutoAssignmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
+
+			next = directive2
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
+			return ec.marshalNAccountPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAutoAssignment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAutoAssignment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAvailability(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAvailability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAvailability(ctx, fc.Args["input"].(model.SetAvailabilityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
+			return ec.marshalNAgentPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAvailability(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAvailability_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setPresence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPresence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPresence(ctx, fc.Args["input"].(model.SetPresenceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPresence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPresence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseConversation(ctx, fc.Args["input"].(model.ConversationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_connectIntegration(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6872,8 +8107,15 @@ func (ec *executionContext) _Mutation_connectIntegration(ctx context.Context, fi
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.IntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationPayload) graphql.Marshaler {
@@ -6934,8 +8176,15 @@ func (ec *executionContext) _Mutation_updateIntegration(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.IntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationPayload) graphql.Marshaler {
@@ -6996,8 +8245,15 @@ func (ec *executionContext) _Mutation_disableIntegration(ctx context.Context, fi
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.IntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationPayload) graphql.Marshaler {
@@ -7058,8 +8314,15 @@ func (ec *executionContext) _Mutation_enableIntegration(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.IntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.IntegrationPayload) graphql.Marshaler {
@@ -7120,8 +8383,15 @@ func (ec *executionContext) _Mutation_removeIntegration(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.RemoveIntegrationPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveIntegrationPayload) graphql.Marshaler {
@@ -7306,8 +8576,15 @@ func (ec *executionContext) _Mutation_setWidgetChannels(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7368,8 +8645,15 @@ func (ec *executionContext) _Mutation_setWidgetLanguage(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7492,8 +8776,15 @@ func (ec *executionContext) _Mutation_createWidget(ctx context.Context, field gr
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7554,8 +8845,15 @@ func (ec *executionContext) _Mutation_renameWidget(ctx context.Context, field gr
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7616,8 +8914,15 @@ func (ec *executionContext) _Mutation_setWidgetOrigins(ctx context.Context, fiel
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
@@ -7678,8 +8983,15 @@ func (ec *executionContext) _Mutation_deleteWidget(ctx context.Context, field gr
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.DeleteWidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteWidgetPayload) graphql.Marshaler {
@@ -7740,8 +9052,15 @@ func (ec *executionContext) _Mutation_setAgentWorkspace(ctx context.Context, fie
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
@@ -7802,8 +9121,15 @@ func (ec *executionContext) _Mutation_inviteAgent(ctx context.Context, field gra
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.InviteAgentPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.InviteAgentPayload) graphql.Marshaler {
@@ -7864,8 +9190,15 @@ func (ec *executionContext) _Mutation_setAgentRole(ctx context.Context, field gr
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
@@ -7926,8 +9259,15 @@ func (ec *executionContext) _Mutation_deactivateAgent(ctx context.Context, field
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AgentPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
@@ -7988,8 +9328,15 @@ func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field 
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.CreateAPITokenPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAPITokenPayload) graphql.Marshaler {
@@ -8050,8 +9397,15 @@ func (ec *executionContext) _Mutation_revokeApiToken(ctx context.Context, field 
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
 			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.APITokenPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
 
-			next = directive1
+			next = directive2
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.APITokenPayload) graphql.Marshaler {
@@ -8237,6 +9591,61 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Presence_agent(ctx context.Context, field graphql.CollectedField, obj *feed.Presence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Presence_agent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Presence().Agent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *account.Agent) graphql.Marshaler {
+			return ec.marshalNAgent2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋaccountᚐAgent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Presence_agent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Presence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Presence_activity(ctx context.Context, field graphql.CollectedField, obj *feed.Presence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Presence_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v feed.Activity) graphql.Marshaler {
+			return ec.marshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Presence_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Presence", field, false, false, "AgentActivity")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8789,6 +10198,68 @@ func (ec *executionContext) fieldContext_Query_apiTokens(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_apiTokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11409,6 +12880,55 @@ func UnmarshalApiTokenInput(ctx context.Context, raw any) (model.APITokenInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAssignConversationInput(ctx context.Context, obj any) (model.AssignConversationInput, error) {
+	var it model.AssignConversationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "agentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "agentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignConversationInput unmarshals raw into the AssignConversationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignConversationInput(ctx context.Context, raw any) (model.AssignConversationInput, error) {
+	var out model.AssignConversationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignConversationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelLinkRequestInput(ctx context.Context, obj any) (model.CancelLinkRequestInput, error) {
 	var it model.CancelLinkRequestInput
 	if obj == nil {
@@ -11564,7 +13084,7 @@ func (ec *executionContext) unmarshalInputConversationFilter(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"status", "channel", "updatedSince"}
+	fieldsInOrder := [...]string{"status", "channel", "updatedSince", "assignee", "search"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11592,6 +13112,20 @@ func (ec *executionContext) unmarshalInputConversationFilter(ctx context.Context
 				return it, err
 			}
 			it.UpdatedSince = data
+		case "assignee":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignee"))
+			data, err := ec.unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assignee = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
 		}
 	}
 	return it, nil
@@ -12180,6 +13714,90 @@ func UnmarshalSetAgentWorkspaceInput(ctx context.Context, raw any) (model.SetAge
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetAutoAssignmentInput(ctx context.Context, obj any) (model.SetAutoAssignmentInput, error) {
+	var it model.SetAutoAssignmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"cap"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "cap":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cap"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cap = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAutoAssignmentInput unmarshals raw into the SetAutoAssignmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAutoAssignmentInput(ctx context.Context, raw any) (model.SetAutoAssignmentInput, error) {
+	var out model.SetAutoAssignmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAutoAssignmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetAvailabilityInput(ctx context.Context, obj any) (model.SetAvailabilityInput, error) {
+	var it model.SetAvailabilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"available"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "available":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("available"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Available = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAvailabilityInput unmarshals raw into the SetAvailabilityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAvailabilityInput(ctx context.Context, raw any) (model.SetAvailabilityInput, error) {
+	var out model.SetAvailabilityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAvailabilityInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetConversationLanguageInput(ctx context.Context, obj any) (model.SetConversationLanguageInput, error) {
 	var it model.SetConversationLanguageInput
 	if obj == nil {
@@ -12226,6 +13844,55 @@ func (ec *executionContext) unmarshalInputSetConversationLanguageInput(ctx conte
 func UnmarshalSetConversationLanguageInput(ctx context.Context, raw any) (model.SetConversationLanguageInput, error) {
 	var out model.SetConversationLanguageInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetConversationLanguageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetPresenceInput(ctx context.Context, obj any) (model.SetPresenceInput, error) {
+	var it model.SetPresenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "activity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "activity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activity"))
+			data, err := ec.unmarshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Activity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetPresenceInput unmarshals raw into the SetPresenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetPresenceInput(ctx context.Context, raw any) (model.SetPresenceInput, error) {
+	var out model.SetPresenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetPresenceInput", raw, &out)
 	return out, err
 }
 
@@ -12790,6 +14457,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "autoAssignCap":
+			out.Values[i] = ec._Account_autoAssignCap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12874,6 +14546,11 @@ func (ec *executionContext) _Agent(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "active":
 			out.Values[i] = ec._Agent_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "available":
+			out.Values[i] = ec._Agent_available(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -13019,6 +14696,136 @@ func (ec *executionContext) _ApiTokenPayload(ctx context.Context, sel ast.Select
 	return out
 }
 
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *audit.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_actor(ctx, field, obj)
+				})
+		case "actorName":
+			out.Values[i] = ec._AuditEntry_actorName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "input":
+			out.Values[i] = ec._AuditEntry_input(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var conversationImplementors = []string{"Conversation", "Node"}
 
 func (ec *executionContext) _Conversation(ctx context.Context, sel ast.SelectionSet, obj *conversation.Conversation) graphql.Marshaler {
@@ -13102,6 +14909,12 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_language(ctx, field, obj)
+				})
+		case "assignee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_assignee(ctx, field, obj)
 				})
 		case "eventCursor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -13241,6 +15054,11 @@ func (ec *executionContext) _ConversationEvent(ctx context.Context, sel ast.Sele
 			}
 		case "message":
 			out.Values[i] = ec._ConversationEvent_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "presence":
+			out.Values[i] = ec._ConversationEvent_presence(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -13974,6 +15792,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "takeConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_takeConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAutoAssignment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAutoAssignment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAvailability":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAvailability(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setPresence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPresence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releaseConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "connectIntegration":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_connectIntegration(ctx, field)
@@ -14186,6 +16046,45 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var presenceImplementors = []string{"Presence"}
+
+func (ec *executionContext) _Presence(ctx context.Context, sel ast.SelectionSet, obj *feed.Presence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, presenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Presence")
+		case "agent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Presence_agent(ctx, field, obj)
+				})
+		case "activity":
+			out.Values[i] = ec._Presence_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -14270,6 +16169,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_apiTokens(ctx, field)
+				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -15285,6 +17190,34 @@ func (ec *executionContext) marshalNAgent2ᚖgithubᚗcomᚋlinklineᚋlinkline�
 	return ec._Agent(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity(ctx context.Context, v any) (feed.Activity, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity(ctx context.Context, sel ast.SelectionSet, v feed.Activity) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AgentActivity!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity = map[string]feed.Activity{
+		"VIEWING": feed.ActivityViewing,
+		"TYPING":  feed.ActivityTyping,
+		"LEFT":    feed.ActivityLeft,
+	}
+	marshalNAgentActivity2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐActivity = map[feed.Activity]string{
+		feed.ActivityViewing: "VIEWING",
+		feed.ActivityTyping:  "TYPING",
+		feed.ActivityLeft:    "LEFT",
+	}
+)
+
 func (ec *executionContext) unmarshalNAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAgentInput(ctx context.Context, v any) (model.AgentInput, error) {
 	res, err := ec.unmarshalInputAgentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15359,6 +17292,51 @@ func (ec *executionContext) marshalNApiTokenPayload2ᚖgithubᚗcomᚋlinkline�
 		return graphql.Null
 	}
 	return ec._ApiTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAssignConversationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAssignConversationInput(ctx context.Context, v any) (model.AssignConversationInput, error) {
+	res, err := ec.unmarshalInputAssignConversationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauditᚐEntry(ctx context.Context, sel ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryConnection2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAuditEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAuthorRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAuthorRole(ctx context.Context, v any) (conversation.AuthorRole, error) {
@@ -15621,6 +17599,8 @@ var (
 		"CHANNEL_SWITCHED":       feed.KindChannelSwitched,
 		"UNLINKED":               feed.KindUnlinked,
 		"LINK_ENDED_BY_ADMIN":    feed.KindLinkEndedByAdmin,
+		"ASSIGNED":               feed.KindAssigned,
+		"PRESENCE":               feed.KindPresence,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
@@ -15633,6 +17613,8 @@ var (
 		feed.KindChannelSwitched:      "CHANNEL_SWITCHED",
 		feed.KindUnlinked:             "UNLINKED",
 		feed.KindLinkEndedByAdmin:     "LINK_ENDED_BY_ADMIN",
+		feed.KindAssigned:             "ASSIGNED",
+		feed.KindPresence:             "PRESENCE",
 	}
 )
 
@@ -15646,6 +17628,20 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	res := graphql.MarshalID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
 }
@@ -16132,8 +18128,23 @@ func (ec *executionContext) unmarshalNSetAgentWorkspaceInput2githubᚗcomᚋlink
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetAutoAssignmentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAutoAssignmentInput(ctx context.Context, v any) (model.SetAutoAssignmentInput, error) {
+	res, err := ec.unmarshalInputSetAutoAssignmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetAvailabilityInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAvailabilityInput(ctx context.Context, v any) (model.SetAvailabilityInput, error) {
+	res, err := ec.unmarshalInputSetAvailabilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetConversationLanguageInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetConversationLanguageInput(ctx context.Context, v any) (model.SetConversationLanguageInput, error) {
 	res, err := ec.unmarshalInputSetConversationLanguageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetPresenceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetPresenceInput(ctx context.Context, v any) (model.SetPresenceInput, error) {
+	res, err := ec.unmarshalInputSetPresenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -16532,6 +18543,36 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter(ctx context.Context, v any) (*conversation.AssigneeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter(ctx context.Context, sel ast.SelectionSet, v *conversation.AssigneeFilter) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter[*v])
+	return res
+}
+
+var (
+	unmarshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter = map[string]conversation.AssigneeFilter{
+		"MINE":       conversation.AssigneeMine,
+		"UNASSIGNED": conversation.AssigneeUnassigned,
+	}
+	marshalOAssigneeFilter2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAssigneeFilter = map[conversation.AssigneeFilter]string{
+		conversation.AssigneeMine:       "MINE",
+		conversation.AssigneeUnassigned: "UNASSIGNED",
+	}
+)
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16796,6 +18837,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋlinklineᚋlinklineᚋgr
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPresence2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐPresence(ctx context.Context, sel ast.SelectionSet, v *feed.Presence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Presence(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

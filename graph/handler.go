@@ -136,8 +136,8 @@ func NewHandler(cfg HandlerConfig, res *Resolver, authn *auth.Authenticator, log
 	return h, nil
 }
 
-// ExecutableSchemaConfig binds the resolvers, the @auth directive and the
-// complexity of connections.
+// ExecutableSchemaConfig binds the resolvers, the @auth and @audited
+// directives and the complexity of connections.
 func ExecutableSchemaConfig(res *Resolver) Config {
 	ec := Config{Resolvers: res}
 	ec.Directives.Auth = func(ctx context.Context, _ any, next graphql.Resolver, requires []auth.Role) (any, error) {
@@ -145,6 +145,14 @@ func ExecutableSchemaConfig(res *Resolver) Config {
 			return nil, err
 		}
 		return next(ctx)
+	}
+	ec.Directives.Audited = func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
+		out, err := next(ctx)
+		if err == nil {
+			fc := graphql.GetFieldContext(ctx)
+			res.Audit.Record(ctx, auth.FromContext(ctx), fc.Field.Name, fc.Args["input"])
+		}
+		return out, err
 	}
 	ec.Complexity.Conversation.Messages = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return child * pageCost(first, last, 50)

@@ -23,6 +23,20 @@ func (r *mutationResolver) setStatus(ctx context.Context, gid string, st convers
 	return &model.ConversationPayload{Conversation: c}, nil
 }
 
+// onConversation decodes a conversation's id and runs one service call on
+// it, for the assignment and presence mutations.
+func (r *mutationResolver) onConversation(ctx context.Context, gid string, change func(context.Context, *auth.Actor, int64) (*conversation.Conversation, error)) (*model.ConversationPayload, error) {
+	id, err := relay.Decode(relay.TypeConversation, gid)
+	if err != nil {
+		return nil, err
+	}
+	c, err := change(ctx, auth.FromContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ConversationPayload{Conversation: c}, nil
+}
+
 // node resolves a global id to what the caller may see of it; anything else
 // is NOT_FOUND, exactly like an unknown id (R20).
 func (r *queryResolver) node(ctx context.Context, gid string) (relay.Node, error) {
@@ -111,6 +125,8 @@ func filterOf(f *model.ConversationFilter) conversation.Filter {
 		out.Channel = *f.Channel
 	}
 	out.UpdatedSince = f.UpdatedSince
+	out.Assignee = deref(f.Assignee)
+	out.Search = deref(f.Search)
 	return out
 }
 

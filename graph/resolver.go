@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/assignment"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/delivery"
@@ -49,6 +51,14 @@ type Resolver struct {
 	Team *account.Team
 	// Tokens manages API tokens and signs widget sessions out (R28).
 	Tokens *auth.Tokens
+	// Audit records admin actions and lists them (R28).
+	Audit *audit.Log
+	// Assignments take, assign and release conversations (R29).
+	Assignments *assignment.Service
+	// Auto is the round-robin auto-assignment (R29).
+	Auto *assignment.Auto
+	// Presenter shows live who is viewing or replying (R29).
+	Presenter *assignment.Presenter
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

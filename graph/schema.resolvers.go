@@ -12,6 +12,7 @@ import (
 	"github.com/linkline/linkline/graph/model"
 	"github.com/linkline/linkline/graph/relay"
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/delivery"
@@ -35,6 +36,14 @@ func (r *agentResolver) ID(ctx context.Context, obj *account.Agent) (string, err
 // ID is the resolver for the id field.
 func (r *apiTokenResolver) ID(ctx context.Context, obj *auth.APIToken) (string, error) {
 	return relay.ID(relay.TypeAPIToken, obj.ID), nil
+}
+
+// Actor is the resolver for the actor field.
+func (r *auditEntryResolver) Actor(ctx context.Context, obj *audit.Entry) (*account.Agent, error) {
+	if obj.AgentID == 0 {
+		return nil, nil
+	}
+	return r.Accounts.Agent(ctx, obj.AccountID, obj.AgentID)
 }
 
 // ID is the resolver for the id field.
@@ -92,6 +101,14 @@ func (r *conversationResolver) PendingLinkRequests(ctx context.Context, obj *con
 func (r *conversationResolver) Language(ctx context.Context, obj *conversation.Conversation) (string, error) {
 	l, err := r.Languages.Conversation(ctx, obj)
 	return string(l), err
+}
+
+// Assignee is the resolver for the assignee field.
+func (r *conversationResolver) Assignee(ctx context.Context, obj *conversation.Conversation) (*account.Agent, error) {
+	if obj.AssigneeID == 0 {
+		return nil, nil
+	}
+	return r.Accounts.Agent(ctx, obj.AccountID, obj.AssigneeID)
 }
 
 // EventCursor is the resolver for the eventCursor field.
@@ -250,6 +267,52 @@ func (r *mutationResolver) CloseConversation(ctx context.Context, input model.Co
 // ReopenConversation is the resolver for the reopenConversation field.
 func (r *mutationResolver) ReopenConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error) {
 	return r.setStatus(ctx, input.ConversationID, conversation.StatusOpen)
+}
+
+// TakeConversation is the resolver for the takeConversation field.
+func (r *mutationResolver) TakeConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error) {
+	return r.onConversation(ctx, input.ConversationID, r.Assignments.Take)
+}
+
+// AssignConversation is the resolver for the assignConversation field.
+func (r *mutationResolver) AssignConversation(ctx context.Context, input model.AssignConversationInput) (*model.ConversationPayload, error) {
+	agentID, err := relay.Decode(relay.TypeAgent, input.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	return r.onConversation(ctx, input.ConversationID, func(ctx context.Context, actor *auth.Actor, id int64) (*conversation.Conversation, error) {
+		return r.Assignments.Assign(ctx, actor, id, agentID)
+	})
+}
+
+// SetAutoAssignment is the resolver for the setAutoAssignment field.
+func (r *mutationResolver) SetAutoAssignment(ctx context.Context, input model.SetAutoAssignmentInput) (*model.AccountPayload, error) {
+	a, err := r.Auto.SetCap(ctx, auth.FromContext(ctx), input.Cap)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AccountPayload{Account: a}, nil
+}
+
+// SetAvailability is the resolver for the setAvailability field.
+func (r *mutationResolver) SetAvailability(ctx context.Context, input model.SetAvailabilityInput) (*model.AgentPayload, error) {
+	a, err := r.Auto.SetAvailable(ctx, auth.FromContext(ctx), input.Available)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AgentPayload{Agent: a}, nil
+}
+
+// SetPresence is the resolver for the setPresence field.
+func (r *mutationResolver) SetPresence(ctx context.Context, input model.SetPresenceInput) (*model.ConversationPayload, error) {
+	return r.onConversation(ctx, input.ConversationID, func(ctx context.Context, actor *auth.Actor, id int64) (*conversation.Conversation, error) {
+		return r.Presenter.Present(ctx, actor, id, input.Activity)
+	})
+}
+
+// ReleaseConversation is the resolver for the releaseConversation field.
+func (r *mutationResolver) ReleaseConversation(ctx context.Context, input model.ConversationInput) (*model.ConversationPayload, error) {
+	return r.onConversation(ctx, input.ConversationID, r.Assignments.Release)
 }
 
 // ConnectIntegration is the resolver for the connectIntegration field.
@@ -492,6 +555,11 @@ func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput
 	return &model.SignOutPayload{ClientMutationID: input.ClientMutationID}, nil
 }
 
+// Agent is the resolver for the agent field.
+func (r *presenceResolver) Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error) {
+	return r.Accounts.Agent(ctx, auth.FromContext(ctx).AccountID(), obj.AgentID)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error) {
 	return r.node(ctx, id)
@@ -568,6 +636,23 @@ func (r *queryResolver) APITokens(ctx context.Context, agentID *string) ([]*auth
 		}
 	}
 	return r.Tokens.List(ctx, auth.FromContext(ctx), id)
+}
+
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEntryConnection, error) {
+	n, err := relay.PageSize("first", first, 20)
+	if err != nil {
+		return nil, err
+	}
+	before, err := relay.ParseCursor("after", after)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := r.Audit.Entries(ctx, auth.FromContext(ctx), before, n+1)
+	if err != nil {
+		return nil, err
+	}
+	return auditConnection(entries, n), nil
 }
 
 // Open is the resolver for the open field.
@@ -658,6 +743,9 @@ func (r *Resolver) Agent() AgentResolver { return &agentResolver{r} }
 // ApiToken returns ApiTokenResolver implementation.
 func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
 
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
 // Conversation returns ConversationResolver implementation.
 func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
 
@@ -678,6 +766,9 @@ func (r *Resolver) Message() MessageResolver { return &messageResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+// Presence returns PresenceResolver implementation.
+func (r *Resolver) Presence() PresenceResolver { return &presenceResolver{r} }
 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
@@ -701,6 +792,7 @@ type (
 	accountResolver      struct{ *Resolver }
 	agentResolver        struct{ *Resolver }
 	apiTokenResolver     struct{ *Resolver }
+	auditEntryResolver   struct{ *Resolver }
 	conversationResolver struct{ *Resolver }
 	endUserResolver      struct{ *Resolver }
 	integrationResolver  struct{ *Resolver }
@@ -708,6 +800,7 @@ type (
 	linkRequestResolver  struct{ *Resolver }
 	messageResolver      struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
+	presenceResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	replyWindowResolver  struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/social"
 	"github.com/linkline/linkline/internal/widget"
@@ -31,6 +33,22 @@ type APITokenInput struct {
 
 type APITokenPayload struct {
 	APIToken *auth.APIToken `json:"apiToken"`
+}
+
+type AssignConversationInput struct {
+	ConversationID string `json:"conversationId"`
+	// An active agent or admin of the account.
+	AgentID string `json:"agentId"`
+}
+
+type AuditEntryConnection struct {
+	Edges    []*AuditEntryEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type AuditEntryEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *audit.Entry `json:"node"`
 }
 
 type CancelLinkRequestInput struct {
@@ -66,6 +84,10 @@ type ConversationFilter struct {
 	// The channel the end user used last.
 	Channel      *social.Channel `json:"channel,omitempty"`
 	UpdatedSince *time.Time      `json:"updatedSince,omitempty"`
+	// Agents: the caller's conversations, or the unassigned queue (R29).
+	Assignee *conversation.AssigneeFilter `json:"assignee,omitempty"`
+	// Agents: conversations with a message holding all these words, or whose end user's name or email, or a social identity's number, id or name, contains this text (R29). 1 to 200 characters.
+	Search *string `json:"search,omitempty"`
 }
 
 type ConversationInput struct {
@@ -203,10 +225,24 @@ type SetAgentWorkspaceInput struct {
 	Enabled bool `json:"enabled"`
 }
 
+type SetAutoAssignmentInput struct {
+	// Open conversations each available agent is given at most, 0 to 100; 0 turns auto-assignment off (R29).
+	Cap int `json:"cap"`
+}
+
+type SetAvailabilityInput struct {
+	Available bool `json:"available"`
+}
+
 type SetConversationLanguageInput struct {
 	ConversationID string `json:"conversationId"`
 	// en or el, or a tag such as el-GR.
 	Language string `json:"language"`
+}
+
+type SetPresenceInput struct {
+	ConversationID string        `json:"conversationId"`
+	Activity       feed.Activity `json:"activity"`
 }
 
 type SetWidgetChannelsInput struct {

@@ -32,7 +32,10 @@ type Account struct {
 	Name           string
 	Plan           Plan
 	AgentWorkspace bool
-	CreatedAt      time.Time
+	// AutoAssignCap is how many open conversations round-robin
+	// auto-assignment gives each available agent at most; 0: off (R29).
+	AutoAssignCap int
+	CreatedAt     time.Time
 }
 
 // Role is what an agent may do in its account.
@@ -51,10 +54,22 @@ type Agent struct {
 	Name      string
 	Email     string
 	Role      Role
+	// Available agents take new conversations from auto-assignment (R29).
+	Available bool
 	CreatedAt time.Time
 	// DeactivatedAt is set once an admin deactivated the agent: none of
 	// their tokens works any more (R28).
 	DeactivatedAt *time.Time
+}
+
+// Load is an active agent who said they are available, with their share of
+// the work, as auto-assignment weighs it (R29).
+type Load struct {
+	AgentID int64
+	// Open is how many open conversations they have.
+	Open int
+	// LastAssignedAt is when auto-assignment last gave them one; nil: never.
+	LastAssignedAt *time.Time
 }
 
 // Active reports whether the agent may still work in the account.

@@ -23,6 +23,8 @@ import (
 
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/assignment"
+	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/channel/sandbox"
 	"github.com/linkline/linkline/internal/conversation"
@@ -45,6 +47,7 @@ type App struct {
 	DB       *store.DB
 	Metrics  *metrics.Metrics
 	appender *store.Appender
+	auto     *assignment.Auto
 	feed     *feed.Backbone
 	listener *store.Listener
 	gql      *graph.Handler
@@ -117,7 +120,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		SlowConsumer: m.SlowConsumers.Inc,
 		Started:      func(resumed bool) { m.SubscriptionResumes.WithLabelValues(strconv.FormatBool(resumed)).Inc() },
 		CaughtUp:     func(n int) { m.SubscriptionLag.Observe(float64(n)) },
-	}), db.AnnounceSettings)
+	}), db.AnnounceSettings, db.AnnouncePresence)
 	m.WatchPool(db.Pool())
 	m.WatchQueues(func(ctx context.Context) ([]metrics.Waiting, error) {
 		ws, err := db.Waiting(ctx)
@@ -165,9 +168,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 
 	// The write path, and webhooks kept before they are processed.
-	a.appender = store.NewAppender(db, a.feed.Committed, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message, origins []context.Context) error {
+	// Conversations this instance starts go to auto-assignment too (R29).
+	var auto *assignment.Auto
+	committed := func(evs []*feed.Event) {
+		a.feed.Committed(evs)
+		auto.Committed(evs)
+	}
+	a.appender = store.NewAppender(db, committed, func(ctx context.Context, tx *sql.Tx, msgs []*conversation.Message, origins []context.Context) error {
 		return delivery.Enqueue(ctx, a.jobs, tx, msgs, origins)
 	}, log, cfg.WriteBatch)
+	auto = assignment.NewAuto(db, a.appender, time.Now, log)
+	a.auto = auto
 	a.appender.Committed = func(n int) {
 		m.Messages.Add(float64(n))
 		m.WriteBatch.Observe(float64(n))
@@ -248,7 +259,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
-		Admin: admin, Team: team, Tokens: tokens}
+		Admin: admin, Team: team, Tokens: tokens,
+		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
+		Presenter: assignment.NewPresenter(convs, a.feed, time.Now), Auto: auto}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()
@@ -326,6 +339,9 @@ func (a *App) start() error {
 		defer a.wg.Done()
 		a.feed.Run(a.bg)
 	}()
+	a.wg.Go(func() {
+		a.auto.Run(a.bg)
+	})
 	if a.DB.Postgres() {
 		a.listener = store.NewListener(a.DB, a.log, notices{a.feed, a.authn, a.bg})
 		a.listener.Reconnected = a.Metrics.ListenerReconnects.Inc

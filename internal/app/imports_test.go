@@ -44,6 +44,8 @@ var layers = map[string]layer{
 	"internal/operator":     layerTransport,
 	"internal/pages":        layerTransport,
 	"internal/account":      layerDomain,
+	"internal/audit":        layerDomain,
+	"internal/assignment":   layerDomain,
 	"internal/auth":         layerDomain,
 	"internal/channel/...":  layerDomain,
 	"internal/conversation": layerDomain,
@@ -71,6 +73,7 @@ var layers = map[string]layer{
 var storeUses = []string{
 	"internal/account",
 	"internal/apperr",
+	"internal/audit",
 	"internal/auth",
 	"internal/channel",
 	"internal/conversation",

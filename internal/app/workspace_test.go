@@ -101,8 +101,13 @@ func TestWorkspaceStoryInBrowser(t *testing.T) {
 		w.waitMessage("Now on Messenger", "MESSENGER")
 		ws.screenshot("read")
 
-		// An error of the API is shown to the agent, not swallowed.
+		// R29: the card says who answers the customer, live.
 		c := b.latestConversation(t)
+		ws.waitText(".card .assignee", "Unassigned")
+		b.post(t, b.agent, takeConversation, map[string]any{"id": c.id}).decode(t, &struct{}{})
+		ws.waitText(".card .assignee", "Assigned to Acme Agent")
+
+		// An error of the API is shown to the agent, not swallowed.
 		b.post(t, b.agent, `mutation($id: ID!) { closeConversation(input: {conversationId: $id}) { conversation { id } } }`,
 			map[string]any{"id": c.id}).decode(t, &struct{}{})
 		ws.waitText("#ws-conversation", "Closed")

@@ -24,7 +24,10 @@ const (
 	CursorExpired       Code = "CURSOR_EXPIRED"
 	CursorInvalid       Code = "CURSOR_INVALID"
 	ConversationClosed  Code = "CONVERSATION_CLOSED"
-	Internal            Code = "INTERNAL"
+	// AlreadyAssigned: another agent has the conversation; only an admin
+	// reassigns it (R29).
+	AlreadyAssigned Code = "ALREADY_ASSIGNED"
+	Internal        Code = "INTERNAL"
 	// BadRequest is a request the transport does not take: not GraphQL,
 	// or a mutation over a websocket.
 	BadRequest Code = "BAD_REQUEST"

@@ -13,7 +13,7 @@ import (
 // written, or by the plan it carries; the Writer reads, numbers and stores.
 
 // Command is one change a Writer applies: Start, Post, Receive, SetStatus,
-// AddNote, DeliveryUpdate, Activation or Detachment.
+// Assign, AddNote, DeliveryUpdate, Activation or Detachment.
 type Command interface {
 	// Account is the account whose events the command numbers.
 	Account() int64
@@ -100,6 +100,18 @@ type SocialSender struct {
 	At time.Time
 }
 
+// Assign gives a conversation to agent To, or to nobody when To is 0 (R29).
+// Allowed decides, in the command's transaction, whether the change may
+// replace the current assignee (0: nobody), so that two agents taking the
+// same conversation at once cannot both have it. Nothing is written when
+// the assignee is already To.
+type Assign struct {
+	AccountID      int64
+	ConversationID int64
+	To             int64
+	Allowed        func(current int64) error
+}
+
 // SetStatus closes or reopens a conversation; it changes nothing when the
 // status is already Status.
 type SetStatus struct {
@@ -161,6 +173,9 @@ func (c Receive) Account() int64 { return c.AccountID }
 func (c SetStatus) Account() int64 { return c.AccountID }
 
 // Account is the account the command writes in.
+func (c Assign) Account() int64 { return c.AccountID }
+
+// Account is the account the command writes in.
 func (c AddNote) Account() int64 { return c.AccountID }
 
 // Account is the account the command writes in.
@@ -176,6 +191,7 @@ func (Start) command()          {}
 func (Post) command()           {}
 func (Receive) command()        {}
 func (SetStatus) command()      {}
+func (Assign) command()         {}
 func (AddNote) command()        {}
 func (DeliveryUpdate) command() {}
 func (Activation) command()     {}

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/social"
 )
 
@@ -140,9 +141,11 @@ type Conversation struct {
 	LastMessageAt *time.Time
 	// Language overrides the widget's for what is sent on channels ("":
 	// the widget's) (R27).
-	Language  string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Language string
+	// AssigneeID is the agent answering it, 0 for nobody (R29).
+	AssigneeID int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Message is one message of a conversation.
@@ -187,6 +190,57 @@ type Filter struct {
 	Status       Status
 	Channel      Channel
 	UpdatedSince *time.Time
+	// Assignee narrows the list to the caller's conversations or to the
+	// unassigned queue (R29); List sets AssigneeID for AssigneeMine.
+	Assignee   AssigneeFilter
+	AssigneeID int64
+	// Search is the agent's search box (R29), as typed.
+	Search string
+	// Matching is Search parsed, set by List for the store.
+	Matching *Search
+}
+
+// AssigneeFilter is whose conversations a list shows (R29).
+type AssigneeFilter string
+
+const (
+	AssigneeMine       AssigneeFilter = "MINE"
+	AssigneeUnassigned AssigneeFilter = "UNASSIGNED"
+)
+
+// Search is what an agent looks for (R29): conversations with a message
+// holding all of Words, or whose end user's name or email, or a social
+// identity's id or name, contains Text.
+type Search struct {
+	Text  string
+	Words []string
+	// Number is Text's digits when Text is written as a phone number
+	// ("+30 691-234"), since WhatsApp identities are stored as bare digits.
+	Number string
+}
+
+// maxSearch bounds a search, in characters.
+const maxSearch = 200
+
+// ParseSearch reads an agent's search box.
+func ParseSearch(text string) (*Search, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > maxSearch || !utf8.ValidString(text) {
+		return nil, apperr.Invalid("search", "must be 1 to 200 characters")
+	}
+	s := &Search{Text: text}
+	// Words are what full-text indexes hold: letters and digits, so that
+	// quotes or operators typed into the box match nothing special.
+	s.Words = strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if strings.IndexFunc(text, func(r rune) bool { return !unicode.IsDigit(r) && !strings.ContainsRune("+-() ", r) }) < 0 {
+		s.Number = strings.Map(func(r rune) rune {
+			if unicode.IsDigit(r) {
+				return r
+			}
+			return -1
+		}, text)
+	}
+	return s, nil
 }
 
 // DeliveryState is how far an outbound message got (R17); package delivery

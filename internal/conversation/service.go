@@ -277,6 +277,15 @@ func (s *Service) List(ctx context.Context, actor *auth.Actor, f Filter, p Page)
 	if actor.Session != nil {
 		return s.store.EndUserConversations(ctx, actor.Session.AccountID, actor.Session.EndUserID, p)
 	}
+	if f.Assignee == AssigneeMine {
+		f.AssigneeID = actor.Agent.ID
+	}
+	if f.Search != "" {
+		var err error
+		if f.Matching, err = ParseSearch(f.Search); err != nil {
+			return nil, err
+		}
+	}
 	return s.store.Conversations(ctx, actor.AccountID(), f, p)
 }
 

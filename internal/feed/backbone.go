@@ -21,13 +21,27 @@ type Backbone struct {
 	// tell tells the other instances that an account's state changed;
 	// their listeners bring it back to them as Changed.
 	tell func(ctx context.Context, accountID int64) error
+	// shout passes a live-only event to the other instances; their
+	// listeners bring it back to them as Presented.
+	shout func(ctx context.Context, e *Event) error
 }
 
 // NewBackbone returns a backbone fanning events out through events; tell
-// reaches the other instances (a NOTIFY; nothing with one instance).
-func NewBackbone(events *Broker, tell func(ctx context.Context, accountID int64) error) *Backbone {
-	return &Backbone{events: events, state: newWakes(), tell: tell}
+// and shout reach the other instances (a NOTIFY; nothing with one
+// instance).
+func NewBackbone(events *Broker, tell func(ctx context.Context, accountID int64) error, shout func(ctx context.Context, e *Event) error) *Backbone {
+	return &Backbone{events: events, state: newWakes(), tell: tell, shout: shout}
 }
+
+// Present passes a live-only event (PRESENCE) to the account's dashboards
+// here and on every instance (R29).
+func (b *Backbone) Present(ctx context.Context, e *Event) error {
+	b.events.Present(e)
+	return b.shout(ctx, e)
+}
+
+// Presented passes on a live-only event another instance made.
+func (b *Backbone) Presented(e *Event) { b.events.Present(e) }
 
 // Run re-reads events from the database when the broker asks, until ctx
 // ends.

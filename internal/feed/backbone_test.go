@@ -36,7 +36,7 @@ func (f *fakeOthers) tell(_ context.Context, accountID int64) error {
 func newTestBackbone(t *testing.T) (*Backbone, *countingStore, *fakeOthers) {
 	st := &countingStore{memStore: &memStore{}}
 	others := &fakeOthers{}
-	b := NewBackbone(NewBroker(BrokerConfig{Buffer: 16, CatchUpPage: 3}, st, slog.New(slog.DiscardHandler), Metrics{}), others.tell)
+	b := NewBackbone(NewBroker(BrokerConfig{Buffer: 16, CatchUpPage: 3}, st, slog.New(slog.DiscardHandler), Metrics{}), others.tell, func(context.Context, *Event) error { return nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()

@@ -196,6 +196,29 @@ func (b *Broker) Publish(evs []*Event) {
 	}
 }
 
+// Present gives a live-only event (PRESENCE) to the account-wide
+// subscribers that are live, with the cursor of the last event each
+// received, so that resuming from it misses nothing. Widgets' subscriptions
+// (one conversation's scope) never get it. A subscriber whose buffer is
+// full misses it: presence is worth nothing late.
+func (b *Broker) Present(e *Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	h := b.accounts[e.AccountID]
+	if h == nil {
+		return
+	}
+	for s := range h.all {
+		if !s.live || s.gone || s.closed || s.scope.ConversationID != 0 {
+			continue
+		}
+		select {
+		case s.out <- &Delivery{Event: e, Cursor: s.scope.Cursor(s.last)}:
+		default:
+		}
+	}
+}
+
 // offer gives a published event to s; the broker's mutex is held.
 func (b *Broker) offer(s *subscriber, e *Event) {
 	if !s.live {

@@ -28,6 +28,11 @@ const (
 	KindMessageAdded        Kind = "MESSAGE_ADDED"
 	// KindDeliveryStateChanged: an outbound message moved forward (R17).
 	KindDeliveryStateChanged Kind = "DELIVERY_STATE_CHANGED"
+	// KindAssigned: the conversation's assignee changed (R29).
+	KindAssigned Kind = "ASSIGNED"
+	// KindPresence: an agent is viewing or replying, or stopped (R29).
+	// Live only: never stored, numbered or replayed.
+	KindPresence Kind = "PRESENCE"
 	// The kinds of a SYSTEM message's event are its note's (R27).
 	KindLinked           = Kind(conversation.NoteLinked)
 	KindLinkDeclined     = Kind(conversation.NoteLinkDeclined)
@@ -53,6 +58,29 @@ type Event struct {
 	// Message is set on MESSAGE_ADDED, and on the kinds of SYSTEM
 	// messages.
 	Message *conversation.Message
+	// Presence is set on PRESENCE.
+	Presence *Presence `json:",omitempty"`
+}
+
+// Activity is what an agent is doing in a conversation (R29).
+type Activity string
+
+const (
+	ActivityViewing Activity = "VIEWING"
+	ActivityTyping  Activity = "TYPING"
+	// ActivityLeft: the agent stopped viewing the conversation.
+	ActivityLeft Activity = "LEFT"
+)
+
+// Valid reports whether a is a known activity.
+func (a Activity) Valid() bool {
+	return a == ActivityViewing || a == ActivityTyping || a == ActivityLeft
+}
+
+// Presence says what an agent is doing in the event's conversation.
+type Presence struct {
+	AgentID  int64
+	Activity Activity
 }
 
 // Scope is what one subscription follows: a whole account, or one

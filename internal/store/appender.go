@@ -328,6 +328,8 @@ func conversationOf(cmd conversation.Command) int64 {
 		return c.ConversationID
 	case conversation.SetStatus:
 		return c.ConversationID
+	case conversation.Assign:
+		return c.ConversationID
 	case conversation.AddNote:
 		return c.ConversationID
 	case conversation.Activation:
@@ -354,6 +356,8 @@ func (b *batch) apply(cmd conversation.Command) (*write, error) {
 		err = w.receive(cmd)
 	case conversation.SetStatus:
 		err = w.setStatus(cmd)
+	case conversation.Assign:
+		err = w.assign(cmd)
 	case conversation.AddNote:
 		err = w.addNote(cmd)
 	case conversation.DeliveryUpdate:
@@ -508,6 +512,23 @@ func (w *write) setStatus(s conversation.SetStatus) error {
 	if conversation.Status(c.Status) != s.Status {
 		c.Status = string(s.Status)
 		w.emit(c, feed.KindConversationUpdated, nil)
+	}
+	w.done(c)
+	return nil
+}
+
+func (w *write) assign(a conversation.Assign) error {
+	c, err := w.own(a.ConversationID, 0)
+	if err != nil {
+		return err
+	}
+	current := idOf(c.AssigneeID)
+	if current != a.To {
+		if err := a.Allowed(current); err != nil {
+			return err
+		}
+		c.AssigneeID = nullID(a.To)
+		w.emit(c, feed.KindAssigned, nil)
 	}
 	w.done(c)
 	return nil

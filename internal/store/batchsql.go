@@ -31,12 +31,12 @@ type batchSQL interface {
 	write(ctx context.Context, tx *sql.Tx, b *batch) error
 }
 
-const conversationColumns = "id, account_id, widget_id, end_user_id, status, last_channel, last_seq, activity_seq, last_message_at, language, created_at, updated_at"
+const conversationColumns = "id, account_id, widget_id, end_user_id, status, last_channel, last_seq, activity_seq, last_message_at, language, assignee_id, created_at, updated_at"
 
 func scanConversation(rows *sql.Rows) (conversationRow, error) {
 	var c conversationRow
 	err := rows.Scan(&c.ID, &c.AccountID, &c.WidgetID, &c.EndUserID, &c.Status, &c.LastChannel, &c.LastSeq, &c.ActivitySeq,
-		&c.LastMessageAt, &c.Language, &c.CreatedAt, &c.UpdatedAt)
+		&c.LastMessageAt, &c.Language, &c.AssigneeID, &c.CreatedAt, &c.UpdatedAt)
 	return c, err
 }
 
@@ -131,9 +131,9 @@ const postgresWrite = `WITH m AS (
 	LEFT JOIN m ON m.conversation_id = u.conversation_id AND m.seq = u.message_seq
 ), c AS (
 	UPDATE conversations SET status = u.status, last_channel = u.last_channel, last_seq = u.last_seq,
-		activity_seq = u.activity_seq, last_message_at = u.last_message_at, updated_at = u.updated_at
-	FROM unnest($25::bigint[], $26::text[], $27::text[], $28::bigint[], $29::bigint[], $30::timestamptz[], $31::timestamptz[])
-		AS u(id, status, last_channel, last_seq, activity_seq, last_message_at, updated_at)
+		activity_seq = u.activity_seq, last_message_at = u.last_message_at, updated_at = u.updated_at, assignee_id = u.assignee_id
+	FROM unnest($25::bigint[], $26::text[], $27::text[], $28::bigint[], $29::bigint[], $30::timestamptz[], $31::timestamptz[], $36::bigint[])
+		AS u(id, status, last_channel, last_seq, activity_seq, last_message_at, updated_at, assignee_id)
 	WHERE conversations.id = u.id
 ), a AS (
 	UPDATE accounts SET event_seq = u.event_seq FROM unnest($32::bigint[], $33::bigint[]) AS u(id, event_seq)
@@ -181,10 +181,11 @@ func (postgresBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 	}
 	ids := sortedIDs(b.touched)
 	cid, cst, clast, cseq, cact := make([]int64, len(ids)), make([]string, len(ids)), make([]string, len(ids)), make([]int64, len(ids)), make([]int64, len(ids))
-	clm, cup := make([]*time.Time, len(ids)), make([]time.Time, len(ids))
+	clm, cup, cas := make([]*time.Time, len(ids)), make([]time.Time, len(ids)), make([]*int64, len(ids))
 	for i, id := range ids {
 		c := b.convs[id]
 		cid[i], cst[i], clast[i], cseq[i], cact[i], clm[i], cup[i] = c.ID, c.Status, c.LastChannel, c.LastSeq, c.ActivitySeq, c.LastMessageAt, c.UpdatedAt
+		cas[i] = c.AssigneeID
 	}
 	accts := sortedIDs(b.seqs)
 	aseq := make([]int64, len(accts))
@@ -199,7 +200,7 @@ func (postgresBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 		ma, mc, ms, mch, mrole, mau, mname, mtext, mclient, mext, mident, mstate, merr, mkind, mnote, mat,
 		ea, es, ec, ecs, ekind, emsg, emseq, eat,
 		cid, cst, clast, cseq, cact, clm, cup,
-		accts, aseq, notifyPayload(b.seqs), k > 0)
+		accts, aseq, notifyPayload(b.seqs), k > 0, cas)
 	return setMessageIDs(b, rows, err)
 }
 
@@ -274,13 +275,13 @@ func (sqliteBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 		}
 	}
 	if n := len(b.touched); n > 0 {
-		args := make([]any, 0, 7*n)
+		args := make([]any, 0, 8*n)
 		for _, id := range sortedIDs(b.touched) {
 			c := b.convs[id]
-			args = append(args, c.ID, c.Status, c.LastChannel, c.LastSeq, c.ActivitySeq, c.LastMessageAt, c.UpdatedAt)
+			args = append(args, c.ID, c.Status, c.LastChannel, c.LastSeq, c.ActivitySeq, c.LastMessageAt, c.UpdatedAt, c.AssigneeID)
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE conversations SET status = u.column2, last_channel = u.column3, last_seq = u.column4, "+
-			"activity_seq = u.column5, last_message_at = u.column6, updated_at = u.column7 FROM (VALUES "+tuples(n, 7)+") AS u "+
+			"activity_seq = u.column5, last_message_at = u.column6, updated_at = u.column7, assignee_id = u.column8 FROM (VALUES "+tuples(n, 8)+") AS u "+
 			"WHERE conversations.id = u.column1", args...); err != nil {
 			return err
 		}

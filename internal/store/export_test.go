@@ -14,7 +14,8 @@ func RawSecrets(ctx context.Context, db *DB, id int64) (accessToken, appSecret, 
 }
 
 // RedoTokensMigration runs the tokens migration down, then up again, each
-// in a transaction of its own, as goose would.
+// in a transaction of its own, as goose would, and renews the pool's
+// connections.
 func RedoTokensMigration(ctx context.Context, db *DB) error {
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
@@ -33,5 +34,12 @@ func RedoTokensMigration(ctx context.Context, db *DB) error {
 			return err
 		}
 	}
+	// The agents table's columns now stand in another order than the
+	// later migrations left them in, which PostgreSQL's cached statements
+	// on the pool's connections refuse: fresh connections, as after the
+	// restart that a migration run down and up again means.
+	open := sqlDB.Stats().MaxOpenConnections
+	sqlDB.SetMaxIdleConns(0)
+	sqlDB.SetMaxIdleConns(open)
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -11,11 +12,16 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/linkline/linkline/internal/auth"
+	"github.com/linkline/linkline/internal/feed"
 )
 
 // SettingsChannel is the PostgreSQL channel on which an account's changed
 // widget menus are announced.
 const SettingsChannel = "linkline_settings"
+
+// PresenceChannel is the PostgreSQL channel on which live-only events
+// (agents viewing or replying, R29) travel, each whole, as JSON.
+const PresenceChannel = "linkline_presence"
 
 // Notified is told what the listener hears from the other instances.
 type Notified interface {
@@ -24,6 +30,8 @@ type Notified interface {
 	// Changed: the account's widget settings, menus or link requests
 	// changed somewhere.
 	Changed(accountID int64)
+	// Presented: a live-only event happened somewhere.
+	Presented(e *feed.Event)
 	// Revoked: a grant was revoked somewhere; what holds it here ends.
 	Revoked(r auth.Revocation)
 	// Reconnected: the listener (re)connected, after a time in which
@@ -38,6 +46,7 @@ type Notified interface {
 // every (re)connect is reported: what may have been missed is re-read.
 type Listener struct {
 	url       string
+	instance  string
 	log       *slog.Logger
 	notified  Notified
 	connected atomic.Bool
@@ -49,7 +58,7 @@ type Listener struct {
 
 // NewListener returns a listener telling notified what it hears.
 func NewListener(db *DB, log *slog.Logger, notified Notified) *Listener {
-	return &Listener{url: db.url, log: log, notified: notified}
+	return &Listener{url: db.url, instance: db.instance, log: log, notified: notified}
 }
 
 // Connected reports whether the listener is connected (readiness).
@@ -78,7 +87,7 @@ func (l *Listener) listen(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = conn.Close(context.Background()) }()
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel+"; LISTEN "+SettingsChannel+"; LISTEN "+RevocationsChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel+"; LISTEN "+SettingsChannel+"; LISTEN "+RevocationsChannel+"; LISTEN "+PresenceChannel); err != nil {
 		return err
 	}
 	l.connected.Store(true)
@@ -98,6 +107,12 @@ func (l *Listener) listen(ctx context.Context) error {
 				l.notified.Changed(a)
 			}
 			continue
+		case PresenceChannel:
+			var p presenceNotice
+			if err := json.Unmarshal([]byte(n.Payload), &p); err == nil && p.From != l.instance && p.Event.Presence != nil && p.Event.Conversation != nil {
+				l.notified.Presented(&p.Event)
+			}
+			continue
 		case RevocationsChannel:
 			if r, err := auth.ParseRevocation(n.Payload); err == nil {
 				l.notified.Revoked(r)
@@ -113,4 +128,23 @@ func (l *Listener) listen(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// presenceNotice is a live-only event on PresenceChannel, with the instance
+// that made it: that instance's own listener hears it too, and skips it.
+type presenceNotice struct {
+	From  string
+	Event feed.Event
+}
+
+// AnnouncePresence passes a live-only event to the other instances.
+func (db *DB) AnnouncePresence(ctx context.Context, e *feed.Event) error {
+	if !db.postgres {
+		return nil
+	}
+	b, err := json.Marshal(presenceNotice{From: db.instance, Event: *e})
+	if err != nil {
+		return err
+	}
+	return db.gorm.WithContext(ctx).Exec("SELECT pg_notify(?, ?)", PresenceChannel, string(b)).Error
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -90,7 +91,57 @@ func (db *DB) Conversations(ctx context.Context, accountID int64, f conversation
 	if f.UpdatedSince != nil {
 		q = q.Where("updated_at >= ?", f.UpdatedSince.UTC())
 	}
+	switch f.Assignee {
+	case conversation.AssigneeMine:
+		q = q.Where("assignee_id = ?", f.AssigneeID)
+	case conversation.AssigneeUnassigned:
+		q = q.Where("assignee_id IS NULL")
+	}
+	if f.Matching != nil {
+		q = db.matching(ctx, q, accountID, f.Matching)
+	}
 	return db.conversationPage(q, p)
+}
+
+// matching narrows q to the conversations s finds (R29): by message text
+// through each database's full-text index, by end user or social identity
+// by substring. Substrings compare lowercased (on SQLite, ASCII letters only).
+func (db *DB) matching(ctx context.Context, q *gorm.DB, accountID int64, s *conversation.Search) *gorm.DB {
+	like := "%" + likeEscaper.Replace(strings.ToLower(s.Text)) + "%"
+	users := db.scoped(ctx, accountID, "end_users").Select("id").
+		Where(`(lower(name) LIKE ? ESCAPE '\' OR lower(email) LIKE ? ESCAPE '\')`, like, like)
+	identity := db.gorm.Where(`lower(external_id) LIKE ? ESCAPE '\' OR lower(display_name) LIKE ? ESCAPE '\'`, like, like)
+	if s.Number != "" {
+		identity = identity.Or("external_id LIKE ?", "%"+s.Number+"%")
+	}
+	// Grouped: an OR beside the account's condition would escape it.
+	ids := db.scoped(ctx, accountID, "social_identities").Select("end_user_id").Where(identity)
+	cond := db.gorm.Where("conversations.end_user_id IN (?)", users).Or("conversations.end_user_id IN (?)", ids)
+	if len(s.Words) > 0 {
+		var texts *gorm.DB
+		if db.postgres {
+			texts = db.scoped(ctx, accountID, "messages").Select("conversation_id").
+				Where("to_tsvector('simple', text) @@ plainto_tsquery('simple', ?)", strings.Join(s.Words, " "))
+		} else {
+			texts = db.scoped(ctx, accountID, "messages").Select("messages.conversation_id").
+				Joins("JOIN messages_fts ON messages_fts.rowid = messages.id").
+				Where("messages_fts MATCH ?", ftsPhrases(s.Words))
+		}
+		cond = cond.Or("conversations.id IN (?)", texts)
+	}
+	return q.Where(cond)
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// ftsPhrases quotes each word, so that FTS5 reads none as an operator;
+// FTS5 requires all of them.
+func ftsPhrases(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+	}
+	return strings.Join(quoted, " ")
 }
 
 // EndUserConversations lists one end user's conversations, most recent

@@ -28,13 +28,14 @@ type accountRow struct {
 	Plan           string
 	AgentWorkspace bool
 	EventSeq       int64
+	AutoAssignCap  int
 	CreatedAt      time.Time
 }
 
 func (accountRow) TableName() string { return "accounts" }
 
 func (r *accountRow) domain() *account.Account {
-	return &account.Account{ID: r.ID, Name: r.Name, Plan: account.Plan(r.Plan), AgentWorkspace: r.AgentWorkspace, CreatedAt: r.CreatedAt}
+	return &account.Account{ID: r.ID, Name: r.Name, Plan: account.Plan(r.Plan), AgentWorkspace: r.AgentWorkspace, AutoAssignCap: r.AutoAssignCap, CreatedAt: r.CreatedAt}
 }
 
 type agentRow struct {
@@ -43,6 +44,7 @@ type agentRow struct {
 	Name          string
 	Email         string
 	Role          string
+	Available     bool
 	CreatedAt     time.Time
 	DeactivatedAt *time.Time
 }
@@ -50,7 +52,7 @@ type agentRow struct {
 func (agentRow) TableName() string { return "agents" }
 
 func (r *agentRow) domain() *account.Agent {
-	return &account.Agent{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Role: account.Role(r.Role), CreatedAt: r.CreatedAt, DeactivatedAt: r.DeactivatedAt}
+	return &account.Agent{ID: r.ID, AccountID: r.AccountID, Name: r.Name, Email: r.Email, Role: account.Role(r.Role), Available: r.Available, CreatedAt: r.CreatedAt, DeactivatedAt: r.DeactivatedAt}
 }
 
 type agentTokenRow struct {
@@ -136,6 +138,7 @@ type conversationRow struct {
 	ActivitySeq   int64
 	LastMessageAt *time.Time
 	Language      string
+	AssigneeID    *int64
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -146,7 +149,7 @@ func (r *conversationRow) domain() *conversation.Conversation {
 	return &conversation.Conversation{
 		ID: r.ID, AccountID: r.AccountID, WidgetID: idOf(r.WidgetID), EndUserID: r.EndUserID,
 		Status: conversation.Status(r.Status), LastChannel: conversation.Channel(r.LastChannel),
-		LastSeq: r.LastSeq, ActivitySeq: r.ActivitySeq, LastMessageAt: r.LastMessageAt, Language: r.Language, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		LastSeq: r.LastSeq, ActivitySeq: r.ActivitySeq, LastMessageAt: r.LastMessageAt, Language: r.Language, AssigneeID: idOf(r.AssigneeID), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 

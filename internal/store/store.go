@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
@@ -52,6 +53,9 @@ type DB struct {
 	// hot speaks the write path's frequent statements in the database's
 	// cheapest form.
 	hot batchSQL
+	// instance tells this process's notifications from other instances'
+	// when its own listener hears them back.
+	instance string
 }
 
 //go:embed migrations
@@ -73,7 +77,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return cfg.Now().UTC() },
 	}
-	db := &DB{log: cfg.Logger, now: func() time.Time { return cfg.Now().UTC() }, keys: cfg.Secrets}
+	db := &DB{log: cfg.Logger, now: func() time.Time { return cfg.Now().UTC() }, keys: cfg.Secrets, instance: rand.Text()}
 	var err error
 	if cfg.URL != "" {
 		db.postgres = true
@@ -143,7 +147,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	} else if fsys, err = sqliteMigrations(fsys); err != nil {
 		return err
 	}
-	opts = append(opts, goose.WithGoMigrations(append(db.riverMigrations(), db.tokensMigration())...))
+	opts = append(opts, goose.WithGoMigrations(append(db.riverMigrations(), db.tokensMigration(), db.searchMigration())...))
 	p, err := goose.NewProvider(dialect, sqlDB, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)

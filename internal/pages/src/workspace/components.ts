@@ -161,6 +161,7 @@ export class CustomerCard {
       h("h2", { id: "ws-customer" }, t.customer),
       h("p", { class: "name" }, c.endUser.name || t.anonymous),
       c.endUser.email && h("p", {}, c.endUser.email),
+      h("p", { class: "assignee" }, c.assignee ? t.assignedTo(c.assignee.name) : t.unassigned),
       ids.length === 0
         ? h("p", { class: "empty" }, t.noIdentities)
         : h(

@@ -49,12 +49,15 @@ export interface Conversation {
   lastChannel: Channel;
   updatedAt: string;
   endUser: { name: string; email: string; identities: Identity[] };
+  /** Who answers it (R29); null while nobody does. */
+  assignee: { name: string } | null;
   linkedIdentities: { channel: Channel }[];
   replyWindows: ReplyWindow[];
 }
 
 const conversationFields = `id status lastChannel updatedAt
   endUser { name email identities { channel externalId displayName masked linkedAt } }
+  assignee { name }
   linkedIdentities { channel }
   replyWindows { channel open until humanAgent }`;
 const messageFields = `id seq channel authorRole authorName text deliveryState deliveryError

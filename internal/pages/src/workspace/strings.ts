@@ -15,6 +15,9 @@ export const en = {
   closed: "Closed",
   history: "History",
   customer: "Customer",
+  // R29: who answers the customer, so that two agents do not.
+  assignedTo: (name: string) => `Assigned to ${name}`,
+  unassigned: "Unassigned",
   noIdentities: "No social identities yet.",
   linked: "linked",
   windows: "Reply windows",
