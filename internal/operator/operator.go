@@ -27,6 +27,9 @@ type Store interface {
 	SetAccountPlan(ctx context.Context, id int64, plan account.Plan) error
 	AgentByEmail(ctx context.Context, accountID int64, email string) (*account.Agent, error)
 	SetAgentToken(ctx context.Context, accountID, agentID int64, tokenHash []byte) error
+	// AnnounceRevoked tells running servers that share the database that
+	// a grant was revoked, so that they close what holds it at once.
+	AnnounceRevoked(ctx context.Context, r auth.Revocation) error
 }
 
 // Command is one operator command. Flags binds its flags into the server's
@@ -202,7 +205,7 @@ func rotateAdminToken() *Command {
 	var email string
 	return &Command{
 		Name:    "admins rotate-token",
-		Summary: "give an admin a new token, printed once; the old one stops working (within 30 s on running servers, which cache tokens that long)",
+		Summary: "give an admin a new token, printed once; the old one stops working, and running servers on PostgreSQL close its sockets at once",
 		Flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&id, "account", 0, "the admin's account id (required)")
 			fs.StringVar(&email, "email", "", "the admin's email (required)")
@@ -219,7 +222,12 @@ func rotateAdminToken() *Command {
 			if err := st.SetAgentToken(ctx, id, admin.ID, hash); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(out, "admin %d <%s> of account %d has a new token (shown once); the old one stops working within 30 s:\n%s\n",
+			// A lost token may be in a stranger's hands: servers must not
+			// trust it for as long as they cache lookups (R28).
+			if err := st.AnnounceRevoked(ctx, auth.Revocation{Grant: auth.GrantAgent, ID: admin.ID}); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(out, "admin %d <%s> of account %d has a new token (shown once); the old one no longer works:\n%s\n",
 				admin.ID, admin.Email, id, tok)
 			return err
 		},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ type fakeStore struct {
 	accounts []*account.Account
 	agents   []*account.Agent
 	tokens   map[int64][]byte
+	revoked  []auth.Revocation
 }
 
 func (f *fakeStore) NewAccount(_ context.Context, a *account.Account) error {
@@ -58,6 +60,11 @@ func (f *fakeStore) AgentByEmail(_ context.Context, accountID int64, email strin
 
 func (f *fakeStore) SetAgentToken(_ context.Context, _, agentID int64, hash []byte) error {
 	f.tokens[agentID] = hash
+	return nil
+}
+
+func (f *fakeStore) AnnounceRevoked(_ context.Context, r auth.Revocation) error {
+	f.revoked = append(f.revoked, r)
 	return nil
 }
 
@@ -118,8 +125,8 @@ func TestCreateAccount(t *testing.T) {
 	}
 }
 
-// R20: a lost admin token is replaced; an agent's is not the operator's to
-// rotate.
+// R20, R28: a lost admin token is replaced, and running servers are told
+// to drop the old one at once; an agent's is not the operator's to rotate.
 func TestRotateAdminToken(t *testing.T) {
 	st := &fakeStore{}
 	if _, err := Bootstrap(t.Context(), st, NewAccount{Name: "Acme", Plan: account.PlanSuiteTeam, AdminName: "Ann", AdminEmail: "ann@acme.example"}); err != nil {
@@ -133,6 +140,9 @@ func TestRotateAdminToken(t *testing.T) {
 	}
 	if tok := tokenIn(out); bytes.Equal(st.tokens[1], old) || !bytes.Equal(auth.HashToken(tok), st.tokens[1]) {
 		t.Errorf("token not rotated to the printed one: %q", tok)
+	}
+	if want := []auth.Revocation{{Grant: auth.GrantAgent, ID: 1}}; !slices.Equal(st.revoked, want) {
+		t.Errorf("announced %v, want %v", st.revoked, want)
 	}
 	if _, err := run(t, st, "admins", "rotate-token", "-account", "1", "-email", "al@acme.example"); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("an agent's token: %v, want NOT_FOUND", err)
