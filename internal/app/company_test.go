@@ -1,13 +1,9 @@
 package app
 
 import (
-	"io"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"testing"
-
-	"github.com/linkline/linkline/internal/store/storetest"
 )
 
 // R28 R29: a company runs on an empty database through the command line
@@ -19,18 +15,7 @@ import (
 // and answers, and the answer reaches the phone.
 func TestRunACompany(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
-		cfg, err := ParseConfig(nil, func(string) string { return "" }, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Demo = false
-		if kind == postgres {
-			cfg.DBURL = storetest.PostgresURL(t)
-			cfg.SecretsKey = testSecretsKey
-		} else {
-			cfg.SQLitePath = filepath.Join(t.TempDir(), "linkline.db")
-		}
-		b := &testBundle{cfg: cfg}
+		b := &testBundle{cfg: testConfig(t, kind)}
 		admin := lastLine(b.operate(t, "accounts", "create", "-name", "Acme Ltd", "-plan", "SUITE_PROFESSIONAL", "-admin-name", "Ann", "-admin-email", "ann@acme.example"))
 		b.serve(t)
 		b.admin = admin

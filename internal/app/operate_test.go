@@ -2,12 +2,8 @@ package app
 
 import (
 	"bytes"
-	"io"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/linkline/linkline/internal/store/storetest"
 )
 
 // operate runs an operator command on b's database, configured the way an
@@ -34,18 +30,7 @@ func lastLine(out string) string {
 // the old one.
 func TestOperatorBootstrap(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
-		cfg, err := ParseConfig(nil, func(string) string { return "" }, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Demo = false
-		if kind == postgres {
-			cfg.DBURL = storetest.PostgresURL(t)
-			cfg.SecretsKey = testSecretsKey
-		} else {
-			cfg.SQLitePath = filepath.Join(t.TempDir(), "linkline.db")
-		}
-		b := &testBundle{cfg: cfg}
+		b := &testBundle{cfg: testConfig(t, kind)}
 		if out := b.operate(t, "migrate"); !strings.Contains(out, "migrated") {
 			t.Errorf("migrate: %s", out)
 		}
