@@ -1,8 +1,8 @@
 // Package assignment decides who answers a conversation (R29): agents take
 // unassigned conversations, assign them and release their own; admins
-// reassign any; agents' presence (viewing, replying) shows live. Changes are events of the conversation, written through the
-// conversation Writer, so that every agent's feed shows them live and in
-// order.
+// reassign any; agents' presence (viewing, replying) shows live. Changes
+// are events of the conversation, written through the conversation
+// Writer, so that every agent's feed shows them live and in order.
 package assignment
 
 import (
