@@ -79,13 +79,28 @@ func redacted(input any) (string, error) {
 	if err := json.Unmarshal(b, &fields); err != nil {
 		return "", err
 	}
-	for k, v := range fields {
-		if secrets[k] && v != nil {
-			fields[k] = "[redacted]"
-		}
-	}
+	redact(fields)
 	b, err = json.Marshal(fields)
 	return string(b), err
+}
+
+// redact replaces the secrets' values in v, at any depth: an input that
+// nests its credentials keeps them out of the log too.
+func redact(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if secrets[k] && x != nil {
+				v[k] = "[redacted]"
+			} else {
+				redact(x)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			redact(x)
+		}
+	}
 }
 
 // Entries pages through the admin's account's log, newest first.

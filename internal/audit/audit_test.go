@@ -43,3 +43,16 @@ func TestRecordRedactsSecrets(t *testing.T) {
 		t.Errorf("recorded %+v, want input %s", e, want)
 	}
 }
+
+// R28, R20: credentials nested in an input are redacted too.
+func TestRecordRedactsNestedSecrets(t *testing.T) {
+	store := &memStore{}
+	l := NewLog(store, time.Now, nil)
+	admin := &auth.Actor{Agent: &account.Agent{ID: 3, AccountID: 7, Role: account.RoleAdmin}}
+	input := map[string]any{"name": "shop", "credentials": []any{map[string]any{"token": "ll_secret", "kind": "api"}}}
+	l.Record(context.Background(), admin, "somethingNested", input)
+	want := `{"credentials":[{"kind":"api","token":"[redacted]"}],"name":"shop"}`
+	if got := store.entries[0].Input; got != want {
+		t.Errorf("recorded %s, want %s", got, want)
+	}
+}
