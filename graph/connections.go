@@ -30,67 +30,53 @@ func messagePage(first *int, after *string, last *int, before *string) (conversa
 	return p, err
 }
 
-// messageConnection builds a connection from one page more than asked for,
-// which tells whether there is a next (or previous) page.
-func messageConnection(msgs []*conversation.Message, p conversation.Page) *model.MessageConnection {
-	conn := &model.MessageConnection{PageInfo: &model.PageInfo{}}
+// paged turns one page of items, fetched with one item more than asked for
+// (see peek), into edges and page info: the extra item tells whether there
+// is a next (or, paging backward, a previous) page.
+func paged[T, E any](items []T, p conversation.Page, cursor func(T) int64, edge func(cursor string, item T) *E) ([]*E, *model.PageInfo) {
+	info := &model.PageInfo{}
 	if p.Last > 0 {
-		if len(msgs) > p.Last {
-			msgs = msgs[1:]
-			conn.PageInfo.HasPreviousPage = true
+		if len(items) > p.Last {
+			items = items[1:]
+			info.HasPreviousPage = true
 		}
-	} else if len(msgs) > p.First {
-		msgs = msgs[:p.First]
-		conn.PageInfo.HasNextPage = true
+	} else if len(items) > p.First {
+		items = items[:p.First]
+		info.HasNextPage = true
 	}
-	for _, m := range msgs {
-		conn.Edges = append(conn.Edges, &model.MessageEdge{Cursor: relay.Cursor(m.Seq), Node: m})
+	edges := make([]*E, len(items))
+	for i, item := range items {
+		edges[i] = edge(relay.Cursor(cursor(item)), item)
 	}
-	conn.Edges = nonNil(conn.Edges)
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
+	if n := len(items); n > 0 {
+		start, end := relay.Cursor(cursor(items[0])), relay.Cursor(cursor(items[n-1]))
+		info.StartCursor, info.EndCursor = &start, &end
 	}
-	return conn
+	return edges, info
+}
+
+func messageConnection(msgs []*conversation.Message, p conversation.Page) *model.MessageConnection {
+	edges, info := paged(msgs, p, func(m *conversation.Message) int64 { return m.Seq },
+		func(cursor string, m *conversation.Message) *model.MessageEdge {
+			return &model.MessageEdge{Cursor: cursor, Node: m}
+		})
+	return &model.MessageConnection{Edges: edges, PageInfo: info}
 }
 
 func conversationConnection(convs []*conversation.Conversation, first int) *model.ConversationConnection {
-	conn := &model.ConversationConnection{PageInfo: &model.PageInfo{}}
-	if len(convs) > first {
-		convs = convs[:first]
-		conn.PageInfo.HasNextPage = true
-	}
-	for _, c := range convs {
-		conn.Edges = append(conn.Edges, &model.ConversationEdge{Cursor: relay.Cursor(c.ActivitySeq), Node: c})
-	}
-	conn.Edges = nonNil(conn.Edges)
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
-	}
-	return conn
+	edges, info := paged(convs, conversation.Page{First: first}, func(c *conversation.Conversation) int64 { return c.ActivitySeq },
+		func(cursor string, c *conversation.Conversation) *model.ConversationEdge {
+			return &model.ConversationEdge{Cursor: cursor, Node: c}
+		})
+	return &model.ConversationConnection{Edges: edges, PageInfo: info}
 }
 
 func auditConnection(entries []*audit.Entry, first int) *model.AuditEntryConnection {
-	conn := &model.AuditEntryConnection{PageInfo: &model.PageInfo{}}
-	if len(entries) > first {
-		entries = entries[:first]
-		conn.PageInfo.HasNextPage = true
-	}
-	for _, e := range entries {
-		conn.Edges = append(conn.Edges, &model.AuditEntryEdge{Cursor: relay.Cursor(e.ID), Node: e})
-	}
-	conn.Edges = nonNil(conn.Edges)
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
-	}
-	return conn
-}
-
-// nonNil keeps empty lists from being serialised as null.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+	edges, info := paged(entries, conversation.Page{First: first}, func(e *audit.Entry) int64 { return e.ID },
+		func(cursor string, e *audit.Entry) *model.AuditEntryEdge {
+			return &model.AuditEntryEdge{Cursor: cursor, Node: e}
+		})
+	return &model.AuditEntryConnection{Edges: edges, PageInfo: info}
 }
 
 var errMixedPaging = apperr.Invalid("first", "cannot be combined with last or before: page one way")
