@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -80,5 +81,100 @@ func TestAdminSettingsInBrowser(t *testing.T) {
 		a.connectSandboxInPage("MESSENGER", "sbx-fb", "acme.support")
 		a.waitText(".notice", "Something went wrong")
 		a.screenshot("api-error")
+	})
+}
+
+// R28, R37: an admin runs the team from the admin page in Chromium, and
+// what the page shows is what the API holds. The admin invites an agent
+// and the token the page shows once signs that agent in; the page refuses,
+// with the API's words, to leave the account without an admin, and puts
+// the role back; promoting the new member works, and deactivating them
+// stops their token. The admin creates an API token, which works, and
+// revokes it, after which it does not.
+func TestAdminTeamInBrowser(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b := setup(t, kind)
+		a := b.openAdmin(t, b.admin)
+		a.waitText(".members td", "(you)")
+
+		a.do("fill in the invitation",
+			chromedp.SendKeys(a.find("#invite-name", ""), "Maria Papadopoulou"),
+			chromedp.SendKeys(a.find("#invite-email", ""), "maria@acme.example"),
+		)
+		a.click(".invite button", "Invite")
+		a.waitText(".invite + .status", "Maria Papadopoulou is invited")
+		var token string
+		a.eval(`document.querySelector(".invite + .status .secret").textContent`, &token)
+		var me struct {
+			Viewer struct {
+				Roles []string              `json:"roles"`
+				Agent struct{ Name string } `json:"agent"`
+			} `json:"viewer"`
+		}
+		b.post(t, token, `{ viewer { roles agent { name } } }`, nil).decode(t, &me)
+		if me.Viewer.Agent.Name != "Maria Papadopoulou" || len(me.Viewer.Roles) != 1 || me.Viewer.Roles[0] != "AGENT" {
+			t.Fatalf("the shown token signs in as %+v", me.Viewer)
+		}
+		a.screenshot("invited")
+
+		// The page's own admin is the account's only one: the API refuses.
+		setRole := func(row, role string) {
+			t.Helper()
+			var ok bool
+			a.eval(`(() => { const s = [...document.querySelectorAll('.members tbody tr')].find((r) => r.textContent.includes(`+js(row)+`)).querySelector('select');`+
+				`s.value = `+js(role)+`; s.dispatchEvent(new Event('change')); return true })()`, &ok)
+		}
+		roleOf := func(row string) string {
+			var v string
+			a.eval(`[...document.querySelectorAll('.members tbody tr')].find((r) => r.textContent.includes(`+js(row)+`)).querySelector('select').value`, &v)
+			return v
+		}
+		clickIn := func(rows, row, button string) {
+			t.Helper()
+			var clicked bool
+			a.eval(`(() => { [...document.querySelectorAll(`+js(rows)+`)].find((r) => r.textContent.includes(`+js(row)+`)).querySelector(`+js(button)+`).click(); return true })()`, &clicked)
+		}
+		setRole("(you)", "AGENT")
+		a.waitText(".notice", "last active admin")
+		if got := roleOf("(you)"); got != "ADMIN" {
+			t.Errorf("after the refusal the page shows the admin as %s", got)
+		}
+
+		setRole("Maria", "ADMIN")
+		a.waitText(".members .status", "Maria Papadopoulou's role is changed")
+		b.post(t, token, `{ viewer { roles agent { name } } }`, nil).decode(t, &me)
+		if !slices.Contains(me.Viewer.Roles, "ADMIN") {
+			t.Errorf("promoted in the page, the API gives roles %v", me.Viewer.Roles)
+		}
+
+		clickIn(".members tbody tr", "Maria", ".deactivate")
+		a.waitText(".members .status", "Maria Papadopoulou is deactivated")
+		a.waitText(".members td.deactivated", "Deactivated")
+		if r := b.post(t, token, `{ viewer { roles } }`, nil); r.code() != "UNAUTHENTICATED" {
+			t.Errorf("a deactivated member's token: %+v", r)
+		}
+
+		a.do("name a token", chromedp.SendKeys(a.find("#token-name", ""), "reporting"))
+		a.click(".new-token button", "Create token")
+		a.waitText(".new-token + .status", "reporting is created")
+		var apiToken string
+		a.eval(`document.querySelector(".new-token + .status .secret").textContent`, &apiToken)
+		b.post(t, apiToken, `{ viewer { roles } }`, nil).decode(t, &me)
+		a.screenshot("token-created")
+		clickIn(".api-tokens tbody tr", "reporting", ".revoke")
+		a.waitText(".new-token + .status", "reporting is revoked")
+		var listed bool
+		a.eval(`document.querySelector(".api-tokens table").textContent.includes("reporting")`, &listed)
+		if listed {
+			t.Error("a revoked token is still listed")
+		}
+		if r := b.post(t, apiToken, `{ viewer { roles } }`, nil); r.code() != "UNAUTHENTICATED" {
+			t.Errorf("a revoked token: %+v", r)
+		}
+
+		// Revoking the token the page signed in with signs the page out.
+		clickIn(".api-tokens tbody tr", "first token", ".revoke")
+		a.waitText(".sign-in", "API token")
+		a.waitText(".notice", "invalid token")
 	})
 }

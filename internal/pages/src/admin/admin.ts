@@ -1,13 +1,15 @@
 // The admin page: sign in with an admin token; what linking still needs
 // (R1); per widget, the channels customers may switch to (R2), which open
 // widgets follow as soon as they are saved (R3); the integrations with
-// their status and last error; a form that connects a sandbox one.
+// their status and last error; a form that connects a sandbox one; the
+// team and the admin's API tokens (R28, in team.ts).
 import { Api, ApiError } from "../shared/api";
 import { h } from "../shared/dom";
 import { Notice } from "../shared/notice";
 import type { TokenStore } from "../workspace/workspace";
 import * as op from "./operations";
 import type { Strings } from "./strings";
+import { Team } from "./team";
 
 export class Admin {
   private readonly api: Api;
@@ -22,6 +24,7 @@ export class Admin {
   private readonly integrations: HTMLElement;
   private readonly connectForm: HTMLFormElement;
   private readonly connectStatus: HTMLParagraphElement;
+  private readonly team: Team;
 
   constructor(
     root: HTMLElement,
@@ -47,6 +50,7 @@ export class Admin {
     this.integrations = h("div", { class: "integrations" });
     this.connectStatus = h("p", { class: "status", role: "status" });
     this.connectForm = this.connectSandboxForm();
+    this.team = new Team(this.api, this.notice, t.team, () => this.signOut());
     this.settings = h(
       "div",
       { class: "settings", hidden: true },
@@ -54,6 +58,8 @@ export class Admin {
       h("section", { "aria-labelledby": "admin-widgets" }, h("h2", { id: "admin-widgets" }, t.widgets), this.widgets),
       h("section", { "aria-labelledby": "admin-integrations" }, h("h2", { id: "admin-integrations" }, t.integrations), this.integrations),
       h("section", { "aria-labelledby": "admin-connect" }, h("h2", { id: "admin-connect" }, t.connect), this.connectForm, this.connectStatus),
+      h("section", { "aria-labelledby": "admin-team" }, h("h2", { id: "admin-team" }, t.team.title), this.team.members),
+      h("section", { "aria-labelledby": "admin-tokens" }, h("h2", { id: "admin-tokens" }, t.team.tokens), this.team.tokens),
     );
     root.append(
       h("header", {}, h("h1", {}, t.title), this.who, this.signOutButton),
@@ -106,6 +112,7 @@ export class Admin {
       ...(s.widgets.length ? s.widgets.map((w) => this.widgetForm(w, active)) : [h("p", { class: "empty" }, this.t.noWidgets)]),
     );
     this.showIntegrations(s.integrations);
+    await this.team.load();
   }
 
   // R1: each missing prerequisite, with what to do about it.

@@ -56,3 +56,47 @@ export const connectSandbox = `mutation($channel: Channel!, $businessId: String!
   }
 }`;
 export type ConnectSandbox = { connectIntegration: { integration: Integration } };
+
+// R28: the account's members and the admin's own API tokens.
+export type AgentRole = "ADMIN" | "AGENT";
+export const agentRoles = ["AGENT", "ADMIN"] as const satisfies readonly AgentRole[];
+
+export interface Member {
+  id: string;
+  name: string;
+  email: string;
+  role: AgentRole;
+  active: boolean;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+const memberFields = `id name email role active`;
+const tokenFields = `id name createdAt lastUsedAt expiresAt`;
+
+export const team = `{ viewer { agent { id } } agents { ${memberFields} } apiTokens { ${tokenFields} } }`;
+export type Team = { viewer: { agent: { id: string } }; agents: Member[]; apiTokens: ApiToken[] };
+
+export const inviteAgent = `mutation($name: String!, $email: String!, $role: AgentRole!) {
+  inviteAgent(input: {name: $name, email: $email, role: $role}) { agent { ${memberFields} } token }
+}`;
+export type InviteAgent = { inviteAgent: { agent: Member; token: string } };
+
+export const setAgentRole = `mutation($id: ID!, $role: AgentRole!) {
+  setAgentRole(input: {agentId: $id, role: $role}) { agent { ${memberFields} } }
+}`;
+
+export const deactivateAgent = `mutation($id: ID!) { deactivateAgent(input: {agentId: $id}) { agent { ${memberFields} } } }`;
+
+export const createApiToken = `mutation($name: String!, $expiresAt: Time) {
+  createApiToken(input: {name: $name, expiresAt: $expiresAt}) { apiToken { ${tokenFields} } token }
+}`;
+export type CreateApiToken = { createApiToken: { apiToken: ApiToken; token: string } };
+
+export const revokeApiToken = `mutation($id: ID!) { revokeApiToken(input: {apiTokenId: $id}) { apiToken { id } } }`;

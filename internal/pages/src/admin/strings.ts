@@ -1,7 +1,7 @@
 // Every string the admin page shows, so that a translation is one object away.
 import { en as widget } from "../widget/strings";
 import { en as workspace } from "../workspace/strings";
-import type { IntegrationStatus, Prerequisite } from "./operations";
+import type { AgentRole, IntegrationStatus, Prerequisite } from "./operations";
 
 export const en = {
   title: "Linkline admin",
@@ -37,6 +37,36 @@ export const en = {
   displayName: "Display name (optional)",
   connectButton: "Connect",
   connected: (name: string) => `Connected ${name}.`,
+  team: {
+    title: "Team",
+    tokens: "Your API tokens",
+    columns: { name: "Name", email: "Email", role: "Role", status: "Status", actions: "Actions", created: "Created", lastUsed: "Last used", expires: "Expires" },
+    roles: { AGENT: "Agent", ADMIN: "Admin" } satisfies Record<AgentRole, string>,
+    roleOf: (name: string) => `Role of ${name}`,
+    roleChanged: (name: string) => `${name}'s role is changed.`,
+    you: "you",
+    active: "Active",
+    deactivated: "Deactivated",
+    deactivate: "Deactivate",
+    deactivatedOne: (name: string) => `${name} is deactivated: their tokens no longer work and their open sessions were closed.`,
+    invite: "Invite a member",
+    name: "Name",
+    email: "Email",
+    role: "Role",
+    inviteButton: "Invite",
+    invited: (name: string) => `${name} is invited. Give them this token to sign in:`,
+    onlyOnce: "Copy it now: it is not shown again.",
+    noTokens: "You have no API token but the one you signed in with, if it was printed by the server.",
+    never: "never",
+    revoke: "Revoke",
+    revoked: (name: string) => `${name} is revoked: it no longer works, and sockets it opened were closed.`,
+    newToken: "Create a token",
+    tokenName: "Name (to tell your tokens apart)",
+    expires: "Expires (optional)",
+    expiresHint: "The token works until the end of that day. Leave it empty for a token that does not expire.",
+    createButton: "Create token",
+    created: (name: string) => `${name} is created:`,
+  },
   channels: widget.channels,
   reconnecting: workspace.reconnecting,
   failed: workspace.failed,
