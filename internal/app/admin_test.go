@@ -178,3 +178,95 @@ func TestAdminTeamInBrowser(t *testing.T) {
 		a.waitText(".notice", "invalid token")
 	})
 }
+
+// R1, R28, R29, R37: an admin sets up the account and its widgets from the
+// admin page in Chromium, each step checked through the API. Switching
+// the agent workspace off makes the page explain that linking needs it;
+// on again, it goes. The admin sets a round-robin cap, creates a widget
+// for one site in Greek, is shown the API's refusal of an origin with a
+// path, opens the widget to any site, and deletes it with a second,
+// confirming click.
+func TestAdminWidgetSetupInBrowser(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b := setup(t, kind)
+		a := b.openAdmin(t, b.admin)
+		a.waitText("form.account", "Agent workspace")
+
+		a.click(`label[for="account-workspace"]`, "Agent workspace")
+		a.click("form.account button", "Save")
+		a.waitText(`li[data-prerequisite="AGENT_WORKSPACE"]`, "The agent workspace is off")
+		a.click(`label[for="account-workspace"]`, "Agent workspace")
+		a.do("set a cap", chromedp.SetValue(a.find("#account-cap", ""), "3"))
+		a.click("form.account button", "Save")
+		a.waitText("form.account .status", "Saved")
+		var acct struct {
+			Viewer struct {
+				Account struct {
+					AgentWorkspace bool `json:"agentWorkspace"`
+					AutoAssignCap  int  `json:"autoAssignCap"`
+				} `json:"account"`
+			} `json:"viewer"`
+			Prerequisites []string `json:"linkingPrerequisites"`
+		}
+		b.post(t, b.admin, `{ viewer { account { agentWorkspace autoAssignCap } } linkingPrerequisites }`, nil).decode(t, &acct)
+		if !acct.Viewer.Account.AgentWorkspace || acct.Viewer.Account.AutoAssignCap != 3 || slices.Contains(acct.Prerequisites, "AGENT_WORKSPACE") {
+			t.Fatalf("after the page's changes the account is %+v", acct)
+		}
+
+		a.do("describe a widget",
+			chromedp.SendKeys(a.find("#new-widget-name", ""), "Shop"),
+			chromedp.SendKeys(a.find("#new-widget-origins", ""), "https://shop.example"),
+			chromedp.SetValue(a.find("#new-widget-language", ""), "el"),
+		)
+		a.click(".new-widget button", "Create widget")
+		a.waitText(".new-widget .status", "Shop is created")
+		a.waitText("form.widget-setup legend", "Setup of Shop")
+		a.waitText("form.widget-setup .embed", "data-widget-key")
+		type widget struct {
+			ID       string   `json:"id"`
+			Name     string   `json:"name"`
+			Origins  []string `json:"allowedOrigins"`
+			Language string   `json:"language"`
+		}
+		shop := func() *widget {
+			var r struct{ Widgets []widget }
+			b.post(t, b.admin, `{ widgets { id name allowedOrigins language } }`, nil).decode(t, &r)
+			for _, w := range r.Widgets {
+				if w.Name == "Shop" {
+					return &w
+				}
+			}
+			return nil
+		}
+		w := shop()
+		if w == nil || !slices.Equal(w.Origins, []string{"https://shop.example"}) || w.Language != "el" {
+			t.Fatalf("the created widget is %+v", w)
+		}
+		form := `form.widget-setup[data-widget="` + w.ID + `"]`
+		a.do("add an origin with a path", chromedp.SendKeys(a.find(form+" textarea", ""), "\nhttps://blog.example/posts"))
+		a.click(form+` button[type="submit"]`, "Save")
+		a.waitText(".notice", "Something went wrong")
+		if got := shop(); !slices.Equal(got.Origins, []string{"https://shop.example"}) {
+			t.Errorf("a refused change changed the origins to %v", got.Origins)
+		}
+		a.screenshot("origin-refused")
+
+		a.click(form+` label[for$="-any"]`, "Any site")
+		a.click(form+` button[type="submit"]`, "Save")
+		a.waitText(form+" .status", "Saved")
+		if got := shop(); !slices.Equal(got.Origins, []string{"*"}) {
+			t.Errorf("opened to any site, the widget's origins are %v", got.Origins)
+		}
+
+		a.click(form+" .delete", "Delete widget")
+		a.waitText(form+" .delete", "Click again")
+		if shop() == nil {
+			t.Fatal("one click deleted the widget")
+		}
+		a.click(form+" .delete", "Click again")
+		a.waitGone(form)
+		if shop() != nil {
+			t.Error("the page deleted the widget, the API still lists it")
+		}
+	})
+}

@@ -10,6 +10,7 @@ import type { TokenStore } from "../workspace/workspace";
 import * as op from "./operations";
 import type { Strings } from "./strings";
 import { Team } from "./team";
+import { Setup } from "./widgets";
 
 export class Admin {
   private readonly api: Api;
@@ -25,6 +26,8 @@ export class Admin {
   private readonly connectForm: HTMLFormElement;
   private readonly connectStatus: HTMLParagraphElement;
   private readonly team: Team;
+  private readonly setup: Setup;
+  private readonly account: HTMLElement;
 
   constructor(
     root: HTMLElement,
@@ -51,11 +54,21 @@ export class Admin {
     this.connectStatus = h("p", { class: "status", role: "status" });
     this.connectForm = this.connectSandboxForm();
     this.team = new Team(this.api, this.notice, t.team, () => this.signOut());
+    this.setup = new Setup(this.api, this.notice, t.setup, () => this.load());
+    this.account = h("div", {});
     this.settings = h(
       "div",
       { class: "settings", hidden: true },
       h("section", { "aria-labelledby": "admin-linking" }, h("h2", { id: "admin-linking" }, t.prerequisites), this.prerequisites),
-      h("section", { "aria-labelledby": "admin-widgets" }, h("h2", { id: "admin-widgets" }, t.widgets), this.widgets),
+      h("section", { "aria-labelledby": "admin-account" }, h("h2", { id: "admin-account" }, t.setup.account), this.account),
+      h(
+        "section",
+        { "aria-labelledby": "admin-widgets" },
+        h("h2", { id: "admin-widgets" }, t.widgets),
+        this.widgets,
+        h("h3", {}, t.setup.newWidget),
+        this.setup.create(),
+      ),
       h("section", { "aria-labelledby": "admin-integrations" }, h("h2", { id: "admin-integrations" }, t.integrations), this.integrations),
       h("section", { "aria-labelledby": "admin-connect" }, h("h2", { id: "admin-connect" }, t.connect), this.connectForm, this.connectStatus),
       h("section", { "aria-labelledby": "admin-team" }, h("h2", { id: "admin-team" }, t.team.title), this.team.members),
@@ -107,9 +120,12 @@ export class Admin {
   private async load(): Promise<void> {
     const s = await this.api.request<op.Settings>(op.settings);
     this.showPrerequisites(s.linkingPrerequisites);
+    this.account.replaceChildren(this.setup.account(s.viewer.account));
     const active = new Set(s.integrations.filter((i) => i.status === "ACTIVE").map((i) => i.channel));
     this.widgets.replaceChildren(
-      ...(s.widgets.length ? s.widgets.map((w) => this.widgetForm(w, active)) : [h("p", { class: "empty" }, this.t.noWidgets)]),
+      ...(s.widgets.length
+        ? s.widgets.map((w) => h("div", { class: "widget-card" }, this.widgetForm(w, active), this.setup.widget(w)))
+        : [h("p", { class: "empty" }, this.t.noWidgets)]),
     );
     this.showIntegrations(s.integrations);
     await this.team.load();

@@ -18,6 +18,8 @@ export interface Widget {
   name: string;
   key: string;
   socialChannels: Channel[];
+  allowedOrigins: string[];
+  language: string;
 }
 
 export interface Integration {
@@ -31,7 +33,7 @@ export interface Integration {
   lastErrorAt: string | null;
 }
 
-const widgetFields = `id name key socialChannels`;
+const widgetFields = `id name key socialChannels allowedOrigins language`;
 const integrationFields = `id channel status sandbox handle displayName lastError lastErrorAt`;
 
 export const viewer = `{ viewer { roles agent { name } account { name } } }`;
@@ -39,11 +41,17 @@ export type Viewer = { viewer: { roles: string[]; agent: { name: string } | null
 
 /** Everything the page shows, read at once so that it is one consistent picture. */
 export const settings = `{
+  viewer { account { agentWorkspace autoAssignCap } }
   linkingPrerequisites
   widgets { ${widgetFields} }
   integrations { ${integrationFields} }
 }`;
-export type Settings = { linkingPrerequisites: Prerequisite[]; widgets: Widget[]; integrations: Integration[] };
+export type Settings = {
+  viewer: { account: AccountSettings };
+  linkingPrerequisites: Prerequisite[];
+  widgets: Widget[];
+  integrations: Integration[];
+};
 
 export const setWidgetChannels = `mutation($id: ID!, $channels: [Channel!]!) {
   setWidgetChannels(input: {widgetId: $id, channels: $channels}) { widget { ${widgetFields} } }
@@ -100,3 +108,26 @@ export const createApiToken = `mutation($name: String!, $expiresAt: Time) {
 export type CreateApiToken = { createApiToken: { apiToken: ApiToken; token: string } };
 
 export const revokeApiToken = `mutation($id: ID!) { revokeApiToken(input: {apiTokenId: $id}) { apiToken { id } } }`;
+
+// R1, R28, R29: the account's switches, and its widgets' setup.
+export interface AccountSettings {
+  agentWorkspace: boolean;
+  autoAssignCap: number;
+}
+
+/** The languages of the message catalog (R27). */
+export const languages = ["en", "el"] as const;
+
+export const setAgentWorkspace = `mutation($on: Boolean!) { setAgentWorkspace(input: {enabled: $on}) { account { agentWorkspace } } }`;
+export const setAutoAssignment = `mutation($cap: Int!) { setAutoAssignment(input: {cap: $cap}) { account { autoAssignCap } } }`;
+
+export const createWidget = `mutation($name: String!, $origins: [String!]!, $any: Boolean!, $language: String!) {
+  createWidget(input: {name: $name, allowedOrigins: $origins, anyOrigin: $any, language: $language}) { widget { ${widgetFields} } }
+}`;
+export type CreateWidget = { createWidget: { widget: Widget } };
+export const renameWidget = `mutation($id: ID!, $name: String!) { renameWidget(input: {widgetId: $id, name: $name}) { widget { id } } }`;
+export const setWidgetOrigins = `mutation($id: ID!, $origins: [String!]!, $any: Boolean!) {
+  setWidgetOrigins(input: {widgetId: $id, allowedOrigins: $origins, anyOrigin: $any}) { widget { id } }
+}`;
+export const setWidgetLanguage = `mutation($id: ID!, $language: String!) { setWidgetLanguage(input: {widgetId: $id, language: $language}) { widget { id } } }`;
+export const deleteWidget = `mutation($id: ID!) { deleteWidget(input: {widgetId: $id}) { deletedWidgetId } }`;

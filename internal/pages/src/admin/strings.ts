@@ -1,7 +1,7 @@
 // Every string the admin page shows, so that a translation is one object away.
 import { en as widget } from "../widget/strings";
 import { en as workspace } from "../workspace/strings";
-import type { AgentRole, IntegrationStatus, Prerequisite } from "./operations";
+import type { AgentRole, IntegrationStatus, Prerequisite, languages } from "./operations";
 
 export const en = {
   title: "Linkline admin",
@@ -37,6 +37,28 @@ export const en = {
   displayName: "Display name (optional)",
   connectButton: "Connect",
   connected: (name: string) => `Connected ${name}.`,
+  setup: {
+    workspace: "Agent workspace: agents answer every channel from one place",
+    workspaceHint: "Linking needs it. Turning it off ends linking: widgets stop offering channels, pending link requests are cancelled and links end.",
+    cap: "Auto-assignment: open conversations per available agent",
+    capHint: "New conversations go round-robin to available agents, up to this many each. 0 turns it off.",
+    save: "Save",
+    saved: "Saved.",
+    setupOf: (widget: string) => `Setup of ${widget}`,
+    name: "Name",
+    origins: "Sites that may embed it",
+    originsHint: "One origin a line, as the browser sends it: https://shop.example or http://localhost:3000, no path.",
+    anySite: "Any site (the widget key alone lets a page use it)",
+    language: "Language of what is sent on social channels",
+    languages: { en: "English", el: "Ελληνικά" } satisfies Record<(typeof languages)[number], string>,
+    embed: "Embed it with:",
+    delete: "Delete widget",
+    confirmDelete: (widget: string) => `Delete ${widget} from every site? Click again`,
+    newWidget: "Create a widget",
+    create: "Create widget",
+    created: (widget: string) => `${widget} is created: embed it with the tag shown in its setup.`,
+    account: "Account",
+  },
   team: {
     title: "Team",
     tokens: "Your API tokens",
