@@ -351,7 +351,7 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		return errors.Join(err, w.sent(ctx, m, sentAs))
 	}
 	if unfinished > 0 {
-		log.WarnContext(ctx, "delivery: an earlier attempt ended with its process, mid-send; the end user may receive this reply twice", "earlier_attempts", unfinished)
+		log.WarnContext(ctx, "delivery: an earlier attempt's outcome is unknown (its process died mid-send, or the platform's answer never came); the end user may receive this reply twice", "earlier_attempts", unfinished)
 		w.resent("unknown_outcome")
 	}
 	sent, err := adapter.SendText(ctx, creds, channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
@@ -360,7 +360,14 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err != nil {
-		_, rerr := w.sends.EndSend(record, m.AccountID, attempt, "", err.Error())
+		var rerr error
+		if meta.Unsure(err) {
+			// The platform may have the message: the next attempt must
+			// know that it may be a second copy.
+			rerr = w.sends.UnsureSend(record, m.AccountID, attempt, err.Error())
+		} else {
+			_, rerr = w.sends.EndSend(record, m.AccountID, attempt, "", err.Error())
+		}
 		if rerr != nil {
 			return errors.Join(err, rerr)
 		}

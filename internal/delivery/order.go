@@ -58,14 +58,18 @@ type Sends interface {
 	SendsTo(ctx context.Context, accountID, identityID int64, since time.Time) ([]time.Time, error)
 	// StartSend records that an attempt to send a message begins. It
 	// returns the attempt's id, the platform id an earlier attempt got
-	// back ("" when none did), and how many earlier attempts never
-	// recorded an outcome: their process died mid-send. trace is the
+	// back ("" when none did), and how many earlier attempts have no
+	// known outcome: their process died mid-send, or the platform's
+	// answer never came (UnsureSend). trace is the
 	// attempt's traceparent, which status webhooks about what it sent
 	// link to (Store.SentTrace).
 	StartSend(ctx context.Context, accountID, messageID int64, trace string) (attempt int64, sentAs string, unfinished int, err error)
 	// EndSend records an attempt's outcome, the platform's id or why it
 	// failed, and returns how many platform ids the message has now.
 	EndSend(ctx context.Context, accountID, attempt int64, sentAs, failure string) (ids int, err error)
+	// UnsureSend records why an attempt's outcome is unknown, and leaves
+	// it without one, like an attempt whose process died.
+	UnsureSend(ctx context.Context, accountID, attempt int64, why string) error
 }
 
 // Queue wakes the delivery job of a message that waits behind another.

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -183,6 +186,38 @@ func TestSendAfterCrash(t *testing.T) {
 	}
 }
 
+// R34: a send whose answer never came (a timeout once the request had
+// left) may have reached the phone: its attempt is left without an
+// outcome, so the retry knows it may be a second copy, and says so. A
+// send that never left (the connection refused) or that Meta answered
+// is a sure failure: its retry warns of nothing.
+func TestUnsureSendIsKnownToItsRetry(t *testing.T) {
+	b := newWorkBench()
+	timedOut := &url.Error{Op: "Post", URL: "https://graph.facebook.com/v21.0/1/messages", Err: context.DeadlineExceeded}
+	refused := &url.Error{Op: "Post", URL: "https://graph.facebook.com/v21.0/1/messages", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+	b.adapter.script = []error{refused, unavailable, timedOut}
+	id := b.reply(1, "hello", time.Minute)
+	for attempt := 1; attempt <= 3; attempt++ {
+		if err := b.work(id, attempt, 0); err == nil {
+			t.Fatalf("attempt %d succeeded against its script", attempt)
+		}
+	}
+	for i, a := range b.sends.attempts {
+		if want := i == 2; a.unsure != want || a.ended == want {
+			t.Errorf("attempt %d: unsure %v, ended %v; want unsure %v", i+1, a.unsure, a.ended, want)
+		}
+	}
+	if len(b.resent) != 0 {
+		t.Fatalf("sure failures were taken for unsure ones: resent %v", b.resent)
+	}
+	if err := b.work(id, 4, 0); err != nil || b.state(id) != conversation.DeliverySent {
+		t.Fatalf("the retry: %v, %s", err, b.state(id))
+	}
+	if !slices.Equal(b.resent, []string{"unknown_outcome"}) {
+		t.Errorf("resent %v, want unknown_outcome", b.resent)
+	}
+}
+
 // R17: Meta refusing the token (190) marks the integration failing and
 // holds the reply, queued, without spending attempts or failing it; the
 // replies behind it keep their place. New credentials release them: they
@@ -292,6 +327,8 @@ type attemptRec struct {
 	message int64
 	ended   bool
 	sentAs  string
+	// unsure: its outcome is unknown (UnsureSend); it stays unended.
+	unsure bool
 }
 
 func (f *fakeSends) queued(m *conversation.Message, keep func(*conversation.Message) bool) int64 {
@@ -357,6 +394,11 @@ func (f *fakeSends) EndSend(_ context.Context, _, attempt int64, sentAs, _ strin
 		}
 	}
 	return len(ids), nil
+}
+
+func (f *fakeSends) UnsureSend(_ context.Context, _, attempt int64, _ string) error {
+	f.attempts[attempt-1].unsure = true
+	return nil
 }
 
 type fakeQueue struct{ woken []int64 }

@@ -25,7 +25,7 @@ PostgreSQL server named, under a mixed load, while it kills one with -9 and
 restarts it, restarts PostgreSQL (with -restart-db), and makes a fake Graph
 API fail in bursts of 503s and timeouts; then checks that every
 acknowledged message is stored once, every reply ends in a final state with
-at most one duplicate per crash, every subscriber's stream is whole and in
+at most one duplicate per crash or unanswered send, every subscriber's stream is whole and in
 order, and the surviving instance's goroutines and open files are back to
 their baseline. Exits non-zero when an invariant breaks.
 

@@ -122,6 +122,22 @@ func byStatus(e *Error) rule {
 	return rule{Permanent, "Meta refused the message: " + e.Message}
 }
 
+// Unsure tells whether a failed send may have reached Meta all the same:
+// the request left, but no answer came back (a timeout, a connection cut
+// before the answer). Meta's own answer, or a connection never made, says
+// for sure that nothing was sent. WhatsApp and the Send API take no
+// idempotency key, so the retry of an unsure send may reach the phone a
+// second time (R34).
+func Unsure(err error) bool {
+	if _, ok := errors.AsType[*Error](err); ok || !unreachable(err) {
+		return false
+	}
+	if op, ok := errors.AsType[*net.OpError](err); ok && op.Op == "dial" {
+		return false
+	}
+	return true
+}
+
 func unreachable(err error) bool {
 	if _, ok := errors.AsType[*url.Error](err); ok {
 		return true

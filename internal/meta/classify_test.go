@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -60,6 +62,31 @@ func TestClassify(t *testing.T) {
 		got := Classify(tc.err)
 		if got.Kind != tc.kind || got.Reason != tc.reason {
 			t.Errorf("%s: Classify = %v %q, want %v %q", tc.name, got.Kind, got.Reason, tc.kind, tc.reason)
+		}
+	}
+}
+
+// R34: only a send that left without an answer coming back may have
+// reached Meta all the same.
+func TestUnsure(t *testing.T) {
+	post := func(err error) error {
+		return &url.Error{Op: "Post", URL: "https://graph.facebook.com/v21.0/1/messages", Err: err}
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"timeout", post(context.DeadlineExceeded), true},
+		{"cut before the answer", post(io.ErrUnexpectedEOF), true},
+		{"reset while reading", post(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}), true},
+		{"connection refused", post(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), false},
+		{"no such host", post(&net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "graph.facebook.com"}}), false},
+		{"Meta answered", &Error{HTTPStatus: 503, Code: 2}, false},
+		{"refused before sending", errors.New("channel: body too long"), false},
+	} {
+		if got := Unsure(tc.err); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -25,7 +25,8 @@ func (sendRow) TableName() string { return "message_sends" }
 
 // StartSend records that an attempt to send a message begins, in trace. It
 // returns the attempt's id, the platform id an earlier attempt got back (""
-// when none did), and how many earlier attempts never recorded an outcome.
+// when none did), and how many earlier attempts have no outcome (see
+// UnsureSend).
 func (db *DB) StartSend(ctx context.Context, accountID, messageID int64, trace string) (attempt int64, sentAs string, unfinished int, err error) {
 	var earlier []sendRow
 	if err := db.scoped(ctx, accountID, "message_sends").Where("message_id = ?", messageID).Order("id").Find(&earlier).Error; err != nil {
@@ -60,6 +61,12 @@ func (db *DB) EndSend(ctx context.Context, accountID, attempt int64, sentAs, fai
 		JOIN message_sends a ON a.message_id = s.message_id
 		WHERE a.id = ? AND a.account_id = ? AND s.external_id <> ''`, attempt, accountID).Scan(&n).Error
 	return int(n), err
+}
+
+// UnsureSend records why an attempt's outcome is unknown, leaving it
+// without an end: to the next attempt, like one whose process died.
+func (db *DB) UnsureSend(ctx context.Context, accountID, attempt int64, why string) error {
+	return db.scoped(ctx, accountID, "message_sends").Where("id = ?", attempt).Update("error", why).Error
 }
 
 // SentTrace returns the trace of the attempt that got the platform id

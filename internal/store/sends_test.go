@@ -11,7 +11,8 @@ import (
 // R34: the line of queued replies is per conversation and channel, in the
 // order written, and skips replies that left it (sent, failed) or are
 // older than asked; attempts remember the platform ids they got, those
-// that never ended, and count a message's distinct ids.
+// that never ended or whose answer never came, and count a message's
+// distinct ids.
 func TestSendsAndTheLine(t *testing.T) {
 	eachStore(t, func(t *testing.T, cfg store.Config) {
 		f := open(t, cfg)
@@ -74,14 +75,22 @@ func TestSendsAndTheLine(t *testing.T) {
 		if n, err := f.db.EndSend(ctx, f.acct.ID, second, "", "HTTP 503"); err != nil || n != 0 {
 			t.Fatalf("a failed attempt: %d %v", n, err)
 		}
-		third, _, _, err := f.db.StartSend(ctx, f.acct.ID, a.ID, "")
+		// No answer came: the outcome stays unknown, as after a crash.
+		unsure, _, _, err := f.db.StartSend(ctx, f.acct.ID, a.ID, "")
 		if err != nil {
 			t.Fatal(err)
+		}
+		if err := f.db.UnsureSend(ctx, f.acct.ID, unsure, "context deadline exceeded"); err != nil {
+			t.Fatal(err)
+		}
+		third, _, unfinished, err := f.db.StartSend(ctx, f.acct.ID, a.ID, "")
+		if err != nil || unfinished != 2 {
+			t.Fatalf("after an unsure attempt: %d unfinished, %v", unfinished, err)
 		}
 		if n, err := f.db.EndSend(ctx, f.acct.ID, third, "wamid.ONE", ""); err != nil || n != 1 {
 			t.Fatalf("a sent attempt: %d ids, %v", n, err)
 		}
-		if _, sentAs, unfinished, err = f.db.StartSend(ctx, f.acct.ID, a.ID, ""); err != nil || sentAs != "wamid.ONE" || unfinished != 1 {
+		if _, sentAs, unfinished, err = f.db.StartSend(ctx, f.acct.ID, a.ID, ""); err != nil || sentAs != "wamid.ONE" || unfinished != 2 {
 			t.Fatalf("after a send: %q %d %v", sentAs, unfinished, err)
 		}
 		if n, err := f.db.EndSend(ctx, f.acct.ID, first, "wamid.TWO", ""); err != nil || n != 2 {
