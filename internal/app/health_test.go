@@ -34,8 +34,8 @@ func (s *socialSetup) health(t *testing.T) (id string, h healthOut) {
 
 // R38: an admin sees per integration when its last webhook arrived, when
 // Meta last accepted a reply, the failed share of the last hour's send
-// attempts, and the oldest reply still waiting (here held by a refused
-// token); agents are refused with FORBIDDEN, another account's admin sees
+// attempts (counted by linkline_send_attempts_total too), and the oldest
+// reply still waiting (here held by a refused token); agents are refused with FORBIDDEN, another account's admin sees
 // nothing of it.
 func TestIntegrationHealth(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
@@ -83,6 +83,12 @@ func TestIntegrationHealth(t *testing.T) {
 		})
 		if h.OldestWaitingAt == nil || h.OldestWaitingAt.Before(before.Add(-time.Second)) || h.FailureRatio != 0.5 {
 			t.Errorf("with a held reply: %+v", h)
+		}
+		// The metric counts the same attempts.
+		m := b.scrape(t)
+		if sent, failed := m.value("linkline_send_attempts_total", "channel", "WHATSAPP", "outcome", "sent"),
+			m.value("linkline_send_attempts_total", "channel", "WHATSAPP", "outcome", "failed"); sent != 2 || failed != 2 {
+			t.Errorf("linkline_send_attempts_total: %v sent, %v failed", sent, failed)
 		}
 
 		if r := b.post(t, b.agent, healthQuery, nil); r.code() != "FORBIDDEN" {

@@ -83,6 +83,9 @@ type Metrics struct {
 	Failed func(ch conversation.Channel, class string)
 	// Accepted is the time from a reply's commit to the platform taking it.
 	Accepted func(ch conversation.Channel, d time.Duration)
+	// Attempted is an attempt to send through an integration that ended,
+	// sent or failed: the attempts an integration's health counts.
+	Attempted func(ch conversation.Channel, integrationID int64, outcome string)
 	// Retried is an attempt that failed and will be retried, by class.
 	Retried func(reason string)
 	// Snoozed is an attempt put off: behind, pair_limit, rate_limited, held.
@@ -106,6 +109,12 @@ func (m Metrics) accepted(ch conversation.Channel, d time.Duration) {
 	m.outcome(ch, "sent")
 	if m.Accepted != nil {
 		m.Accepted(ch, d)
+	}
+}
+
+func (m Metrics) attempted(ch conversation.Channel, integrationID int64, outcome string) {
+	if m.Attempted != nil {
+		m.Attempted(ch, integrationID, outcome)
 	}
 }
 
@@ -364,12 +373,14 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		if rerr != nil {
 			return errors.Join(err, rerr)
 		}
+		s.Metrics.attempted(m.Channel, it.ID, "failed")
 		return s.classify(ctx, job, m, it, err)
 	}
 	ids, err := w.sends.EndSend(record, m.AccountID, attempt, sent.ExternalID, "")
 	if err != nil {
 		return err
 	}
+	s.Metrics.attempted(m.Channel, it.ID, "sent")
 	if ids > 1 {
 		log.WarnContext(ctx, "delivery: the message was sent more than once", "platform_ids", ids, "platform_id", sent.ExternalID)
 		w.resent("sent_twice")
