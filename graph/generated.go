@@ -187,6 +187,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		DisplayName func(childComplexity int) int
 		Handle      func(childComplexity int) int
+		Health      func(childComplexity int) int
 		ID          func(childComplexity int) int
 		LastError   func(childComplexity int) int
 		LastErrorAt func(childComplexity int) int
@@ -195,6 +196,17 @@ type ComplexityRoot struct {
 		UpdatedAt   func(childComplexity int) int
 		WABAID      func(childComplexity int) int
 		WebhookURL  func(childComplexity int) int
+	}
+
+	IntegrationHealth struct {
+		FailedAttempts  func(childComplexity int) int
+		FailureRatio    func(childComplexity int) int
+		LastSentAt      func(childComplexity int) int
+		LastWebhookAt   func(childComplexity int) int
+		OldestWaitingAt func(childComplexity int) int
+		SentAttempts    func(childComplexity int) int
+		WaitingReplies  func(childComplexity int) int
+		WindowSeconds   func(childComplexity int) int
 	}
 
 	IntegrationPayload struct {
@@ -443,6 +455,8 @@ type IntegrationResolver interface {
 	ID(ctx context.Context, obj *integration.Integration) (string, error)
 
 	WebhookURL(ctx context.Context, obj *integration.Integration) (string, error)
+
+	Health(ctx context.Context, obj *integration.Integration) (*integration.Health, error)
 }
 type LinkResolver interface {
 	EndedBy(ctx context.Context, obj *conversation.Link) (*conversation.LinkActor, error)
@@ -1003,6 +1017,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.Handle(childComplexity), true
+	case "Integration.health":
+		if e.ComplexityRoot.Integration.Health == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Integration.Health(childComplexity), true
 	case "Integration.id":
 		if e.ComplexityRoot.Integration.ID == nil {
 			break
@@ -1051,6 +1071,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Integration.WebhookURL(childComplexity), true
+
+	case "IntegrationHealth.failedAttempts":
+		if e.ComplexityRoot.IntegrationHealth.FailedAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.FailedAttempts(childComplexity), true
+	case "IntegrationHealth.failureRatio":
+		if e.ComplexityRoot.IntegrationHealth.FailureRatio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.FailureRatio(childComplexity), true
+	case "IntegrationHealth.lastSentAt":
+		if e.ComplexityRoot.IntegrationHealth.LastSentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.LastSentAt(childComplexity), true
+	case "IntegrationHealth.lastWebhookAt":
+		if e.ComplexityRoot.IntegrationHealth.LastWebhookAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.LastWebhookAt(childComplexity), true
+	case "IntegrationHealth.oldestWaitingAt":
+		if e.ComplexityRoot.IntegrationHealth.OldestWaitingAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.OldestWaitingAt(childComplexity), true
+	case "IntegrationHealth.sentAttempts":
+		if e.ComplexityRoot.IntegrationHealth.SentAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.SentAttempts(childComplexity), true
+	case "IntegrationHealth.waitingReplies":
+		if e.ComplexityRoot.IntegrationHealth.WaitingReplies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.WaitingReplies(childComplexity), true
+	case "IntegrationHealth.windowSeconds":
+		if e.ComplexityRoot.IntegrationHealth.WindowSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntegrationHealth.WindowSeconds(childComplexity), true
 
 	case "IntegrationPayload.integration":
 		if e.ComplexityRoot.IntegrationPayload.Integration == nil {
@@ -2773,6 +2842,29 @@ type Integration implements Node {
   lastErrorAt: Time
   createdAt: Time!
   updatedAt: Time!
+  "Admins: how the integration is doing (R38)."
+  health: IntegrationHealth! @auth(requires: [ADMIN])
+}
+
+# Integration health (issue 14; R38)
+"How an integration is doing: what its webhooks and its replies' send attempts say. Attempts, retries included, not replies: a reply that failed twice and then went out is two failed attempts and one sent (linkline_replies_total counts it once, as sent)."
+type IntegrationHealth {
+  "When a signed webhook from Meta last arrived, to within a minute; null: none yet."
+  lastWebhookAt: Time
+  "When Meta last accepted a reply sent through it; null: never."
+  lastSentAt: Time
+  "Send attempts started in the trailing window (windowSeconds: the last hour) that Meta accepted."
+  sentAttempts: Int!
+  "Send attempts started in the trailing window that failed: Meta refused them or did not answer. Attempts still under way count in neither."
+  failedAttempts: Int!
+  "failedAttempts / (sentAttempts + failedAttempts) over the trailing window; 0 without attempts."
+  failureRatio: Float!
+  "The trailing window of the attempt counts, in seconds (3600)."
+  windowSeconds: Int!
+  "Replies through this integration still queued: not yet sent, nor failed (held by a FAILING integration, waiting out a retry or a rate limit)."
+  waitingReplies: Int!
+  "When the oldest of the waiting replies was written; null: none waiting."
+  oldestWaitingAt: Time
 }
 
 input ConnectIntegrationInput {
@@ -3280,8 +3372,32 @@ func (ec *executionContext) childFields_Integration(ctx context.Context, field g
 		return ec.fieldContext_Integration_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Integration_updatedAt(ctx, field)
+	case "health":
+		return ec.fieldContext_Integration_health(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Integration", field.Name)
+}
+
+func (ec *executionContext) childFields_IntegrationHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lastWebhookAt":
+		return ec.fieldContext_IntegrationHealth_lastWebhookAt(ctx, field)
+	case "lastSentAt":
+		return ec.fieldContext_IntegrationHealth_lastSentAt(ctx, field)
+	case "sentAttempts":
+		return ec.fieldContext_IntegrationHealth_sentAttempts(ctx, field)
+	case "failedAttempts":
+		return ec.fieldContext_IntegrationHealth_failedAttempts(ctx, field)
+	case "failureRatio":
+		return ec.fieldContext_IntegrationHealth_failureRatio(ctx, field)
+	case "windowSeconds":
+		return ec.fieldContext_IntegrationHealth_windowSeconds(ctx, field)
+	case "waitingReplies":
+		return ec.fieldContext_IntegrationHealth_waitingReplies(ctx, field)
+	case "oldestWaitingAt":
+		return ec.fieldContext_IntegrationHealth_oldestWaitingAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntegrationHealth", field.Name)
 }
 
 func (ec *executionContext) childFields_IntegrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6546,6 +6662,240 @@ func (ec *executionContext) _Integration_updatedAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Integration_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Integration", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Integration_health(ctx context.Context, field graphql.CollectedField, obj *integration.Integration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Integration_health(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Integration().Health(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *integration.Health
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *integration.Health
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *integration.Health) graphql.Marshaler {
+			return ec.marshalNIntegrationHealth2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋintegrationᚐHealth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Integration_health(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Integration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntegrationHealth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IntegrationHealth_lastWebhookAt(ctx context.Context, field graphql.CollectedField, obj *integration.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_lastWebhookAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastWebhookAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_lastWebhookAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IntegrationHealth_lastSentAt(ctx context.Context, field graphql.CollectedField, obj *integration.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_lastSentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_lastSentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, false, false, "Time")
+}
+
+func (ec *executionContext) _IntegrationHealth_sentAttempts(ctx context.Context, field graphql.CollectedField, obj *integration.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_sentAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAttempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_sentAttempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IntegrationHealth_failedAttempts(ctx context.Context, field graphql.CollectedField, obj *integration.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_failedAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedAttempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_failedAttempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IntegrationHealth_failureRatio(ctx context.Context, field graphql.CollectedField, obj *integration.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_failureRatio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailureRatio(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_failureRatio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, true, false, "Float")
+}
+
+func (ec *executionContext) _IntegrationHealth_windowSeconds(ctx context.Context, field graphql.CollectedField, obj *integration.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_windowSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WindowSeconds(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_windowSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, true, false, "Int")
+}
+
+func (ec *executionContext) _IntegrationHealth_waitingReplies(ctx context.Context, field graphql.CollectedField, obj *integration.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_waitingReplies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitingReplies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_waitingReplies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IntegrationHealth_oldestWaitingAt(ctx context.Context, field graphql.CollectedField, obj *integration.Health) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntegrationHealth_oldestWaitingAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OldestWaitingAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntegrationHealth_oldestWaitingAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntegrationHealth", field, false, false, "Time")
 }
 
 func (ec *executionContext) _IntegrationPayload_integration(ctx context.Context, field graphql.CollectedField, obj *model.IntegrationPayload) (ret graphql.Marshaler) {
@@ -15321,6 +15671,80 @@ func (ec *executionContext) _Integration(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "health":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Integration_health(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var integrationHealthImplementors = []string{"IntegrationHealth"}
+
+func (ec *executionContext) _IntegrationHealth(ctx context.Context, sel ast.SelectionSet, obj *integration.Health) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, integrationHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntegrationHealth")
+		case "lastWebhookAt":
+			out.Values[i] = ec._IntegrationHealth_lastWebhookAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastSentAt":
+			out.Values[i] = ec._IntegrationHealth_lastSentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sentAttempts":
+			out.Values[i] = ec._IntegrationHealth_sentAttempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failedAttempts":
+			out.Values[i] = ec._IntegrationHealth_failedAttempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failureRatio":
+			out.Values[i] = ec._IntegrationHealth_failureRatio(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "windowSeconds":
+			out.Values[i] = ec._IntegrationHealth_windowSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waitingReplies":
+			out.Values[i] = ec._IntegrationHealth_waitingReplies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "oldestWaitingAt":
+			out.Values[i] = ec._IntegrationHealth_oldestWaitingAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17618,6 +18042,20 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17682,6 +18120,14 @@ func (ec *executionContext) marshalNIntegration2ᚖgithubᚗcomᚋlinklineᚋlin
 		return graphql.Null
 	}
 	return ec._Integration(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIntegrationHealth2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋintegrationᚐHealth(ctx context.Context, sel ast.SelectionSet, v *integration.Health) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntegrationHealth!")
+		return graphql.Null
+	}
+	return ec._IntegrationHealth(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNIntegrationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐIntegrationInput(ctx context.Context, v any) (model.IntegrationInput, error) {

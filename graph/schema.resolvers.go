@@ -149,6 +149,11 @@ func (r *integrationResolver) WebhookURL(ctx context.Context, obj *integration.I
 	return r.PublicURL + "/webhooks/" + obj.WebhookKey, nil
 }
 
+// Health is the resolver for the health field.
+func (r *integrationResolver) Health(ctx context.Context, obj *integration.Integration) (*integration.Health, error) {
+	return r.Channels.Health(ctx, auth.FromContext(ctx), obj)
+}
+
 // EndedBy is the resolver for the endedBy field.
 func (r *linkResolver) EndedBy(ctx context.Context, obj *conversation.Link) (*conversation.LinkActor, error) {
 	return optional(obj.EndedBy), nil

@@ -34,11 +34,11 @@ func (a *page) connectSandboxInPage(channel, businessID, handle string) {
 	a.click(".connect button", "Connect")
 }
 
-// R1, R2, R3, R37: the admin page in Chromium next to the widget. With no
+// R1, R2, R3, R37, R38: the admin page in Chromium next to the widget. With no
 // integration connected, it explains that linking needs a social channel
 // and Messenger cannot be chosen; the admin connects a sandbox Messenger
 // integration from the page (listed with its status, no secret asked or
-// shown), the explanation goes, and enabling Messenger for the widget
+// shown) and its health, the explanation goes, and enabling Messenger for the widget
 // makes the options icon appear live in the widget's tab, listing
 // Messenger. The API's refusal of a second integration with the same id
 // is shown to the admin.
@@ -64,6 +64,8 @@ func TestAdminSettingsInBrowser(t *testing.T) {
 		a.waitText(".connect + .status", "Connected")
 		a.waitText(".integrations td", "Messenger (sandbox)")
 		a.waitText(".integration-status", "Active")
+		// R38: each integration's health in a line.
+		a.waitText(".integration-health", "no webhook yet · nothing sent yet · no attempts lately · none waiting")
 		a.waitText(".ready", "Linking is available")
 		if a.visible(`input[type="password"]:not(#admin-token)`) {
 			t.Error("the sandbox form asks for a secret")

@@ -210,6 +210,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Accepted: func(ch conversation.Channel, d time.Duration) {
 			m.DeliveryLatency.WithLabelValues(string(ch)).Observe(d.Seconds())
 		},
+		Attempted: func(ch conversation.Channel, integrationID int64, outcome string) {
+			m.SendAttempts.WithLabelValues(string(ch), strconv.FormatInt(integrationID, 10), outcome).Inc()
+		},
 		Retried: func(reason string) { m.DeliveryRetries.WithLabelValues(reason).Inc() },
 		Snoozed: func(reason string) { m.DeliverySnoozes.WithLabelValues(reason).Inc() },
 	}

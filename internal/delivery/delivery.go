@@ -83,6 +83,9 @@ type Metrics struct {
 	Failed func(ch conversation.Channel, class string)
 	// Accepted is the time from a reply's commit to the platform taking it.
 	Accepted func(ch conversation.Channel, d time.Duration)
+	// Attempted is an attempt to send through an integration that ended,
+	// sent or failed: the attempts an integration's health counts.
+	Attempted func(ch conversation.Channel, integrationID int64, outcome string)
 	// Retried is an attempt that failed and will be retried, by class.
 	Retried func(reason string)
 	// Snoozed is an attempt put off: behind, pair_limit, rate_limited, held.
@@ -106,6 +109,12 @@ func (m Metrics) accepted(ch conversation.Channel, d time.Duration) {
 	m.outcome(ch, "sent")
 	if m.Accepted != nil {
 		m.Accepted(ch, d)
+	}
+}
+
+func (m Metrics) attempted(ch conversation.Channel, integrationID int64, outcome string) {
+	if m.Attempted != nil {
+		m.Attempted(ch, integrationID, outcome)
 	}
 }
 
@@ -347,7 +356,10 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 	log := s.log.With("message", m.ID, "conversation", m.ConversationID, "channel", m.Channel)
 	if sentAs != "" {
 		log.InfoContext(ctx, "delivery: already sent by an earlier attempt; recording it", "platform_id", sentAs)
-		_, err := w.sends.EndSend(ctx, m.AccountID, attempt, "", "not sent again: an earlier attempt was")
+		// Ended with neither a platform id nor an error: this attempt
+		// sent nothing, and nothing failed (integration health counts
+		// neither).
+		_, err := w.sends.EndSend(ctx, m.AccountID, attempt, "", "")
 		return errors.Join(err, w.sent(ctx, m, sentAs))
 	}
 	if unfinished > 0 {
@@ -371,12 +383,14 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		if rerr != nil {
 			return errors.Join(err, rerr)
 		}
+		s.Metrics.attempted(m.Channel, it.ID, "failed")
 		return s.classify(ctx, job, m, it, err)
 	}
 	ids, err := w.sends.EndSend(record, m.AccountID, attempt, sent.ExternalID, "")
 	if err != nil {
 		return err
 	}
+	s.Metrics.attempted(m.Channel, it.ID, "sent")
 	if ids > 1 {
 		log.WarnContext(ctx, "delivery: the message was sent more than once", "platform_ids", ids, "platform_id", sent.ExternalID)
 		w.resent("sent_twice")

@@ -49,8 +49,11 @@ type Integration struct {
 	WebhookKey  string
 	LastError   string
 	LastErrorAt *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// LastWebhookAt is when a signed webhook last arrived, recorded at
+	// most every WebhookEvery (R38).
+	LastWebhookAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Secrets are the write-only credentials of an integration.
@@ -94,6 +97,10 @@ type Store interface {
 	Integrations(ctx context.Context, accountID int64) ([]*Integration, error)
 	IntegrationByWebhookKey(ctx context.Context, key string) (*Integration, Secrets, error)
 	IntegrationSecrets(ctx context.Context, accountID, id int64) (Secrets, error)
+	// IntegrationSends reads the send attempts through an integration of
+	// the account: those since a time, its latest success, and its replies
+	// still queued (R38).
+	IntegrationSends(ctx context.Context, accountID, integrationID int64, since time.Time) (Sends, error)
 }
 
 // Service manages integrations.

@@ -16,6 +16,9 @@ import (
 type fakeStore struct {
 	its     map[int64]*Integration
 	secrets map[int64]Secrets
+	// sends is what IntegrationSends answers; since, what it was asked.
+	sends Sends
+	since time.Time
 }
 
 func newFakeStore() *fakeStore {
@@ -60,6 +63,11 @@ func (f *fakeStore) IntegrationByWebhookKey(context.Context, string) (*Integrati
 
 func (f *fakeStore) IntegrationSecrets(_ context.Context, _, id int64) (Secrets, error) {
 	return f.secrets[id], nil
+}
+
+func (f *fakeStore) IntegrationSends(_ context.Context, _, _ int64, since time.Time) (Sends, error) {
+	f.since = since
+	return f.sends, nil
 }
 
 // R19: setting a new app secret keeps the replaced one valid for the

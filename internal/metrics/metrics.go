@@ -42,6 +42,9 @@ type Metrics struct {
 	ReplyFailures *prometheus.CounterVec
 	// DeliveryLatency is from the reply's commit to the platform taking it.
 	DeliveryLatency *prometheus.HistogramVec
+	// SendAttempts counts the attempts to send a reply by integration and
+	// outcome: what an integration's health (R38) counts over its window.
+	SendAttempts *prometheus.CounterVec
 	// DeliveryRetries and DeliverySnoozes are the job attempts that will run
 	// again, by reason.
 	DeliveryRetries *prometheus.CounterVec
@@ -99,6 +102,8 @@ func New() *Metrics {
 		Replies:         counters("linkline_replies_total", "Replies to social channels by outcome: queued, sent (the platform took it), delivered, read (status webhooks), held (credentials refused), failed.", "channel", "outcome"),
 		ReplyFailures:   counters("linkline_reply_failures_total", "Failed replies by class: permanent (the platform refused it), exhausted (retries spent), window_closed, integration (disabled or removed), recipient (unlinked or gone), reported (a status webhook).", "channel", "class"),
 		DeliveryLatency: histograms("linkline_delivery_latency_seconds", "From a reply's commit to the platform accepting it, retries included.", latencyBuckets, "channel"),
+		SendAttempts: counters("linkline_send_attempts_total",
+			"Attempts to send a reply to the platform, retries included, by integration and outcome: sent (the platform took it) or failed (refused, or no answer). An integration's health shows the failed share over the last hour.", "channel", "integration", "outcome"),
 		DeliveryRetries: counters("linkline_delivery_retries_total", "Delivery attempts that failed and will be retried with backoff, by failure class.", "reason"),
 		DeliverySnoozes: counters("linkline_delivery_snoozes_total", "Delivery attempts put off: behind (an earlier reply of the conversation is unsent), pair_limit, rate_limited, held.", "reason"),
 		WebhookProcessing: histograms("linkline_webhook_processing_seconds", "From a webhook's receipt to its events stored.",
@@ -117,7 +122,7 @@ func New() *Metrics {
 	f(collectors.NewGoCollector())
 	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range []prometheus.Collector{m.Sockets, m.SocketsRejected, m.Subscriptions, m.SlowConsumers, m.Messages, m.WriteBatch, m.RateLimited, m.Requests, m.InternalErrors, m.RejectedHTTPRequest, m.Webhooks, m.DeliveryResends,
-		m.Replies, m.ReplyFailures, m.DeliveryLatency, m.DeliveryRetries, m.DeliverySnoozes, m.WebhookProcessing, m.GraphAPIRequests, m.GraphAPILatency, m.LinkRequests, m.SubscriptionResumes, m.SubscriptionLag, m.ListenerReconnects} {
+		m.Replies, m.ReplyFailures, m.SendAttempts, m.DeliveryLatency, m.DeliveryRetries, m.DeliverySnoozes, m.WebhookProcessing, m.GraphAPIRequests, m.GraphAPILatency, m.LinkRequests, m.SubscriptionResumes, m.SubscriptionLag, m.ListenerReconnects} {
 		f(c)
 	}
 	return m

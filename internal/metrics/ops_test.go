@@ -34,7 +34,7 @@ func exposed(t *testing.T) map[string]bool {
 	}
 	// Vectors with no sample yet are known by their descriptions, and so
 	// is the pool's collector, which needs a database to collect.
-	descs := make(chan *prometheus.Desc, 100)
+	descs := make(chan *prometheus.Desc, 1000)
 	v := reflect.ValueOf(m).Elem()
 	for _, f := range v.Fields() {
 		if c, ok := reflect.TypeAssert[prometheus.Collector](f); ok {

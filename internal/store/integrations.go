@@ -37,8 +37,10 @@ type integrationRow struct {
 	SecretsKeyID string
 	LastError    string
 	LastErrorAt  *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// LastWebhookAt is written by RecordWebhook only.
+	LastWebhookAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 func (integrationRow) TableName() string { return "integrations" }
@@ -47,7 +49,8 @@ func (r *integrationRow) domain() *integration.Integration {
 	return &integration.Integration{
 		ID: r.ID, AccountID: r.AccountID, Channel: conversation.Channel(r.Channel), Status: integration.Status(r.Status),
 		Sandbox: r.Sandbox, BusinessID: r.BusinessID, Handle: r.Handle, DisplayName: r.DisplayName, WABAID: r.WABAID,
-		WebhookKey: r.WebhookKey, LastError: r.LastError, LastErrorAt: r.LastErrorAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		WebhookKey: r.WebhookKey, LastError: r.LastError, LastErrorAt: r.LastErrorAt, LastWebhookAt: r.LastWebhookAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
 }
 

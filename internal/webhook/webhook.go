@@ -22,9 +22,13 @@ import (
 // MiB holds that with room to spare.
 const MaxBody = 4 << 20
 
-// Integrations finds the integration a webhook URL names.
+// Integrations finds the integration a webhook URL names, and records
+// when its webhooks arrive.
 type Integrations interface {
 	IntegrationByWebhookKey(ctx context.Context, key string) (*integration.Integration, integration.Secrets, error)
+	// RecordWebhook records a webhook's arrival at a time, unless one was
+	// recorded less than every before.
+	RecordWebhook(ctx context.Context, integrationID int64, at time.Time, every time.Duration) error
 }
 
 // Inbox stores a webhook body durably, with the job that will process it,
@@ -99,6 +103,20 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, sec integration
 	_, _ = io.WriteString(w, challenge)
 }
 
+// seen records that a signed webhook arrived for it, for its health
+// (R38). The row read for this request says when the last one was
+// recorded, so that most webhooks write nothing; a failure to record is
+// no reason to refuse the webhook.
+func (h *Handler) seen(ctx context.Context, it *integration.Integration) {
+	now := h.now()
+	if !integration.WebhookDue(it.LastWebhookAt, now) {
+		return
+	}
+	if err := h.integrations.RecordWebhook(ctx, it.ID, now, integration.WebhookEvery); err != nil {
+		h.log.WarnContext(ctx, "webhook: recording its arrival failed", "integration", it.ID, "err", err)
+	}
+}
+
 // receive authenticates a POST and stores it before answering 200; Meta
 // retries anything else, which is right when we failed to store it.
 func (h *Handler) receive(w http.ResponseWriter, r *http.Request, it *integration.Integration, sec integration.Secrets) {
@@ -124,6 +142,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request, it *integratio
 		http.Error(w, "bad signature", http.StatusForbidden)
 		return
 	}
+	h.seen(r.Context(), it)
 	if it.Status == integration.StatusDisabled {
 		// Acknowledged, or Meta would retry for days; a disabled
 		// integration takes no traffic.

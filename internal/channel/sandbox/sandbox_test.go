@@ -82,6 +82,8 @@ func (s store) IntegrationByWebhookKey(_ context.Context, key string) (*integrat
 	return nil, integration.Secrets{}, apperr.NotFoundf("integration")
 }
 
+func (s store) RecordWebhook(context.Context, int64, time.Time, time.Duration) error { return nil }
+
 // credentials are what delivery sends with: the stored integration's,
 // with the sandbox's access token.
 func credentials(it Integration) channel.Credentials {

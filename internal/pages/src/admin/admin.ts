@@ -183,7 +183,7 @@ export class Admin {
       h(
         "table",
         {},
-        h("thead", {}, h("tr", {}, ...[c.channel, c.name, c.handle, c.status, c.lastError].map((n) => h("th", { scope: "col" }, n)))),
+        h("thead", {}, h("tr", {}, ...[c.channel, c.name, c.handle, c.status, c.health, c.lastError].map((n) => h("th", { scope: "col" }, n)))),
         h(
           "tbody",
           {},
@@ -195,12 +195,26 @@ export class Admin {
               h("td", {}, i.displayName),
               h("td", {}, i.handle),
               h("td", { class: `integration-status ${i.status.toLowerCase()}` }, t.status[i.status]),
+              h("td", { class: "integration-health" }, this.healthLine(i.health)),
               h("td", { class: "last-error" }, i.lastError && `${i.lastError}${i.lastErrorAt ? ` (${new Date(i.lastErrorAt).toLocaleString()})` : ""}`),
             ),
           ),
         ),
       ),
     );
+  }
+
+  /** The integration's health in one line (R38), ages from this browser's clock. */
+  private healthLine(hl: op.IntegrationHealth): string {
+    const t = this.t.health;
+    const ago = (at: string | null) => at && t.ago(Math.floor((Date.now() - new Date(at).getTime()) / 60_000));
+    const attempts = hl.sentAttempts + hl.failedAttempts;
+    return [
+      t.webhook(ago(hl.lastWebhookAt)),
+      t.sent(ago(hl.lastSentAt)),
+      t.failures(Math.round(hl.failureRatio * 100), attempts, hl.windowSeconds / 3600),
+      t.waiting(hl.waitingReplies, ago(hl.oldestWaitingAt)),
+    ].join(" · ");
   }
 
   private connectSandboxForm(): HTMLFormElement {

@@ -31,10 +31,24 @@ export interface Integration {
   displayName: string;
   lastError: string;
   lastErrorAt: string | null;
+  health: IntegrationHealth;
+}
+
+/** How an integration is doing (R38); attempts count over the trailing windowSeconds. */
+export interface IntegrationHealth {
+  lastWebhookAt: string | null;
+  lastSentAt: string | null;
+  sentAttempts: number;
+  failedAttempts: number;
+  failureRatio: number;
+  windowSeconds: number;
+  waitingReplies: number;
+  oldestWaitingAt: string | null;
 }
 
 const widgetFields = `id name key socialChannels allowedOrigins language`;
-const integrationFields = `id channel status sandbox handle displayName lastError lastErrorAt`;
+const integrationFields = `id channel status sandbox handle displayName lastError lastErrorAt
+  health { lastWebhookAt lastSentAt sentAttempts failedAttempts failureRatio windowSeconds waitingReplies oldestWaitingAt }`;
 
 export const viewer = `{ viewer { roles agent { name } account { name } } }`;
 export type Viewer = { viewer: { roles: string[]; agent: { name: string } | null; account: { name: string } | null } };

@@ -26,7 +26,16 @@ export const en = {
   saved: "Saved: open widgets show it now.",
   integrations: "Integrations",
   noIntegrations: "No integration is connected.",
-  columns: { channel: "Channel", name: "Name", handle: "Handle", status: "Status", lastError: "Last error" },
+  columns: { channel: "Channel", name: "Name", handle: "Handle", status: "Status", health: "Health", lastError: "Last error" },
+  // R38: one line per integration, from its health.
+  health: {
+    ago: (minutes: number) => (minutes < 1 ? "just now" : minutes < 120 ? `${minutes} min ago` : `${Math.floor(minutes / 60)} h ago`),
+    webhook: (ago: string | null) => (ago ? `webhook ${ago}` : "no webhook yet"),
+    sent: (ago: string | null) => (ago ? `sent ${ago}` : "nothing sent yet"),
+    failures: (percent: number, attempts: number, hours: number) =>
+      attempts ? `${percent}% of ${attempts} attempts failed in the last ${hours === 1 ? "hour" : `${hours} hours`}` : "no attempts lately",
+    waiting: (n: number, oldest: string | null) => (n ? `${n} waiting, oldest written ${oldest}` : "none waiting"),
+  },
   sandbox: "sandbox",
   status: { ACTIVE: "Active", DISABLED: "Disabled", FAILING: "Failing" } satisfies Record<IntegrationStatus, string>,
   connect: "Connect a sandbox integration",
