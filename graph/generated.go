@@ -157,6 +157,7 @@ type ComplexityRoot struct {
 		Kind         func(childComplexity int) int
 		Message      func(childComplexity int) int
 		Presence     func(childComplexity int) int
+		Typing       func(childComplexity int) int
 	}
 
 	ConversationPayload struct {
@@ -279,6 +280,7 @@ type ComplexityRoot struct {
 		SetAvailability         func(childComplexity int, input model.SetAvailabilityInput) int
 		SetConversationLanguage func(childComplexity int, input model.SetConversationLanguageInput) int
 		SetPresence             func(childComplexity int, input model.SetPresenceInput) int
+		SetTyping               func(childComplexity int, input model.SetTypingInput) int
 		SetWidgetChannels       func(childComplexity int, input model.SetWidgetChannelsInput) int
 		SetWidgetLanguage       func(childComplexity int, input model.SetWidgetLanguageInput) int
 		SetWidgetOrigins        func(childComplexity int, input model.SetWidgetOriginsInput) int
@@ -367,6 +369,12 @@ type ComplexityRoot struct {
 		Kind            func(childComplexity int) int
 		PreviousChannel func(childComplexity int) int
 		Reason          func(childComplexity int) int
+	}
+
+	Typing struct {
+		Name  func(childComplexity int) int
+		Role  func(childComplexity int) int
+		Until func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -495,6 +503,7 @@ type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input model.APITokenInput) (*model.APITokenPayload, error)
 	SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error)
+	SetTyping(ctx context.Context, input model.SetTypingInput) (*model.ConversationPayload, error)
 }
 type PresenceResolver interface {
 	Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error)
@@ -908,6 +917,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConversationEvent.Presence(childComplexity), true
+	case "ConversationEvent.typing":
+		if e.ComplexityRoot.ConversationEvent.Typing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationEvent.Typing(childComplexity), true
 
 	case "ConversationPayload.conversation":
 		if e.ComplexityRoot.ConversationPayload.Conversation == nil {
@@ -1527,6 +1542,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPresence(childComplexity, args["input"].(model.SetPresenceInput)), true
+	case "Mutation.setTyping":
+		if e.ComplexityRoot.Mutation.SetTyping == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTyping_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTyping(childComplexity, args["input"].(model.SetTypingInput)), true
 	case "Mutation.setWidgetChannels":
 		if e.ComplexityRoot.Mutation.SetWidgetChannels == nil {
 			break
@@ -1960,6 +1986,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SystemNote.Reason(childComplexity), true
 
+	case "Typing.name":
+		if e.ComplexityRoot.Typing.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Typing.Name(childComplexity), true
+	case "Typing.role":
+		if e.ComplexityRoot.Typing.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Typing.Role(childComplexity), true
+	case "Typing.until":
+		if e.ComplexityRoot.Typing.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Typing.Until(childComplexity), true
+
 	case "Viewer.account":
 		if e.ComplexityRoot.Viewer.Account == nil {
 			break
@@ -2103,6 +2148,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetAvailabilityInput", ec.unmarshalInputSetAvailabilityInput),
 			graphql.NewInputUnmarshaler("SetConversationLanguageInput", ec.unmarshalInputSetConversationLanguageInput),
 			graphql.NewInputUnmarshaler("SetPresenceInput", ec.unmarshalInputSetPresenceInput),
+			graphql.NewInputUnmarshaler("SetTypingInput", ec.unmarshalInputSetTypingInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("SetWidgetLanguageInput", ec.unmarshalInputSetWidgetLanguageInput),
 			graphql.NewInputUnmarshaler("SetWidgetOriginsInput", ec.unmarshalInputSetWidgetOriginsInput),
@@ -2284,6 +2330,8 @@ enum EventKind {
   ASSIGNED
   "An agent is viewing the conversation or typing a reply, or left it (see presence): live only, on the account feed; never stored or replayed, and its cursor is that of the event before it (R29)."
   PRESENCE
+  "The end user or an agent is typing (see typing): live only, on the account feed and the conversation's, the widget's included; never stored or replayed, and its cursor is that of the event before it (R31)."
+  TYPING
 }
 
 "What an agent is doing in a conversation (R29)."
@@ -2298,6 +2346,22 @@ enum AgentActivity {
 type Presence {
   agent: Agent!
   activity: AgentActivity!
+}
+
+# Typing and read receipts (issue 13, R31).
+
+"Who is typing in the event's conversation, live (R31). Shows in clients until ` + "`" + `until` + "`" + `, unless a message from them arrives first."
+type Typing {
+  "END_USER or AGENT."
+  role: AuthorRole!
+  "The end user's name, or the agent's display name: nothing else of them."
+  name: String!
+  "When the indicator lapses unless the typist says so again."
+  until: Time!
+}
+
+input SetTypingInput {
+  conversationId: ID!
 }
 
 "What a SYSTEM message records (R13, R27): the same names as the event kinds that carry it."
@@ -2986,6 +3050,8 @@ type Mutation {
   revokeApiToken(input: ApiTokenInput!): ApiTokenPayload! @auth(requires: [AGENT]) @audited
   "Sign out of this device: the widget session's token stops working and its sockets close, on every instance (R28)."
   signOut(input: SignOutInput!): SignOutPayload! @auth(requires: [END_USER])
+  "The widget says its end user is typing: the conversation's agents see it live for a few seconds (Typing.until); send it again every few seconds while keys are pressed. Nothing is stored. Rate-limited per session (R24, R31)."
+  setTyping(input: SetTypingInput!): ConversationPayload! @auth(requires: [END_USER])
 }
 
 "One change, with the cursor to resume after it."
@@ -2998,6 +3064,8 @@ type ConversationEvent {
   message: Message
   "PRESENCE: who is doing what."
   presence: Presence
+  "TYPING: who is typing (R31)."
+  typing: Typing
 }
 
 type Subscription {
@@ -3204,6 +3272,8 @@ func (ec *executionContext) childFields_ConversationEvent(ctx context.Context, f
 		return ec.fieldContext_ConversationEvent_message(ctx, field)
 	case "presence":
 		return ec.fieldContext_ConversationEvent_presence(ctx, field)
+	case "typing":
+		return ec.fieldContext_ConversationEvent_typing(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConversationEvent", field.Name)
 }
@@ -3508,6 +3578,18 @@ func (ec *executionContext) childFields_SystemNote(ctx context.Context, field gr
 		return ec.fieldContext_SystemNote_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SystemNote", field.Name)
+}
+
+func (ec *executionContext) childFields_Typing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Typing_role(ctx, field)
+	case "name":
+		return ec.fieldContext_Typing_name(ctx, field)
+	case "until":
+		return ec.fieldContext_Typing_until(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Typing", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4116,6 +4198,20 @@ func (ec *executionContext) field_Mutation_setPresence_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetPresenceInput, error) {
 			return ec.unmarshalNSetPresenceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetPresenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTyping_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetTypingInput, error) {
+			return ec.unmarshalNSetTypingInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetTypingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5987,6 +6083,38 @@ func (ec *executionContext) fieldContext_ConversationEvent_presence(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Presence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationEvent_typing(ctx context.Context, field graphql.CollectedField, obj *feed.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationEvent_typing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Typing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *feed.Typing) graphql.Marshaler {
+			return ec.marshalOTyping2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐTyping(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationEvent_typing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Typing(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9501,6 +9629,68 @@ func (ec *executionContext) fieldContext_Mutation_signOut(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setTyping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTyping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTyping(ctx, fc.Args["input"].(model.SetTypingInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTyping(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTyping_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11262,6 +11452,75 @@ func (ec *executionContext) _SystemNote_reason(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_SystemNote_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SystemNote", field, true, true, "LinkEndReason")
+}
+
+func (ec *executionContext) _Typing_role(ctx context.Context, field graphql.CollectedField, obj *feed.Typing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Typing_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.AuthorRole) graphql.Marshaler {
+			return ec.marshalNAuthorRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAuthorRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Typing_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Typing", field, false, false, "AuthorRole")
+}
+
+func (ec *executionContext) _Typing_name(ctx context.Context, field graphql.CollectedField, obj *feed.Typing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Typing_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Typing_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Typing", field, false, false, "String")
+}
+
+func (ec *executionContext) _Typing_until(ctx context.Context, field graphql.CollectedField, obj *feed.Typing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Typing_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Typing_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Typing", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Viewer_roles(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
@@ -13896,6 +14155,48 @@ func UnmarshalSetPresenceInput(ctx context.Context, raw any) (model.SetPresenceI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetTypingInput(ctx context.Context, obj any) (model.SetTypingInput, error) {
+	var it model.SetTypingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetTypingInput unmarshals raw into the SetTypingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetTypingInput(ctx context.Context, raw any) (model.SetTypingInput, error) {
+	var out model.SetTypingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetTypingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetWidgetChannelsInput(ctx context.Context, obj any) (model.SetWidgetChannelsInput, error) {
 	var it model.SetWidgetChannelsInput
 	if obj == nil {
@@ -15062,6 +15363,11 @@ func (ec *executionContext) _ConversationEvent(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "typing":
+			out.Values[i] = ec._ConversationEvent_typing(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15981,6 +16287,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setTyping":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTyping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16538,6 +16851,49 @@ func (ec *executionContext) _SystemNote(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SystemNote_reason(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var typingImplementors = []string{"Typing"}
+
+func (ec *executionContext) _Typing(ctx context.Context, sel ast.SelectionSet, obj *feed.Typing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, typingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Typing")
+		case "role":
+			out.Values[i] = ec._Typing_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Typing_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._Typing_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17601,6 +17957,7 @@ var (
 		"LINK_ENDED_BY_ADMIN":    feed.KindLinkEndedByAdmin,
 		"ASSIGNED":               feed.KindAssigned,
 		"PRESENCE":               feed.KindPresence,
+		"TYPING":                 feed.KindTyping,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
@@ -17615,6 +17972,7 @@ var (
 		feed.KindLinkEndedByAdmin:     "LINK_ENDED_BY_ADMIN",
 		feed.KindAssigned:             "ASSIGNED",
 		feed.KindPresence:             "PRESENCE",
+		feed.KindTyping:               "TYPING",
 	}
 )
 
@@ -18145,6 +18503,11 @@ func (ec *executionContext) unmarshalNSetConversationLanguageInput2githubᚗcom�
 
 func (ec *executionContext) unmarshalNSetPresenceInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetPresenceInput(ctx context.Context, v any) (model.SetPresenceInput, error) {
 	res, err := ec.unmarshalInputSetPresenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetTypingInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetTypingInput(ctx context.Context, v any) (model.SetTypingInput, error) {
+	res, err := ec.unmarshalInputSetTypingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -18887,6 +19250,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTyping2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐTyping(ctx context.Context, sel ast.SelectionSet, v *feed.Typing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Typing(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWidgetConfig2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidget(ctx context.Context, sel ast.SelectionSet, v *widget.Widget) graphql.Marshaler {

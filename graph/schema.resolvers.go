@@ -555,6 +555,11 @@ func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput
 	return &model.SignOutPayload{ClientMutationID: input.ClientMutationID}, nil
 }
 
+// SetTyping is the resolver for the setTyping field.
+func (r *mutationResolver) SetTyping(ctx context.Context, input model.SetTypingInput) (*model.ConversationPayload, error) {
+	return r.onConversation(ctx, input.ConversationID, r.Typing.EndUser)
+}
+
 // Agent is the resolver for the agent field.
 func (r *presenceResolver) Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error) {
 	return r.Accounts.Agent(ctx, auth.FromContext(ctx).AccountID(), obj.AgentID)

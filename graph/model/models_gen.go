@@ -245,6 +245,10 @@ type SetPresenceInput struct {
 	Activity       feed.Activity `json:"activity"`
 }
 
+type SetTypingInput struct {
+	ConversationID string `json:"conversationId"`
+}
+
 type SetWidgetChannelsInput struct {
 	WidgetID string `json:"widgetId"`
 	// Only channels with an active integration; an empty list turns linking off for the widget.

@@ -36,6 +36,7 @@ import (
 	"github.com/linkline/linkline/internal/pages"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/tracing"
+	"github.com/linkline/linkline/internal/typing"
 	"github.com/linkline/linkline/internal/webhook"
 	"github.com/linkline/linkline/internal/widget"
 )
@@ -255,13 +256,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// an admin updates its credentials (R17).
 	integrations.Restored = sender.Release
 
+	typist := typing.NewService(convs, limiter, a.feed, deliveries, log, time.Now)
+
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
 		Admin: admin, Team: team, Tokens: tokens,
 		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
-		Presenter: assignment.NewPresenter(convs, a.feed, time.Now), Auto: auto}
+		Presenter: assignment.NewPresenter(convs, a.feed, typist, time.Now), Auto: auto, Typing: typist}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()

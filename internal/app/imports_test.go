@@ -54,6 +54,7 @@ var layers = map[string]layer{
 	"internal/integration":  layerDomain,
 	"internal/linking":      layerDomain,
 	"internal/meta/...":     layerDomain,
+	"internal/typing":       layerDomain,
 	"internal/widget":       layerDomain,
 	"internal/store/...":    layerStore,
 	"internal/apperr":       layerShared,
