@@ -71,6 +71,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Plan           func(childComplexity int) int
+		ReadMarks      func(childComplexity int) int
 	}
 
 	AccountPayload struct {
@@ -255,6 +256,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcknowledgeMessages     func(childComplexity int, input model.MarkMessagesInput) int
 		AssignConversation      func(childComplexity int, input model.AssignConversationInput) int
 		CancelLinkRequest       func(childComplexity int, input model.CancelLinkRequestInput) int
 		CloseConversation       func(childComplexity int, input model.ConversationInput) int
@@ -266,6 +268,7 @@ type ComplexityRoot struct {
 		DisableIntegration      func(childComplexity int, input model.IntegrationInput) int
 		EnableIntegration       func(childComplexity int, input model.IntegrationInput) int
 		InviteAgent             func(childComplexity int, input model.InviteAgentInput) int
+		MarkRead                func(childComplexity int, input model.MarkMessagesInput) int
 		ReleaseConversation     func(childComplexity int, input model.ConversationInput) int
 		RemoveIntegration       func(childComplexity int, input model.IntegrationInput) int
 		RenameWidget            func(childComplexity int, input model.RenameWidgetInput) int
@@ -280,10 +283,12 @@ type ComplexityRoot struct {
 		SetAvailability         func(childComplexity int, input model.SetAvailabilityInput) int
 		SetConversationLanguage func(childComplexity int, input model.SetConversationLanguageInput) int
 		SetPresence             func(childComplexity int, input model.SetPresenceInput) int
+		SetReadMarks            func(childComplexity int, input model.SetReadMarksInput) int
 		SetTyping               func(childComplexity int, input model.SetTypingInput) int
 		SetWidgetChannels       func(childComplexity int, input model.SetWidgetChannelsInput) int
 		SetWidgetLanguage       func(childComplexity int, input model.SetWidgetLanguageInput) int
 		SetWidgetOrigins        func(childComplexity int, input model.SetWidgetOriginsInput) int
+		SetWidgetUnreadFallback func(childComplexity int, input model.SetWidgetUnreadFallbackInput) int
 		SignOut                 func(childComplexity int, input model.SignOutInput) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
 		TakeConversation        func(childComplexity int, input model.ConversationInput) int
@@ -385,12 +390,13 @@ type ComplexityRoot struct {
 	}
 
 	Widget struct {
-		AllowedOrigins func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Key            func(childComplexity int) int
-		Language       func(childComplexity int) int
-		Name           func(childComplexity int) int
-		SocialChannels func(childComplexity int) int
+		AllowedOrigins        func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Key                   func(childComplexity int) int
+		Language              func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		SocialChannels        func(childComplexity int) int
+		UnreadFallbackMinutes func(childComplexity int) int
 	}
 
 	WidgetChannel struct {
@@ -504,6 +510,10 @@ type MutationResolver interface {
 	RevokeAPIToken(ctx context.Context, input model.APITokenInput) (*model.APITokenPayload, error)
 	SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error)
 	SetTyping(ctx context.Context, input model.SetTypingInput) (*model.ConversationPayload, error)
+	AcknowledgeMessages(ctx context.Context, input model.MarkMessagesInput) (*model.ConversationPayload, error)
+	MarkRead(ctx context.Context, input model.MarkMessagesInput) (*model.ConversationPayload, error)
+	SetReadMarks(ctx context.Context, input model.SetReadMarksInput) (*model.AccountPayload, error)
+	SetWidgetUnreadFallback(ctx context.Context, input model.SetWidgetUnreadFallbackInput) (*model.WidgetPayload, error)
 }
 type PresenceResolver interface {
 	Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error)
@@ -595,6 +605,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Plan(childComplexity), true
+	case "Account.readMarks":
+		if e.ComplexityRoot.Account.ReadMarks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ReadMarks(childComplexity), true
 
 	case "AccountPayload.account":
 		if e.ComplexityRoot.AccountPayload.Account == nil {
@@ -1267,6 +1283,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
 
+	case "Mutation.acknowledgeMessages":
+		if e.ComplexityRoot.Mutation.AcknowledgeMessages == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeMessages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeMessages(childComplexity, args["input"].(model.MarkMessagesInput)), true
 	case "Mutation.assignConversation":
 		if e.ComplexityRoot.Mutation.AssignConversation == nil {
 			break
@@ -1388,6 +1415,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteAgent(childComplexity, args["input"].(model.InviteAgentInput)), true
+	case "Mutation.markRead":
+		if e.ComplexityRoot.Mutation.MarkRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkRead(childComplexity, args["input"].(model.MarkMessagesInput)), true
 	case "Mutation.releaseConversation":
 		if e.ComplexityRoot.Mutation.ReleaseConversation == nil {
 			break
@@ -1542,6 +1580,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPresence(childComplexity, args["input"].(model.SetPresenceInput)), true
+	case "Mutation.setReadMarks":
+		if e.ComplexityRoot.Mutation.SetReadMarks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setReadMarks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetReadMarks(childComplexity, args["input"].(model.SetReadMarksInput)), true
 	case "Mutation.setTyping":
 		if e.ComplexityRoot.Mutation.SetTyping == nil {
 			break
@@ -1586,6 +1635,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWidgetOrigins(childComplexity, args["input"].(model.SetWidgetOriginsInput)), true
+	case "Mutation.setWidgetUnreadFallback":
+		if e.ComplexityRoot.Mutation.SetWidgetUnreadFallback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWidgetUnreadFallback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWidgetUnreadFallback(childComplexity, args["input"].(model.SetWidgetUnreadFallbackInput)), true
 	case "Mutation.signOut":
 		if e.ComplexityRoot.Mutation.SignOut == nil {
 			break
@@ -2066,6 +2126,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Widget.SocialChannels(childComplexity), true
+	case "Widget.unreadFallbackMinutes":
+		if e.ComplexityRoot.Widget.UnreadFallbackMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Widget.UnreadFallbackMinutes(childComplexity), true
 
 	case "WidgetChannel.channel":
 		if e.ComplexityRoot.WidgetChannel.Channel == nil {
@@ -2138,6 +2204,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateWidgetInput", ec.unmarshalInputCreateWidgetInput),
 			graphql.NewInputUnmarshaler("IntegrationInput", ec.unmarshalInputIntegrationInput),
 			graphql.NewInputUnmarshaler("InviteAgentInput", ec.unmarshalInputInviteAgentInput),
+			graphql.NewInputUnmarshaler("MarkMessagesInput", ec.unmarshalInputMarkMessagesInput),
 			graphql.NewInputUnmarshaler("RenameWidgetInput", ec.unmarshalInputRenameWidgetInput),
 			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
 			graphql.NewInputUnmarshaler("RequestLinkInput", ec.unmarshalInputRequestLinkInput),
@@ -2148,10 +2215,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetAvailabilityInput", ec.unmarshalInputSetAvailabilityInput),
 			graphql.NewInputUnmarshaler("SetConversationLanguageInput", ec.unmarshalInputSetConversationLanguageInput),
 			graphql.NewInputUnmarshaler("SetPresenceInput", ec.unmarshalInputSetPresenceInput),
+			graphql.NewInputUnmarshaler("SetReadMarksInput", ec.unmarshalInputSetReadMarksInput),
 			graphql.NewInputUnmarshaler("SetTypingInput", ec.unmarshalInputSetTypingInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("SetWidgetLanguageInput", ec.unmarshalInputSetWidgetLanguageInput),
 			graphql.NewInputUnmarshaler("SetWidgetOriginsInput", ec.unmarshalInputSetWidgetOriginsInput),
+			graphql.NewInputUnmarshaler("SetWidgetUnreadFallbackInput", ec.unmarshalInputSetWidgetUnreadFallbackInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("UnlinkChannelInput", ec.unmarshalInputUnlinkChannelInput),
@@ -2332,6 +2401,8 @@ enum EventKind {
   PRESENCE
   "The end user or an agent is typing (see typing): live only, on the account feed and the conversation's, the widget's included; never stored or replayed, and its cursor is that of the event before it (R31)."
   TYPING
+  "A widget reply nobody read in time was also sent to a linked channel (R33); carries the history's SYSTEM message."
+  UNREAD_FALLBACK
 }
 
 "What an agent is doing in a conversation (R29)."
@@ -2364,6 +2435,22 @@ input SetTypingInput {
   conversationId: ID!
 }
 
+input MarkMessagesInput {
+  conversationId: ID!
+  "A message of the conversation: the newest one the widget received (acknowledgeMessages) or the caller read (markRead)."
+  messageId: ID!
+}
+
+input SetReadMarksInput {
+  enabled: Boolean!
+}
+
+input SetWidgetUnreadFallbackInput {
+  widgetId: ID!
+  "0 to 1440; 0 turns the follow-up off."
+  minutes: Int!
+}
+
 "What a SYSTEM message records (R13, R27): the same names as the event kinds that carry it."
 enum NoteKind {
   LINKED
@@ -2372,6 +2459,8 @@ enum NoteKind {
   CHANNEL_SWITCHED
   UNLINKED
   LINK_ENDED_BY_ADMIN
+  "A widget reply unread after the widget's delay was also sent on channel, to identity (R33)."
+  UNREAD_FALLBACK
 }
 
 "Who ended a link (R26)."
@@ -2480,6 +2569,8 @@ type Widget implements Node {
   socialChannels: [Channel!]!
   "The language of what is sent on social channels for this widget's conversations (R27): en or el."
   language: String!
+  "A widget reply still unread after this many minutes is also sent to the end user's most recently used linked channel whose window is open; 0: off (R33)."
+  unreadFallbackMinutes: Int!
 }
 
 input SetWidgetLanguageInput {
@@ -2579,6 +2670,8 @@ type Account implements Node {
   agentWorkspace: Boolean!
   "Round-robin auto-assignment gives each new conversation to the available agent who waited longest, up to this many open conversations each; 0: off (R29)."
   autoAssignCap: Int!
+  "Whether agents reading a conversation mark the end user's social messages read on the platform (WhatsApp blue ticks, Messenger and Instagram seen; WhatsApp's typing indicator needs it too). Off by default: customers read blue ticks as a promise of an answer (R31)."
+  readMarks: Boolean!
 }
 
 type Agent implements Node {
@@ -2720,7 +2813,7 @@ type Message implements Node {
   authorName: String!
   text: String!
   clientMessageId: String!
-  "Set on agent replies to a social channel; null for messages that need no delivery."
+  "Set on agent replies, to a social channel or the widget (R31: SENT, then DELIVERED once the widget acknowledged it, READ once its end user read it); null for messages that need no delivery."
   deliveryState: DeliveryState
   "Why delivery failed, in words an agent can act on."
   deliveryError: String!
@@ -3052,6 +3145,14 @@ type Mutation {
   signOut(input: SignOutInput!): SignOutPayload! @auth(requires: [END_USER])
   "The widget says its end user is typing: the conversation's agents see it live for a few seconds (Typing.until); send it again every few seconds while keys are pressed. Nothing is stored. Rate-limited per session (R24, R31)."
   setTyping(input: SetTypingInput!): ConversationPayload! @auth(requires: [END_USER])
+  "The widget received the conversation's messages up to messageId: the agents' widget replies among them become DELIVERED, which agents see live (R31). Rate-limited per session (R24)."
+  acknowledgeMessages(input: MarkMessagesInput!): ConversationPayload! @auth(requires: [END_USER])
+  "The caller read the conversation up to messageId. From the widget: the agents' widget replies up to it become READ, live (R31). From an agent: messageId, a message the end user sent on a social channel, is marked read on the platform when the account's readMarks is on (best effort); otherwise nothing happens."
+  markRead(input: MarkMessagesInput!): ConversationPayload! @auth(requires: [END_USER, AGENT])
+  "Switches read marks on the platforms on or off for the account (R31)."
+  setReadMarks(input: SetReadMarksInput!): AccountPayload! @auth(requires: [ADMIN]) @audited
+  "Sets after how many minutes a widget reply still unread is also sent to a linked channel, or turns it off (R33)."
+  setWidgetUnreadFallback(input: SetWidgetUnreadFallbackInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
 }
 
 "One change, with the cursor to resume after it."
@@ -3100,6 +3201,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_agentWorkspace(ctx, field)
 	case "autoAssignCap":
 		return ec.fieldContext_Account_autoAssignCap(ctx, field)
+	case "readMarks":
+		return ec.fieldContext_Account_readMarks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -3620,6 +3723,8 @@ func (ec *executionContext) childFields_Widget(ctx context.Context, field graphq
 		return ec.fieldContext_Widget_socialChannels(ctx, field)
 	case "language":
 		return ec.fieldContext_Widget_language(ctx, field)
+	case "unreadFallbackMinutes":
+		return ec.fieldContext_Widget_unreadFallbackMinutes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Widget", field.Name)
 }
@@ -3856,6 +3961,20 @@ func (ec *executionContext) field_Conversation_transcript_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acknowledgeMessages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkMessagesInput, error) {
+			return ec.unmarshalNMarkMessagesInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMarkMessagesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4002,6 +4121,20 @@ func (ec *executionContext) field_Mutation_inviteAgent_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.InviteAgentInput, error) {
 			return ec.unmarshalNInviteAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐInviteAgentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkMessagesInput, error) {
+			return ec.unmarshalNMarkMessagesInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMarkMessagesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4206,6 +4339,20 @@ func (ec *executionContext) field_Mutation_setPresence_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setReadMarks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetReadMarksInput, error) {
+			return ec.unmarshalNSetReadMarksInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetReadMarksInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setTyping_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4254,6 +4401,20 @@ func (ec *executionContext) field_Mutation_setWidgetOrigins_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetWidgetOriginsInput, error) {
 			return ec.unmarshalNSetWidgetOriginsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetOriginsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWidgetUnreadFallback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetWidgetUnreadFallbackInput, error) {
+			return ec.unmarshalNSetWidgetUnreadFallbackInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetUnreadFallbackInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4705,6 +4866,29 @@ func (ec *executionContext) _Account_autoAssignCap(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Account_autoAssignCap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Account_readMarks(ctx context.Context, field graphql.CollectedField, obj *account.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_readMarks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadMarks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_readMarks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.AccountPayload) (ret graphql.Marshaler) {
@@ -9691,6 +9875,268 @@ func (ec *executionContext) fieldContext_Mutation_setTyping(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acknowledgeMessages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeMessages(ctx, fc.Args["input"].(model.MarkMessagesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeMessages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkRead(ctx, fc.Args["input"].(model.MarkMessagesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER", "AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setReadMarks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setReadMarks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetReadMarks(ctx, fc.Args["input"].(model.SetReadMarksInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
+
+			next = directive2
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
+			return ec.marshalNAccountPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setReadMarks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setReadMarks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setWidgetUnreadFallback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWidgetUnreadFallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWidgetUnreadFallback(ctx, fc.Args["input"].(model.SetWidgetUnreadFallbackInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
+
+			next = directive2
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
+			return ec.marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWidgetUnreadFallback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWidgetUnreadFallback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11780,6 +12226,29 @@ func (ec *executionContext) fieldContext_Widget_language(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Widget", field, false, false, "String")
 }
 
+func (ec *executionContext) _Widget_unreadFallbackMinutes(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Widget_unreadFallbackMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnreadFallbackMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Widget_unreadFallbackMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Widget", field, false, false, "Int")
+}
+
 func (ec *executionContext) _WidgetChannel_channel(ctx context.Context, field graphql.CollectedField, obj *widget.Option) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13665,6 +14134,55 @@ func UnmarshalInviteAgentInput(ctx context.Context, raw any) (model.InviteAgentI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarkMessagesInput(ctx context.Context, obj any) (model.MarkMessagesInput, error) {
+	var it model.MarkMessagesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "messageId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "messageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkMessagesInput unmarshals raw into the MarkMessagesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkMessagesInput(ctx context.Context, raw any) (model.MarkMessagesInput, error) {
+	var out model.MarkMessagesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkMessagesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRenameWidgetInput(ctx context.Context, obj any) (model.RenameWidgetInput, error) {
 	var it model.RenameWidgetInput
 	if obj == nil {
@@ -14155,6 +14673,48 @@ func UnmarshalSetPresenceInput(ctx context.Context, raw any) (model.SetPresenceI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetReadMarksInput(ctx context.Context, obj any) (model.SetReadMarksInput, error) {
+	var it model.SetReadMarksInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetReadMarksInput unmarshals raw into the SetReadMarksInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetReadMarksInput(ctx context.Context, raw any) (model.SetReadMarksInput, error) {
+	var out model.SetReadMarksInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetReadMarksInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetTypingInput(ctx context.Context, obj any) (model.SetTypingInput, error) {
 	var it model.SetTypingInput
 	if obj == nil {
@@ -14352,6 +14912,55 @@ func (ec *executionContext) unmarshalInputSetWidgetOriginsInput(ctx context.Cont
 func UnmarshalSetWidgetOriginsInput(ctx context.Context, raw any) (model.SetWidgetOriginsInput, error) {
 	var out model.SetWidgetOriginsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWidgetOriginsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetWidgetUnreadFallbackInput(ctx context.Context, obj any) (model.SetWidgetUnreadFallbackInput, error) {
+	var it model.SetWidgetUnreadFallbackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"widgetId", "minutes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "widgetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("widgetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WidgetID = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetWidgetUnreadFallbackInput unmarshals raw into the SetWidgetUnreadFallbackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetWidgetUnreadFallbackInput(ctx context.Context, raw any) (model.SetWidgetUnreadFallbackInput, error) {
+	var out model.SetWidgetUnreadFallbackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWidgetUnreadFallbackInput", raw, &out)
 	return out, err
 }
 
@@ -14760,6 +15369,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "autoAssignCap":
 			out.Values[i] = ec._Account_autoAssignCap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readMarks":
+			out.Values[i] = ec._Account_readMarks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -16294,6 +16908,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acknowledgeMessages":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeMessages(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setReadMarks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setReadMarks(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setWidgetUnreadFallback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWidgetUnreadFallback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16999,6 +17641,11 @@ func (ec *executionContext) _Widget(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "language":
 			out.Values[i] = ec._Widget_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unreadFallbackMinutes":
+			out.Values[i] = ec._Widget_unreadFallbackMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -17958,6 +18605,7 @@ var (
 		"ASSIGNED":               feed.KindAssigned,
 		"PRESENCE":               feed.KindPresence,
 		"TYPING":                 feed.KindTyping,
+		"UNREAD_FALLBACK":        feed.KindUnreadFallback,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
@@ -17973,6 +18621,7 @@ var (
 		feed.KindAssigned:             "ASSIGNED",
 		feed.KindPresence:             "PRESENCE",
 		feed.KindTyping:               "TYPING",
+		feed.KindUnreadFallback:       "UNREAD_FALLBACK",
 	}
 )
 
@@ -18186,6 +18835,11 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNMarkMessagesInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMarkMessagesInput(ctx context.Context, v any) (model.MarkMessagesInput, error) {
+	res, err := ec.unmarshalInputMarkMessagesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMessage2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐMessage(ctx context.Context, sel ast.SelectionSet, v *conversation.Message) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Message!")
@@ -18249,6 +18903,7 @@ var (
 		"CHANNEL_SWITCHED":    conversation.NoteChannelSwitched,
 		"UNLINKED":            conversation.NoteUnlinked,
 		"LINK_ENDED_BY_ADMIN": conversation.NoteLinkEndedByAdmin,
+		"UNREAD_FALLBACK":     conversation.NoteUnreadFallback,
 	}
 	marshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind = map[conversation.NoteKind]string{
 		conversation.NoteLinked:           "LINKED",
@@ -18257,6 +18912,7 @@ var (
 		conversation.NoteChannelSwitched:  "CHANNEL_SWITCHED",
 		conversation.NoteUnlinked:         "UNLINKED",
 		conversation.NoteLinkEndedByAdmin: "LINK_ENDED_BY_ADMIN",
+		conversation.NoteUnreadFallback:   "UNREAD_FALLBACK",
 	}
 )
 
@@ -18506,6 +19162,11 @@ func (ec *executionContext) unmarshalNSetPresenceInput2githubᚗcomᚋlinkline�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetReadMarksInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetReadMarksInput(ctx context.Context, v any) (model.SetReadMarksInput, error) {
+	res, err := ec.unmarshalInputSetReadMarksInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetTypingInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetTypingInput(ctx context.Context, v any) (model.SetTypingInput, error) {
 	res, err := ec.unmarshalInputSetTypingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18523,6 +19184,11 @@ func (ec *executionContext) unmarshalNSetWidgetLanguageInput2githubᚗcomᚋlink
 
 func (ec *executionContext) unmarshalNSetWidgetOriginsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetOriginsInput(ctx context.Context, v any) (model.SetWidgetOriginsInput, error) {
 	res, err := ec.unmarshalInputSetWidgetOriginsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetWidgetUnreadFallbackInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetUnreadFallbackInput(ctx context.Context, v any) (model.SetWidgetUnreadFallbackInput, error) {
+	res, err := ec.unmarshalInputSetWidgetUnreadFallbackInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

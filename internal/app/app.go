@@ -5,6 +5,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -34,9 +35,11 @@ import (
 	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/pages"
+	"github.com/linkline/linkline/internal/receipt"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/tracing"
 	"github.com/linkline/linkline/internal/typing"
+	"github.com/linkline/linkline/internal/unread"
 	"github.com/linkline/linkline/internal/webhook"
 	"github.com/linkline/linkline/internal/widget"
 )
@@ -216,6 +219,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
 	languages := linking.NewLanguages(db)
+	// A widget reply nobody reads is followed up on a linked channel (R33).
+	fallbacks := unread.NewService(db, a.appender, deliveries, languages, unread.NewJobs(a.jobs), log, time.Now, cmp.Or(cfg.unreadMinute, time.Minute))
+	convs.Replied = fallbacks.Replied
+	river.AddWorker(workers, unread.NewWorker(fallbacks))
 	unlinks := linking.NewUnlinks(convs, a.appender)
 	disabler := linking.NewDisabler(db, unlinks, deliveries, languages)
 	// An integration disabled, removed or refused turns its channel off
@@ -264,7 +271,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
 		Admin: admin, Team: team, Tokens: tokens,
 		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
-		Presenter: assignment.NewPresenter(convs, a.feed, typist, time.Now), Auto: auto, Typing: typist}
+		Presenter: assignment.NewPresenter(convs, a.feed, typist, time.Now), Auto: auto, Typing: typist,
+		Receipts: receipt.NewService(convs, db, deliveries, limiter, log), Unread: fallbacks}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()

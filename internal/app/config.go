@@ -90,6 +90,9 @@ type Config struct {
 	// linkClock, when set, is the clock of link requests: tests move it
 	// past an expiry instead of waiting for one.
 	linkClock func() time.Time
+	// unreadMinute, when set, is how long one minute of a widget's unread
+	// fallback delay lasts: tests shorten it.
+	unreadMinute time.Duration
 	// tracer, when set, takes the spans instead of OTLPEndpoint's exporter:
 	// tests record them.
 	tracer trace.TracerProvider

@@ -34,6 +34,8 @@ const (
 	ActionLink  Action = "link"
 	// ActionTyping is the widget saying its end user is typing (R31).
 	ActionTyping Action = "typing"
+	// ActionReceipt is the widget acknowledging or reading replies (R31).
+	ActionReceipt Action = "receipt"
 	// ActionWidget is a page following a widget's configuration by its
 	// public key, before any conversation exists.
 	ActionWidget Action = "widget"
@@ -48,8 +50,9 @@ type LimitsConfig struct {
 	SendPerAddr    Rate
 	LinkPerSession Rate
 	LinkPerAddr    Rate
-	// TypingPerSession and TypingPerAddr bound typing signals: each one
-	// fans out to every dashboard of the account.
+	// TypingPerSession and TypingPerAddr bound typing signals, and
+	// receipts (each kind on its own): each one fans out to every
+	// dashboard of the account.
 	TypingPerSession Rate
 	TypingPerAddr    Rate
 	// WidgetPerAddr bounds widget subscriptions by key: each one holds a
@@ -193,7 +196,9 @@ func (l *Limiter) rates(act Action) (perAddr, perSession Rate) {
 		return l.cfg.SendPerAddr, l.cfg.SendPerSession
 	case ActionLink:
 		return l.cfg.LinkPerAddr, l.cfg.LinkPerSession
-	case ActionTyping:
+	case ActionTyping, ActionReceipt:
+		// Receipts come at the pace of typing: a few per reply. Each
+		// has a bucket of its own (keys name the action).
 		return l.cfg.TypingPerAddr, l.cfg.TypingPerSession
 	case ActionWidget:
 		// Per address only: the page has no session yet.

@@ -43,6 +43,7 @@ const (
 	KindChannelSwitched  = Kind(conversation.NoteChannelSwitched)
 	KindUnlinked         = Kind(conversation.NoteUnlinked)
 	KindLinkEndedByAdmin = Kind(conversation.NoteLinkEndedByAdmin)
+	KindUnreadFallback   = Kind(conversation.NoteUnreadFallback)
 )
 
 // Event is one committed change. Events are numbered twice: densely per
