@@ -18,6 +18,8 @@ export interface Widget {
   name: string;
   key: string;
   socialChannels: Channel[];
+  /** R33: minutes after which an unread widget reply also goes to a linked channel; 0: never. */
+  unreadFallbackMinutes: number;
 }
 
 export interface Integration {
@@ -31,7 +33,7 @@ export interface Integration {
   lastErrorAt: string | null;
 }
 
-const widgetFields = `id name key socialChannels`;
+const widgetFields = `id name key socialChannels unreadFallbackMinutes`;
 const integrationFields = `id channel status sandbox handle displayName lastError lastErrorAt`;
 
 export const viewer = `{ viewer { roles agent { name } account { name } } }`;
@@ -40,10 +42,24 @@ export type Viewer = { viewer: { roles: string[]; agent: { name: string } | null
 /** Everything the page shows, read at once so that it is one consistent picture. */
 export const settings = `{
   linkingPrerequisites
+  viewer { account { readMarks } }
   widgets { ${widgetFields} }
   integrations { ${integrationFields} }
 }`;
-export type Settings = { linkingPrerequisites: Prerequisite[]; widgets: Widget[]; integrations: Integration[] };
+export type Settings = {
+  linkingPrerequisites: Prerequisite[];
+  viewer: { account: { readMarks: boolean } };
+  widgets: Widget[];
+  integrations: Integration[];
+};
+
+/** R31: whether agents' reads mark customers' social messages read on the platforms. */
+export const setReadMarks = `mutation($on: Boolean!) { setReadMarks(input: {enabled: $on}) { account { readMarks } } }`;
+
+/** R33: after how many minutes an unread widget reply also goes to a linked channel. */
+export const setWidgetUnreadFallback = `mutation($id: ID!, $minutes: Int!) {
+  setWidgetUnreadFallback(input: {widgetId: $id, minutes: $minutes}) { widget { ${widgetFields} } }
+}`;
 
 export const setWidgetChannels = `mutation($id: ID!, $channels: [Channel!]!) {
   setWidgetChannels(input: {widgetId: $id, channels: $channels}) { widget { ${widgetFields} } }
