@@ -71,6 +71,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Plan           func(childComplexity int) int
+		ReadMarks      func(childComplexity int) int
 	}
 
 	AccountPayload struct {
@@ -157,6 +158,7 @@ type ComplexityRoot struct {
 		Kind         func(childComplexity int) int
 		Message      func(childComplexity int) int
 		Presence     func(childComplexity int) int
+		Typing       func(childComplexity int) int
 	}
 
 	ConversationPayload struct {
@@ -266,6 +268,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcknowledgeMessages     func(childComplexity int, input model.MarkMessagesInput) int
 		AssignConversation      func(childComplexity int, input model.AssignConversationInput) int
 		CancelLinkRequest       func(childComplexity int, input model.CancelLinkRequestInput) int
 		CloseConversation       func(childComplexity int, input model.ConversationInput) int
@@ -277,6 +280,7 @@ type ComplexityRoot struct {
 		DisableIntegration      func(childComplexity int, input model.IntegrationInput) int
 		EnableIntegration       func(childComplexity int, input model.IntegrationInput) int
 		InviteAgent             func(childComplexity int, input model.InviteAgentInput) int
+		MarkRead                func(childComplexity int, input model.MarkMessagesInput) int
 		ReleaseConversation     func(childComplexity int, input model.ConversationInput) int
 		RemoveIntegration       func(childComplexity int, input model.IntegrationInput) int
 		RenameWidget            func(childComplexity int, input model.RenameWidgetInput) int
@@ -291,9 +295,12 @@ type ComplexityRoot struct {
 		SetAvailability         func(childComplexity int, input model.SetAvailabilityInput) int
 		SetConversationLanguage func(childComplexity int, input model.SetConversationLanguageInput) int
 		SetPresence             func(childComplexity int, input model.SetPresenceInput) int
+		SetReadMarks            func(childComplexity int, input model.SetReadMarksInput) int
+		SetTyping               func(childComplexity int, input model.SetTypingInput) int
 		SetWidgetChannels       func(childComplexity int, input model.SetWidgetChannelsInput) int
 		SetWidgetLanguage       func(childComplexity int, input model.SetWidgetLanguageInput) int
 		SetWidgetOrigins        func(childComplexity int, input model.SetWidgetOriginsInput) int
+		SetWidgetUnreadFallback func(childComplexity int, input model.SetWidgetUnreadFallbackInput) int
 		SignOut                 func(childComplexity int, input model.SignOutInput) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
 		TakeConversation        func(childComplexity int, input model.ConversationInput) int
@@ -381,6 +388,12 @@ type ComplexityRoot struct {
 		Reason          func(childComplexity int) int
 	}
 
+	Typing struct {
+		Name  func(childComplexity int) int
+		Role  func(childComplexity int) int
+		Until func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Account func(childComplexity int) int
 		Agent   func(childComplexity int) int
@@ -389,12 +402,13 @@ type ComplexityRoot struct {
 	}
 
 	Widget struct {
-		AllowedOrigins func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Key            func(childComplexity int) int
-		Language       func(childComplexity int) int
-		Name           func(childComplexity int) int
-		SocialChannels func(childComplexity int) int
+		AllowedOrigins        func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Key                   func(childComplexity int) int
+		Language              func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		SocialChannels        func(childComplexity int) int
+		UnreadFallbackMinutes func(childComplexity int) int
 	}
 
 	WidgetChannel struct {
@@ -509,6 +523,11 @@ type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
 	RevokeAPIToken(ctx context.Context, input model.APITokenInput) (*model.APITokenPayload, error)
 	SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error)
+	SetTyping(ctx context.Context, input model.SetTypingInput) (*model.ConversationPayload, error)
+	AcknowledgeMessages(ctx context.Context, input model.MarkMessagesInput) (*model.ConversationPayload, error)
+	MarkRead(ctx context.Context, input model.MarkMessagesInput) (*model.ConversationPayload, error)
+	SetReadMarks(ctx context.Context, input model.SetReadMarksInput) (*model.AccountPayload, error)
+	SetWidgetUnreadFallback(ctx context.Context, input model.SetWidgetUnreadFallbackInput) (*model.WidgetPayload, error)
 }
 type PresenceResolver interface {
 	Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error)
@@ -600,6 +619,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Plan(childComplexity), true
+	case "Account.readMarks":
+		if e.ComplexityRoot.Account.ReadMarks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ReadMarks(childComplexity), true
 
 	case "AccountPayload.account":
 		if e.ComplexityRoot.AccountPayload.Account == nil {
@@ -922,6 +947,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConversationEvent.Presence(childComplexity), true
+	case "ConversationEvent.typing":
+		if e.ComplexityRoot.ConversationEvent.Typing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationEvent.Typing(childComplexity), true
 
 	case "ConversationPayload.conversation":
 		if e.ComplexityRoot.ConversationPayload.Conversation == nil {
@@ -1321,6 +1352,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
 
+	case "Mutation.acknowledgeMessages":
+		if e.ComplexityRoot.Mutation.AcknowledgeMessages == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeMessages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeMessages(childComplexity, args["input"].(model.MarkMessagesInput)), true
 	case "Mutation.assignConversation":
 		if e.ComplexityRoot.Mutation.AssignConversation == nil {
 			break
@@ -1442,6 +1484,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteAgent(childComplexity, args["input"].(model.InviteAgentInput)), true
+	case "Mutation.markRead":
+		if e.ComplexityRoot.Mutation.MarkRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkRead(childComplexity, args["input"].(model.MarkMessagesInput)), true
 	case "Mutation.releaseConversation":
 		if e.ComplexityRoot.Mutation.ReleaseConversation == nil {
 			break
@@ -1596,6 +1649,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPresence(childComplexity, args["input"].(model.SetPresenceInput)), true
+	case "Mutation.setReadMarks":
+		if e.ComplexityRoot.Mutation.SetReadMarks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setReadMarks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetReadMarks(childComplexity, args["input"].(model.SetReadMarksInput)), true
+	case "Mutation.setTyping":
+		if e.ComplexityRoot.Mutation.SetTyping == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTyping_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTyping(childComplexity, args["input"].(model.SetTypingInput)), true
 	case "Mutation.setWidgetChannels":
 		if e.ComplexityRoot.Mutation.SetWidgetChannels == nil {
 			break
@@ -1629,6 +1704,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWidgetOrigins(childComplexity, args["input"].(model.SetWidgetOriginsInput)), true
+	case "Mutation.setWidgetUnreadFallback":
+		if e.ComplexityRoot.Mutation.SetWidgetUnreadFallback == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWidgetUnreadFallback_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWidgetUnreadFallback(childComplexity, args["input"].(model.SetWidgetUnreadFallbackInput)), true
 	case "Mutation.signOut":
 		if e.ComplexityRoot.Mutation.SignOut == nil {
 			break
@@ -2029,6 +2115,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SystemNote.Reason(childComplexity), true
 
+	case "Typing.name":
+		if e.ComplexityRoot.Typing.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Typing.Name(childComplexity), true
+	case "Typing.role":
+		if e.ComplexityRoot.Typing.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Typing.Role(childComplexity), true
+	case "Typing.until":
+		if e.ComplexityRoot.Typing.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Typing.Until(childComplexity), true
+
 	case "Viewer.account":
 		if e.ComplexityRoot.Viewer.Account == nil {
 			break
@@ -2090,6 +2195,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Widget.SocialChannels(childComplexity), true
+	case "Widget.unreadFallbackMinutes":
+		if e.ComplexityRoot.Widget.UnreadFallbackMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Widget.UnreadFallbackMinutes(childComplexity), true
 
 	case "WidgetChannel.channel":
 		if e.ComplexityRoot.WidgetChannel.Channel == nil {
@@ -2162,6 +2273,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateWidgetInput", ec.unmarshalInputCreateWidgetInput),
 			graphql.NewInputUnmarshaler("IntegrationInput", ec.unmarshalInputIntegrationInput),
 			graphql.NewInputUnmarshaler("InviteAgentInput", ec.unmarshalInputInviteAgentInput),
+			graphql.NewInputUnmarshaler("MarkMessagesInput", ec.unmarshalInputMarkMessagesInput),
 			graphql.NewInputUnmarshaler("RenameWidgetInput", ec.unmarshalInputRenameWidgetInput),
 			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
 			graphql.NewInputUnmarshaler("RequestLinkInput", ec.unmarshalInputRequestLinkInput),
@@ -2172,9 +2284,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SetAvailabilityInput", ec.unmarshalInputSetAvailabilityInput),
 			graphql.NewInputUnmarshaler("SetConversationLanguageInput", ec.unmarshalInputSetConversationLanguageInput),
 			graphql.NewInputUnmarshaler("SetPresenceInput", ec.unmarshalInputSetPresenceInput),
+			graphql.NewInputUnmarshaler("SetReadMarksInput", ec.unmarshalInputSetReadMarksInput),
+			graphql.NewInputUnmarshaler("SetTypingInput", ec.unmarshalInputSetTypingInput),
 			graphql.NewInputUnmarshaler("SetWidgetChannelsInput", ec.unmarshalInputSetWidgetChannelsInput),
 			graphql.NewInputUnmarshaler("SetWidgetLanguageInput", ec.unmarshalInputSetWidgetLanguageInput),
 			graphql.NewInputUnmarshaler("SetWidgetOriginsInput", ec.unmarshalInputSetWidgetOriginsInput),
+			graphql.NewInputUnmarshaler("SetWidgetUnreadFallbackInput", ec.unmarshalInputSetWidgetUnreadFallbackInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
 			graphql.NewInputUnmarshaler("StartConversationInput", ec.unmarshalInputStartConversationInput),
 			graphql.NewInputUnmarshaler("UnlinkChannelInput", ec.unmarshalInputUnlinkChannelInput),
@@ -2353,6 +2468,10 @@ enum EventKind {
   ASSIGNED
   "An agent is viewing the conversation or typing a reply, or left it (see presence): live only, on the account feed; never stored or replayed, and its cursor is that of the event before it (R29)."
   PRESENCE
+  "The end user or an agent is typing (see typing): live only, on the account feed and the conversation's, the widget's included; never stored or replayed, and its cursor is that of the event before it (R31)."
+  TYPING
+  "A widget reply nobody read in time was also sent to a linked channel (R33); carries the history's SYSTEM message."
+  UNREAD_FALLBACK
 }
 
 "What an agent is doing in a conversation (R29)."
@@ -2369,6 +2488,38 @@ type Presence {
   activity: AgentActivity!
 }
 
+# Typing and read receipts (issue 13, R31).
+
+"Who is typing in the event's conversation, live (R31). Shows in clients until ` + "`" + `until` + "`" + `, unless a message from them arrives first."
+type Typing {
+  "END_USER or AGENT."
+  role: AuthorRole!
+  "The end user's name, or the agent's display name: nothing else of them."
+  name: String!
+  "When the indicator lapses unless the typist says so again."
+  until: Time!
+}
+
+input SetTypingInput {
+  conversationId: ID!
+}
+
+input MarkMessagesInput {
+  conversationId: ID!
+  "A message of the conversation: the newest one the widget received (acknowledgeMessages) or the caller read (markRead)."
+  messageId: ID!
+}
+
+input SetReadMarksInput {
+  enabled: Boolean!
+}
+
+input SetWidgetUnreadFallbackInput {
+  widgetId: ID!
+  "0 to 1440; 0 turns the follow-up off."
+  minutes: Int!
+}
+
 "What a SYSTEM message records (R13, R27): the same names as the event kinds that carry it."
 enum NoteKind {
   LINKED
@@ -2377,6 +2528,8 @@ enum NoteKind {
   CHANNEL_SWITCHED
   UNLINKED
   LINK_ENDED_BY_ADMIN
+  "A widget reply unread after the widget's delay was also sent on channel, to identity (R33)."
+  UNREAD_FALLBACK
 }
 
 "Who ended a link (R26)."
@@ -2485,6 +2638,8 @@ type Widget implements Node {
   socialChannels: [Channel!]!
   "The language of what is sent on social channels for this widget's conversations (R27): en or el."
   language: String!
+  "A widget reply still unread after this many minutes is also sent to the end user's most recently used linked channel whose window is open; 0: off (R33)."
+  unreadFallbackMinutes: Int!
 }
 
 input SetWidgetLanguageInput {
@@ -2584,6 +2739,8 @@ type Account implements Node {
   agentWorkspace: Boolean!
   "Round-robin auto-assignment gives each new conversation to the available agent who waited longest, up to this many open conversations each; 0: off (R29)."
   autoAssignCap: Int!
+  "Whether agents reading a conversation mark the end user's social messages read on the platform (WhatsApp blue ticks, Messenger and Instagram seen; WhatsApp's typing indicator needs it too). Off by default: customers read blue ticks as a promise of an answer (R31)."
+  readMarks: Boolean!
 }
 
 type Agent implements Node {
@@ -2725,7 +2882,7 @@ type Message implements Node {
   authorName: String!
   text: String!
   clientMessageId: String!
-  "Set on agent replies to a social channel; null for messages that need no delivery."
+  "Set on agent replies, to a social channel or the widget (R31: SENT, then DELIVERED once the widget acknowledged it, READ once its end user read it); null for messages that need no delivery."
   deliveryState: DeliveryState
   "Why delivery failed, in words an agent can act on."
   deliveryError: String!
@@ -3078,6 +3235,16 @@ type Mutation {
   revokeApiToken(input: ApiTokenInput!): ApiTokenPayload! @auth(requires: [AGENT]) @audited
   "Sign out of this device: the widget session's token stops working and its sockets close, on every instance (R28)."
   signOut(input: SignOutInput!): SignOutPayload! @auth(requires: [END_USER])
+  "The widget says its end user is typing: the conversation's agents see it live for a few seconds (Typing.until); send it again every few seconds while keys are pressed. Nothing is stored. Rate-limited per session (R24, R31)."
+  setTyping(input: SetTypingInput!): ConversationPayload! @auth(requires: [END_USER])
+  "The widget received the conversation's messages up to messageId: the agents' widget replies among them become DELIVERED, which agents see live (R31). Rate-limited per session (R24)."
+  acknowledgeMessages(input: MarkMessagesInput!): ConversationPayload! @auth(requires: [END_USER])
+  "The caller read the conversation up to messageId. From the widget: the agents' widget replies up to it become READ, live (R31). From an agent: messageId, a message the end user sent on a social channel, is marked read on the platform when the account's readMarks is on (best effort); otherwise nothing happens."
+  markRead(input: MarkMessagesInput!): ConversationPayload! @auth(requires: [END_USER, AGENT])
+  "Switches read marks on the platforms on or off for the account (R31)."
+  setReadMarks(input: SetReadMarksInput!): AccountPayload! @auth(requires: [ADMIN]) @audited
+  "Sets after how many minutes a widget reply still unread is also sent to a linked channel, or turns it off (R33)."
+  setWidgetUnreadFallback(input: SetWidgetUnreadFallbackInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
 }
 
 "One change, with the cursor to resume after it."
@@ -3090,6 +3257,8 @@ type ConversationEvent {
   message: Message
   "PRESENCE: who is doing what."
   presence: Presence
+  "TYPING: who is typing (R31)."
+  typing: Typing
 }
 
 type Subscription {
@@ -3124,6 +3293,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_agentWorkspace(ctx, field)
 	case "autoAssignCap":
 		return ec.fieldContext_Account_autoAssignCap(ctx, field)
+	case "readMarks":
+		return ec.fieldContext_Account_readMarks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -3296,6 +3467,8 @@ func (ec *executionContext) childFields_ConversationEvent(ctx context.Context, f
 		return ec.fieldContext_ConversationEvent_message(ctx, field)
 	case "presence":
 		return ec.fieldContext_ConversationEvent_presence(ctx, field)
+	case "typing":
+		return ec.fieldContext_ConversationEvent_typing(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConversationEvent", field.Name)
 }
@@ -3626,6 +3799,18 @@ func (ec *executionContext) childFields_SystemNote(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SystemNote", field.Name)
 }
 
+func (ec *executionContext) childFields_Typing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Typing_role(ctx, field)
+	case "name":
+		return ec.fieldContext_Typing_name(ctx, field)
+	case "until":
+		return ec.fieldContext_Typing_until(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Typing", field.Name)
+}
+
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "roles":
@@ -3654,6 +3839,8 @@ func (ec *executionContext) childFields_Widget(ctx context.Context, field graphq
 		return ec.fieldContext_Widget_socialChannels(ctx, field)
 	case "language":
 		return ec.fieldContext_Widget_language(ctx, field)
+	case "unreadFallbackMinutes":
+		return ec.fieldContext_Widget_unreadFallbackMinutes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Widget", field.Name)
 }
@@ -3890,6 +4077,20 @@ func (ec *executionContext) field_Conversation_transcript_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acknowledgeMessages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkMessagesInput, error) {
+			return ec.unmarshalNMarkMessagesInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMarkMessagesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4036,6 +4237,20 @@ func (ec *executionContext) field_Mutation_inviteAgent_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.InviteAgentInput, error) {
 			return ec.unmarshalNInviteAgentInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐInviteAgentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkMessagesInput, error) {
+			return ec.unmarshalNMarkMessagesInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMarkMessagesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4240,6 +4455,34 @@ func (ec *executionContext) field_Mutation_setPresence_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setReadMarks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetReadMarksInput, error) {
+			return ec.unmarshalNSetReadMarksInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetReadMarksInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTyping_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetTypingInput, error) {
+			return ec.unmarshalNSetTypingInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetTypingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setWidgetChannels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4274,6 +4517,20 @@ func (ec *executionContext) field_Mutation_setWidgetOrigins_args(ctx context.Con
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetWidgetOriginsInput, error) {
 			return ec.unmarshalNSetWidgetOriginsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetOriginsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWidgetUnreadFallback_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetWidgetUnreadFallbackInput, error) {
+			return ec.unmarshalNSetWidgetUnreadFallbackInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetUnreadFallbackInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4725,6 +4982,29 @@ func (ec *executionContext) _Account_autoAssignCap(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Account_autoAssignCap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Account_readMarks(ctx context.Context, field graphql.CollectedField, obj *account.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_readMarks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadMarks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_readMarks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.AccountPayload) (ret graphql.Marshaler) {
@@ -6103,6 +6383,38 @@ func (ec *executionContext) fieldContext_ConversationEvent_presence(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Presence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConversationEvent_typing(ctx context.Context, field graphql.CollectedField, obj *feed.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationEvent_typing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Typing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *feed.Typing) graphql.Marshaler {
+			return ec.marshalOTyping2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐTyping(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationEvent_typing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConversationEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Typing(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9851,6 +10163,330 @@ func (ec *executionContext) fieldContext_Mutation_signOut(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setTyping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTyping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTyping(ctx, fc.Args["input"].(model.SetTypingInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTyping(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTyping_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeMessages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeMessages(ctx, fc.Args["input"].(model.MarkMessagesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeMessages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkRead(ctx, fc.Args["input"].(model.MarkMessagesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"END_USER", "AGENT"})
+				if err != nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ConversationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConversationPayload) graphql.Marshaler {
+			return ec.marshalNConversationPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConversationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConversationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setReadMarks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setReadMarks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetReadMarks(ctx, fc.Args["input"].(model.SetReadMarksInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.AccountPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
+
+			next = directive2
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountPayload) graphql.Marshaler {
+			return ec.marshalNAccountPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setReadMarks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setReadMarks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setWidgetUnreadFallback(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWidgetUnreadFallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWidgetUnreadFallback(ctx, fc.Args["input"].(model.SetWidgetUnreadFallbackInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+			directive2 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Audited == nil {
+					var zeroVal *model.WidgetPayload
+					return zeroVal, errors.New("directive audited is not implemented")
+				}
+				return ec.Directives.Audited(ctx, nil, directive1)
+			}
+
+			next = directive2
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetPayload) graphql.Marshaler {
+			return ec.marshalNWidgetPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐWidgetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWidgetUnreadFallback(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWidgetUnreadFallback_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11614,6 +12250,75 @@ func (ec *executionContext) fieldContext_SystemNote_reason(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SystemNote", field, true, true, "LinkEndReason")
 }
 
+func (ec *executionContext) _Typing_role(ctx context.Context, field graphql.CollectedField, obj *feed.Typing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Typing_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.AuthorRole) graphql.Marshaler {
+			return ec.marshalNAuthorRole2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAuthorRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Typing_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Typing", field, false, false, "AuthorRole")
+}
+
+func (ec *executionContext) _Typing_name(ctx context.Context, field graphql.CollectedField, obj *feed.Typing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Typing_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Typing_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Typing", field, false, false, "String")
+}
+
+func (ec *executionContext) _Typing_until(ctx context.Context, field graphql.CollectedField, obj *feed.Typing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Typing_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Typing_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Typing", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Viewer_roles(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11869,6 +12574,29 @@ func (ec *executionContext) _Widget_language(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Widget_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Widget", field, false, false, "String")
+}
+
+func (ec *executionContext) _Widget_unreadFallbackMinutes(ctx context.Context, field graphql.CollectedField, obj *widget.Widget) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Widget_unreadFallbackMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnreadFallbackMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Widget_unreadFallbackMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Widget", field, false, false, "Int")
 }
 
 func (ec *executionContext) _WidgetChannel_channel(ctx context.Context, field graphql.CollectedField, obj *widget.Option) (ret graphql.Marshaler) {
@@ -13756,6 +14484,55 @@ func UnmarshalInviteAgentInput(ctx context.Context, raw any) (model.InviteAgentI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarkMessagesInput(ctx context.Context, obj any) (model.MarkMessagesInput, error) {
+	var it model.MarkMessagesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "messageId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "messageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("messageId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MessageID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkMessagesInput unmarshals raw into the MarkMessagesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkMessagesInput(ctx context.Context, raw any) (model.MarkMessagesInput, error) {
+	var out model.MarkMessagesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkMessagesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRenameWidgetInput(ctx context.Context, obj any) (model.RenameWidgetInput, error) {
 	var it model.RenameWidgetInput
 	if obj == nil {
@@ -14246,6 +15023,90 @@ func UnmarshalSetPresenceInput(ctx context.Context, raw any) (model.SetPresenceI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetReadMarksInput(ctx context.Context, obj any) (model.SetReadMarksInput, error) {
+	var it model.SetReadMarksInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"enabled"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetReadMarksInput unmarshals raw into the SetReadMarksInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetReadMarksInput(ctx context.Context, raw any) (model.SetReadMarksInput, error) {
+	var out model.SetReadMarksInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetReadMarksInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetTypingInput(ctx context.Context, obj any) (model.SetTypingInput, error) {
+	var it model.SetTypingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetTypingInput unmarshals raw into the SetTypingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetTypingInput(ctx context.Context, raw any) (model.SetTypingInput, error) {
+	var out model.SetTypingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetTypingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetWidgetChannelsInput(ctx context.Context, obj any) (model.SetWidgetChannelsInput, error) {
 	var it model.SetWidgetChannelsInput
 	if obj == nil {
@@ -14401,6 +15262,55 @@ func (ec *executionContext) unmarshalInputSetWidgetOriginsInput(ctx context.Cont
 func UnmarshalSetWidgetOriginsInput(ctx context.Context, raw any) (model.SetWidgetOriginsInput, error) {
 	var out model.SetWidgetOriginsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWidgetOriginsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetWidgetUnreadFallbackInput(ctx context.Context, obj any) (model.SetWidgetUnreadFallbackInput, error) {
+	var it model.SetWidgetUnreadFallbackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"widgetId", "minutes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "widgetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("widgetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WidgetID = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetWidgetUnreadFallbackInput unmarshals raw into the SetWidgetUnreadFallbackInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetWidgetUnreadFallbackInput(ctx context.Context, raw any) (model.SetWidgetUnreadFallbackInput, error) {
+	var out model.SetWidgetUnreadFallbackInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetWidgetUnreadFallbackInput", raw, &out)
 	return out, err
 }
 
@@ -14809,6 +15719,11 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "autoAssignCap":
 			out.Values[i] = ec._Account_autoAssignCap(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readMarks":
+			out.Values[i] = ec._Account_readMarks(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -15409,6 +16324,11 @@ func (ec *executionContext) _ConversationEvent(ctx context.Context, sel ast.Sele
 			}
 		case "presence":
 			out.Values[i] = ec._ConversationEvent_presence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "typing":
+			out.Values[i] = ec._ConversationEvent_typing(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -16405,6 +17325,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setTyping":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTyping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeMessages":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeMessages(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markRead(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setReadMarks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setReadMarks(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setWidgetUnreadFallback":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWidgetUnreadFallback(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16979,6 +17934,49 @@ func (ec *executionContext) _SystemNote(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var typingImplementors = []string{"Typing"}
+
+func (ec *executionContext) _Typing(ctx context.Context, sel ast.SelectionSet, obj *feed.Typing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, typingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Typing")
+		case "role":
+			out.Values[i] = ec._Typing_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Typing_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._Typing_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
@@ -17067,6 +18065,11 @@ func (ec *executionContext) _Widget(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "language":
 			out.Values[i] = ec._Widget_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unreadFallbackMinutes":
+			out.Values[i] = ec._Widget_unreadFallbackMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -18025,6 +19028,8 @@ var (
 		"LINK_ENDED_BY_ADMIN":    feed.KindLinkEndedByAdmin,
 		"ASSIGNED":               feed.KindAssigned,
 		"PRESENCE":               feed.KindPresence,
+		"TYPING":                 feed.KindTyping,
+		"UNREAD_FALLBACK":        feed.KindUnreadFallback,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
@@ -18039,6 +19044,8 @@ var (
 		feed.KindLinkEndedByAdmin:     "LINK_ENDED_BY_ADMIN",
 		feed.KindAssigned:             "ASSIGNED",
 		feed.KindPresence:             "PRESENCE",
+		feed.KindTyping:               "TYPING",
+		feed.KindUnreadFallback:       "UNREAD_FALLBACK",
 	}
 )
 
@@ -18274,6 +19281,11 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNMarkMessagesInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMarkMessagesInput(ctx context.Context, v any) (model.MarkMessagesInput, error) {
+	res, err := ec.unmarshalInputMarkMessagesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMessage2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐMessage(ctx context.Context, sel ast.SelectionSet, v *conversation.Message) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Message!")
@@ -18337,6 +19349,7 @@ var (
 		"CHANNEL_SWITCHED":    conversation.NoteChannelSwitched,
 		"UNLINKED":            conversation.NoteUnlinked,
 		"LINK_ENDED_BY_ADMIN": conversation.NoteLinkEndedByAdmin,
+		"UNREAD_FALLBACK":     conversation.NoteUnreadFallback,
 	}
 	marshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind = map[conversation.NoteKind]string{
 		conversation.NoteLinked:           "LINKED",
@@ -18345,6 +19358,7 @@ var (
 		conversation.NoteChannelSwitched:  "CHANNEL_SWITCHED",
 		conversation.NoteUnlinked:         "UNLINKED",
 		conversation.NoteLinkEndedByAdmin: "LINK_ENDED_BY_ADMIN",
+		conversation.NoteUnreadFallback:   "UNREAD_FALLBACK",
 	}
 )
 
@@ -18594,6 +19608,16 @@ func (ec *executionContext) unmarshalNSetPresenceInput2githubᚗcomᚋlinkline�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetReadMarksInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetReadMarksInput(ctx context.Context, v any) (model.SetReadMarksInput, error) {
+	res, err := ec.unmarshalInputSetReadMarksInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetTypingInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetTypingInput(ctx context.Context, v any) (model.SetTypingInput, error) {
+	res, err := ec.unmarshalInputSetTypingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetWidgetChannelsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetChannelsInput(ctx context.Context, v any) (model.SetWidgetChannelsInput, error) {
 	res, err := ec.unmarshalInputSetWidgetChannelsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18606,6 +19630,11 @@ func (ec *executionContext) unmarshalNSetWidgetLanguageInput2githubᚗcomᚋlink
 
 func (ec *executionContext) unmarshalNSetWidgetOriginsInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetOriginsInput(ctx context.Context, v any) (model.SetWidgetOriginsInput, error) {
 	res, err := ec.unmarshalInputSetWidgetOriginsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetWidgetUnreadFallbackInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetWidgetUnreadFallbackInput(ctx context.Context, v any) (model.SetWidgetUnreadFallbackInput, error) {
+	res, err := ec.unmarshalInputSetWidgetUnreadFallbackInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -19333,6 +20362,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTyping2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐTyping(ctx context.Context, sel ast.SelectionSet, v *feed.Typing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Typing(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWidgetConfig2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋwidgetᚐWidget(ctx context.Context, sel ast.SelectionSet, v *widget.Widget) graphql.Marshaler {

@@ -37,6 +37,18 @@ func (r *mutationResolver) onConversation(ctx context.Context, gid string, chang
 	return &model.ConversationPayload{Conversation: c}, nil
 }
 
+// onMessage runs a change on a message of a conversation, for the
+// receipt mutations.
+func (r *mutationResolver) onMessage(ctx context.Context, in model.MarkMessagesInput, change func(context.Context, *auth.Actor, int64, int64) (*conversation.Conversation, error)) (*model.ConversationPayload, error) {
+	mid, err := relay.Decode(relay.TypeMessage, in.MessageID)
+	if err != nil {
+		return nil, err
+	}
+	return r.onConversation(ctx, in.ConversationID, func(ctx context.Context, actor *auth.Actor, id int64) (*conversation.Conversation, error) {
+		return change(ctx, actor, id, mid)
+	})
+}
+
 // node resolves a global id to what the caller may see of it; anything else
 // is NOT_FOUND, exactly like an unknown id (R20).
 func (r *queryResolver) node(ctx context.Context, gid string) (relay.Node, error) {

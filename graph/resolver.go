@@ -12,6 +12,9 @@ import (
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
+	"github.com/linkline/linkline/internal/receipt"
+	"github.com/linkline/linkline/internal/typing"
+	"github.com/linkline/linkline/internal/unread"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -59,6 +62,12 @@ type Resolver struct {
 	Auto *assignment.Auto
 	// Presenter shows live who is viewing or replying (R29).
 	Presenter *assignment.Presenter
+	// Typing shows live who is typing (R31).
+	Typing *typing.Service
+	// Receipts take read receipts both ways (R31).
+	Receipts *receipt.Service
+	// Unread follows up widget replies nobody reads (R33).
+	Unread *unread.Service
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -560,6 +560,43 @@ func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput
 	return &model.SignOutPayload{ClientMutationID: input.ClientMutationID}, nil
 }
 
+// SetTyping is the resolver for the setTyping field.
+func (r *mutationResolver) SetTyping(ctx context.Context, input model.SetTypingInput) (*model.ConversationPayload, error) {
+	return r.onConversation(ctx, input.ConversationID, r.Typing.EndUser)
+}
+
+// AcknowledgeMessages is the resolver for the acknowledgeMessages field.
+func (r *mutationResolver) AcknowledgeMessages(ctx context.Context, input model.MarkMessagesInput) (*model.ConversationPayload, error) {
+	return r.onMessage(ctx, input, r.Receipts.Acknowledge)
+}
+
+// MarkRead is the resolver for the markRead field.
+func (r *mutationResolver) MarkRead(ctx context.Context, input model.MarkMessagesInput) (*model.ConversationPayload, error) {
+	return r.onMessage(ctx, input, r.Receipts.MarkRead)
+}
+
+// SetReadMarks is the resolver for the setReadMarks field.
+func (r *mutationResolver) SetReadMarks(ctx context.Context, input model.SetReadMarksInput) (*model.AccountPayload, error) {
+	a, err := r.Receipts.SetReadMarks(ctx, auth.FromContext(ctx), input.Enabled)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AccountPayload{Account: a}, nil
+}
+
+// SetWidgetUnreadFallback is the resolver for the setWidgetUnreadFallback field.
+func (r *mutationResolver) SetWidgetUnreadFallback(ctx context.Context, input model.SetWidgetUnreadFallbackInput) (*model.WidgetPayload, error) {
+	id, err := relay.Decode(relay.TypeWidget, input.WidgetID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.Unread.SetDelay(ctx, auth.FromContext(ctx), id, input.Minutes)
+	if err != nil {
+		return nil, err
+	}
+	return &model.WidgetPayload{Widget: w}, nil
+}
+
 // Agent is the resolver for the agent field.
 func (r *presenceResolver) Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error) {
 	return r.Accounts.Agent(ctx, auth.FromContext(ctx).AccountID(), obj.AgentID)

@@ -152,6 +152,12 @@ type LinkRequestPayload struct {
 	LinkRequest *conversation.LinkRequest `json:"linkRequest"`
 }
 
+type MarkMessagesInput struct {
+	ConversationID string `json:"conversationId"`
+	// A message of the conversation: the newest one the widget received (acknowledgeMessages) or the caller read (markRead).
+	MessageID string `json:"messageId"`
+}
+
 type MessageConnection struct {
 	Edges    []*MessageEdge `json:"edges"`
 	PageInfo *PageInfo      `json:"pageInfo"`
@@ -245,6 +251,14 @@ type SetPresenceInput struct {
 	Activity       feed.Activity `json:"activity"`
 }
 
+type SetReadMarksInput struct {
+	Enabled bool `json:"enabled"`
+}
+
+type SetTypingInput struct {
+	ConversationID string `json:"conversationId"`
+}
+
 type SetWidgetChannelsInput struct {
 	WidgetID string `json:"widgetId"`
 	// Only channels with an active integration; an empty list turns linking off for the widget.
@@ -263,6 +277,12 @@ type SetWidgetOriginsInput struct {
 	AllowedOrigins []string `json:"allowedOrigins"`
 	// Allows every origin instead; allowedOrigins must then be empty (R28).
 	AnyOrigin *bool `json:"anyOrigin,omitempty"`
+}
+
+type SetWidgetUnreadFallbackInput struct {
+	WidgetID string `json:"widgetId"`
+	// 0 to 1440; 0 turns the follow-up off.
+	Minutes int `json:"minutes"`
 }
 
 type SignOutInput struct {

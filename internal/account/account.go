@@ -35,7 +35,10 @@ type Account struct {
 	// AutoAssignCap is how many open conversations round-robin
 	// auto-assignment gives each available agent at most; 0: off (R29).
 	AutoAssignCap int
-	CreatedAt     time.Time
+	// ReadMarks: agents reading a conversation mark the end user's social
+	// messages read on the platform (R31). Off by default.
+	ReadMarks bool
+	CreatedAt time.Time
 }
 
 // Role is what an agent may do in its account.

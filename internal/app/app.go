@@ -5,6 +5,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -34,8 +35,11 @@ import (
 	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/pages"
+	"github.com/linkline/linkline/internal/receipt"
 	"github.com/linkline/linkline/internal/store"
 	"github.com/linkline/linkline/internal/tracing"
+	"github.com/linkline/linkline/internal/typing"
+	"github.com/linkline/linkline/internal/unread"
 	"github.com/linkline/linkline/internal/webhook"
 	"github.com/linkline/linkline/internal/widget"
 )
@@ -218,6 +222,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	}
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
 	languages := linking.NewLanguages(db)
+	// A widget reply nobody reads is followed up on a linked channel (R33).
+	fallbacks := unread.NewService(db, a.appender, deliveries, languages, unread.NewJobs(a.jobs), log, time.Now, cmp.Or(cfg.unreadMinute, time.Minute))
+	convs.Replied = fallbacks.Replied
+	river.AddWorker(workers, unread.NewWorker(fallbacks))
 	unlinks := linking.NewUnlinks(convs, a.appender)
 	disabler := linking.NewDisabler(db, unlinks, deliveries, languages)
 	// An integration disabled, removed or refused turns its channel off
@@ -258,13 +266,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// an admin updates its credentials (R17).
 	integrations.Restored = sender.Release
 
+	typist := typing.NewService(convs, limiter, a.feed, deliveries, log, time.Now)
+
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
 		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
 		Admin: admin, Team: team, Tokens: tokens,
 		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
-		Presenter: assignment.NewPresenter(convs, a.feed, time.Now), Auto: auto}
+		Presenter: assignment.NewPresenter(convs, a.feed, typist, time.Now), Auto: auto, Typing: typist,
+		Receipts: receipt.NewService(convs, db, deliveries, limiter, log), Unread: fallbacks}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()

@@ -90,6 +90,9 @@ type Config struct {
 	// linkClock, when set, is the clock of link requests: tests move it
 	// past an expiry instead of waiting for one.
 	linkClock func() time.Time
+	// unreadMinute, when set, is how long one minute of a widget's unread
+	// fallback delay lasts: tests shorten it.
+	unreadMinute time.Duration
 	// tracer, when set, takes the spans instead of OTLPEndpoint's exporter:
 	// tests record them.
 	tracer trace.TracerProvider
@@ -205,6 +208,8 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	rate(&c.Limits.SendPerAddr, "rate-send-per-addr", "RATE_SEND_PER_ADDR", c.Limits.SendPerAddr, "messages sent per client address")
 	rate(&c.Limits.LinkPerSession, "rate-link-per-session", "RATE_LINK_PER_SESSION", c.Limits.LinkPerSession, "link requests per widget session")
 	rate(&c.Limits.LinkPerAddr, "rate-link-per-addr", "RATE_LINK_PER_ADDR", c.Limits.LinkPerAddr, "link requests per client address")
+	rate(&c.Limits.TypingPerSession, "rate-typing-per-session", "RATE_TYPING_PER_SESSION", c.Limits.TypingPerSession, "typing signals per widget session")
+	rate(&c.Limits.TypingPerAddr, "rate-typing-per-addr", "RATE_TYPING_PER_ADDR", c.Limits.TypingPerAddr, "typing signals per client address")
 	rate(&c.Limits.WidgetPerAddr, "rate-widget-per-addr", "RATE_WIDGET_PER_ADDR", c.Limits.WidgetPerAddr, "widget subscriptions by key per client address")
 	str(&c.GraphURL, "graph-url", "GRAPH_URL", "https://graph.facebook.com", "Meta Graph API root (WhatsApp, Messenger)")
 	str(&c.InstagramURL, "instagram-url", "INSTAGRAM_URL", "https://graph.instagram.com", "Instagram API root")

@@ -123,17 +123,27 @@ func (p *Presenter) Present(ctx context.Context, actor *auth.Actor, conversation
 		AccountID: c.AccountID, ConversationID: c.ID, Kind: feed.KindPresence, At: p.now().UTC(),
 		Conversation: c, Presence: &feed.Presence{AgentID: actor.Agent.ID, Activity: a},
 	})
+	if err == nil && a == feed.ActivityTyping {
+		err = p.typist.Agent(ctx, actor.Agent, c)
+	}
 	return c, err
+}
+
+// Typist shows an agent typing beyond the dashboards: to the end user, in
+// the widget and in the channel's app (R31).
+type Typist interface {
+	Agent(ctx context.Context, agent *account.Agent, c *conversation.Conversation) error
 }
 
 // Presenter announces agents' presence.
 type Presenter struct {
 	convs    Conversations
 	presence Presence
+	typist   Typist
 	now      func() time.Time
 }
 
 // NewPresenter returns the presence service.
-func NewPresenter(convs Conversations, presence Presence, now func() time.Time) *Presenter {
-	return &Presenter{convs: convs, presence: presence, now: now}
+func NewPresenter(convs Conversations, presence Presence, typist Typist, now func() time.Time) *Presenter {
+	return &Presenter{convs: convs, presence: presence, typist: typist, now: now}
 }

@@ -32,6 +32,10 @@ const (
 	ActionStart Action = "start"
 	ActionSend  Action = "send"
 	ActionLink  Action = "link"
+	// ActionTyping is the widget saying its end user is typing (R31).
+	ActionTyping Action = "typing"
+	// ActionReceipt is the widget acknowledging or reading replies (R31).
+	ActionReceipt Action = "receipt"
 	// ActionWidget is a page following a widget's configuration by its
 	// public key, before any conversation exists.
 	ActionWidget Action = "widget"
@@ -46,6 +50,11 @@ type LimitsConfig struct {
 	SendPerAddr    Rate
 	LinkPerSession Rate
 	LinkPerAddr    Rate
+	// TypingPerSession and TypingPerAddr bound typing signals, and
+	// receipts (each kind on its own): each one fans out to every
+	// dashboard of the account.
+	TypingPerSession Rate
+	TypingPerAddr    Rate
 	// WidgetPerAddr bounds widget subscriptions by key: each one holds a
 	// socket slot and reads the database at every settings change.
 	WidgetPerAddr Rate
@@ -63,6 +72,10 @@ var DefaultLimits = LimitsConfig{
 	// Link requests are rare for a person: a few channels, a retry or two.
 	LinkPerSession: Rate{Events: 10, Per: time.Hour, Burst: 5},
 	LinkPerAddr:    Rate{Events: 60, Per: time.Hour, Burst: 20},
+	// A widget repeats its typing signal every few seconds while keys
+	// are pressed (see typing.TTL); a script pressing harder is cut off.
+	TypingPerSession: Rate{Events: 1, Per: time.Second, Burst: 5},
+	TypingPerAddr:    Rate{Events: 20, Per: time.Second, Burst: 50},
 	// A page load follows its widget once; reloads and many tabs behind
 	// one address (an office) stay well inside.
 	WidgetPerAddr: Rate{Events: 60, Per: time.Minute, Burst: 30},
@@ -183,6 +196,10 @@ func (l *Limiter) rates(act Action) (perAddr, perSession Rate) {
 		return l.cfg.SendPerAddr, l.cfg.SendPerSession
 	case ActionLink:
 		return l.cfg.LinkPerAddr, l.cfg.LinkPerSession
+	case ActionTyping, ActionReceipt:
+		// Receipts come at the pace of typing: a few per reply. Each
+		// has a bucket of its own (keys name the action).
+		return l.cfg.TypingPerAddr, l.cfg.TypingPerSession
 	case ActionWidget:
 		// Per address only: the page has no session yet.
 		return l.cfg.WidgetPerAddr, Rate{}

@@ -129,19 +129,24 @@ type AddNote struct {
 }
 
 // DeliveryUpdate moves outbound messages as a send or a report says (R17,
-// R18). It names its messages one of three ways: by MessageID; by Channel
+// R18). It names its messages one of four ways: by MessageID; by Channel
 // and ExternalID (a status report: if no message has that id yet, the
-// report is kept, and handed to Apply when the send is recorded); or by
+// report is kept, and handed to Apply when the send is recorded); by
 // IdentityID and Watermark (every message sent to the identity up to then
-// and still in a state of Among, as Messenger reports delivery and reads).
+// and still in a state of Among, as Messenger reports delivery and reads);
+// or by ConversationID, Channel and UpToSeq (every message of the
+// conversation on the channel up to that position and in a state of Among,
+// as the widget acknowledges and reads replies, R31).
 type DeliveryUpdate struct {
-	AccountID  int64
-	MessageID  int64
-	Channel    Channel
-	ExternalID string
-	IdentityID int64
-	Watermark  time.Time
-	Among      []DeliveryState
+	AccountID      int64
+	MessageID      int64
+	Channel        Channel
+	ExternalID     string
+	IdentityID     int64
+	Watermark      time.Time
+	ConversationID int64
+	UpToSeq        int64
+	Among          []DeliveryState
 
 	State DeliveryState
 	// SentAs records the platform's id of a send.

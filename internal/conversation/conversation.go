@@ -166,8 +166,9 @@ type Message struct {
 	ExternalID string
 	// IdentityID is the social identity it came from or goes to.
 	IdentityID int64
-	// DeliveryState is how far an outbound social message got (R17);
-	// empty for messages that need no delivery.
+	// DeliveryState is how far an agent's reply got, on a social channel
+	// (R17) or in the widget (R31); empty for messages that need no
+	// delivery.
 	DeliveryState DeliveryState
 	DeliveryError string
 	// Note is what a SYSTEM message records, as data (R27).

@@ -13,6 +13,9 @@ const (
 	NoteChannelSwitched  NoteKind = "CHANNEL_SWITCHED"
 	NoteUnlinked         NoteKind = "UNLINKED"
 	NoteLinkEndedByAdmin NoteKind = "LINK_ENDED_BY_ADMIN"
+	// NoteUnreadFallback: a widget reply nobody read in time was also
+	// sent to a linked channel (R33).
+	NoteUnreadFallback NoteKind = "UNREAD_FALLBACK"
 )
 
 // LinkActor is who ended a link (R26).
@@ -65,6 +68,8 @@ func (n *Note) Text() string {
 		return "Unlinked " + string(n.Channel) + ": " + n.Identity + " (by " + by + ")"
 	case NoteLinkEndedByAdmin:
 		return string(n.Channel) + " link ended (" + string(ReasonDisabledByAdmin) + "): " + n.Identity
+	case NoteUnreadFallback:
+		return "Unread in the widget: also sent on " + string(n.Channel) + " to " + n.Identity
 	}
 	return string(n.Kind)
 }

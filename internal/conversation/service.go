@@ -70,6 +70,10 @@ type Service struct {
 	router  Router
 	limiter *auth.Limiter
 	now     func() time.Time
+	// Replied, when set, is told of each new agent reply once stored, so
+	// that a widget reply nobody reads can be followed up (R33). The
+	// reply stands whatever it answers.
+	Replied func(ctx context.Context, c *Conversation, m *Message)
 }
 
 // NewService returns a conversation service.
@@ -217,12 +221,18 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 		AuthorRole: AuthorAgent, AuthorID: actor.Agent.ID, AuthorName: actor.Agent.Name,
 		Text: in.Text, ClientMessageID: in.ClientMessageID, IdentityID: route.IdentityID,
 	}
-	if route.Channel != ChannelWebWidget {
-		m.DeliveryState = DeliveryQueued
+	m.DeliveryState = DeliveryQueued
+	if route.Channel == ChannelWebWidget {
+		// Sent once stored: the widget's feed carries it. The widget's
+		// acknowledgement and read mark move it on (R31).
+		m.DeliveryState = DeliverySent
 	}
 	res, err := s.writer.Write(ctx, Post{AccountID: c.AccountID, ConversationID: c.ID, Message: m})
 	if err != nil {
 		return nil, err
+	}
+	if s.Replied != nil && !res.Duplicate {
+		s.Replied(ctx, c, res.Message)
 	}
 	return res, nil
 }

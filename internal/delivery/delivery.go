@@ -11,6 +11,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/apperr"
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/conversation"
@@ -47,6 +48,11 @@ type Store interface {
 	// SentTrace is the traceparent of the attempt that got the platform id
 	// externalID; "" when none is known.
 	SentTrace(ctx context.Context, accountID int64, externalID string) (string, error)
+	// Account tells whether the account allows read marks (R31).
+	Account(ctx context.Context, id int64) (*account.Account, error)
+	// LastInbound is the newest message the identity sent with a
+	// platform id.
+	LastInbound(ctx context.Context, accountID, identityID int64) (*conversation.Message, error)
 }
 
 // Adapters gives the adapter that serves an integration.

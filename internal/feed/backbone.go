@@ -33,8 +33,8 @@ func NewBackbone(events *Broker, tell func(ctx context.Context, accountID int64)
 	return &Backbone{events: events, state: newWakes(), tell: tell, shout: shout}
 }
 
-// Present passes a live-only event (PRESENCE) to the account's dashboards
-// here and on every instance (R29).
+// Present passes a live-only event (PRESENCE, TYPING) to its subscribers
+// here and on every instance (R29, R31).
 func (b *Backbone) Present(ctx context.Context, e *Event) error {
 	b.events.Present(e)
 	return b.shout(ctx, e)

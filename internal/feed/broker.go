@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+
+	"github.com/linkline/linkline/internal/conversation"
 )
 
 // BrokerConfig tunes the broker.
@@ -196,11 +198,13 @@ func (b *Broker) Publish(evs []*Event) {
 	}
 }
 
-// Present gives a live-only event (PRESENCE) to the account-wide
-// subscribers that are live, with the cursor of the last event each
-// received, so that resuming from it misses nothing. Widgets' subscriptions
-// (one conversation's scope) never get it. A subscriber whose buffer is
-// full misses it: presence is worth nothing late.
+// Present gives a live-only event (PRESENCE, TYPING) to the subscribers
+// that are live, with the cursor of the last event each received, so that
+// resuming from it misses nothing. PRESENCE reaches the account-wide
+// subscribers only; TYPING the conversation's subscribers, widgets among
+// them (R31), and the account-wide ones when the end user types (they see
+// an agent typing as PRESENCE already). A subscriber whose buffer is full
+// misses it: presence is worth nothing late.
 func (b *Broker) Present(e *Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -208,13 +212,23 @@ func (b *Broker) Present(e *Event) {
 	if h == nil {
 		return
 	}
-	for s := range h.all {
-		if !s.live || s.gone || s.closed || s.scope.ConversationID != 0 {
-			continue
+	give := func(s *subscriber) {
+		if !s.live || s.gone || s.closed {
+			return
 		}
 		select {
 		case s.out <- &Delivery{Event: e, Cursor: s.scope.Cursor(s.last)}:
 		default:
+		}
+	}
+	if e.Typing == nil || e.Typing.Role != conversation.AuthorAgent {
+		for s := range h.all {
+			give(s)
+		}
+	}
+	if e.Typing != nil {
+		for s := range h.byConv[e.ConversationID] {
+			give(s)
 		}
 	}
 }

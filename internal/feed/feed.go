@@ -33,6 +33,9 @@ const (
 	// KindPresence: an agent is viewing or replying, or stopped (R29).
 	// Live only: never stored, numbered or replayed.
 	KindPresence Kind = "PRESENCE"
+	// KindTyping: the end user or an agent is typing (R31). Live only,
+	// like PRESENCE, but on the conversation's feed too.
+	KindTyping Kind = "TYPING"
 	// The kinds of a SYSTEM message's event are its note's (R27).
 	KindLinked           = Kind(conversation.NoteLinked)
 	KindLinkDeclined     = Kind(conversation.NoteLinkDeclined)
@@ -40,6 +43,7 @@ const (
 	KindChannelSwitched  = Kind(conversation.NoteChannelSwitched)
 	KindUnlinked         = Kind(conversation.NoteUnlinked)
 	KindLinkEndedByAdmin = Kind(conversation.NoteLinkEndedByAdmin)
+	KindUnreadFallback   = Kind(conversation.NoteUnreadFallback)
 )
 
 // Event is one committed change. Events are numbered twice: densely per
@@ -60,6 +64,8 @@ type Event struct {
 	Message *conversation.Message
 	// Presence is set on PRESENCE.
 	Presence *Presence `json:",omitempty"`
+	// Typing is set on TYPING.
+	Typing *Typing `json:",omitempty"`
 }
 
 // Activity is what an agent is doing in a conversation (R29).
@@ -82,6 +88,20 @@ type Presence struct {
 	AgentID  int64
 	Activity Activity
 }
+
+// Typing says who is typing in the event's conversation (R31). It names
+// the typist only as the other side may see them: an agent by display
+// name, never by email or id.
+type Typing struct {
+	Role conversation.AuthorRole
+	Name string
+	// Until is when the indicator lapses unless the typist says so again:
+	// a typist who stops or goes away sends nothing.
+	Until time.Time
+}
+
+// Live reports whether e is a live-only event, never stored or replayed.
+func (e *Event) Live() bool { return e.Presence != nil || e.Typing != nil }
 
 // Scope is what one subscription follows: a whole account, or one
 // conversation of it.

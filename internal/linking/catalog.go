@@ -41,6 +41,9 @@ const (
 	// TextDeepLinkPrefill is what a WhatsApp deep link types for the end
 	// user; its one argument is the token.
 	TextDeepLinkPrefill
+	// TextUnreadFallback carries a widget reply nobody read in time to a
+	// linked channel (R33); its one argument is the reply.
+	TextUnreadFallback
 
 	textCount // keep last: the tests check every language has every text
 )

@@ -14,4 +14,5 @@ var english = map[TextID]string{
 	TextLinked:           "Linked. You can continue the conversation here, and return to the website any time.",
 	TextLinkEndedByAdmin: "This chat is no longer connected to the conversation on the website. To continue, open the chat on the website.",
 	TextDeepLinkPrefill:  "Continue my conversation: %s",
+	TextUnreadFallback:   "You have an unread reply in the chat on our website:\n\n%s",
 }

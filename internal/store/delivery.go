@@ -33,11 +33,10 @@ func (w *write) deliver(d conversation.DeliveryUpdate) error {
 	case d.ExternalID != "":
 		q = q.Where("channel = ? AND external_id = ?", string(d.Channel), d.ExternalID)
 	case d.IdentityID != 0:
-		among := make([]string, len(d.Among))
-		for i, s := range d.Among {
-			among[i] = string(s)
-		}
-		q = q.Where("identity_id = ? AND delivery_state IN ? AND created_at <= ?", d.IdentityID, among, d.Watermark.UTC())
+		q = q.Where("identity_id = ? AND delivery_state IN ? AND created_at <= ?", d.IdentityID, states(d.Among), d.Watermark.UTC())
+	case d.ConversationID != 0:
+		q = q.Where("conversation_id = ? AND channel = ? AND seq <= ? AND delivery_state IN ?",
+			d.ConversationID, string(d.Channel), d.UpToSeq, states(d.Among))
 	default:
 		return errors.New("store: a delivery update names no message")
 	}
@@ -82,6 +81,14 @@ func (w *write) deliver(d conversation.DeliveryUpdate) error {
 		w.res.Updated = append(w.res.Updated, m)
 	}
 	return nil
+}
+
+func states(ss []conversation.DeliveryState) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
 }
 
 // takeReports returns, and forgets, the reports kept for a send's platform

@@ -20,7 +20,7 @@ import (
 const SettingsChannel = "linkline_settings"
 
 // PresenceChannel is the PostgreSQL channel on which live-only events
-// (agents viewing or replying, R29) travel, each whole, as JSON.
+// (agents viewing or replying, R29; typing, R31) travel, each whole, as JSON.
 const PresenceChannel = "linkline_presence"
 
 // Notified is told what the listener hears from the other instances.
@@ -109,7 +109,7 @@ func (l *Listener) listen(ctx context.Context) error {
 			continue
 		case PresenceChannel:
 			var p presenceNotice
-			if err := json.Unmarshal([]byte(n.Payload), &p); err == nil && p.From != l.instance && p.Event.Presence != nil && p.Event.Conversation != nil {
+			if err := json.Unmarshal([]byte(n.Payload), &p); err == nil && p.From != l.instance && p.Event.Live() && p.Event.Conversation != nil {
 				l.notified.Presented(&p.Event)
 			}
 			continue

@@ -29,13 +29,14 @@ type accountRow struct {
 	AgentWorkspace bool
 	EventSeq       int64
 	AutoAssignCap  int
+	ReadMarks      bool
 	CreatedAt      time.Time
 }
 
 func (accountRow) TableName() string { return "accounts" }
 
 func (r *accountRow) domain() *account.Account {
-	return &account.Account{ID: r.ID, Name: r.Name, Plan: account.Plan(r.Plan), AgentWorkspace: r.AgentWorkspace, AutoAssignCap: r.AutoAssignCap, CreatedAt: r.CreatedAt}
+	return &account.Account{ID: r.ID, Name: r.Name, Plan: account.Plan(r.Plan), AgentWorkspace: r.AgentWorkspace, AutoAssignCap: r.AutoAssignCap, ReadMarks: r.ReadMarks, CreatedAt: r.CreatedAt}
 }
 
 type agentRow struct {
@@ -81,14 +82,17 @@ type widgetRow struct {
 	AllowedOrigins string
 	SocialChannels string
 	Language       string
-	CreatedAt      time.Time
-	DeletedAt      *time.Time
+	// UnreadFallbackMinutes: see widget.Widget.
+	UnreadFallbackMinutes int
+	CreatedAt             time.Time
+	DeletedAt             *time.Time
 }
 
 func (widgetRow) TableName() string { return "widgets" }
 
 func (r *widgetRow) domain() *widget.Widget {
-	w := &widget.Widget{ID: r.ID, AccountID: r.AccountID, Key: r.PublicKey, Name: r.Name, Language: r.Language, CreatedAt: r.CreatedAt, DeletedAt: r.DeletedAt}
+	w := &widget.Widget{ID: r.ID, AccountID: r.AccountID, Key: r.PublicKey, Name: r.Name, Language: r.Language,
+		UnreadFallbackMinutes: r.UnreadFallbackMinutes, CreatedAt: r.CreatedAt, DeletedAt: r.DeletedAt}
 	// Both are written by us as JSON arrays.
 	_ = json.Unmarshal([]byte(r.AllowedOrigins), &w.AllowedOrigins)
 	_ = json.Unmarshal([]byte(r.SocialChannels), &w.SocialChannels)

@@ -31,8 +31,12 @@ type Widget struct {
 	SocialChannels []string
 	// Language is what the widget's conversations are told on channels in
 	// (R27).
-	Language  string
-	CreatedAt time.Time
+	Language string
+	// UnreadFallbackMinutes is how long a widget reply may stay unread
+	// before it is also sent to the end user's linked channel (R33); 0:
+	// never.
+	UnreadFallbackMinutes int
+	CreatedAt             time.Time
 	// DeletedAt is set once an admin deleted the widget: its key and its
 	// sessions stop working, and its conversations stay (R28).
 	DeletedAt *time.Time

@@ -24,7 +24,8 @@ const maxGraphBody = 1 << 20
 // text and reply buttons), /{version}/me/messages (Messenger) and
 // /{version}/{ig-id}/messages (Instagram), authorised by AccessToken of
 // the integration. It records each message in the recipient's phone,
-// answers as Meta documents, and then posts the status webhooks. It also
+// answers as Meta documents, and then posts the status webhooks. It takes
+// typing and read signals too (see serveSignal). It also
 // answers the Messenger and Instagram user-profile reads, GET
 // /{version}/{user-id}?fields=… (see serveProfile).
 func (s *Sandbox) Transport() http.RoundTripper { return graph{s} }
@@ -84,6 +85,9 @@ func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 		return graphError(http.StatusServiceUnavailable, 2, 0, "Service temporarily unavailable")
 	}
 
+	if sig, ok := readSignal(ch, raw); ok {
+		return s.serveSignal(it, sig)
+	}
 	read := readMessaging
 	if ch == conversation.ChannelWhatsApp {
 		read = readWhatsApp

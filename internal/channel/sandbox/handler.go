@@ -171,8 +171,12 @@ func (s *Sandbox) servePhone(w http.ResponseWriter, r *http.Request) {
 		Name         string `json:"name,omitempty"`
 		Messages     []line `json:"messages"`
 		ProfileReads int    `json:"profileReads,omitempty"`
-		Version      uint64 `json:"version"`
-	}{it.Channel, it.Handle, user, p.name, p.thread, p.profileReads, p.version})
+		// Typing: the business is typing, as the app shows it (R31).
+		Typing bool `json:"typing,omitempty"`
+		// Signals are the typing and read signals the business sent.
+		Signals []string `json:"signals,omitempty"`
+		Version uint64   `json:"version"`
+	}{it.Channel, it.Handle, user, p.name, p.thread, p.profileReads, s.now().Before(p.typingUntil), p.signals, p.version})
 }
 
 // phoneOf finds the integration and user a request names, or answers.

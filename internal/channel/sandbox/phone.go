@@ -29,6 +29,12 @@ type phone struct {
 	thread []line
 	// profileReads counts the business's reads of the user's profile.
 	profileReads int
+	// typingUntil is when the business's typing indicator goes away
+	// (R31); a message from the business ends it at once.
+	typingUntil time.Time
+	// signals are the typing and read signals the business sent, oldest
+	// first, as the fake Graph API took them.
+	signals []string
 	// version counts the changes to what the phone shows, so that a page
 	// showing it can wait for the next one (see wait).
 	version uint64
@@ -62,7 +68,9 @@ type line struct {
 const (
 	stateSent      = "sent"
 	stateDelivered = "delivered"
-	stateFailed    = "failed"
+	// stateRead: the business marked the message read (R31).
+	stateRead   = "read"
+	stateFailed = "failed"
 )
 
 // choice is a reply choice: a WhatsApp reply button, a quick reply.
@@ -93,6 +101,9 @@ func (s *Sandbox) add(k phoneKey, l line, name string) string {
 	defer s.mu.Unlock()
 	p := s.open(k)
 	p.thread = append(p.thread, l)
+	if l.From == fromBusiness {
+		p.typingUntil = time.Time{}
+	}
 	if n := len(p.thread) - maxThread; n > 0 {
 		p.thread = slices.Delete(p.thread, 0, n)
 	}
@@ -223,5 +234,6 @@ func (s *Sandbox) view(k phoneKey) phone {
 	if p == nil {
 		return phone{thread: []line{}}
 	}
-	return phone{name: p.name, thread: slices.Clone(p.thread), profileReads: p.profileReads, version: p.version}
+	return phone{name: p.name, thread: slices.Clone(p.thread), profileReads: p.profileReads, version: p.version,
+		typingUntil: p.typingUntil, signals: slices.Clone(p.signals)}
 }

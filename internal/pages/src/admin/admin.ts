@@ -23,6 +23,7 @@ export class Admin {
   private readonly prerequisites: HTMLElement;
   private readonly widgets: HTMLElement;
   private readonly integrations: HTMLElement;
+  private readonly receipts: HTMLElement;
   private readonly connectForm: HTMLFormElement;
   private readonly connectStatus: HTMLParagraphElement;
   private readonly team: Team;
@@ -51,6 +52,7 @@ export class Admin {
     this.prerequisites = h("div", { class: "prerequisites" });
     this.widgets = h("div", { class: "widgets" });
     this.integrations = h("div", { class: "integrations" });
+    this.receipts = h("div", { class: "receipts" });
     this.connectStatus = h("p", { class: "status", role: "status" });
     this.connectForm = this.connectSandboxForm();
     this.team = new Team(this.api, this.notice, t.team, () => this.signOut());
@@ -69,6 +71,7 @@ export class Admin {
         h("h3", {}, t.setup.newWidget),
         this.setup.create(),
       ),
+      h("section", { "aria-labelledby": "admin-receipts" }, h("h2", { id: "admin-receipts" }, t.receipts), this.receipts),
       h("section", { "aria-labelledby": "admin-integrations" }, h("h2", { id: "admin-integrations" }, t.integrations), this.integrations),
       h("section", { "aria-labelledby": "admin-connect" }, h("h2", { id: "admin-connect" }, t.connect), this.connectForm, this.connectStatus),
       h("section", { "aria-labelledby": "admin-team" }, h("h2", { id: "admin-team" }, t.team.title), this.team.members),
@@ -127,8 +130,30 @@ export class Admin {
         ? s.widgets.map((w) => h("div", { class: "widget-card" }, this.widgetForm(w, active), this.setup.widget(w)))
         : [h("p", { class: "empty" }, this.t.noWidgets)]),
     );
+    this.receipts.replaceChildren(this.readMarksForm(s.viewer.account.readMarks));
     this.showIntegrations(s.integrations);
     await this.team.load();
+  }
+
+  /** R31: read marks on the platforms, an account setting off by default. */
+  private readMarksForm(on: boolean): HTMLFormElement {
+    const box = h("input", { type: "checkbox", id: "admin-read-marks", name: "readMarks", checked: on, "aria-describedby": "admin-read-marks-hint" });
+    const status = h("p", { class: "status", role: "status" });
+    const save = async (): Promise<void> => {
+      await this.api.request(op.setReadMarks, { on: box.checked });
+      await this.load();
+      const form = this.receipts.querySelector("form")!;
+      form.querySelector(".status")!.textContent = this.t.saved;
+      form.querySelector("button")!.focus();
+    };
+    return h(
+      "form",
+      { class: "read-marks", onsubmit: (e) => (e.preventDefault(), void this.notice.run(save)) },
+      h("label", { for: "admin-read-marks" }, box, " ", this.t.readMarks),
+      h("p", { id: "admin-read-marks-hint", class: "hint" }, this.t.readMarksHint),
+      h("button", { type: "submit" }, this.t.save),
+      status,
+    );
   }
 
   // R1: each missing prerequisite, with what to do about it.
@@ -153,10 +178,14 @@ export class Admin {
       const box = h("input", { type: "checkbox", id, name: "channel", value: ch, checked: on, disabled: !on && !active.has(ch) });
       return { box, label: h("label", { for: id }, box, " ", this.t.channels[ch], !active.has(ch) && h("span", { class: "hint" }, ` (${this.t.noIntegration})`)) };
     });
+    const fallbackID = `widget-${w.id}-unread`;
+    const fallback = h("input", { type: "number", id: fallbackID, name: "unreadFallbackMinutes", min: "0", max: "1440", value: String(w.unreadFallbackMinutes) });
     const save = async (): Promise<void> => {
       status.textContent = "";
       const channels = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
       await this.api.request<op.SetWidgetChannels>(op.setWidgetChannels, { id: w.id, channels });
+      const minutes = Number(fallback.value || "0");
+      if (minutes !== w.unreadFallbackMinutes) await this.api.request(op.setWidgetUnreadFallback, { id: w.id, minutes });
       await this.load();
       // The reload drew the form anew: the focus goes back to its Save button.
       const form = this.widgets.querySelector(`form[data-widget="${w.id}"]`)!;
@@ -167,6 +196,7 @@ export class Admin {
       "form",
       { class: "widget", "data-widget": w.id, onsubmit: (e) => (e.preventDefault(), void this.notice.run(save)) },
       h("fieldset", {}, h("legend", {}, this.t.allowSwitch(w.name)), ...boxes.map((b) => b.label)),
+      h("div", { class: "field" }, h("label", { for: fallbackID }, this.t.unreadFallback), fallback),
       h("button", { type: "submit" }, this.t.save),
       status,
     );

@@ -20,6 +20,8 @@ export interface Widget {
   socialChannels: Channel[];
   allowedOrigins: string[];
   language: string;
+  /** R33: minutes after which an unread widget reply also goes to a linked channel; 0: never. */
+  unreadFallbackMinutes: number;
 }
 
 export interface Integration {
@@ -46,7 +48,7 @@ export interface IntegrationHealth {
   oldestWaitingAt: string | null;
 }
 
-const widgetFields = `id name key socialChannels allowedOrigins language`;
+const widgetFields = `id name key socialChannels allowedOrigins language unreadFallbackMinutes`;
 const integrationFields = `id channel status sandbox handle displayName lastError lastErrorAt
   health { lastWebhookAt lastSentAt sentAttempts failedAttempts failureRatio windowSeconds waitingReplies oldestWaitingAt }`;
 
@@ -55,17 +57,25 @@ export type Viewer = { viewer: { roles: string[]; agent: { name: string } | null
 
 /** Everything the page shows, read at once so that it is one consistent picture. */
 export const settings = `{
-  viewer { account { agentWorkspace autoAssignCap } }
+  viewer { account { agentWorkspace autoAssignCap readMarks } }
   linkingPrerequisites
   widgets { ${widgetFields} }
   integrations { ${integrationFields} }
 }`;
 export type Settings = {
-  viewer: { account: AccountSettings };
+  viewer: { account: AccountSettings & { readMarks: boolean } };
   linkingPrerequisites: Prerequisite[];
   widgets: Widget[];
   integrations: Integration[];
 };
+
+/** R31: whether agents' reads mark customers' social messages read on the platforms. */
+export const setReadMarks = `mutation($on: Boolean!) { setReadMarks(input: {enabled: $on}) { account { readMarks } } }`;
+
+/** R33: after how many minutes an unread widget reply also goes to a linked channel. */
+export const setWidgetUnreadFallback = `mutation($id: ID!, $minutes: Int!) {
+  setWidgetUnreadFallback(input: {widgetId: $id, minutes: $minutes}) { widget { ${widgetFields} } }
+}`;
 
 export const setWidgetChannels = `mutation($id: ID!, $channels: [Channel!]!) {
   setWidgetChannels(input: {widgetId: $id, channels: $channels}) { widget { ${widgetFields} } }

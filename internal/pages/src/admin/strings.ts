@@ -23,6 +23,12 @@ export const en = {
   allowSwitch: (widget: string) => `Allow customers of ${widget} to switch channels`,
   noIntegration: "no active integration",
   save: "Save",
+  // R33: the widget's unread fallback.
+  unreadFallback: "Also send a reply unread in the widget to the customer's app after (minutes; 0: never)",
+  // R31: read marks on the platforms, off by default.
+  receipts: "Read receipts",
+  readMarks: "Mark customers' WhatsApp, Messenger and Instagram messages read when an agent reads them",
+  readMarksHint: "Off by default: customers read blue ticks as a promise of an answer. WhatsApp shows an agent typing only when this is on.",
   saved: "Saved: open widgets show it now.",
   integrations: "Integrations",
   noIntegrations: "No integration is connected.",

@@ -99,12 +99,12 @@ export class Thread {
   }
 }
 
-/** The ticks of a message the phone sent: ✓ sent, ✓✓ delivered, ! not delivered. */
+/** The ticks of a message the phone sent: ✓ sent, ✓✓ delivered, ✓✓ blue once the business read it (R31), ! not delivered. */
 export class DeliveryTicks {
   readonly el: HTMLSpanElement;
 
   constructor(t: Strings, state: NonNullable<Line["state"]>) {
-    const marks = { sent: "✓", delivered: "✓✓", failed: "!" }[state];
+    const marks = { sent: "✓", delivered: "✓✓", read: "✓✓", failed: "!" }[state];
     this.el = h("span", { class: "ticks", "data-state": state, title: t.ticks[state] }, h("span", { "aria-hidden": "true" }, marks), h("span", { class: "visually-hidden" }, t.ticks[state]));
   }
 }

@@ -13,6 +13,8 @@ export class Phone {
   private readonly who: HTMLParagraphElement;
   private readonly notice: Notice;
   private readonly thread: Thread;
+  private readonly typing: HTMLParagraphElement;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private screen: Screen | null = null;
   private offline = false;
 
@@ -26,6 +28,7 @@ export class Phone {
     this.title = h("h1", {}, "");
     this.who = h("p", { class: "who" }, "");
     this.thread = new Thread(t, (id) => void this.notice.run(() => this.api.tap(id).then(() => {})));
+    this.typing = h("p", { class: "typing", role: "status", hidden: true }, t.typing);
     root.append(
       h("header", {}, this.title, this.who),
       h(
@@ -34,6 +37,7 @@ export class Phone {
         this.notice.el,
         new LinkOpener(t, (link) => this.notice.run(() => this.api.open(link).then(() => {}))).el,
         this.thread.el,
+        this.typing,
         new Composer(t, (text) => this.notice.run(() => this.api.write(text).then(() => {}))).el,
       ),
     );
@@ -71,7 +75,15 @@ export class Phone {
     this.title.textContent = `${app} · ${this.t.chatWith(s.handle)}`;
     this.who.textContent = this.t.you(s.user);
     this.thread.show(s.messages);
+    this.showTyping(Boolean(s.typing));
     this.read();
+  }
+
+  /** The apps show the business typing for about 20 s, or until its message (R31). */
+  private showTyping(on: boolean): void {
+    clearTimeout(this.typingTimer);
+    this.typing.hidden = !on;
+    if (on) this.typingTimer = setTimeout(() => (this.typing.hidden = true), typingShows);
   }
 
   /** An open app reads what it shows: the business gets read receipts (R17). */
@@ -80,3 +92,6 @@ export class Phone {
     if (unread && document.visibilityState === "visible") void this.notice.run(() => this.api.read().then(() => {}));
   }
 }
+
+/** How long the apps show the business typing without news (Messenger's 20 s). */
+const typingShows = 20_000;

@@ -13,7 +13,7 @@ export interface Line {
   choices?: { id: string; title: string }[];
   time: string;
   read?: boolean;
-  state?: "sent" | "delivered" | "failed";
+  state?: "sent" | "delivered" | "read" | "failed";
 }
 
 /** What the app shows: exactly that channel's transcript (R10). */
@@ -22,6 +22,8 @@ export interface Screen {
   handle: string;
   user: string;
   messages: Line[];
+  /** The business is typing (R31). */
+  typing?: boolean;
   version: number;
 }
 

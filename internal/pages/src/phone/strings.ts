@@ -14,7 +14,9 @@ export const en = {
   yourMessage: "Message",
   send: "Send",
   // The app's ticks on what the phone sent.
-  ticks: { sent: "Sent", delivered: "Delivered", failed: "Not delivered" } satisfies Record<NonNullable<Line["state"]>, string>,
+  ticks: { sent: "Sent", delivered: "Delivered", read: "Read", failed: "Not delivered" } satisfies Record<NonNullable<Line["state"]>, string>,
+  // R31: the business typing, as the apps show it.
+  typing: "typing…",
   reconnecting: "Connection lost. Reconnecting…",
   failed: (message: string) => `Something went wrong: ${message}`,
   pick: "Open one of the sandbox phones the server printed when it first started, or give a sandbox integration's webhook key.",

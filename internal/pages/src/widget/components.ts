@@ -1,7 +1,7 @@
 // What the person sees, one component each. Components render what they
 // are given and report what the person does; the Widget decides the rest.
 import { h, present } from "../shared/dom";
-import type { Channel, LinkedIdentity, LinkRequest, Message, WidgetConfig } from "./operations";
+import type { Channel, LinkedIdentity, LinkRequest, Message, Typing, WidgetConfig } from "./operations";
 import type { Strings } from "./strings";
 
 /** The header's options icon and the list of apps it opens (R4). */
@@ -135,6 +135,28 @@ export class MessageList {
   }
 }
 
+/** "… is typing" under the history, until the typing lapses or the message arrives (R31). */
+export class TypingIndicator {
+  readonly el: HTMLParagraphElement;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly says: (name: string) => string) {
+    this.el = h("p", { class: "typing", role: "status", hidden: true });
+  }
+
+  show(typing: Typing): void {
+    clearTimeout(this.timer);
+    this.el.textContent = this.says(typing.name);
+    this.el.hidden = false;
+    this.timer = setTimeout(() => this.hide(), Math.max(0, Date.parse(typing.until) - Date.now()));
+  }
+
+  hide(): void {
+    clearTimeout(this.timer);
+    this.el.hidden = true;
+  }
+}
+
 /** A link request on screen: the QR code, the deep link, its live state and the back icon (R5, R6). */
 export class LinkPanel {
   readonly el: HTMLElement;
@@ -180,8 +202,8 @@ export class Composer {
   readonly el: HTMLFormElement;
   private readonly input: HTMLTextAreaElement;
 
-  constructor(t: Strings, send: (text: string) => Promise<boolean>) {
-    this.input = h("textarea", { name: "text", rows: "2", "aria-label": t.yourMessage, placeholder: t.yourMessage, maxlength: "4096" });
+  constructor(t: Strings, send: (text: string) => Promise<boolean>, typed: () => void) {
+    this.input = h("textarea", { name: "text", rows: "2", "aria-label": t.yourMessage, placeholder: t.yourMessage, maxlength: "4096", oninput: () => typed() });
     const submit = async (e: Event) => {
       e.preventDefault();
       const text = this.input.value.trim();

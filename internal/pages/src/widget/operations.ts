@@ -10,7 +10,14 @@ export interface WidgetConfig {
   channels: { channel: Channel; displayName: string }[];
 }
 
-export type NoteKind = "LINKED" | "LINK_DECLINED" | "LINK_MOVED" | "CHANNEL_SWITCHED" | "UNLINKED" | "LINK_ENDED_BY_ADMIN";
+export type NoteKind = "LINKED" | "LINK_DECLINED" | "LINK_MOVED" | "CHANNEL_SWITCHED" | "UNLINKED" | "LINK_ENDED_BY_ADMIN" | "UNREAD_FALLBACK";
+
+/** Who is typing, live (R31): shown until `until` unless repeated. */
+export interface Typing {
+  role: "END_USER" | "AGENT";
+  name: string;
+  until: string;
+}
 
 /** What a SYSTEM message records, as data to render in the person's language (R27). */
 export interface Note {
@@ -86,12 +93,21 @@ export type LoadConversation = {
 
 export const conversationEvents = `subscription($id: ID!, $after: String) {
   conversationEvents(conversationId: $id, after: $after) {
-    cursor kind message { ${messageFields} } conversation { ${stateFields} }
+    cursor kind message { ${messageFields} } conversation { ${stateFields} } typing { role name until }
   }
 }`;
 export type ConversationEvents = {
-  conversationEvents: { cursor: string; kind: string; message: Message | null; conversation: ConversationState };
+  conversationEvents: { cursor: string; kind: string; message: Message | null; conversation: ConversationState; typing: Typing | null };
 };
+
+/** The end user is typing (R31); repeated every few seconds while keys are pressed. */
+export const setTyping = `mutation($id: ID!) { setTyping(input: {conversationId: $id}) { conversation { id } } }`;
+
+/** The widget received the agents' replies up to a message: they become DELIVERED (R31). */
+export const acknowledgeMessages = `mutation($id: ID!, $m: ID!) { acknowledgeMessages(input: {conversationId: $id, messageId: $m}) { conversation { id } } }`;
+
+/** The end user read the conversation up to a message: the agents' replies become READ (R31). */
+export const markRead = `mutation($id: ID!, $m: ID!) { markRead(input: {conversationId: $id, messageId: $m}) { conversation { id } } }`;
 
 export const sendMessage = `mutation($id: ID!, $text: String!, $cid: String!) {
   sendMessage(input: {conversationId: $id, text: $text, clientMessageId: $cid}) { message { ${messageFields} } }

@@ -42,7 +42,10 @@ export const en = {
     CHANNEL_SWITCHED: (channel) => `Continued on ${channel}`,
     UNLINKED: (channel, identity) => `${channel} disconnected (${identity})`,
     LINK_ENDED_BY_ADMIN: (channel, identity) => `${channel} is no longer offered: ${identity} was disconnected`,
+    UNREAD_FALLBACK: (channel, identity) => `Unread here, so also sent to ${channel} (${identity})`,
   } satisfies Record<NoteKind, (channel: string, identity: string) => string>,
+  // R31: an agent typing a reply.
+  typing: (name: string) => `${name} is typing…`,
   failed: (message: string) => `Something went wrong: ${message}`,
   // The widget's allowed origins leave this site out (R20).
   notHere: "This chat is not available on this site.",

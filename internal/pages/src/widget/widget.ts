@@ -2,7 +2,7 @@
 // state the server streams: the menu, the history, the linked identities
 // and a link request's state all come from subscriptions.
 import { Api, ApiError, clientMessageId } from "../shared/api";
-import { ChannelMenu, Composer, LinkedChannels, LinkPanel, MessageList } from "./components";
+import { ChannelMenu, Composer, LinkedChannels, LinkPanel, MessageList, TypingIndicator } from "./components";
 import { h } from "../shared/dom";
 import { Notice } from "../shared/notice";
 import * as op from "./operations";
@@ -27,6 +27,7 @@ export class Widget {
   private readonly messages: MessageList;
   private readonly linkPanel: LinkPanel;
   private readonly composer: Composer;
+  private readonly typing: TypingIndicator;
 
   private session: { token: string; conversationId: string } | null;
   private started = false;
@@ -36,6 +37,13 @@ export class Widget {
   private stops: (() => void)[] = [];
   /** The next message's idempotency key, kept until the send succeeds (R18). */
   private pending: { text: string; cid: string } | null = null;
+  /** When the end user's typing was last told (R31). */
+  private typedAt = 0;
+  /** The newest agent reply shown, and the newest one acknowledged and marked read (R31). */
+  private newest: { id: string; seq: number } | null = null;
+  private acknowledged = "";
+  private read = "";
+  private receipts: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     root: ShadowRoot,
@@ -50,7 +58,8 @@ export class Widget {
     this.linkedList = new LinkedChannels(t, (ch) => void this.notice.run(() => this.unlink(ch)));
     this.messages = new MessageList(t);
     this.linkPanel = new LinkPanel(t, () => void this.notice.run(() => this.closeLink()));
-    this.composer = new Composer(t, (text) => this.notice.run(() => this.send(text)));
+    this.composer = new Composer(t, (text) => this.notice.run(() => this.send(text)), () => this.typed());
+    this.typing = new TypingIndicator(t.typing);
     this.title = h("h1", {}, "");
     this.notice = new Notice(t.failed);
     this.panel = h(
@@ -62,12 +71,14 @@ export class Widget {
       this.notice.el,
       this.linkPanel.el,
       this.messages.el,
+      this.typing.el,
       this.composer.el,
     );
     this.title.id = "ll-title";
     this.launcher = h("button", { type: "button", class: "launcher", "aria-label": t.openChat, "aria-expanded": "false", "aria-controls": "ll-panel", onclick: () => this.toggle(Boolean(this.panel.hidden)) });
     this.launcher.innerHTML = chatIcon;
     root.append(h("style", {}, styles), this.panel, this.launcher);
+    document.addEventListener("visibilitychange", () => this.scheduleReceipts());
   }
 
   /** Opens or closes the panel; nothing is fetched before the first opening. */
@@ -77,6 +88,7 @@ export class Widget {
     this.launcher.setAttribute("aria-label", open ? this.t.closeChat : this.t.openChat);
     if (!open) return this.launcher.focus();
     this.composer.focus();
+    this.scheduleReceipts();
     if (!this.started) {
       this.started = true;
       void this.notice.run(() => this.follow());
@@ -123,7 +135,7 @@ export class Widget {
   private async load(id: string): Promise<void> {
     const { conversation: c } = await this.api.request<op.LoadConversation>(op.loadConversation, { id });
     if (!c) throw new ApiError("NOT_FOUND", "conversation");
-    c.messages.edges.forEach((e) => this.messages.upsert(e.node));
+    c.messages.edges.forEach((e) => this.show(e.node));
     this.showLinked(c.linkedIdentities);
     if (c.pendingLinkRequests[0]) this.showLink(c.pendingLinkRequests[0]);
     // graphql-ws resubscribes with this object after a drop: its cursor
@@ -133,7 +145,8 @@ export class Widget {
       this.api.subscribe<op.ConversationEvents>(op.conversationEvents, vars, {
         next: ({ conversationEvents: e }) => {
           vars.after = e.cursor;
-          if (e.message) this.messages.upsert(e.message);
+          if (e.kind === "TYPING" && e.typing?.role === "AGENT") this.typing.show(e.typing);
+          if (e.message) this.show(e.message);
           this.showLinked(e.conversation.linkedIdentities);
         },
         error: (e) => {
@@ -143,6 +156,44 @@ export class Widget {
         },
       }),
     );
+  }
+
+  /** Shows a message; an agent's reply ends their typing and is acknowledged, and read when seen (R31). */
+  private show(m: op.Message): void {
+    this.messages.upsert(m);
+    if (m.authorRole !== "AGENT") return;
+    this.typing.hide();
+    if (!this.newest || m.seq > this.newest.seq) this.newest = { id: m.id, seq: m.seq };
+    this.scheduleReceipts();
+  }
+
+  /** Receipts name the newest reply, once a burst of events has settled: each covers everything before it. */
+  private scheduleReceipts(): void {
+    clearTimeout(this.receipts);
+    this.receipts = setTimeout(() => void this.sendReceipts(), 300);
+  }
+
+  private async sendReceipts(): Promise<void> {
+    const id = this.session?.conversationId;
+    const m = this.newest?.id;
+    if (!id || !m) return;
+    // Receipts are best effort: a refused one is covered by the next.
+    if (m !== this.acknowledged) {
+      this.acknowledged = m;
+      await this.api.request(op.acknowledgeMessages, { id, m }).catch(() => (this.acknowledged = ""));
+    }
+    if (m !== this.read && !this.panel.hidden && document.visibilityState === "visible") {
+      this.read = m;
+      await this.api.request(op.markRead, { id, m }).catch(() => (this.read = ""));
+    }
+  }
+
+  /** Tells the agents the end user is typing, at most every few seconds; a new conversation starts with its first message, not a key press. */
+  private typed(): void {
+    const id = this.session?.conversationId;
+    if (!id || Date.now() - this.typedAt < typingEvery) return;
+    this.typedAt = Date.now();
+    void this.api.request(op.setTyping, { id }).catch(() => {});
   }
 
   private async start(): Promise<string> {
@@ -214,6 +265,9 @@ export class Widget {
     this.composer.el.hidden = this.link !== null;
   }
 }
+
+/** How often the end user's typing is told: under its lapse on the server (typing.TTL). */
+const typingEvery = 4000;
 
 // A speech bubble: no emoji font is needed to draw it.
 const chatIcon = `<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/></svg>`;

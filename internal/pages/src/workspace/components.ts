@@ -211,9 +211,10 @@ export class ReplyBox {
   constructor(
     private readonly t: Strings,
     send: (text: string, channel: Channel) => Promise<boolean>,
+    typed: () => void,
   ) {
     this.destination = h("select", { id: "ws-destination", name: "channel", onchange: () => (this.picked = this.destination.value as Channel) });
-    this.input = h("textarea", { id: "ws-reply", name: "text", rows: "3", maxlength: "4096" });
+    this.input = h("textarea", { id: "ws-reply", name: "text", rows: "3", maxlength: "4096", oninput: () => typed() });
     const submit = async (e: Event) => {
       e.preventDefault();
       const text = this.input.value.trim();

@@ -1,9 +1,9 @@
 // The GraphQL operations the agent workspace sends, with the shapes of
 // their answers (schema.graphql at the repository's root is the source of
 // truth).
-import type { Channel, NoteKind } from "../widget/operations";
+import type { Channel, NoteKind, Typing } from "../widget/operations";
 
-export type { Channel, NoteKind };
+export type { Channel, NoteKind, Typing };
 
 export type DeliveryState = "QUEUED" | "SENT" | "DELIVERED" | "READ" | "FAILED";
 
@@ -74,11 +74,17 @@ export const conversations = `{ conversations(first: 50) { edges { node { ${conv
 export type Conversations = { conversations: { edges: { node: Conversation }[] } };
 
 export const accountEvents = `subscription($after: String) {
-  accountEvents(after: $after) { cursor kind conversation { ${conversationFields} } message { ${messageFields} } }
+  accountEvents(after: $after) { cursor kind conversation { ${conversationFields} } message { ${messageFields} } typing { role name until } }
 }`;
 export type AccountEvents = {
-  accountEvents: { cursor: string; kind: string; conversation: Conversation; message: Message | null };
+  accountEvents: { cursor: string; kind: string; conversation: Conversation; message: Message | null; typing: Typing | null };
 };
+
+/** The agent read the customer's social message: marked read on the platform when the account allows read marks (R31). */
+export const markRead = `mutation($id: ID!, $m: ID!) { markRead(input: {conversationId: $id, messageId: $m}) { conversation { id } } }`;
+
+/** The agent is typing a reply (R29, R31): the dashboards, the widget and the customer's app show it. */
+export const typing = `mutation($id: ID!) { setPresence(input: {conversationId: $id, activity: TYPING}) { conversation { id } } }`;
 
 export const history = `query($id: ID!) {
   conversation(id: $id) { ${conversationFields} messages(last: 100) { edges { node { ${messageFields} } } } }

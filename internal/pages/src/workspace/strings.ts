@@ -46,7 +46,10 @@ export const en = {
     CHANNEL_SWITCHED: (channel, _identity, previous) => `The customer switched ${previous ? `from ${previous} ` : ""}to ${channel}`,
     UNLINKED: (channel, identity) => `${channel} disconnected (${identity})`,
     LINK_ENDED_BY_ADMIN: (channel, identity) => `${channel} turned off by an admin: ${identity} disconnected`,
+    UNREAD_FALLBACK: (channel, identity) => `Unread in the widget, so also sent on ${channel} (${identity})`,
   } satisfies Record<NoteKind, (channel: string, identity: string, previous?: string) => string>,
+  // R31: the customer typing in the widget.
+  customerTyping: (name: string) => `${name || "The customer"} is typing…`,
   failed: (message: string) => `Something went wrong: ${message}`,
 };
 

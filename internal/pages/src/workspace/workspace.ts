@@ -5,6 +5,7 @@ import { Api, ApiError, clientMessageId } from "../shared/api";
 import { h } from "../shared/dom";
 import { Notice } from "../shared/notice";
 import { ConversationList, CustomerCard, History, ReplyBox } from "./components";
+import { TypingIndicator } from "../widget/components";
 import * as op from "./operations";
 import type { Strings } from "./strings";
 
@@ -29,6 +30,9 @@ export class Workspace {
   private readonly history: History;
   private readonly card: CustomerCard;
   private readonly replyBox: ReplyBox;
+  private readonly typing: TypingIndicator;
+  /** When the agent's typing was last told (R31). */
+  private typedAt = 0;
 
   private open: op.Conversation | null = null;
   private stops: (() => void)[] = [];
@@ -58,9 +62,10 @@ export class Workspace {
     this.history = new History(t);
     this.card = new CustomerCard(t);
     this.card.el.hidden = true;
-    this.replyBox = new ReplyBox(t, (text, channel) => this.notice.run(() => this.reply(text, channel)));
+    this.replyBox = new ReplyBox(t, (text, channel) => this.notice.run(() => this.reply(text, channel)), () => this.typed());
+    this.typing = new TypingIndicator(t.customerTyping);
     this.heading = h("h2", { id: "ws-conversation" });
-    this.view = h("section", { class: "conversation", "aria-labelledby": "ws-conversation", hidden: true }, this.heading, this.history.el, this.replyBox.el);
+    this.view = h("section", { class: "conversation", "aria-labelledby": "ws-conversation", hidden: true }, this.heading, this.history.el, this.typing.el, this.replyBox.el);
     this.desk = h(
       "div",
       { class: "workspace", hidden: true },
@@ -138,7 +143,10 @@ export class Workspace {
           this.list.upsert(e.conversation);
           if (this.open?.id !== e.conversation.id) return;
           this.showConversation(e.conversation);
+          if (e.kind === "TYPING" && e.typing?.role === "END_USER") this.typing.show(e.typing);
+          if (e.message?.authorRole === "END_USER") this.typing.hide();
           if (e.message) this.history.upsert(e.message);
+          if (e.message) this.read(e.message);
         },
         error: (e) => {
           if (e.code !== "CURSOR_EXPIRED") return this.notice.fail(e);
@@ -161,6 +169,7 @@ export class Workspace {
     const changed = this.open?.id !== id;
     this.open = c;
     if (changed) {
+      this.typing.hide();
       this.history.clear();
       this.replyBox.reset();
       this.pending = null;
@@ -168,6 +177,8 @@ export class Workspace {
     this.list.select(id);
     this.list.upsert(c);
     c.messages.edges.forEach((e) => this.history.upsert(e.node));
+    const last = c.messages.edges[c.messages.edges.length - 1]?.node;
+    if (last) this.read(last);
     this.showConversation(c);
     this.view.hidden = false;
     if (changed) this.replyBox.focus();
@@ -179,6 +190,23 @@ export class Workspace {
     this.card.show(c);
     this.card.el.hidden = false;
     this.replyBox.show(c);
+  }
+
+  /**
+   * The agent reads what the open conversation shows: the customer's social
+   * message is marked read on its platform, if the account allows it (R31;
+   * the server decides, and refuses nothing but bad input).
+   */
+  private read(m: op.Message): void {
+    if (!this.open || m.authorRole !== "END_USER" || m.channel === "WEB_WIDGET" || document.visibilityState !== "visible") return;
+    void this.api.request(op.markRead, { id: this.open.id, m: m.id }).catch(() => {});
+  }
+
+  /** Tells everyone the agent is typing, at most every few seconds. */
+  private typed(): void {
+    if (!this.open || Date.now() - this.typedAt < 4000) return;
+    this.typedAt = Date.now();
+    void this.api.request(op.typing, { id: this.open.id }).catch(() => {});
   }
 
   private async reply(text: string, channel: op.Channel): Promise<void> {
