@@ -121,6 +121,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Choice struct {
+		ID    func(childComplexity int) int
+		Title func(childComplexity int) int
+	}
+
 	Conversation struct {
 		Assignee            func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
@@ -233,6 +238,9 @@ type ComplexityRoot struct {
 		AuthorName      func(childComplexity int) int
 		AuthorRole      func(childComplexity int) int
 		Channel         func(childComplexity int) int
+		ChoiceForm      func(childComplexity int) int
+		ChoiceID        func(childComplexity int) int
+		Choices         func(childComplexity int) int
 		ClientMessageID func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		DeliveryError   func(childComplexity int) int
@@ -739,6 +747,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
+	case "Choice.id":
+		if e.ComplexityRoot.Choice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Choice.ID(childComplexity), true
+	case "Choice.title":
+		if e.ComplexityRoot.Choice.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Choice.Title(childComplexity), true
+
 	case "Conversation.assignee":
 		if e.ComplexityRoot.Conversation.Assignee == nil {
 			break
@@ -1177,6 +1198,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.Channel(childComplexity), true
+	case "Message.choiceForm":
+		if e.ComplexityRoot.Message.ChoiceForm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ChoiceForm(childComplexity), true
+	case "Message.choiceId":
+		if e.ComplexityRoot.Message.ChoiceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ChoiceID(childComplexity), true
+	case "Message.choices":
+		if e.ComplexityRoot.Message.Choices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Choices(childComplexity), true
 	case "Message.clientMessageId":
 		if e.ComplexityRoot.Message.ClientMessageID == nil {
 			break
@@ -2086,6 +2125,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApiTokenInput", ec.unmarshalInputApiTokenInput),
 			graphql.NewInputUnmarshaler("AssignConversationInput", ec.unmarshalInputAssignConversationInput),
 			graphql.NewInputUnmarshaler("CancelLinkRequestInput", ec.unmarshalInputCancelLinkRequestInput),
+			graphql.NewInputUnmarshaler("ChoiceInput", ec.unmarshalInputChoiceInput),
 			graphql.NewInputUnmarshaler("ConnectIntegrationInput", ec.unmarshalInputConnectIntegrationInput),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
 			graphql.NewInputUnmarshaler("ConversationInput", ec.unmarshalInputConversationInput),
@@ -2663,6 +2703,12 @@ type Message implements Node {
   "On SYSTEM messages, what happened, as data (R27); text is its English rendering."
   note: SystemNote
   createdAt: Time!
+  "The reply choices an agent offered with the message (R32)."
+  choices: [Choice!]!
+  "How the message's channel shows its choices, chosen when it was queued; null when it offers none."
+  choiceForm: ChoiceForm
+  "On an end user's message, the id of the choice it answers, tapped or typed as its number; empty otherwise."
+  choiceId: String!
 }
 
 "Until when a social channel takes a free-form reply (R17)."
@@ -2869,6 +2915,8 @@ input SendMessageInput {
   text: String!
   "The client's idempotency key: a retry with the same key returns the first message and writes nothing (R18)."
   clientMessageId: String!
+  "The id of the choice tapped, one of the conversation's latest offer (R32); text is its title."
+  choiceId: String
 }
 
 input ReplyInput {
@@ -2879,6 +2927,8 @@ input ReplyInput {
   clientMessageId: String!
   "Where the reply goes: WEB_WIDGET or a channel of the conversation (R14). Default: the channel the end user used last (R11)."
   channel: Channel
+  "Reply choices offered with the text (R32): up to 20, ids and titles unique and non-blank. Each channel shows them natively within its limits, else as numbered lines."
+  choices: [ChoiceInput!]
 }
 
 input SetConversationLanguageInput {
@@ -3012,6 +3062,35 @@ type Subscription {
   "A link request of the end user's: its state at once, then again at every change (pending → awaiting confirmation → linked, declined, expired or cancelled) (R6)."
   linkRequest(id: ID!): LinkRequest! @auth(requires: [END_USER])
 }
+
+# Reply buttons (issue 13 part B): choices offered with an agent's reply.
+
+"A reply choice an agent offers with a message (R32)."
+type Choice {
+  "Comes back on the end user's answer (Message.choiceId)."
+  id: String!
+  "What the end user sees: a button, a list row, a quick reply or a numbered line."
+  title: String!
+}
+
+input ChoiceInput {
+  "1 to 200 characters, no spaces around it."
+  id: String!
+  "1 to 80 characters on one line; channels with shorter native limits show longer titles as numbered lines."
+  title: String!
+}
+
+"How a channel shows a message's choices (R32)."
+enum ChoiceForm {
+  "WhatsApp reply buttons (up to 3), the widget's buttons."
+  BUTTONS
+  "A WhatsApp list message (up to 10 rows)."
+  LIST
+  "Messenger and Instagram quick replies (up to 13)."
+  QUICK_REPLIES
+  "The text with the choices as numbered lines, answered by number."
+  NUMBERED_TEXT
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3130,6 +3209,16 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Choice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Choice_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Choice_title(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Choice", field.Name)
 }
 
 func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3372,6 +3461,12 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_note(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Message_createdAt(ctx, field)
+	case "choices":
+		return ec.fieldContext_Message_choices(ctx, field)
+	case "choiceForm":
+		return ec.fieldContext_Message_choiceForm(ctx, field)
+	case "choiceId":
+		return ec.fieldContext_Message_choiceId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
 }
@@ -5224,6 +5319,52 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Choice_id(ctx context.Context, field graphql.CollectedField, obj *conversation.Choice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Choice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Choice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Choice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Choice_title(ctx context.Context, field graphql.CollectedField, obj *conversation.Choice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Choice_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Choice_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Choice", field, false, false, "String")
 }
 
 func (ec *executionContext) _Conversation_id(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
@@ -7226,6 +7367,84 @@ func (ec *executionContext) _Message_createdAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Message_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Message", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Message_choices(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_choices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Choices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []conversation.Choice) graphql.Marshaler {
+			return ec.marshalNChoice2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_choices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Choice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Message_choiceForm(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_choiceForm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChoiceForm(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.ChoiceForm) graphql.Marshaler {
+			return ec.marshalOChoiceForm2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceForm(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_choiceForm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, true, false, "ChoiceForm")
+}
+
+func (ec *executionContext) _Message_choiceId(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_choiceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChoiceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_choiceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "String")
 }
 
 func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MessageConnection) (ret graphql.Marshaler) {
@@ -12971,6 +13190,55 @@ func UnmarshalCancelLinkRequestInput(ctx context.Context, raw any) (model.Cancel
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChoiceInput(ctx context.Context, obj any) (model.ChoiceInput, error) {
+	var it model.ChoiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChoiceInput unmarshals raw into the ChoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChoiceInput(ctx context.Context, raw any) (model.ChoiceInput, error) {
+	var out model.ChoiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChoiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputConnectIntegrationInput(ctx context.Context, obj any) (model.ConnectIntegrationInput, error) {
 	var it model.ConnectIntegrationInput
 	if obj == nil {
@@ -13466,7 +13734,7 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "channel"}
+	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "channel", "choices"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13501,6 +13769,13 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Channel = data
+		case "choices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("choices"))
+			data, err := ec.unmarshalOChoiceInput2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐChoiceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Choices = data
 		}
 	}
 	return it, nil
@@ -13578,7 +13853,7 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId"}
+	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "choiceId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13606,6 +13881,13 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 				return it, err
 			}
 			it.ClientMessageID = data
+		case "choiceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("choiceId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChoiceID = data
 		}
 	}
 	return it, nil
@@ -14826,6 +15108,44 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var choiceImplementors = []string{"Choice"}
+
+func (ec *executionContext) _Choice(ctx context.Context, sel ast.SelectionSet, obj *conversation.Choice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, choiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Choice")
+		case "id":
+			out.Values[i] = ec._Choice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Choice_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var conversationImplementors = []string{"Conversation", "Node"}
 
 func (ec *executionContext) _Conversation(ctx context.Context, sel ast.SelectionSet, obj *conversation.Conversation) graphql.Marshaler {
@@ -15635,6 +15955,21 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "createdAt":
 			out.Values[i] = ec._Message_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "choices":
+			out.Values[i] = ec._Message_choices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "choiceForm":
+			out.Values[i] = ec._Message_choiceForm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "choiceId":
+			out.Values[i] = ec._Message_choiceId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -17446,6 +17781,31 @@ func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklin
 	return ret
 }
 
+func (ec *executionContext) marshalNChoice2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoice(ctx context.Context, sel ast.SelectionSet, v conversation.Choice) graphql.Marshaler {
+	return ec._Choice(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChoice2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []conversation.Choice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChoice2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNChoiceInput2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐChoiceInput(ctx context.Context, v any) (*model.ChoiceInput, error) {
+	res, err := ec.unmarshalInputChoiceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNConnectIntegrationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConnectIntegrationInput(ctx context.Context, v any) (model.ConnectIntegrationInput, error) {
 	res, err := ec.unmarshalInputConnectIntegrationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18636,6 +18996,42 @@ var (
 		social.Instagram: "INSTAGRAM",
 	}
 )
+
+func (ec *executionContext) unmarshalOChoiceForm2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceForm(ctx context.Context, v any) (*conversation.ChoiceForm, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := conversation.ChoiceForm(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChoiceForm2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceForm(ctx context.Context, sel ast.SelectionSet, v *conversation.ChoiceForm) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOChoiceInput2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐChoiceInputᚄ(ctx context.Context, v any) ([]*model.ChoiceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ChoiceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChoiceInput2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐChoiceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
 
 func (ec *executionContext) marshalOConversation2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐConversation(ctx context.Context, sel ast.SelectionSet, v *conversation.Conversation) graphql.Marshaler {
 	if v == nil {

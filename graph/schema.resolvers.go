@@ -222,7 +222,11 @@ func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMess
 	if err != nil {
 		return nil, err
 	}
-	w, err := r.Conv.Send(ctx, auth.FromContext(ctx), conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID})
+	in := conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID}
+	if input.ChoiceID != nil {
+		in.ChoiceID = *input.ChoiceID
+	}
+	w, err := r.Conv.Send(ctx, auth.FromContext(ctx), in)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +239,7 @@ func (r *mutationResolver) ReplyToConversation(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
-	in := conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID}
+	in := conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID, Choices: choices(input.Choices)}
 	if input.Channel != nil {
 		in.Channel = *input.Channel
 	}

@@ -55,6 +55,13 @@ type CancelLinkRequestInput struct {
 	LinkRequestID string `json:"linkRequestId"`
 }
 
+type ChoiceInput struct {
+	// 1 to 200 characters, no spaces around it.
+	ID string `json:"id"`
+	// 1 to 80 characters on one line; channels with shorter native limits show longer titles as numbered lines.
+	Title string `json:"title"`
+}
+
 type ConnectIntegrationInput struct {
 	// WHATSAPP, MESSENGER or INSTAGRAM.
 	Channel     social.Channel `json:"channel"`
@@ -193,6 +200,8 @@ type ReplyInput struct {
 	ClientMessageID string `json:"clientMessageId"`
 	// Where the reply goes: WEB_WIDGET or a channel of the conversation (R14). Default: the channel the end user used last (R11).
 	Channel *social.Channel `json:"channel,omitempty"`
+	// Reply choices offered with the text (R32): up to 20, ids and titles unique and non-blank. Each channel shows them natively within its limits, else as numbered lines.
+	Choices []*ChoiceInput `json:"choices,omitempty"`
 }
 
 type RequestLinkInput struct {
@@ -207,6 +216,8 @@ type SendMessageInput struct {
 	Text string `json:"text"`
 	// The client's idempotency key: a retry with the same key returns the first message and writes nothing (R18).
 	ClientMessageID string `json:"clientMessageId"`
+	// The id of the choice tapped, one of the conversation's latest offer (R32); text is its title.
+	ChoiceID *string `json:"choiceId,omitempty"`
 }
 
 type SendMessagePayload struct {

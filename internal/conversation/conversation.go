@@ -171,7 +171,14 @@ type Message struct {
 	DeliveryState DeliveryState
 	DeliveryError string
 	// Note is what a SYSTEM message records, as data (R27).
-	Note      *Note
+	Note *Note
+	// Choices are the reply choices an agent's message offers, shown in
+	// Form on its channel (R32).
+	Choices []Choice
+	Form    ChoiceForm
+	// ChoiceID is, on an end user's message, the id of the choice it
+	// answers: tapped, or typed as its number.
+	ChoiceID  string
 	CreatedAt time.Time
 }
 

@@ -28,6 +28,10 @@ type Store interface {
 	ChannelMessages(ctx context.Context, accountID, conversationID int64, ch Channel, identityID int64, p Page) ([]*Message, error)
 	// ConversationLinks lists a conversation's links, oldest first.
 	ConversationLinks(ctx context.Context, accountID, conversationID int64) ([]*Link, error)
+	// LatestChoices is the conversation's newest message that offers
+	// choices (R32); NOT_FOUND when none does.
+	LatestChoices(ctx context.Context, accountID, conversationID int64) (*Message, error)
+	IdentityByExternalID(ctx context.Context, accountID int64, ch Channel, externalID string) (*Identity, error)
 }
 
 // Route is where a reply goes.
@@ -35,12 +39,14 @@ type Route struct {
 	Channel Channel
 	// IdentityID is the social identity a social reply goes to.
 	IdentityID int64
+	// Form is how the channel shows the reply's choices (R32).
+	Form ChoiceForm
 }
 
 // Router decides where a reply goes and refuses, up front, what its
-// destination cannot take (R11, R14, R17).
+// destination cannot take (R11, R14, R17, R32).
 type Router interface {
-	Route(ctx context.Context, c *Conversation, text string, to Channel) (Route, error)
+	Route(ctx context.Context, c *Conversation, text string, choices []Choice, to Channel) (Route, error)
 }
 
 // Widgets finds widgets by their public key.
@@ -152,6 +158,11 @@ type SendInput struct {
 	// Channel, on an agent's reply, names where it goes (R14); empty:
 	// where the end user wrote last.
 	Channel Channel
+	// Choices, on an agent's reply, are offered with it (R32).
+	Choices []Choice
+	// ChoiceID, on an end user's message, is the widget button tapped: a
+	// choice of the conversation's latest offer.
+	ChoiceID string
 }
 
 // Send appends an end user's message from the widget. A message to a closed
@@ -171,7 +182,12 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 	}
 	// No read first: the writer checks that the conversation is this end
 	// user's in the same transaction, which saves a query per message.
+	// Only an answer to choices reads them first.
 	sess := actor.Session
+	chosen, err := s.chosen(ctx, sess.AccountID, in.ConversationID, in.Text, in.ChoiceID)
+	if err != nil {
+		return nil, err
+	}
 	res, err := s.writer.Write(ctx, Post{
 		AccountID:      sess.AccountID,
 		ConversationID: in.ConversationID,
@@ -179,7 +195,7 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 		Message: &Message{
 			AccountID: sess.AccountID, ConversationID: in.ConversationID, Channel: ChannelWebWidget,
 			AuthorRole: AuthorEndUser, AuthorID: sess.EndUserID,
-			Text: in.Text, ClientMessageID: in.ClientMessageID,
+			Text: in.Text, ClientMessageID: in.ClientMessageID, ChoiceID: chosen,
 		},
 	})
 	if err != nil {
@@ -208,7 +224,10 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 	if in.Channel != "" && !in.Channel.Valid() {
 		return nil, apperr.Invalid("channel", "is not a known channel")
 	}
-	route, err := s.router.Route(ctx, c, in.Text, in.Channel)
+	if err := CheckChoices(in.Choices); err != nil {
+		return nil, err
+	}
+	route, err := s.router.Route(ctx, c, in.Text, in.Choices, in.Channel)
 	if err != nil {
 		return nil, err
 	}
@@ -216,6 +235,9 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 		AccountID: c.AccountID, ConversationID: c.ID, Channel: route.Channel,
 		AuthorRole: AuthorAgent, AuthorID: actor.Agent.ID, AuthorName: actor.Agent.Name,
 		Text: in.Text, ClientMessageID: in.ClientMessageID, IdentityID: route.IdentityID,
+	}
+	if len(in.Choices) > 0 {
+		m.Choices, m.Form = in.Choices, route.Form
 	}
 	if route.Channel != ChannelWebWidget {
 		m.DeliveryState = DeliveryQueued
@@ -225,6 +247,28 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 		return nil, err
 	}
 	return res, nil
+}
+
+// chosen is the id of the choice an end user's message answers (R32): the
+// tapped id, which must be one of the conversation's latest offer, or the
+// number typed in answer to it; "" for a message that answers none.
+func (s *Service) chosen(ctx context.Context, accountID, conversationID int64, text, tapped string) (string, error) {
+	if tapped == "" && choiceNumber(text) == 0 {
+		return "", nil
+	}
+	offer, err := s.store.LatestChoices(ctx, accountID, conversationID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		err, offer = nil, &Message{}
+	}
+	switch {
+	case err != nil:
+		return "", err
+	case tapped == "":
+		return Chosen(text, offer.Choices), nil
+	case !Offers(offer.Choices, tapped):
+		return "", apperr.Invalid("choiceId", "is not a choice of the conversation's latest offer")
+	}
+	return tapped, nil
 }
 
 // SetStatus closes or reopens a conversation (agents only).

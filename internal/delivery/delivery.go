@@ -131,8 +131,10 @@ var _ conversation.Router = (*Service)(nil)
 // Route decides where a reply goes: to the channel the end user used last
 // (R11, R14). A social destination is checked up front against its length
 // limit, its window and its integration, so a reply that cannot be
-// delivered is refused, not queued to fail (R17).
-func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text string, to conversation.Channel) (conversation.Route, error) {
+// delivered is refused, not queued to fail (R17). Choices get the form
+// their channel shows them in (R32), and count towards its length when
+// they go as numbered text.
+func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text string, choices []conversation.Choice, to conversation.Channel) (conversation.Route, error) {
 	ch := c.LastChannel
 	if to != "" {
 		ch = to
@@ -141,7 +143,7 @@ func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text 
 		if c.WidgetID == 0 {
 			return conversation.Route{}, apperr.New(apperr.ChannelNotEnabled, "the conversation has no widget")
 		}
-		return conversation.Route{Channel: conversation.ChannelWebWidget}, nil
+		return conversation.Route{Channel: conversation.ChannelWebWidget, Form: formFor(conversation.ChannelWebWidget, text, choices)}, nil
 	}
 	id, err := s.store.ConversationIdentity(ctx, c.AccountID, c.ID, ch)
 	if err != nil {
@@ -153,13 +155,14 @@ func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text 
 	if _, err := s.usable(ctx, id); err != nil {
 		return conversation.Route{}, err
 	}
-	if err := checkLength(ch, text); err != nil {
+	form := formFor(ch, text, choices)
+	if err := checkLength(ch, sentText(&conversation.Message{Text: text, Choices: choices, Form: form})); err != nil {
 		return conversation.Route{}, err
 	}
 	if w := WindowOf(id, s.now()); !w.Open(s.now()) {
 		return conversation.Route{}, apperr.New(CodeWindowClosed, "the %s messaging window has closed; the end user must write first", ch)
 	}
-	return conversation.Route{Channel: ch, IdentityID: id.ID}, nil
+	return conversation.Route{Channel: ch, IdentityID: id.ID, Form: form}, nil
 }
 
 // Windows returns the messaging window of each social identity whose
@@ -354,7 +357,7 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		log.WarnContext(ctx, "delivery: an earlier attempt ended with its process, mid-send; the end user may receive this reply twice", "earlier_attempts", unfinished)
 		w.resent("unknown_outcome")
 	}
-	sent, err := adapter.SendText(ctx, creds, channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
+	sent, err := sendReply(ctx, adapter, creds, id, m, win)
 	// What the platform answered is recorded even when the job's context
 	// has ended: a later run must know whether the message went out.
 	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)

@@ -172,6 +172,10 @@ type messageRow struct {
 	// Note holds a SYSTEM message's note as JSON.
 	Note      string
 	CreatedAt time.Time
+	// Choices holds an agent's reply choices as JSON ('' for none).
+	Choices    string
+	ChoiceForm string
+	ChoiceID   string
 }
 
 func (messageRow) TableName() string { return "messages" }
@@ -183,6 +187,11 @@ func (r *messageRow) domain() *conversation.Message {
 		AuthorID: r.AuthorID, AuthorName: r.AuthorName, Text: r.Text, ClientMessageID: r.ClientMessageID,
 		ExternalID: r.ExternalID, IdentityID: idOf(r.IdentityID), DeliveryState: conversation.DeliveryState(r.DeliveryState),
 		DeliveryError: r.DeliveryError, CreatedAt: r.CreatedAt,
+		Form: conversation.ChoiceForm(r.ChoiceForm), ChoiceID: r.ChoiceID,
+	}
+	if r.Choices != "" {
+		// Written by messageRowOf from valid choices.
+		_ = json.Unmarshal([]byte(r.Choices), &m.Choices)
 	}
 	if r.NoteKind != "" {
 		// Written by messageRowOf; a note that no longer decodes keeps
@@ -200,6 +209,11 @@ func messageRowOf(m *conversation.Message) messageRow {
 		AuthorRole: string(m.AuthorRole), AuthorID: m.AuthorID, AuthorName: m.AuthorName, Text: m.Text,
 		ClientMessageID: m.ClientMessageID, ExternalID: m.ExternalID, IdentityID: nullID(m.IdentityID),
 		DeliveryState: string(m.DeliveryState), DeliveryError: m.DeliveryError, CreatedAt: m.CreatedAt,
+		ChoiceForm: string(m.Form), ChoiceID: m.ChoiceID,
+	}
+	if len(m.Choices) > 0 {
+		b, _ := json.Marshal(m.Choices) // strings only: cannot fail
+		r.Choices = string(b)
 	}
 	if m.Note != nil {
 		b, _ := json.Marshal(m.Note) // strings only: cannot fail

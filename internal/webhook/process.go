@@ -146,7 +146,7 @@ func (p *Processor) message(ctx context.Context, it *integration.Integration, ad
 	if !handled && (m.Kind != "referral" || m.Text != "") {
 		_, err = p.receiver.Receive(ctx, conversation.Incoming{
 			AccountID: it.AccountID, IntegrationID: it.ID, Channel: it.Channel,
-			From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, At: m.Timestamp,
+			From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, ChoiceID: m.ChoiceID, At: m.Timestamp,
 		})
 		if err != nil && apperr.CodeOf(err) != apperr.BadUserInput {
 			return err

@@ -117,14 +117,15 @@ func channelOf(object string, raw []byte) conversation.Channel {
 }
 
 // readWhatsApp reads a Cloud API send: a text, or an interactive message
-// with reply buttons, to a phone number ("to") or a BSUID ("recipient").
+// with reply buttons or a list, to a phone number ("to") or a BSUID
+// ("recipient").
 func readWhatsApp(raw []byte) (string, line, error) {
 	var req struct {
 		To        string `json:"to"`
 		Recipient string `json:"recipient"`
 		Type      string `json:"type"`
 		Text      waText `json:"text"`
-		// Interactive is a reply-button message.
+		// Interactive is a reply-button or list message.
 		Interactive struct {
 			Type string `json:"type"`
 			Body struct {
@@ -134,6 +135,11 @@ func readWhatsApp(raw []byte) (string, line, error) {
 				Buttons []struct {
 					Reply choice `json:"reply"`
 				} `json:"buttons"`
+				// Button labels a list's menu; Sections hold its rows.
+				Button   string `json:"button"`
+				Sections []struct {
+					Rows []choice `json:"rows"`
+				} `json:"sections"`
 			} `json:"action"`
 		} `json:"interactive"`
 	}
@@ -149,13 +155,16 @@ func readWhatsApp(raw []byte) (string, line, error) {
 	case req.Type == "text" && req.Text.Body != "":
 		return user, line{Text: req.Text.Body}, nil
 	case req.Type == "interactive" && in.Type == "button" && in.Body.Text != "" && len(in.Action.Buttons) > 0:
-		l := line{Text: in.Body.Text}
+		l := line{Text: in.Body.Text, Form: formButtons}
 		for _, b := range in.Action.Buttons {
 			l.Choices = append(l.Choices, b.Reply)
 		}
 		return user, l, nil
+	case req.Type == "interactive" && in.Type == "list" && in.Body.Text != "" && in.Action.Button != "" && len(in.Action.Sections) > 0:
+		l, err := listLine(in.Body.Text, in.Action.Button, in.Action.Sections[0].Rows)
+		return user, l, err
 	}
-	return "", line{}, fmt.Errorf("the sandbox takes text and reply-button messages with a body, not type %q", req.Type)
+	return "", line{}, fmt.Errorf("the sandbox takes text, reply-button and list messages with a body, not type %q", req.Type)
 }
 
 // readMessaging reads a Send API call of Messenger or Instagram: a text,
@@ -181,6 +190,9 @@ func readMessaging(raw []byte) (string, line, error) {
 		return "", line{}, fmt.Errorf("the sandbox takes messages with text")
 	}
 	l := line{Text: req.Message.Text}
+	if len(req.Message.QuickReplies) > 0 {
+		l.Form = formQuickReplies
+	}
 	for _, q := range req.Message.QuickReplies {
 		l.Choices = append(l.Choices, choice{ID: q.Payload, Title: q.Title})
 	}
