@@ -12,6 +12,7 @@ import (
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
+	"github.com/linkline/linkline/internal/template"
 	"github.com/linkline/linkline/internal/widget"
 )
 
@@ -59,6 +60,8 @@ type Resolver struct {
 	Auto *assignment.Auto
 	// Presenter shows live who is viewing or replying (R29).
 	Presenter *assignment.Presenter
+	// Templates syncs, lists and sends WhatsApp templates (R33).
+	Templates *template.Service
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

@@ -35,6 +35,7 @@ import (
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/pages"
 	"github.com/linkline/linkline/internal/store"
+	"github.com/linkline/linkline/internal/template"
 	"github.com/linkline/linkline/internal/tracing"
 	"github.com/linkline/linkline/internal/webhook"
 	"github.com/linkline/linkline/internal/widget"
@@ -214,6 +215,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Snoozed: func(reason string) { m.DeliverySnoozes.WithLabelValues(reason).Inc() },
 	}
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
+	templates := template.NewService(db, adapters, convs, a.appender, log, time.Now)
+	// A WhatsApp number's templates are read when an admin saves it (R33).
+	integrations.Saved = templates.Saved
 	languages := linking.NewLanguages(db)
 	unlinks := linking.NewUnlinks(convs, a.appender)
 	disabler := linking.NewDisabler(db, unlinks, deliveries, languages)
@@ -254,6 +258,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// Replies held while Meta refused an integration's token go out once
 	// an admin updates its credentials (R17).
 	integrations.Restored = sender.Release
+	// Replies held for a closed window go out when the end user writes
+	// again (R33).
+	processor.Wrote = sender.ReleaseHeld
 
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
@@ -261,7 +268,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
 		Admin: admin, Team: team, Tokens: tokens,
 		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
-		Presenter: assignment.NewPresenter(convs, a.feed, time.Now), Auto: auto}
+		Presenter: assignment.NewPresenter(convs, a.feed, time.Now), Auto: auto, Templates: templates}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()

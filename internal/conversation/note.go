@@ -13,6 +13,10 @@ const (
 	NoteChannelSwitched  NoteKind = "CHANNEL_SWITCHED"
 	NoteUnlinked         NoteKind = "UNLINKED"
 	NoteLinkEndedByAdmin NoteKind = "LINK_ENDED_BY_ADMIN"
+	// NoteReplyHeld and NoteReplyReleased tell a reply's way past a closed
+	// messaging window: held until the end user writes, then queued (R33).
+	NoteReplyHeld     NoteKind = "REPLY_HELD"
+	NoteReplyReleased NoteKind = "REPLY_RELEASED"
 )
 
 // LinkActor is who ended a link (R26).
@@ -65,6 +69,10 @@ func (n *Note) Text() string {
 		return "Unlinked " + string(n.Channel) + ": " + n.Identity + " (by " + by + ")"
 	case NoteLinkEndedByAdmin:
 		return string(n.Channel) + " link ended (" + string(ReasonDisabledByAdmin) + "): " + n.Identity
+	case NoteReplyHeld:
+		return "Reply held: the " + string(n.Channel) + " window has closed; it goes out when the customer writes again"
+	case NoteReplyReleased:
+		return "The customer wrote on " + string(n.Channel) + ": held replies are on their way"
 	}
 	return string(n.Kind)
 }

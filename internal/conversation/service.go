@@ -41,12 +41,26 @@ type Route struct {
 	IdentityID int64
 	// Form is how the channel shows the reply's choices (R32).
 	Form ChoiceForm
+	// Held: the channel's window has closed and the reply asked to be
+	// held; it waits for the end user to write again (R33).
+	Held bool
+}
+
+// Draft is a reply as the agent wrote it, for the Router to check.
+type Draft struct {
+	Text    string
+	Choices []Choice
+	// To names the destination; empty: where the end user wrote last.
+	To Channel
+	// Hold asks for the reply to be held rather than refused when the
+	// destination's window has closed (R33).
+	Hold bool
 }
 
 // Router decides where a reply goes and refuses, up front, what its
-// destination cannot take (R11, R14, R17, R32).
+// destination cannot take (R11, R14, R17, R32, R33).
 type Router interface {
-	Route(ctx context.Context, c *Conversation, text string, choices []Choice, to Channel) (Route, error)
+	Route(ctx context.Context, c *Conversation, d Draft) (Route, error)
 }
 
 // Widgets finds widgets by their public key.
@@ -163,6 +177,12 @@ type SendInput struct {
 	// ChoiceID, on an end user's message, is the widget button tapped: a
 	// choice of the conversation's latest offer.
 	ChoiceID string
+	// Hold, on an agent's reply, holds it instead of refusing it when its
+	// channel's window has closed (R33).
+	Hold bool
+	// Opener, on a held reply, gives a message to send at once before it,
+	// a template; it is not sent when the reply is not held.
+	Opener func(ctx context.Context) (*Message, error)
 }
 
 // Send appends an end user's message from the widget. A message to a closed
@@ -227,7 +247,7 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 	if err := CheckChoices(in.Choices); err != nil {
 		return nil, err
 	}
-	route, err := s.router.Route(ctx, c, in.Text, in.Choices, in.Channel)
+	route, err := s.router.Route(ctx, c, Draft{Text: in.Text, Choices: in.Choices, To: in.Channel, Hold: in.Hold})
 	if err != nil {
 		return nil, err
 	}
@@ -242,11 +262,44 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 	if route.Channel != ChannelWebWidget {
 		m.DeliveryState = DeliveryQueued
 	}
+	if route.Held {
+		return s.hold(ctx, c, m, in.Opener)
+	}
 	res, err := s.writer.Write(ctx, Post{AccountID: c.AccountID, ConversationID: c.ID, Message: m})
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// hold stores m as HELD for its closed channel (R33), after the opener
+// when there is one, and notes it in the history: package delivery
+// releases it when the end user writes again. Everything is checked before
+// anything is written.
+func (s *Service) hold(ctx context.Context, c *Conversation, m *Message, opener func(context.Context) (*Message, error)) (*Written, error) {
+	m.DeliveryState = DeliveryHeld
+	var first *Message
+	if opener != nil {
+		var err error
+		if first, err = opener(ctx); err != nil {
+			return nil, err
+		}
+		// The opener is part of the same reply: a retry of the reply
+		// must not send it twice (R18).
+		first.ClientMessageID = "opener:" + m.ClientMessageID
+		if len(first.ClientMessageID) > 64 {
+			first.ClientMessageID = first.ClientMessageID[:64]
+		}
+		if _, err := s.writer.Write(ctx, Post{AccountID: c.AccountID, ConversationID: c.ID, Message: first}); err != nil {
+			return nil, err
+		}
+	}
+	res, err := s.writer.Write(ctx, Post{AccountID: c.AccountID, ConversationID: c.ID, Message: m})
+	if err != nil || res.Duplicate {
+		return res, err
+	}
+	_, err = s.writer.Write(ctx, AddNote{AccountID: c.AccountID, ConversationID: c.ID, Note: &Note{Kind: NoteReplyHeld, Channel: m.Channel}})
+	return res, err
 }
 
 // chosen is the id of the choice an end user's message answers (R32): the

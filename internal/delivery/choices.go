@@ -89,9 +89,20 @@ type ListSender interface {
 	SendList(ctx context.Context, c channel.Credentials, p channel.Prompt) (channel.Sent, error)
 }
 
-// sendReply sends m to id in the form chosen for its choices when it was
-// queued.
+// TemplateSender sends WhatsApp templates (R33): the WhatsApp adapter.
+type TemplateSender interface {
+	SendTemplate(ctx context.Context, c channel.Credentials, t channel.TemplateMessage) (channel.Sent, error)
+}
+
+// sendReply sends m to id: the template it carries, or its text in the
+// form chosen for its choices when it was queued.
 func sendReply(ctx context.Context, adapter channel.Adapter, creds channel.Credentials, id *conversation.Identity, m *conversation.Message, win Window) (channel.Sent, error) {
+	if t := m.Template; t != nil {
+		if ts, ok := adapter.(TemplateSender); ok {
+			return ts.SendTemplate(ctx, creds, channel.TemplateMessage{To: id.ExternalID, Name: t.Name, Language: t.Language, Parameters: t.Parameters})
+		}
+		return channel.Sent{}, &meta.Error{Code: 100, Message: "the " + string(m.Channel) + " adapter sends no templates"}
+	}
 	p := channel.Prompt{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent}
 	for _, c := range m.Choices {
 		p.Choices = append(p.Choices, channel.Choice{ID: c.ID, Title: c.Title})

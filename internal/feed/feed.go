@@ -40,6 +40,8 @@ const (
 	KindChannelSwitched  = Kind(conversation.NoteChannelSwitched)
 	KindUnlinked         = Kind(conversation.NoteUnlinked)
 	KindLinkEndedByAdmin = Kind(conversation.NoteLinkEndedByAdmin)
+	KindReplyHeld        = Kind(conversation.NoteReplyHeld)
+	KindReplyReleased    = Kind(conversation.NoteReplyReleased)
 )
 
 // Event is one committed change. Events are numbered twice: densely per

@@ -176,6 +176,9 @@ type messageRow struct {
 	Choices    string
 	ChoiceForm string
 	ChoiceID   string
+	// Template holds the WhatsApp template a message sends, as JSON ('':
+	// none).
+	Template string
 }
 
 func (messageRow) TableName() string { return "messages" }
@@ -192,6 +195,10 @@ func (r *messageRow) domain() *conversation.Message {
 	if r.Choices != "" {
 		// Written by messageRowOf from valid choices.
 		_ = json.Unmarshal([]byte(r.Choices), &m.Choices)
+	}
+	if r.Template != "" {
+		m.Template = &conversation.SentTemplate{}
+		_ = json.Unmarshal([]byte(r.Template), m.Template)
 	}
 	if r.NoteKind != "" {
 		// Written by messageRowOf; a note that no longer decodes keeps
@@ -214,6 +221,10 @@ func messageRowOf(m *conversation.Message) messageRow {
 	if len(m.Choices) > 0 {
 		b, _ := json.Marshal(m.Choices) // strings only: cannot fail
 		r.Choices = string(b)
+	}
+	if m.Template != nil {
+		b, _ := json.Marshal(m.Template) // strings only: cannot fail
+		r.Template = string(b)
 	}
 	if m.Note != nil {
 		b, _ := json.Marshal(m.Note) // strings only: cannot fail

@@ -55,7 +55,8 @@ func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	profile := r.Method == http.MethodGet && len(parts) == 2 && validUser(parts[1])
 	send := r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "messages"
-	if !profile && !send {
+	templates := r.Method == http.MethodGet && len(parts) == 3 && parts[2] == "message_templates"
+	if !profile && !send && !templates {
 		return graphError(http.StatusBadRequest, 100, 0, "Unsupported request: the sandbox takes POST /{version}/{id}/messages and GET /{version}/{user-id}")
 	}
 	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -65,6 +66,9 @@ func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 	}
 	if profile {
 		return s.serveProfile(r.Context(), business, parts[1], r.URL.Query())
+	}
+	if templates {
+		return serveTemplates()
 	}
 	object := parts[1]
 	if object != "me" && object != business {
@@ -142,6 +146,19 @@ func readWhatsApp(raw []byte) (string, line, error) {
 				} `json:"sections"`
 			} `json:"action"`
 		} `json:"interactive"`
+		// Template is a template message (R33).
+		Template struct {
+			Name     string `json:"name"`
+			Language struct {
+				Code string `json:"code"`
+			} `json:"language"`
+			Components []struct {
+				Type       string `json:"type"`
+				Parameters []struct {
+					Text string `json:"text"`
+				} `json:"parameters"`
+			} `json:"components"`
+		} `json:"template"`
 	}
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return "", line{}, fmt.Errorf("invalid JSON: %w", err)
@@ -160,6 +177,17 @@ func readWhatsApp(raw []byte) (string, line, error) {
 			l.Choices = append(l.Choices, b.Reply)
 		}
 		return user, l, nil
+	case req.Type == "template":
+		var params []string
+		for _, c := range req.Template.Components {
+			for _, p := range c.Parameters {
+				if c.Type == "body" {
+					params = append(params, p.Text)
+				}
+			}
+		}
+		l, err := templateLine(req.Template.Name, req.Template.Language.Code, params)
+		return user, l, err
 	case req.Type == "interactive" && in.Type == "list" && in.Body.Text != "" && in.Action.Button != "" && len(in.Action.Sections) > 0:
 		l, err := listLine(in.Body.Text, in.Action.Button, in.Action.Sections[0].Rows)
 		return user, l, err

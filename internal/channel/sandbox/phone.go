@@ -51,9 +51,11 @@ type line struct {
 	Choices []choice `json:"choices,omitempty"`
 	// Form is how the business's message offered its choices, as the app
 	// draws them: buttons, a list behind Menu, or quick replies.
-	Form string    `json:"form,omitempty"`
-	Menu string    `json:"menu,omitempty"`
-	Time time.Time `json:"time"`
+	Form string `json:"form,omitempty"`
+	Menu string `json:"menu,omitempty"`
+	// Template names the template a business message was sent from.
+	Template string    `json:"template,omitempty"`
+	Time     time.Time `json:"time"`
 	// Read is set on the business's messages the user has read.
 	Read bool `json:"read,omitempty"`
 	// State is the delivery of the user's messages, the app's ticks:
