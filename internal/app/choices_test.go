@@ -266,3 +266,21 @@ func TestReplyChoicesInWidget(t *testing.T) {
 		}
 	})
 }
+
+// R32, R37: the widget draws an agent's choices as buttons; a tap answers
+// with the choice's title and id.
+func TestWidgetChoicesInBrowser(t *testing.T) {
+	b := setup(t, sqlite)
+	w := b.openWidget(t, b.srv.URL)
+	w.send("Which plans are there?")
+	w.waitMessage("Which plans are there?", "WEB_WIDGET")
+	c := b.latestConversation(t)
+	b.post(t, b.agent, replyChoicesMutation, map[string]any{"id": c.id, "text": "Pick one:", "cid": "q1", "choices": offered(3, "Plan")}).decode(t, &struct{}{})
+	w.waitText(".choices button", "Plan 2")
+	w.screenshot("choices")
+	w.click(".choices button", "Plan 2")
+	w.waitMessage("Plan 2", "WEB_WIDGET")
+	if id := b.answered(t, c, "Plan 2"); id != "opt-2" {
+		t.Errorf("the tap chose %q, want opt-2", id)
+	}
+}

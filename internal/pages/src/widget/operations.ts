@@ -10,7 +10,7 @@ export interface WidgetConfig {
   channels: { channel: Channel; displayName: string }[];
 }
 
-export type NoteKind = "LINKED" | "LINK_DECLINED" | "LINK_MOVED" | "CHANNEL_SWITCHED" | "UNLINKED" | "LINK_ENDED_BY_ADMIN";
+export type NoteKind = "LINKED" | "LINK_DECLINED" | "LINK_MOVED" | "CHANNEL_SWITCHED" | "UNLINKED" | "LINK_ENDED_BY_ADMIN" | "REPLY_HELD" | "REPLY_RELEASED";
 
 /** What a SYSTEM message records, as data to render in the person's language (R27). */
 export interface Note {
@@ -27,6 +27,13 @@ export interface Message {
   authorName: string;
   text: string;
   note: Note | null;
+  /** Reply choices an agent offered with the message (R32). */
+  choices: Choice[];
+}
+
+export interface Choice {
+  id: string;
+  title: string;
 }
 
 export interface LinkedIdentity {
@@ -49,7 +56,7 @@ export interface ConversationState {
 }
 
 const widgetFields = `name channels { channel displayName }`;
-const messageFields = `id seq channel authorRole authorName text note { kind channel identity }`;
+const messageFields = `id seq channel authorRole authorName text note { kind channel identity } choices { id title }`;
 const stateFields = `id linkedIdentities { channel masked }`;
 const linkFields = `id channel status deepLink qrCodeDataUri`;
 
@@ -93,8 +100,8 @@ export type ConversationEvents = {
   conversationEvents: { cursor: string; kind: string; message: Message | null; conversation: ConversationState };
 };
 
-export const sendMessage = `mutation($id: ID!, $text: String!, $cid: String!) {
-  sendMessage(input: {conversationId: $id, text: $text, clientMessageId: $cid}) { message { ${messageFields} } }
+export const sendMessage = `mutation($id: ID!, $text: String!, $cid: String!, $choice: String) {
+  sendMessage(input: {conversationId: $id, text: $text, clientMessageId: $cid, choiceId: $choice}) { message { ${messageFields} } }
 }`;
 export type SendMessage = { sendMessage: { message: Message } };
 

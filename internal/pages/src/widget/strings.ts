@@ -42,7 +42,10 @@ export const en = {
     CHANNEL_SWITCHED: (channel) => `Continued on ${channel}`,
     UNLINKED: (channel, identity) => `${channel} disconnected (${identity})`,
     LINK_ENDED_BY_ADMIN: (channel, identity) => `${channel} is no longer offered: ${identity} was disconnected`,
+    REPLY_HELD: (channel) => `A reply waits for your next message on ${channel}`,
+    REPLY_RELEASED: (channel) => `You wrote on ${channel}: the waiting reply is on its way`,
   } satisfies Record<NoteKind, (channel: string, identity: string) => string>,
+  choices: "Choose an answer",
   failed: (message: string) => `Something went wrong: ${message}`,
   // The widget's allowed origins leave this site out (R20).
   notHere: "This chat is not available on this site.",
