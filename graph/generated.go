@@ -122,6 +122,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Choice struct {
+		ID    func(childComplexity int) int
+		Title func(childComplexity int) int
+	}
+
 	Conversation struct {
 		Assignee            func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
@@ -247,6 +252,9 @@ type ComplexityRoot struct {
 		AuthorName      func(childComplexity int) int
 		AuthorRole      func(childComplexity int) int
 		Channel         func(childComplexity int) int
+		ChoiceForm      func(childComplexity int) int
+		ChoiceID        func(childComplexity int) int
+		Choices         func(childComplexity int) int
 		ClientMessageID func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		DeliveryError   func(childComplexity int) int
@@ -254,6 +262,7 @@ type ComplexityRoot struct {
 		ID              func(childComplexity int) int
 		Note            func(childComplexity int) int
 		Seq             func(childComplexity int) int
+		Template        func(childComplexity int) int
 		Text            func(childComplexity int) int
 	}
 
@@ -265,6 +274,20 @@ type ComplexityRoot struct {
 	MessageEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	MessageTemplate struct {
+		Body           func(childComplexity int) int
+		Category       func(childComplexity int) int
+		Footer         func(childComplexity int) int
+		Header         func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IntegrationID  func(childComplexity int) int
+		Language       func(childComplexity int) int
+		Name           func(childComplexity int) int
+		ParameterCount func(childComplexity int) int
+		Status         func(childComplexity int) int
+		SyncedAt       func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -289,6 +312,7 @@ type ComplexityRoot struct {
 		RequestLink             func(childComplexity int, input model.RequestLinkInput) int
 		RevokeAPIToken          func(childComplexity int, input model.APITokenInput) int
 		SendMessage             func(childComplexity int, input model.SendMessageInput) int
+		SendTemplate            func(childComplexity int, input model.SendTemplateInput) int
 		SetAgentRole            func(childComplexity int, input model.SetAgentRoleInput) int
 		SetAgentWorkspace       func(childComplexity int, input model.SetAgentWorkspaceInput) int
 		SetAutoAssignment       func(childComplexity int, input model.SetAutoAssignmentInput) int
@@ -303,6 +327,7 @@ type ComplexityRoot struct {
 		SetWidgetUnreadFallback func(childComplexity int, input model.SetWidgetUnreadFallbackInput) int
 		SignOut                 func(childComplexity int, input model.SignOutInput) int
 		StartConversation       func(childComplexity int, input model.StartConversationInput) int
+		SyncMessageTemplates    func(childComplexity int, input model.IntegrationInput) int
 		TakeConversation        func(childComplexity int, input model.ConversationInput) int
 		UnlinkChannel           func(childComplexity int, input model.UnlinkChannelInput) int
 		UpdateIntegration       func(childComplexity int, input model.UpdateIntegrationInput) int
@@ -329,6 +354,7 @@ type ComplexityRoot struct {
 		FeedCursor           func(childComplexity int) int
 		Integrations         func(childComplexity int) int
 		LinkingPrerequisites func(childComplexity int) int
+		MessageTemplates     func(childComplexity int, integrationID *string) int
 		Node                 func(childComplexity int, id string) int
 		Viewer               func(childComplexity int) int
 		Widget               func(childComplexity int, key string) int
@@ -349,6 +375,12 @@ type ComplexityRoot struct {
 	SendMessagePayload struct {
 		Conversation func(childComplexity int) int
 		Message      func(childComplexity int) int
+	}
+
+	SentTemplate struct {
+		Language   func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Parameters func(childComplexity int) int
 	}
 
 	SignOutPayload struct {
@@ -377,6 +409,10 @@ type ComplexityRoot struct {
 		LinkRequest        func(childComplexity int, id string) int
 		Widget             func(childComplexity int, key string) int
 		WidgetConfig       func(childComplexity int) int
+	}
+
+	SyncMessageTemplatesPayload struct {
+		Templates func(childComplexity int) int
 	}
 
 	SystemNote struct {
@@ -528,6 +564,8 @@ type MutationResolver interface {
 	MarkRead(ctx context.Context, input model.MarkMessagesInput) (*model.ConversationPayload, error)
 	SetReadMarks(ctx context.Context, input model.SetReadMarksInput) (*model.AccountPayload, error)
 	SetWidgetUnreadFallback(ctx context.Context, input model.SetWidgetUnreadFallbackInput) (*model.WidgetPayload, error)
+	SyncMessageTemplates(ctx context.Context, input model.IntegrationInput) (*model.SyncMessageTemplatesPayload, error)
+	SendTemplate(ctx context.Context, input model.SendTemplateInput) (*model.SendMessagePayload, error)
 }
 type PresenceResolver interface {
 	Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error)
@@ -545,6 +583,7 @@ type QueryResolver interface {
 	Agents(ctx context.Context) ([]*account.Agent, error)
 	APITokens(ctx context.Context, agentID *string) ([]*auth.APIToken, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEntryConnection, error)
+	MessageTemplates(ctx context.Context, integrationID *string) ([]*model.MessageTemplate, error)
 }
 type ReplyWindowResolver interface {
 	Open(ctx context.Context, obj *delivery.Window) (bool, error)
@@ -777,6 +816,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "Choice.id":
+		if e.ComplexityRoot.Choice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Choice.ID(childComplexity), true
+	case "Choice.title":
+		if e.ComplexityRoot.Choice.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Choice.Title(childComplexity), true
 
 	case "Conversation.assignee":
 		if e.ComplexityRoot.Conversation.Assignee == nil {
@@ -1277,6 +1329,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.Channel(childComplexity), true
+	case "Message.choiceForm":
+		if e.ComplexityRoot.Message.ChoiceForm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ChoiceForm(childComplexity), true
+	case "Message.choiceId":
+		if e.ComplexityRoot.Message.ChoiceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.ChoiceID(childComplexity), true
+	case "Message.choices":
+		if e.ComplexityRoot.Message.Choices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Choices(childComplexity), true
 	case "Message.clientMessageId":
 		if e.ComplexityRoot.Message.ClientMessageID == nil {
 			break
@@ -1319,6 +1389,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.Seq(childComplexity), true
+	case "Message.template":
+		if e.ComplexityRoot.Message.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Template(childComplexity), true
 	case "Message.text":
 		if e.ComplexityRoot.Message.Text == nil {
 			break
@@ -1351,6 +1427,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
+
+	case "MessageTemplate.body":
+		if e.ComplexityRoot.MessageTemplate.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Body(childComplexity), true
+	case "MessageTemplate.category":
+		if e.ComplexityRoot.MessageTemplate.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Category(childComplexity), true
+	case "MessageTemplate.footer":
+		if e.ComplexityRoot.MessageTemplate.Footer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Footer(childComplexity), true
+	case "MessageTemplate.header":
+		if e.ComplexityRoot.MessageTemplate.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Header(childComplexity), true
+	case "MessageTemplate.id":
+		if e.ComplexityRoot.MessageTemplate.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.ID(childComplexity), true
+	case "MessageTemplate.integrationId":
+		if e.ComplexityRoot.MessageTemplate.IntegrationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.IntegrationID(childComplexity), true
+	case "MessageTemplate.language":
+		if e.ComplexityRoot.MessageTemplate.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Language(childComplexity), true
+	case "MessageTemplate.name":
+		if e.ComplexityRoot.MessageTemplate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Name(childComplexity), true
+	case "MessageTemplate.parameterCount":
+		if e.ComplexityRoot.MessageTemplate.ParameterCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.ParameterCount(childComplexity), true
+	case "MessageTemplate.status":
+		if e.ComplexityRoot.MessageTemplate.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.Status(childComplexity), true
+	case "MessageTemplate.syncedAt":
+		if e.ComplexityRoot.MessageTemplate.SyncedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageTemplate.SyncedAt(childComplexity), true
 
 	case "Mutation.acknowledgeMessages":
 		if e.ComplexityRoot.Mutation.AcknowledgeMessages == nil {
@@ -1583,6 +1726,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendMessage(childComplexity, args["input"].(model.SendMessageInput)), true
+	case "Mutation.sendTemplate":
+		if e.ComplexityRoot.Mutation.SendTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendTemplate(childComplexity, args["input"].(model.SendTemplateInput)), true
 	case "Mutation.setAgentRole":
 		if e.ComplexityRoot.Mutation.SetAgentRole == nil {
 			break
@@ -1737,6 +1891,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartConversation(childComplexity, args["input"].(model.StartConversationInput)), true
+	case "Mutation.syncMessageTemplates":
+		if e.ComplexityRoot.Mutation.SyncMessageTemplates == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncMessageTemplates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncMessageTemplates(childComplexity, args["input"].(model.IntegrationInput)), true
 	case "Mutation.takeConversation":
 		if e.ComplexityRoot.Mutation.TakeConversation == nil {
 			break
@@ -1878,6 +2043,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LinkingPrerequisites(childComplexity), true
+	case "Query.messageTemplates":
+		if e.ComplexityRoot.Query.MessageTemplates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_messageTemplates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MessageTemplates(childComplexity, args["integrationId"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1957,6 +2133,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SendMessagePayload.Message(childComplexity), true
+
+	case "SentTemplate.language":
+		if e.ComplexityRoot.SentTemplate.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SentTemplate.Language(childComplexity), true
+	case "SentTemplate.name":
+		if e.ComplexityRoot.SentTemplate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SentTemplate.Name(childComplexity), true
+	case "SentTemplate.parameters":
+		if e.ComplexityRoot.SentTemplate.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SentTemplate.Parameters(childComplexity), true
 
 	case "SignOutPayload.clientMutationId":
 		if e.ComplexityRoot.SignOutPayload.ClientMutationID == nil {
@@ -2077,6 +2272,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.WidgetConfig(childComplexity), true
+
+	case "SyncMessageTemplatesPayload.templates":
+		if e.ComplexityRoot.SyncMessageTemplatesPayload.Templates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncMessageTemplatesPayload.Templates(childComplexity), true
 
 	case "SystemNote.channel":
 		if e.ComplexityRoot.SystemNote.Channel == nil {
@@ -2266,11 +2468,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApiTokenInput", ec.unmarshalInputApiTokenInput),
 			graphql.NewInputUnmarshaler("AssignConversationInput", ec.unmarshalInputAssignConversationInput),
 			graphql.NewInputUnmarshaler("CancelLinkRequestInput", ec.unmarshalInputCancelLinkRequestInput),
+			graphql.NewInputUnmarshaler("ChoiceInput", ec.unmarshalInputChoiceInput),
 			graphql.NewInputUnmarshaler("ConnectIntegrationInput", ec.unmarshalInputConnectIntegrationInput),
 			graphql.NewInputUnmarshaler("ConversationFilter", ec.unmarshalInputConversationFilter),
 			graphql.NewInputUnmarshaler("ConversationInput", ec.unmarshalInputConversationInput),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
 			graphql.NewInputUnmarshaler("CreateWidgetInput", ec.unmarshalInputCreateWidgetInput),
+			graphql.NewInputUnmarshaler("HoldInput", ec.unmarshalInputHoldInput),
 			graphql.NewInputUnmarshaler("IntegrationInput", ec.unmarshalInputIntegrationInput),
 			graphql.NewInputUnmarshaler("InviteAgentInput", ec.unmarshalInputInviteAgentInput),
 			graphql.NewInputUnmarshaler("MarkMessagesInput", ec.unmarshalInputMarkMessagesInput),
@@ -2278,6 +2482,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReplyInput", ec.unmarshalInputReplyInput),
 			graphql.NewInputUnmarshaler("RequestLinkInput", ec.unmarshalInputRequestLinkInput),
 			graphql.NewInputUnmarshaler("SendMessageInput", ec.unmarshalInputSendMessageInput),
+			graphql.NewInputUnmarshaler("SendTemplateInput", ec.unmarshalInputSendTemplateInput),
 			graphql.NewInputUnmarshaler("SetAgentRoleInput", ec.unmarshalInputSetAgentRoleInput),
 			graphql.NewInputUnmarshaler("SetAgentWorkspaceInput", ec.unmarshalInputSetAgentWorkspaceInput),
 			graphql.NewInputUnmarshaler("SetAutoAssignmentInput", ec.unmarshalInputSetAutoAssignmentInput),
@@ -2472,6 +2677,10 @@ enum EventKind {
   TYPING
   "A widget reply nobody read in time was also sent to a linked channel (R33); carries the history's SYSTEM message."
   UNREAD_FALLBACK
+  "A reply was held while the channel's window was closed (R33)."
+  REPLY_HELD
+  "The end user wrote again: the conversation's held replies on that channel were queued (R33)."
+  REPLY_RELEASED
 }
 
 "What an agent is doing in a conversation (R29)."
@@ -2530,6 +2739,10 @@ enum NoteKind {
   LINK_ENDED_BY_ADMIN
   "A widget reply unread after the widget's delay was also sent on channel, to identity (R33)."
   UNREAD_FALLBACK
+  "A reply was held until the end user writes again on channel (R33)."
+  REPLY_HELD
+  "The end user wrote on channel: the held replies were queued (R33)."
+  REPLY_RELEASED
 }
 
 "Who ended a link (R26)."
@@ -2584,6 +2797,8 @@ enum DeliveryState {
   DELIVERED
   READ
   FAILED
+  "Written while the channel's messaging window was closed: goes out, in order, when the end user writes again (R33)."
+  HELD
 }
 
 "An object with a global, opaque id."
@@ -2889,6 +3104,14 @@ type Message implements Node {
   "On SYSTEM messages, what happened, as data (R27); text is its English rendering."
   note: SystemNote
   createdAt: Time!
+  "The reply choices an agent offered with the message (R32)."
+  choices: [Choice!]!
+  "How the message's channel shows its choices, chosen when it was queued; null when it offers none."
+  choiceForm: ChoiceForm
+  "On an end user's message, the id of the choice it answers, tapped or typed as its number; empty otherwise."
+  choiceId: String!
+  "The WhatsApp template the message sends (R33); text is how it reads."
+  template: SentTemplate
 }
 
 "Until when a social channel takes a free-form reply (R17)."
@@ -3093,6 +3316,8 @@ type Query {
   apiTokens(agentId: ID): [ApiToken!]! @auth(requires: [AGENT])
   "The account's audit log, newest first (R28)."
   auditLog(first: Int = 20, after: String): AuditEntryConnection! @auth(requires: [ADMIN])
+  "The account's WhatsApp message templates as last synced, of one integration when integrationId is given (R33)."
+  messageTemplates(integrationId: ID): [MessageTemplate!]! @auth(requires: [AGENT])
 }
 
 input StartConversationInput {
@@ -3118,6 +3343,8 @@ input SendMessageInput {
   text: String!
   "The client's idempotency key: a retry with the same key returns the first message and writes nothing (R18)."
   clientMessageId: String!
+  "The id of the choice tapped, one of the conversation's latest offer (R32); text is its title."
+  choiceId: String
 }
 
 input ReplyInput {
@@ -3128,6 +3355,10 @@ input ReplyInput {
   clientMessageId: String!
   "Where the reply goes: WEB_WIDGET or a channel of the conversation (R14). Default: the channel the end user used last (R11)."
   channel: Channel
+  "Reply choices offered with the text (R32): up to 20, ids and titles unique and non-blank. Each channel shows them natively within its limits, else as numbered lines."
+  choices: [ChoiceInput!]
+  "Set to hold the reply, instead of refusing it with WINDOW_CLOSED, when the channel's messaging window has closed (R33): it is stored as HELD and goes out when the end user writes again. With an open window the reply goes out as usual and the template is not sent."
+  hold: HoldInput
 }
 
 input SetConversationLanguageInput {
@@ -3245,6 +3476,10 @@ type Mutation {
   setReadMarks(input: SetReadMarksInput!): AccountPayload! @auth(requires: [ADMIN]) @audited
   "Sets after how many minutes a widget reply still unread is also sent to a linked channel, or turns it off (R33)."
   setWidgetUnreadFallback(input: SetWidgetUnreadFallbackInput!): WidgetPayload! @auth(requires: [ADMIN]) @audited
+  "Reads a WhatsApp integration's templates from the Cloud API again (R33); they are also read when an admin connects or updates it."
+  syncMessageTemplates(input: IntegrationInput!): SyncMessageTemplatesPayload! @auth(requires: [AGENT])
+  "Sends an approved WhatsApp template to the conversation's WhatsApp, its parameters checked first; allowed when the 24-hour window has closed (R33)."
+  sendTemplate(input: SendTemplateInput!): SendMessagePayload! @auth(requires: [AGENT])
 }
 
 "One change, with the cursor to resume after it."
@@ -3272,6 +3507,84 @@ type Subscription {
   widget(key: String!): WidgetConfig!
   "A link request of the end user's: its state at once, then again at every change (pending → awaiting confirmation → linked, declined, expired or cancelled) (R6)."
   linkRequest(id: ID!): LinkRequest! @auth(requires: [END_USER])
+}
+
+# Reply buttons (issue 13 part B): choices offered with an agent's reply.
+
+"A reply choice an agent offers with a message (R32)."
+type Choice {
+  "Comes back on the end user's answer (Message.choiceId)."
+  id: String!
+  "What the end user sees: a button, a list row, a quick reply or a numbered line."
+  title: String!
+}
+
+input ChoiceInput {
+  "1 to 200 characters, no spaces around it."
+  id: String!
+  "1 to 80 characters on one line; channels with shorter native limits show longer titles as numbered lines."
+  title: String!
+}
+
+"How a channel shows a message's choices (R32)."
+enum ChoiceForm {
+  "WhatsApp reply buttons (up to 3), the widget's buttons."
+  BUTTONS
+  "A WhatsApp list message (up to 10 rows)."
+  LIST
+  "Messenger and Instagram quick replies (up to 13)."
+  QUICK_REPLIES
+  "The text with the choices as numbered lines, answered by number."
+  NUMBERED_TEXT
+}
+
+# WhatsApp templates and held replies (issue 13 part B).
+
+"A WhatsApp message template of an integration, as last synced from the Cloud API (R33)."
+type MessageTemplate {
+  id: ID!
+  integrationId: ID!
+  name: String!
+  "The template's language code, e.g. en_US."
+  language: String!
+  "Meta's review status: APPROVED, PENDING, REJECTED, PAUSED or DISABLED. Only APPROVED templates are sent."
+  status: String!
+  "MARKETING, UTILITY or AUTHENTICATION."
+  category: String!
+  header: String!
+  "The body, with {{1}}, {{2}}, … where the parameters go."
+  body: String!
+  footer: String!
+  "How many parameters the body takes, in order."
+  parameterCount: Int!
+  syncedAt: Time!
+}
+
+"The WhatsApp template a message sends (R33)."
+type SentTemplate {
+  name: String!
+  language: String!
+  parameters: [String!]!
+}
+
+type SyncMessageTemplatesPayload {
+  templates: [MessageTemplate!]!
+}
+
+input SendTemplateInput {
+  conversationId: ID!
+  templateId: ID!
+  "One non-blank value per placeholder of the body, in order; no line breaks or tabs."
+  parameters: [String!]!
+  "The client's idempotency key (R18)."
+  clientMessageId: String!
+}
+
+"How a reply is held while the window is closed (R33)."
+input HoldInput {
+  "A template sent at once, before the held reply, so that the end user knows there is an answer."
+  templateId: ID
+  templateParameters: [String!]
 }
 `, BuiltIn: false},
 }
@@ -3393,6 +3706,16 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Choice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Choice_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Choice_title(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Choice", field.Name)
 }
 
 func (ec *executionContext) childFields_Conversation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3661,6 +3984,14 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_note(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Message_createdAt(ctx, field)
+	case "choices":
+		return ec.fieldContext_Message_choices(ctx, field)
+	case "choiceForm":
+		return ec.fieldContext_Message_choiceForm(ctx, field)
+	case "choiceId":
+		return ec.fieldContext_Message_choiceId(ctx, field)
+	case "template":
+		return ec.fieldContext_Message_template(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
 }
@@ -3683,6 +4014,34 @@ func (ec *executionContext) childFields_MessageEdge(ctx context.Context, field g
 		return ec.fieldContext_MessageEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MessageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MessageTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MessageTemplate_id(ctx, field)
+	case "integrationId":
+		return ec.fieldContext_MessageTemplate_integrationId(ctx, field)
+	case "name":
+		return ec.fieldContext_MessageTemplate_name(ctx, field)
+	case "language":
+		return ec.fieldContext_MessageTemplate_language(ctx, field)
+	case "status":
+		return ec.fieldContext_MessageTemplate_status(ctx, field)
+	case "category":
+		return ec.fieldContext_MessageTemplate_category(ctx, field)
+	case "header":
+		return ec.fieldContext_MessageTemplate_header(ctx, field)
+	case "body":
+		return ec.fieldContext_MessageTemplate_body(ctx, field)
+	case "footer":
+		return ec.fieldContext_MessageTemplate_footer(ctx, field)
+	case "parameterCount":
+		return ec.fieldContext_MessageTemplate_parameterCount(ctx, field)
+	case "syncedAt":
+		return ec.fieldContext_MessageTemplate_syncedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MessageTemplate", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3741,6 +4100,18 @@ func (ec *executionContext) childFields_SendMessagePayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type SendMessagePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SentTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_SentTemplate_name(ctx, field)
+	case "language":
+		return ec.fieldContext_SentTemplate_language(ctx, field)
+	case "parameters":
+		return ec.fieldContext_SentTemplate_parameters(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SentTemplate", field.Name)
+}
+
 func (ec *executionContext) childFields_SignOutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clientMutationId":
@@ -3779,6 +4150,14 @@ func (ec *executionContext) childFields_StartConversationPayload(ctx context.Con
 		return ec.fieldContext_StartConversationPayload_sessionToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StartConversationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncMessageTemplatesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "templates":
+		return ec.fieldContext_SyncMessageTemplatesPayload_templates(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncMessageTemplatesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SystemNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4371,6 +4750,20 @@ func (ec *executionContext) field_Mutation_sendMessage_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_sendTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SendTemplateInput, error) {
+			return ec.unmarshalNSendTemplateInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSendTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setAgentRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4567,6 +4960,20 @@ func (ec *executionContext) field_Mutation_startConversation_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_syncMessageTemplates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.IntegrationInput, error) {
+			return ec.unmarshalNIntegrationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐIntegrationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_takeConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4700,6 +5107,20 @@ func (ec *executionContext) field_Query_conversations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_messageTemplates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "integrationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["integrationId"] = arg0
 	return args, nil
 }
 
@@ -5620,6 +6041,52 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Choice_id(ctx context.Context, field graphql.CollectedField, obj *conversation.Choice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Choice_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Choice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Choice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Choice_title(ctx context.Context, field graphql.CollectedField, obj *conversation.Choice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Choice_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Choice_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Choice", field, false, false, "String")
 }
 
 func (ec *executionContext) _Conversation_id(ctx context.Context, field graphql.CollectedField, obj *conversation.Conversation) (ret graphql.Marshaler) {
@@ -7890,6 +8357,116 @@ func (ec *executionContext) fieldContext_Message_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Message", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Message_choices(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_choices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Choices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []conversation.Choice) graphql.Marshaler {
+			return ec.marshalNChoice2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_choices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Choice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Message_choiceForm(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_choiceForm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChoiceForm(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.ChoiceForm) graphql.Marshaler {
+			return ec.marshalOChoiceForm2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceForm(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_choiceForm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, true, false, "ChoiceForm")
+}
+
+func (ec *executionContext) _Message_choiceId(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_choiceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChoiceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_choiceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "String")
+}
+
+func (ec *executionContext) _Message_template(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.SentTemplate) graphql.Marshaler {
+			return ec.marshalOSentTemplate2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐSentTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SentTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MessageConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8007,6 +8584,259 @@ func (ec *executionContext) fieldContext_MessageEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MessageTemplate_id(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MessageTemplate_integrationId(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_integrationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntegrationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_integrationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MessageTemplate_name(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_language(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_status(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_category(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_header(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_body(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_footer(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_footer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Footer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_footer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _MessageTemplate_parameterCount(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_parameterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParameterCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_parameterCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MessageTemplate_syncedAt(ctx context.Context, field graphql.CollectedField, obj *model.MessageTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageTemplate_syncedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SyncedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageTemplate_syncedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageTemplate", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Mutation_startConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10487,6 +11317,130 @@ func (ec *executionContext) fieldContext_Mutation_setWidgetUnreadFallback(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_syncMessageTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncMessageTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncMessageTemplates(ctx, fc.Args["input"].(model.IntegrationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.SyncMessageTemplatesPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SyncMessageTemplatesPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncMessageTemplatesPayload) graphql.Marshaler {
+			return ec.marshalNSyncMessageTemplatesPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSyncMessageTemplatesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncMessageTemplates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncMessageTemplatesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncMessageTemplates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendTemplate(ctx, fc.Args["input"].(model.SendTemplateInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal *model.SendMessagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SendMessagePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SendMessagePayload) graphql.Marshaler {
+			return ec.marshalNSendMessagePayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSendMessagePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SendMessagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11252,6 +12206,68 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_messageTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_messageTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MessageTemplates(ctx, fc.Args["integrationId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauthᚐRoleᚄ(ctx, []any{"AGENT"})
+				if err != nil {
+					var zeroVal []*model.MessageTemplate
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.MessageTemplate
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MessageTemplate) graphql.Marshaler {
+			return ec.marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMessageTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_messageTemplates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_messageTemplates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11505,6 +12521,75 @@ func (ec *executionContext) fieldContext_SendMessagePayload_conversation(_ conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SentTemplate_name(ctx context.Context, field graphql.CollectedField, obj *conversation.SentTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SentTemplate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SentTemplate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SentTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _SentTemplate_language(ctx context.Context, field graphql.CollectedField, obj *conversation.SentTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SentTemplate_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SentTemplate_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SentTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _SentTemplate_parameters(ctx context.Context, field graphql.CollectedField, obj *conversation.SentTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SentTemplate_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parameters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SentTemplate_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SentTemplate", field, false, false, "String")
 }
 
 func (ec *executionContext) _SignOutPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
@@ -12108,6 +13193,38 @@ func (ec *executionContext) fieldContext_Subscription_linkRequest(ctx context.Co
 	if fc.Args, err = ec.field_Subscription_linkRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncMessageTemplatesPayload_templates(ctx context.Context, field graphql.CollectedField, obj *model.SyncMessageTemplatesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncMessageTemplatesPayload_templates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Templates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MessageTemplate) graphql.Marshaler {
+			return ec.marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMessageTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncMessageTemplatesPayload_templates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncMessageTemplatesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MessageTemplate(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -14049,6 +15166,55 @@ func UnmarshalCancelLinkRequestInput(ctx context.Context, raw any) (model.Cancel
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChoiceInput(ctx context.Context, obj any) (model.ChoiceInput, error) {
+	var it model.ChoiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChoiceInput unmarshals raw into the ChoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChoiceInput(ctx context.Context, raw any) (model.ChoiceInput, error) {
+	var out model.ChoiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChoiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputConnectIntegrationInput(ctx context.Context, obj any) (model.ConnectIntegrationInput, error) {
 	var it model.ConnectIntegrationInput
 	if obj == nil {
@@ -14382,6 +15548,55 @@ func UnmarshalCreateWidgetInput(ctx context.Context, raw any) (model.CreateWidge
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputHoldInput(ctx context.Context, obj any) (model.HoldInput, error) {
+	var it model.HoldInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"templateId", "templateParameters"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "templateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateID = data
+		case "templateParameters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateParameters"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateParameters = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHoldInput unmarshals raw into the HoldInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHoldInput(ctx context.Context, raw any) (model.HoldInput, error) {
+	var out model.HoldInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HoldInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputIntegrationInput(ctx context.Context, obj any) (model.IntegrationInput, error) {
 	var it model.IntegrationInput
 	if obj == nil {
@@ -14593,7 +15808,7 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "channel"}
+	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "channel", "choices", "hold"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14628,6 +15843,20 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Channel = data
+		case "choices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("choices"))
+			data, err := ec.unmarshalOChoiceInput2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐChoiceInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Choices = data
+		case "hold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hold"))
+			data, err := ec.unmarshalOHoldInput2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐHoldInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hold = data
 		}
 	}
 	return it, nil
@@ -14705,7 +15934,7 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId"}
+	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "choiceId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14733,6 +15962,13 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 				return it, err
 			}
 			it.ClientMessageID = data
+		case "choiceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("choiceId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChoiceID = data
 		}
 	}
 	return it, nil
@@ -14747,6 +15983,69 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 func UnmarshalSendMessageInput(ctx context.Context, raw any) (model.SendMessageInput, error) {
 	var out model.SendMessageInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendMessageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSendTemplateInput(ctx context.Context, obj any) (model.SendTemplateInput, error) {
+	var it model.SendTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"conversationId", "templateId", "parameters", "clientMessageId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "conversationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("conversationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConversationID = data
+		case "templateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateID = data
+		case "parameters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parameters"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parameters = data
+		case "clientMessageId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMessageId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMessageID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSendTemplateInput unmarshals raw into the SendTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSendTemplateInput(ctx context.Context, raw any) (model.SendTemplateInput, error) {
+	var out model.SendTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SendTemplateInput", raw, &out)
 	return out, err
 }
 
@@ -16091,6 +17390,44 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var choiceImplementors = []string{"Choice"}
+
+func (ec *executionContext) _Choice(ctx context.Context, sel ast.SelectionSet, obj *conversation.Choice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, choiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Choice")
+		case "id":
+			out.Values[i] = ec._Choice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Choice_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var conversationImplementors = []string{"Conversation", "Node"}
 
 func (ec *executionContext) _Conversation(ctx context.Context, sel ast.SelectionSet, obj *conversation.Conversation) graphql.Marshaler {
@@ -16982,6 +18319,26 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "choices":
+			out.Values[i] = ec._Message_choices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "choiceForm":
+			out.Values[i] = ec._Message_choiceForm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "choiceId":
+			out.Values[i] = ec._Message_choiceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "template":
+			out.Values[i] = ec._Message_template(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17055,6 +18412,89 @@ func (ec *executionContext) _MessageEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._MessageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageTemplateImplementors = []string{"MessageTemplate"}
+
+func (ec *executionContext) _MessageTemplate(ctx context.Context, sel ast.SelectionSet, obj *model.MessageTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageTemplate")
+		case "id":
+			out.Values[i] = ec._MessageTemplate_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "integrationId":
+			out.Values[i] = ec._MessageTemplate_integrationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._MessageTemplate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._MessageTemplate_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._MessageTemplate_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._MessageTemplate_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "header":
+			out.Values[i] = ec._MessageTemplate_header(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._MessageTemplate_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "footer":
+			out.Values[i] = ec._MessageTemplate_footer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parameterCount":
+			out.Values[i] = ec._MessageTemplate_parameterCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncedAt":
+			out.Values[i] = ec._MessageTemplate_syncedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17360,6 +18800,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "syncMessageTemplates":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncMessageTemplates(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17555,6 +19009,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "messageTemplates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_messageTemplates(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -17686,6 +19146,49 @@ func (ec *executionContext) _SendMessagePayload(ctx context.Context, sel ast.Sel
 			}
 		case "conversation":
 			out.Values[i] = ec._SendMessagePayload_conversation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sentTemplateImplementors = []string{"SentTemplate"}
+
+func (ec *executionContext) _SentTemplate(ctx context.Context, sel ast.SelectionSet, obj *conversation.SentTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sentTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SentTemplate")
+		case "name":
+			out.Values[i] = ec._SentTemplate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._SentTemplate_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parameters":
+			out.Values[i] = ec._SentTemplate_parameters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17871,6 +19374,39 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var syncMessageTemplatesPayloadImplementors = []string{"SyncMessageTemplatesPayload"}
+
+func (ec *executionContext) _SyncMessageTemplatesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SyncMessageTemplatesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncMessageTemplatesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncMessageTemplatesPayload")
+		case "templates":
+			out.Values[i] = ec._SyncMessageTemplatesPayload_templates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var systemNoteImplementors = []string{"SystemNote"}
@@ -18873,6 +20409,31 @@ func (ec *executionContext) marshalNChannel2ᚕgithubᚗcomᚋlinklineᚋlinklin
 	return ret
 }
 
+func (ec *executionContext) marshalNChoice2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoice(ctx context.Context, sel ast.SelectionSet, v conversation.Choice) graphql.Marshaler {
+	return ec._Choice(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChoice2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []conversation.Choice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChoice2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNChoiceInput2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐChoiceInput(ctx context.Context, v any) (*model.ChoiceInput, error) {
+	res, err := ec.unmarshalInputChoiceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNConnectIntegrationInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐConnectIntegrationInput(ctx context.Context, v any) (model.ConnectIntegrationInput, error) {
 	res, err := ec.unmarshalInputConnectIntegrationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19030,6 +20591,8 @@ var (
 		"PRESENCE":               feed.KindPresence,
 		"TYPING":                 feed.KindTyping,
 		"UNREAD_FALLBACK":        feed.KindUnreadFallback,
+		"REPLY_HELD":             feed.KindReplyHeld,
+		"REPLY_RELEASED":         feed.KindReplyReleased,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
@@ -19046,6 +20609,8 @@ var (
 		feed.KindPresence:             "PRESENCE",
 		feed.KindTyping:               "TYPING",
 		feed.KindUnreadFallback:       "UNREAD_FALLBACK",
+		feed.KindReplyHeld:            "REPLY_HELD",
+		feed.KindReplyReleased:        "REPLY_RELEASED",
 	}
 )
 
@@ -19326,6 +20891,30 @@ func (ec *executionContext) marshalNMessageEdge2ᚖgithubᚗcomᚋlinklineᚋlin
 	return ec._MessageEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMessageTemplate2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMessageTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MessageTemplate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMessageTemplate2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMessageTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMessageTemplate2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐMessageTemplate(ctx context.Context, sel ast.SelectionSet, v *model.MessageTemplate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MessageTemplate!")
+		return graphql.Null
+	}
+	return ec._MessageTemplate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind(ctx context.Context, v any) (conversation.NoteKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind[tmp]
@@ -19350,6 +20939,8 @@ var (
 		"UNLINKED":            conversation.NoteUnlinked,
 		"LINK_ENDED_BY_ADMIN": conversation.NoteLinkEndedByAdmin,
 		"UNREAD_FALLBACK":     conversation.NoteUnreadFallback,
+		"REPLY_HELD":          conversation.NoteReplyHeld,
+		"REPLY_RELEASED":      conversation.NoteReplyReleased,
 	}
 	marshalNNoteKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐNoteKind = map[conversation.NoteKind]string{
 		conversation.NoteLinked:           "LINKED",
@@ -19359,6 +20950,8 @@ var (
 		conversation.NoteUnlinked:         "UNLINKED",
 		conversation.NoteLinkEndedByAdmin: "LINK_ENDED_BY_ADMIN",
 		conversation.NoteUnreadFallback:   "UNREAD_FALLBACK",
+		conversation.NoteReplyHeld:        "REPLY_HELD",
+		conversation.NoteReplyReleased:    "REPLY_RELEASED",
 	}
 )
 
@@ -19578,6 +21171,11 @@ func (ec *executionContext) marshalNSendMessagePayload2ᚖgithubᚗcomᚋlinklin
 	return ec._SendMessagePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSendTemplateInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSendTemplateInput(ctx context.Context, v any) (model.SendTemplateInput, error) {
+	res, err := ec.unmarshalInputSendTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetAgentRoleInput2githubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSetAgentRoleInput(ctx context.Context, v any) (model.SetAgentRoleInput, error) {
 	res, err := ec.unmarshalInputSetAgentRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19729,6 +21327,14 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSyncMessageTemplatesPayload2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐSyncMessageTemplatesPayload(ctx context.Context, sel ast.SelectionSet, v *model.SyncMessageTemplatesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SyncMessageTemplatesPayload!")
+		return graphql.Null
+	}
+	return ec._SyncMessageTemplatesPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -20112,6 +21718,42 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOChoiceForm2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceForm(ctx context.Context, v any) (*conversation.ChoiceForm, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := conversation.ChoiceForm(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChoiceForm2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐChoiceForm(ctx context.Context, sel ast.SelectionSet, v *conversation.ChoiceForm) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOChoiceInput2ᚕᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐChoiceInputᚄ(ctx context.Context, v any) ([]*model.ChoiceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ChoiceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChoiceInput2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐChoiceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOConversation2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐConversation(ctx context.Context, sel ast.SelectionSet, v *conversation.Conversation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20183,6 +21825,7 @@ var (
 		"DELIVERED": conversation.DeliveryDelivered,
 		"READ":      conversation.DeliveryRead,
 		"FAILED":    conversation.DeliveryFailed,
+		"HELD":      conversation.DeliveryHeld,
 	}
 	marshalODeliveryState2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐDeliveryState = map[conversation.DeliveryState]string{
 		conversation.DeliveryQueued:    "QUEUED",
@@ -20190,6 +21833,7 @@ var (
 		conversation.DeliveryDelivered: "DELIVERED",
 		conversation.DeliveryRead:      "READ",
 		conversation.DeliveryFailed:    "FAILED",
+		conversation.DeliveryHeld:      "HELD",
 	}
 )
 
@@ -20198,6 +21842,14 @@ func (ec *executionContext) marshalOEndUser2ᚖgithubᚗcomᚋlinklineᚋlinklin
 		return graphql.Null
 	}
 	return ec._EndUser(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOHoldInput2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋgraphᚋmodelᚐHoldInput(ctx context.Context, v any) (*model.HoldInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputHoldInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -20319,6 +21971,48 @@ func (ec *executionContext) marshalOPresence2ᚖgithubᚗcomᚋlinklineᚋlinkli
 		return graphql.Null
 	}
 	return ec._Presence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSentTemplate2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐSentTemplate(ctx context.Context, sel ast.SelectionSet, v *conversation.SentTemplate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SentTemplate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
 	"github.com/linkline/linkline/internal/receipt"
+	"github.com/linkline/linkline/internal/template"
 	"github.com/linkline/linkline/internal/typing"
 	"github.com/linkline/linkline/internal/unread"
 	"github.com/linkline/linkline/internal/widget"
@@ -68,6 +69,8 @@ type Resolver struct {
 	Receipts *receipt.Service
 	// Unread follows up widget replies nobody reads (R33).
 	Unread *unread.Service
+	// Templates syncs, lists and sends WhatsApp templates (R33).
+	Templates *template.Service
 	// PublicURL is where the service is reached, for webhook URLs.
 	PublicURL string
 

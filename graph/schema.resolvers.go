@@ -227,7 +227,11 @@ func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMess
 	if err != nil {
 		return nil, err
 	}
-	w, err := r.Conv.Send(ctx, auth.FromContext(ctx), conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID})
+	in := conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID}
+	if input.ChoiceID != nil {
+		in.ChoiceID = *input.ChoiceID
+	}
+	w, err := r.Conv.Send(ctx, auth.FromContext(ctx), in)
 	if err != nil {
 		return nil, err
 	}
@@ -240,9 +244,12 @@ func (r *mutationResolver) ReplyToConversation(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
-	in := conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID}
+	in := conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID, Choices: choices(input.Choices)}
 	if input.Channel != nil {
 		in.Channel = *input.Channel
+	}
+	if err := r.hold(ctx, &in, input.Hold); err != nil {
+		return nil, err
 	}
 	w, err := r.Conv.Reply(ctx, auth.FromContext(ctx), in)
 	if err != nil {
@@ -597,6 +604,32 @@ func (r *mutationResolver) SetWidgetUnreadFallback(ctx context.Context, input mo
 	return &model.WidgetPayload{Widget: w}, nil
 }
 
+// SyncMessageTemplates is the resolver for the syncMessageTemplates field.
+func (r *mutationResolver) SyncMessageTemplates(ctx context.Context, input model.IntegrationInput) (*model.SyncMessageTemplatesPayload, error) {
+	id, err := relay.Decode(relay.TypeIntegration, input.IntegrationID)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := r.Templates.Sync(ctx, auth.FromContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SyncMessageTemplatesPayload{Templates: messageTemplates(ts)}, nil
+}
+
+// SendTemplate is the resolver for the sendTemplate field.
+func (r *mutationResolver) SendTemplate(ctx context.Context, input model.SendTemplateInput) (*model.SendMessagePayload, error) {
+	in, err := sendTemplateInput(input.ConversationID, input.TemplateID, input.Parameters, input.ClientMessageID)
+	if err != nil {
+		return nil, err
+	}
+	w, err := r.Templates.Send(ctx, auth.FromContext(ctx), in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SendMessagePayload{Message: w.Message, Conversation: w.Conversation}, nil
+}
+
 // Agent is the resolver for the agent field.
 func (r *presenceResolver) Agent(ctx context.Context, obj *feed.Presence) (*account.Agent, error) {
 	return r.Accounts.Agent(ctx, auth.FromContext(ctx).AccountID(), obj.AgentID)
@@ -695,6 +728,22 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 		return nil, err
 	}
 	return auditConnection(entries, n), nil
+}
+
+// MessageTemplates is the resolver for the messageTemplates field.
+func (r *queryResolver) MessageTemplates(ctx context.Context, integrationID *string) ([]*model.MessageTemplate, error) {
+	var id int64
+	if integrationID != nil {
+		var err error
+		if id, err = relay.Decode(relay.TypeIntegration, *integrationID); err != nil {
+			return nil, err
+		}
+	}
+	ts, err := r.Templates.List(ctx, auth.FromContext(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return messageTemplates(ts), nil
 }
 
 // Open is the resolver for the open field.

@@ -55,6 +55,13 @@ type CancelLinkRequestInput struct {
 	LinkRequestID string `json:"linkRequestId"`
 }
 
+type ChoiceInput struct {
+	// 1 to 200 characters, no spaces around it.
+	ID string `json:"id"`
+	// 1 to 80 characters on one line; channels with shorter native limits show longer titles as numbered lines.
+	Title string `json:"title"`
+}
+
 type ConnectIntegrationInput struct {
 	// WHATSAPP, MESSENGER or INSTAGRAM.
 	Channel     social.Channel `json:"channel"`
@@ -126,6 +133,13 @@ type DeleteWidgetPayload struct {
 	DeletedWidgetID string `json:"deletedWidgetId"`
 }
 
+// How a reply is held while the window is closed (R33).
+type HoldInput struct {
+	// A template sent at once, before the held reply, so that the end user knows there is an answer.
+	TemplateID         *string  `json:"templateId,omitempty"`
+	TemplateParameters []string `json:"templateParameters,omitempty"`
+}
+
 type IntegrationInput struct {
 	IntegrationID string `json:"integrationId"`
 }
@@ -168,6 +182,26 @@ type MessageEdge struct {
 	Node   *conversation.Message `json:"node"`
 }
 
+// A WhatsApp message template of an integration, as last synced from the Cloud API (R33).
+type MessageTemplate struct {
+	ID            string `json:"id"`
+	IntegrationID string `json:"integrationId"`
+	Name          string `json:"name"`
+	// The template's language code, e.g. en_US.
+	Language string `json:"language"`
+	// Meta's review status: APPROVED, PENDING, REJECTED, PAUSED or DISABLED. Only APPROVED templates are sent.
+	Status string `json:"status"`
+	// MARKETING, UTILITY or AUTHENTICATION.
+	Category string `json:"category"`
+	Header   string `json:"header"`
+	// The body, with {{1}}, {{2}}, … where the parameters go.
+	Body   string `json:"body"`
+	Footer string `json:"footer"`
+	// How many parameters the body takes, in order.
+	ParameterCount int       `json:"parameterCount"`
+	SyncedAt       time.Time `json:"syncedAt"`
+}
+
 type Mutation struct {
 }
 
@@ -199,6 +233,10 @@ type ReplyInput struct {
 	ClientMessageID string `json:"clientMessageId"`
 	// Where the reply goes: WEB_WIDGET or a channel of the conversation (R14). Default: the channel the end user used last (R11).
 	Channel *social.Channel `json:"channel,omitempty"`
+	// Reply choices offered with the text (R32): up to 20, ids and titles unique and non-blank. Each channel shows them natively within its limits, else as numbered lines.
+	Choices []*ChoiceInput `json:"choices,omitempty"`
+	// Set to hold the reply, instead of refusing it with WINDOW_CLOSED, when the channel's messaging window has closed (R33): it is stored as HELD and goes out when the end user writes again. With an open window the reply goes out as usual and the template is not sent.
+	Hold *HoldInput `json:"hold,omitempty"`
 }
 
 type RequestLinkInput struct {
@@ -213,11 +251,22 @@ type SendMessageInput struct {
 	Text string `json:"text"`
 	// The client's idempotency key: a retry with the same key returns the first message and writes nothing (R18).
 	ClientMessageID string `json:"clientMessageId"`
+	// The id of the choice tapped, one of the conversation's latest offer (R32); text is its title.
+	ChoiceID *string `json:"choiceId,omitempty"`
 }
 
 type SendMessagePayload struct {
 	Message      *conversation.Message      `json:"message"`
 	Conversation *conversation.Conversation `json:"conversation"`
+}
+
+type SendTemplateInput struct {
+	ConversationID string `json:"conversationId"`
+	TemplateID     string `json:"templateId"`
+	// One non-blank value per placeholder of the body, in order; no line breaks or tabs.
+	Parameters []string `json:"parameters"`
+	// The client's idempotency key (R18).
+	ClientMessageID string `json:"clientMessageId"`
 }
 
 type SetAgentRoleInput struct {
@@ -312,6 +361,10 @@ type StartConversationPayload struct {
 }
 
 type Subscription struct {
+}
+
+type SyncMessageTemplatesPayload struct {
+	Templates []*MessageTemplate `json:"templates"`
 }
 
 type UnlinkChannelInput struct {

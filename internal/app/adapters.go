@@ -8,6 +8,8 @@ import (
 	"github.com/linkline/linkline/internal/channel/messenger"
 	"github.com/linkline/linkline/internal/channel/whatsapp"
 	"github.com/linkline/linkline/internal/conversation"
+	"github.com/linkline/linkline/internal/delivery"
+	"github.com/linkline/linkline/internal/template"
 	"github.com/linkline/linkline/internal/webhook"
 )
 
@@ -15,6 +17,14 @@ import (
 var (
 	_ webhook.ProfileReader = (*messenger.Adapter)(nil)
 	_ webhook.ProfileReader = (*instagram.Adapter)(nil)
+)
+
+// The WhatsApp adapter sends lists (R32) and lists and sends templates
+// (R33).
+var (
+	_ delivery.ListSender     = (*whatsapp.Adapter)(nil)
+	_ delivery.TemplateSender = (*whatsapp.Adapter)(nil)
+	_ template.Lister         = (*whatsapp.Adapter)(nil)
 )
 
 // adapters returns one adapter per social channel for live integrations,

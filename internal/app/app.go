@@ -37,6 +37,7 @@ import (
 	"github.com/linkline/linkline/internal/pages"
 	"github.com/linkline/linkline/internal/receipt"
 	"github.com/linkline/linkline/internal/store"
+	"github.com/linkline/linkline/internal/template"
 	"github.com/linkline/linkline/internal/tracing"
 	"github.com/linkline/linkline/internal/typing"
 	"github.com/linkline/linkline/internal/unread"
@@ -221,6 +222,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Snoozed: func(reason string) { m.DeliverySnoozes.WithLabelValues(reason).Inc() },
 	}
 	convs := conversation.NewService(conversation.Config{MaxTextRunes: cfg.MaxTextRunes, SessionTTL: cfg.SessionTTL}, db, a.appender, widgets, deliveries, limiter, time.Now)
+	templates := template.NewService(db, adapters, convs, a.appender, log, time.Now)
+	// A WhatsApp number's templates are read when an admin saves it (R33).
+	integrations.Saved = templates.Saved
 	languages := linking.NewLanguages(db)
 	// A widget reply nobody reads is followed up on a linked channel (R33).
 	fallbacks := unread.NewService(db, a.appender, deliveries, languages, unread.NewJobs(a.jobs), log, time.Now, cmp.Or(cfg.unreadMinute, time.Minute))
@@ -265,6 +269,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// Replies held while Meta refused an integration's token go out once
 	// an admin updates its credentials (R17).
 	integrations.Restored = sender.Release
+	// Replies held for a closed window go out when the end user writes
+	// again (R33).
+	processor.Wrote = sender.ReleaseHeld
 
 	typist := typing.NewService(convs, limiter, a.feed, deliveries, log, time.Now)
 
@@ -275,7 +282,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		Admin: admin, Team: team, Tokens: tokens,
 		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
 		Presenter: assignment.NewPresenter(convs, a.feed, typist, time.Now), Auto: auto, Typing: typist,
-		Receipts: receipt.NewService(convs, db, deliveries, limiter, log), Unread: fallbacks}
+		Receipts: receipt.NewService(convs, db, deliveries, limiter, log), Unread: fallbacks, Templates: templates}
 	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
 	if err != nil {
 		_ = db.Close()

@@ -50,6 +50,7 @@ var layers = map[string]layer{
 	"internal/channel/...":  layerDomain,
 	"internal/conversation": layerDomain,
 	"internal/delivery":     layerDomain,
+	"internal/template":     layerDomain,
 	"internal/feed":         layerDomain,
 	"internal/integration":  layerDomain,
 	"internal/linking":      layerDomain,
@@ -83,7 +84,7 @@ var storeUses = []string{
 	"internal/feed",
 	"internal/integration",
 	"internal/social",
-	"internal/widget",
+	"internal/widget", "internal/template",
 }
 
 func TestImportDirection(t *testing.T) {

@@ -72,6 +72,9 @@ type Prompt struct {
 	To      string
 	Body    string
 	Choices []Choice
+	// HumanAgent tags an agent's reply after the 24-hour window, as on
+	// Text (Messenger, Instagram).
+	HumanAgent bool
 }
 
 // Sent is what the platform answered to a send.

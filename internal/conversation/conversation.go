@@ -172,8 +172,31 @@ type Message struct {
 	DeliveryState DeliveryState
 	DeliveryError string
 	// Note is what a SYSTEM message records, as data (R27).
-	Note      *Note
+	Note *Note
+	// Choices are the reply choices an agent's message offers, shown in
+	// Form on its channel (R32).
+	Choices []Choice
+	Form    ChoiceForm
+	// ChoiceID is, on an end user's message, the id of the choice it
+	// answers: tapped, or typed as its number.
+	ChoiceID string
+	// Template is the WhatsApp template an agent's message sends (R33);
+	// Text is how it reads.
+	Template  *SentTemplate
 	CreatedAt time.Time
+}
+
+// SentTemplate is a WhatsApp template as a message sends it (R33).
+type SentTemplate struct {
+	Name       string
+	Language   string
+	Parameters []string
+}
+
+// Delivers reports whether m is an outbound message that needs a delivery
+// job: queued, or held until its window opens again (R33).
+func (m *Message) Delivers() bool {
+	return m.DeliveryState == DeliveryQueued || m.DeliveryState == DeliveryHeld
 }
 
 // Page selects a window of an ordered list: the First items after position
@@ -254,4 +277,7 @@ const (
 	DeliveryDelivered DeliveryState = "DELIVERED"
 	DeliveryRead      DeliveryState = "READ"
 	DeliveryFailed    DeliveryState = "FAILED"
+	// DeliveryHeld: written while the channel's window was closed, the
+	// reply waits for the end user to write again (R33).
+	DeliveryHeld DeliveryState = "HELD"
 )

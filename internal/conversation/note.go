@@ -16,6 +16,10 @@ const (
 	// NoteUnreadFallback: a widget reply nobody read in time was also
 	// sent to a linked channel (R33).
 	NoteUnreadFallback NoteKind = "UNREAD_FALLBACK"
+	// NoteReplyHeld and NoteReplyReleased tell a reply's way past a closed
+	// messaging window: held until the end user writes, then queued (R33).
+	NoteReplyHeld     NoteKind = "REPLY_HELD"
+	NoteReplyReleased NoteKind = "REPLY_RELEASED"
 )
 
 // LinkActor is who ended a link (R26).
@@ -70,6 +74,10 @@ func (n *Note) Text() string {
 		return string(n.Channel) + " link ended (" + string(ReasonDisabledByAdmin) + "): " + n.Identity
 	case NoteUnreadFallback:
 		return "Unread in the widget: also sent on " + string(n.Channel) + " to " + n.Identity
+	case NoteReplyHeld:
+		return "Reply held: the " + string(n.Channel) + " window has closed; it goes out when the customer writes again"
+	case NoteReplyReleased:
+		return "The customer wrote on " + string(n.Channel) + ": held replies are on their way"
 	}
 	return string(n.Kind)
 }

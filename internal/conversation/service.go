@@ -28,6 +28,10 @@ type Store interface {
 	ChannelMessages(ctx context.Context, accountID, conversationID int64, ch Channel, identityID int64, p Page) ([]*Message, error)
 	// ConversationLinks lists a conversation's links, oldest first.
 	ConversationLinks(ctx context.Context, accountID, conversationID int64) ([]*Link, error)
+	// LatestChoices is the conversation's newest message that offers
+	// choices (R32); NOT_FOUND when none does.
+	LatestChoices(ctx context.Context, accountID, conversationID int64) (*Message, error)
+	IdentityByExternalID(ctx context.Context, accountID int64, ch Channel, externalID string) (*Identity, error)
 }
 
 // Route is where a reply goes.
@@ -35,12 +39,28 @@ type Route struct {
 	Channel Channel
 	// IdentityID is the social identity a social reply goes to.
 	IdentityID int64
+	// Form is how the channel shows the reply's choices (R32).
+	Form ChoiceForm
+	// Held: the channel's window has closed and the reply asked to be
+	// held; it waits for the end user to write again (R33).
+	Held bool
+}
+
+// Draft is a reply as the agent wrote it, for the Router to check.
+type Draft struct {
+	Text    string
+	Choices []Choice
+	// To names the destination; empty: where the end user wrote last.
+	To Channel
+	// Hold asks for the reply to be held rather than refused when the
+	// destination's window has closed (R33).
+	Hold bool
 }
 
 // Router decides where a reply goes and refuses, up front, what its
-// destination cannot take (R11, R14, R17).
+// destination cannot take (R11, R14, R17, R32, R33).
 type Router interface {
-	Route(ctx context.Context, c *Conversation, text string, to Channel) (Route, error)
+	Route(ctx context.Context, c *Conversation, d Draft) (Route, error)
 }
 
 // Widgets finds widgets by their public key.
@@ -156,6 +176,17 @@ type SendInput struct {
 	// Channel, on an agent's reply, names where it goes (R14); empty:
 	// where the end user wrote last.
 	Channel Channel
+	// Choices, on an agent's reply, are offered with it (R32).
+	Choices []Choice
+	// ChoiceID, on an end user's message, is the widget button tapped: a
+	// choice of the conversation's latest offer.
+	ChoiceID string
+	// Hold, on an agent's reply, holds it instead of refusing it when its
+	// channel's window has closed (R33).
+	Hold bool
+	// Opener, on a held reply, gives a message to send at once before it,
+	// a template; it is not sent when the reply is not held.
+	Opener func(ctx context.Context) (*Message, error)
 }
 
 // Send appends an end user's message from the widget. A message to a closed
@@ -175,7 +206,12 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 	}
 	// No read first: the writer checks that the conversation is this end
 	// user's in the same transaction, which saves a query per message.
+	// Only an answer to choices reads them first.
 	sess := actor.Session
+	chosen, err := s.chosen(ctx, sess.AccountID, in.ConversationID, in.Text, in.ChoiceID)
+	if err != nil {
+		return nil, err
+	}
 	res, err := s.writer.Write(ctx, Post{
 		AccountID:      sess.AccountID,
 		ConversationID: in.ConversationID,
@@ -183,7 +219,7 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 		Message: &Message{
 			AccountID: sess.AccountID, ConversationID: in.ConversationID, Channel: ChannelWebWidget,
 			AuthorRole: AuthorEndUser, AuthorID: sess.EndUserID,
-			Text: in.Text, ClientMessageID: in.ClientMessageID,
+			Text: in.Text, ClientMessageID: in.ClientMessageID, ChoiceID: chosen,
 		},
 	})
 	if err != nil {
@@ -212,7 +248,10 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 	if in.Channel != "" && !in.Channel.Valid() {
 		return nil, apperr.Invalid("channel", "is not a known channel")
 	}
-	route, err := s.router.Route(ctx, c, in.Text, in.Channel)
+	if err := CheckChoices(in.Choices); err != nil {
+		return nil, err
+	}
+	route, err := s.router.Route(ctx, c, Draft{Text: in.Text, Choices: in.Choices, To: in.Channel, Hold: in.Hold})
 	if err != nil {
 		return nil, err
 	}
@@ -221,11 +260,17 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 		AuthorRole: AuthorAgent, AuthorID: actor.Agent.ID, AuthorName: actor.Agent.Name,
 		Text: in.Text, ClientMessageID: in.ClientMessageID, IdentityID: route.IdentityID,
 	}
+	if len(in.Choices) > 0 {
+		m.Choices, m.Form = in.Choices, route.Form
+	}
 	m.DeliveryState = DeliveryQueued
 	if route.Channel == ChannelWebWidget {
 		// Sent once stored: the widget's feed carries it. The widget's
 		// acknowledgement and read mark move it on (R31).
 		m.DeliveryState = DeliverySent
+	}
+	if route.Held {
+		return s.hold(ctx, c, m, in.Opener)
 	}
 	res, err := s.writer.Write(ctx, Post{AccountID: c.AccountID, ConversationID: c.ID, Message: m})
 	if err != nil {
@@ -235,6 +280,58 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 		s.Replied(ctx, c, res.Message)
 	}
 	return res, nil
+}
+
+// hold stores m as HELD for its closed channel (R33), after the opener
+// when there is one, and notes it in the history: package delivery
+// releases it when the end user writes again. Everything is checked before
+// anything is written.
+func (s *Service) hold(ctx context.Context, c *Conversation, m *Message, opener func(context.Context) (*Message, error)) (*Written, error) {
+	m.DeliveryState = DeliveryHeld
+	var first *Message
+	if opener != nil {
+		var err error
+		if first, err = opener(ctx); err != nil {
+			return nil, err
+		}
+		// The opener is part of the same reply: a retry of the reply
+		// must not send it twice (R18).
+		first.ClientMessageID = "opener:" + m.ClientMessageID
+		if len(first.ClientMessageID) > 64 {
+			first.ClientMessageID = first.ClientMessageID[:64]
+		}
+		if _, err := s.writer.Write(ctx, Post{AccountID: c.AccountID, ConversationID: c.ID, Message: first}); err != nil {
+			return nil, err
+		}
+	}
+	res, err := s.writer.Write(ctx, Post{AccountID: c.AccountID, ConversationID: c.ID, Message: m})
+	if err != nil || res.Duplicate {
+		return res, err
+	}
+	_, err = s.writer.Write(ctx, AddNote{AccountID: c.AccountID, ConversationID: c.ID, Note: &Note{Kind: NoteReplyHeld, Channel: m.Channel}})
+	return res, err
+}
+
+// chosen is the id of the choice an end user's message answers (R32): the
+// tapped id, which must be one of the conversation's latest offer, or the
+// number typed in answer to it; "" for a message that answers none.
+func (s *Service) chosen(ctx context.Context, accountID, conversationID int64, text, tapped string) (string, error) {
+	if tapped == "" && choiceNumber(text) == 0 {
+		return "", nil
+	}
+	offer, err := s.store.LatestChoices(ctx, accountID, conversationID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		err, offer = nil, &Message{}
+	}
+	switch {
+	case err != nil:
+		return "", err
+	case tapped == "":
+		return Chosen(text, offer.Choices), nil
+	case !Offers(offer.Choices, tapped):
+		return "", apperr.Invalid("choiceId", "is not a choice of the conversation's latest offer")
+	}
+	return tapped, nil
 }
 
 // SetStatus closes or reopens a conversation (agents only).

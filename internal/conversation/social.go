@@ -24,7 +24,9 @@ type Incoming struct {
 	// Kind says what arrived: "text", "button", "referral", "image", …
 	Kind string
 	Text string
-	At   time.Time
+	// ChoiceID is the id of the reply choice tapped (R32).
+	ChoiceID string
+	At       time.Time
 }
 
 // Receive appends a social message to the conversation of its identity,
@@ -46,6 +48,13 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*Written, error) {
 	if at.IsZero() {
 		at = s.now()
 	}
+	chosen := in.ChoiceID
+	if chosen == "" && in.Kind == "text" {
+		var err error
+		if chosen, err = s.typedChoice(ctx, in); err != nil {
+			return nil, err
+		}
+	}
 	return s.writer.Write(ctx, Receive{
 		AccountID: in.AccountID,
 		From: SocialSender{Channel: in.Channel, IntegrationID: in.IntegrationID, ExternalID: in.From,
@@ -53,8 +62,25 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*Written, error) {
 		Message: &Message{
 			AccountID: in.AccountID, Channel: in.Channel, AuthorRole: AuthorEndUser, AuthorName: in.Name,
 			Text: text, ClientMessageID: externalClientID(in.ExternalID), ExternalID: in.ExternalID,
+			ChoiceID: chosen,
 		},
 	})
+}
+
+// typedChoice is the id of the choice a social message answers by its
+// number, in the conversation its identity's messages land in (R32).
+func (s *Service) typedChoice(ctx context.Context, in Incoming) (string, error) {
+	if choiceNumber(in.Text) == 0 {
+		return "", nil
+	}
+	id, err := s.store.IdentityByExternalID(ctx, in.AccountID, in.Channel, in.From)
+	if apperr.CodeOf(err) == apperr.NotFound || err == nil && id.ConversationID == 0 {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return s.chosen(ctx, in.AccountID, id.ConversationID, in.Text, "")
 }
 
 // externalClientID fills the client message id of a social message, which

@@ -24,6 +24,8 @@ import (
 type Args struct {
 	AccountID int64 `json:"account_id"`
 	MessageID int64 `json:"message_id"`
+	// Held: the message was held for a closed window when queued (R33).
+	Held bool `json:"held,omitempty"`
 }
 
 // Kind names the job in River.
@@ -146,17 +148,20 @@ var _ conversation.Router = (*Service)(nil)
 // Route decides where a reply goes: to the channel the end user used last
 // (R11, R14). A social destination is checked up front against its length
 // limit, its window and its integration, so a reply that cannot be
-// delivered is refused, not queued to fail (R17).
-func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text string, to conversation.Channel) (conversation.Route, error) {
+// delivered is refused, not queued to fail (R17). Choices get the form
+// their channel shows them in (R32), and count towards its length when
+// they go as numbered text.
+func (s *Service) Route(ctx context.Context, c *conversation.Conversation, d conversation.Draft) (conversation.Route, error) {
+	text, choices := d.Text, d.Choices
 	ch := c.LastChannel
-	if to != "" {
-		ch = to
+	if d.To != "" {
+		ch = d.To
 	}
 	if ch == conversation.ChannelWebWidget || ch == "" {
 		if c.WidgetID == 0 {
 			return conversation.Route{}, apperr.New(apperr.ChannelNotEnabled, "the conversation has no widget")
 		}
-		return conversation.Route{Channel: conversation.ChannelWebWidget}, nil
+		return conversation.Route{Channel: conversation.ChannelWebWidget, Form: formFor(conversation.ChannelWebWidget, text, choices)}, nil
 	}
 	id, err := s.store.ConversationIdentity(ctx, c.AccountID, c.ID, ch)
 	if err != nil {
@@ -168,13 +173,19 @@ func (s *Service) Route(ctx context.Context, c *conversation.Conversation, text 
 	if _, err := s.usable(ctx, id); err != nil {
 		return conversation.Route{}, err
 	}
-	if err := checkLength(ch, text); err != nil {
+	form := formFor(ch, text, choices)
+	if err := checkLength(ch, sentText(&conversation.Message{Text: text, Choices: choices, Form: form})); err != nil {
 		return conversation.Route{}, err
 	}
+	route := conversation.Route{Channel: ch, IdentityID: id.ID, Form: form}
 	if w := WindowOf(id, s.now()); !w.Open(s.now()) {
-		return conversation.Route{}, apperr.New(CodeWindowClosed, "the %s messaging window has closed; the end user must write first", ch)
+		if d.Hold {
+			route.Held = true
+			return route, nil
+		}
+		return conversation.Route{}, apperr.New(CodeWindowClosed, "the %s messaging window has closed; the end user must write first, or the reply be held", ch)
 	}
-	return conversation.Route{Channel: ch, IdentityID: id.ID}, nil
+	return route, nil
 }
 
 // Windows returns the messaging window of each social identity whose
@@ -239,7 +250,7 @@ func (s *Service) sender(ctx context.Context, it *integration.Integration) (chan
 func Enqueue(ctx context.Context, client *river.Client[*sql.Tx], tx *sql.Tx, msgs []*conversation.Message, origins []context.Context) error {
 	params := make([]river.InsertManyParams, len(msgs))
 	for i, m := range msgs {
-		params[i] = river.InsertManyParams{Args: Args{AccountID: m.AccountID, MessageID: m.ID}}
+		params[i] = river.InsertManyParams{Args: Args{AccountID: m.AccountID, MessageID: m.ID, Held: m.DeliveryState == conversation.DeliveryHeld}}
 		if md := tracing.JobMetadata(origins[i]); md != nil {
 			params[i].InsertOpts = &river.InsertOpts{Metadata: md}
 		}
@@ -283,13 +294,29 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if err != nil {
 		return err
 	}
+	if m.DeliveryState == conversation.DeliveryHeld {
+		if s.now().Sub(m.CreatedAt) > maxHeld {
+			return s.fail(ctx, m, "window_closed", "the end user did not write again while the reply was held")
+		}
+		// Waiting for the end user to write: ReleaseHeld wakes it.
+		s.Metrics.snoozed("held_for_window")
+		return river.JobSnooze(heldReplyWait)
+	}
 	if m.DeliveryState != conversation.DeliveryQueued {
 		// Sent by an earlier run whose completion was lost: that run may
 		// have ended before it woke the reply behind.
 		w.wakeNext(ctx, m)
 		return nil
 	}
-	ahead, err := w.sends.QueuedBefore(ctx, m, s.now().Add(-orderHorizon))
+	since := s.now().Add(-orderHorizon)
+	if job.Args.Held {
+		// A reply held for days is still behind the replies written
+		// shortly before it, held with it (R33, R34).
+		if held := m.CreatedAt.Add(-orderHorizon); held.Before(since) {
+			since = held
+		}
+	}
+	ahead, err := w.sends.QueuedBefore(ctx, m, since)
 	if err != nil {
 		return err
 	}
@@ -329,7 +356,8 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		return s.fail(ctx, m, "recipient", "the channel was unlinked from the conversation")
 	}
 	win := WindowOf(id, s.now())
-	if !win.Open(s.now()) {
+	// A template is what WhatsApp delivers after the window (R33).
+	if !win.Open(s.now()) && m.Template == nil {
 		return s.fail(ctx, m, "window_closed", "the messaging window closed before the reply could be sent")
 	}
 	it, err := s.usable(ctx, id)
@@ -372,7 +400,7 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		log.WarnContext(ctx, "delivery: an earlier attempt's outcome is unknown (its process died mid-send, or the platform's answer never came); the end user may receive this reply twice", "earlier_attempts", unfinished)
 		w.resent("unknown_outcome")
 	}
-	sent, err := adapter.SendText(ctx, creds, channel.Text{To: id.ExternalID, Body: m.Text, HumanAgent: win.HumanAgent})
+	sent, err := sendReply(ctx, adapter, creds, id, m, win)
 	// What the platform answered is recorded even when the job's context
 	// has ended: a later run must know whether the message went out.
 	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)

@@ -127,7 +127,7 @@ func advances(from, to conversation.DeliveryState) bool {
 		return false
 	}
 	if to == conversation.DeliveryFailed {
-		return from == conversation.DeliveryQueued || from == conversation.DeliverySent
+		return from == conversation.DeliveryQueued || from == conversation.DeliverySent || from == conversation.DeliveryHeld
 	}
 	return rank(to) > rank(from)
 }

@@ -310,9 +310,12 @@ func usage(ctx context.Context, s *bench.Server) (resources, error) {
 // slack is what the survivor may hold above its baseline once the run is
 // over: its database pool may have grown to its bound of 10 connections
 // (serverArgs), each a file, while the baseline was taken at rest; runs
-// here ended 7 to 10 goroutines and 7 to 9 files above it. A leak per
-// socket, request or job grows with the load, far past it.
-var slack = resources{goroutines: 15, files: 10}
+// here ended 7 to 10 goroutines and 7 to 9 files above it. And when the
+// instance killed led River's maintenance, the survivor takes the lead,
+// which runs about 15 goroutines more (a run ended 18 above, all of them
+// River's leader's). A leak per socket, request or job grows with the
+// load, far past it.
+var slack = resources{goroutines: 30, files: 10}
 
 // backToBaseline waits until the survivor's goroutines and open files are
 // back to base, within slack, or ctx ends.

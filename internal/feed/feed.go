@@ -44,6 +44,8 @@ const (
 	KindUnlinked         = Kind(conversation.NoteUnlinked)
 	KindLinkEndedByAdmin = Kind(conversation.NoteLinkEndedByAdmin)
 	KindUnreadFallback   = Kind(conversation.NoteUnreadFallback)
+	KindReplyHeld        = Kind(conversation.NoteReplyHeld)
+	KindReplyReleased    = Kind(conversation.NoteReplyReleased)
 )
 
 // Event is one committed change. Events are numbered twice: densely per

@@ -124,6 +124,15 @@ type Service struct {
 	// integration keeps its links, which carry traffic again once an admin
 	// updates its credentials.
 	Off func(ctx context.Context, accountID int64, ch social.Channel) error
+	// Saved, when set, is told of an integration an admin has just
+	// connected or updated: WhatsApp templates are synced then (R33).
+	Saved func(ctx context.Context, it *Integration)
+}
+
+func (s *Service) saved(ctx context.Context, it *Integration) {
+	if s.Saved != nil {
+		s.Saved(ctx, it)
+	}
 }
 
 func (s *Service) off(ctx context.Context, it *Integration) error {
@@ -187,6 +196,7 @@ func (s *Service) Connect(ctx context.Context, actor *auth.Actor, in Input) (*In
 	if err := s.Create(ctx, it, sec); err != nil {
 		return nil, err
 	}
+	s.saved(ctx, it)
 	return it, s.changed(ctx, it.AccountID)
 }
 
@@ -236,6 +246,7 @@ func (s *Service) Update(ctx context.Context, actor *auth.Actor, id int64, in In
 			return nil, err
 		}
 	}
+	s.saved(ctx, it)
 	return it, s.changed(ctx, it.AccountID)
 }
 

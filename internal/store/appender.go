@@ -556,7 +556,7 @@ func (a *Appender) store(ctx context.Context, b *batch) error {
 	var queued []*conversation.Message
 	var origins []context.Context
 	for i, m := range b.msgs {
-		if m.DeliveryState == conversation.DeliveryQueued {
+		if m.Delivers() {
 			queued = append(queued, m)
 			origins = append(origins, b.origins[i])
 		}

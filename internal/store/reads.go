@@ -481,3 +481,14 @@ func (db *DB) ConversationLinks(ctx context.Context, accountID, conversationID i
 	}
 	return out, nil
 }
+
+// LatestChoices returns the conversation's newest message that offers
+// reply choices (R32).
+func (db *DB) LatestChoices(ctx context.Context, accountID, conversationID int64) (*conversation.Message, error) {
+	var r messageRow
+	if err := db.scoped(ctx, accountID, "messages").Where("conversation_id = ? AND choices <> ''", conversationID).
+		Order("seq DESC").Take(&r).Error; err != nil {
+		return nil, notFound(err, "message")
+	}
+	return r.domain(), nil
+}

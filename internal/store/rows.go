@@ -176,6 +176,13 @@ type messageRow struct {
 	// Note holds a SYSTEM message's note as JSON.
 	Note      string
 	CreatedAt time.Time
+	// Choices holds an agent's reply choices as JSON ('' for none).
+	Choices    string
+	ChoiceForm string
+	ChoiceID   string
+	// Template holds the WhatsApp template a message sends, as JSON ('':
+	// none).
+	Template string
 }
 
 func (messageRow) TableName() string { return "messages" }
@@ -187,6 +194,15 @@ func (r *messageRow) domain() *conversation.Message {
 		AuthorID: r.AuthorID, AuthorName: r.AuthorName, Text: r.Text, ClientMessageID: r.ClientMessageID,
 		ExternalID: r.ExternalID, IdentityID: idOf(r.IdentityID), DeliveryState: conversation.DeliveryState(r.DeliveryState),
 		DeliveryError: r.DeliveryError, CreatedAt: r.CreatedAt,
+		Form: conversation.ChoiceForm(r.ChoiceForm), ChoiceID: r.ChoiceID,
+	}
+	if r.Choices != "" {
+		// Written by messageRowOf from valid choices.
+		_ = json.Unmarshal([]byte(r.Choices), &m.Choices)
+	}
+	if r.Template != "" {
+		m.Template = &conversation.SentTemplate{}
+		_ = json.Unmarshal([]byte(r.Template), m.Template)
 	}
 	if r.NoteKind != "" {
 		// Written by messageRowOf; a note that no longer decodes keeps
@@ -204,6 +220,15 @@ func messageRowOf(m *conversation.Message) messageRow {
 		AuthorRole: string(m.AuthorRole), AuthorID: m.AuthorID, AuthorName: m.AuthorName, Text: m.Text,
 		ClientMessageID: m.ClientMessageID, ExternalID: m.ExternalID, IdentityID: nullID(m.IdentityID),
 		DeliveryState: string(m.DeliveryState), DeliveryError: m.DeliveryError, CreatedAt: m.CreatedAt,
+		ChoiceForm: string(m.Form), ChoiceID: m.ChoiceID,
+	}
+	if len(m.Choices) > 0 {
+		b, _ := json.Marshal(m.Choices) // strings only: cannot fail
+		r.Choices = string(b)
+	}
+	if m.Template != nil {
+		b, _ := json.Marshal(m.Template) // strings only: cannot fail
+		r.Template = string(b)
 	}
 	if m.Note != nil {
 		b, _ := json.Marshal(m.Note) // strings only: cannot fail

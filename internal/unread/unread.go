@@ -56,7 +56,7 @@ type Store interface {
 // Router checks a reply against a channel as a reply to it would be:
 // identity, integration, length, window (R17).
 type Router interface {
-	Route(ctx context.Context, c *conversation.Conversation, text string, to conversation.Channel) (conversation.Route, error)
+	Route(ctx context.Context, c *conversation.Conversation, d conversation.Draft) (conversation.Route, error)
 }
 
 // Languages tells what a conversation is told in on channels (R27).
@@ -189,7 +189,7 @@ func (s *Service) destination(ctx context.Context, c *conversation.Conversation,
 			// this copy is the service's.
 			continue
 		}
-		route, err := s.router.Route(ctx, c, text, id.Channel)
+		route, err := s.router.Route(ctx, c, conversation.Draft{Text: text, To: id.Channel})
 		if err == nil {
 			return id, route, nil
 		}

@@ -38,7 +38,8 @@ func (f *fakes) Conversation(context.Context, int64, int64) (*conversation.Conve
 func (f *fakes) ConversationIdentities(context.Context, int64, int64) ([]*conversation.Identity, error) {
 	return f.ids, nil
 }
-func (f *fakes) Route(_ context.Context, _ *conversation.Conversation, _ string, to conversation.Channel) (conversation.Route, error) {
+func (f *fakes) Route(_ context.Context, _ *conversation.Conversation, d conversation.Draft) (conversation.Route, error) {
+	to := d.To
 	if f.refused[to] {
 		return conversation.Route{}, apperr.New(apperr.ChannelNotEnabled, "off")
 	}

@@ -70,6 +70,10 @@ type Processor struct {
 	// Processed, when set, observes the time from a webhook's receipt to
 	// its events stored, per channel.
 	Processed func(ch conversation.Channel, d time.Duration)
+	// Wrote, when set, is told that an end user wrote on a social
+	// identity, after the message is stored: the replies held for its
+	// closed window go out (R33). An error retries the webhook.
+	Wrote func(ctx context.Context, accountID, identityID int64) error
 }
 
 // NewProcessor returns the webhook processing worker.
@@ -144,12 +148,18 @@ func (p *Processor) message(ctx context.Context, it *integration.Integration, ad
 	// A bare referral (an m.me / ig.me link opened without a token) says
 	// nothing to an agent.
 	if !handled && (m.Kind != "referral" || m.Text != "") {
-		_, err = p.receiver.Receive(ctx, conversation.Incoming{
+		w, err := p.receiver.Receive(ctx, conversation.Incoming{
 			AccountID: it.AccountID, IntegrationID: it.ID, Channel: it.Channel,
-			From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, At: m.Timestamp,
+			From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, ChoiceID: m.ChoiceID, At: m.Timestamp,
 		})
 		if err != nil && apperr.CodeOf(err) != apperr.BadUserInput {
 			return err
+		}
+		// A duplicate releases too: its first run may have ended before.
+		if err == nil && p.Wrote != nil && w.Message != nil && w.Message.IdentityID != 0 {
+			if err := p.Wrote(ctx, it.AccountID, w.Message.IdentityID); err != nil {
+				return err
+			}
 		}
 	}
 	return p.profiles.record(ctx, read)

@@ -56,7 +56,8 @@ func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	profile := r.Method == http.MethodGet && len(parts) == 2 && validUser(parts[1])
 	send := r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "messages"
-	if !profile && !send {
+	templates := r.Method == http.MethodGet && len(parts) == 3 && parts[2] == "message_templates"
+	if !profile && !send && !templates {
 		return graphError(http.StatusBadRequest, 100, 0, "Unsupported request: the sandbox takes POST /{version}/{id}/messages and GET /{version}/{user-id}")
 	}
 	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -66,6 +67,9 @@ func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 	}
 	if profile {
 		return s.serveProfile(r.Context(), business, parts[1], r.URL.Query())
+	}
+	if templates {
+		return serveTemplates()
 	}
 	object := parts[1]
 	if object != "me" && object != business {
@@ -121,14 +125,15 @@ func channelOf(object string, raw []byte) conversation.Channel {
 }
 
 // readWhatsApp reads a Cloud API send: a text, or an interactive message
-// with reply buttons, to a phone number ("to") or a BSUID ("recipient").
+// with reply buttons or a list, to a phone number ("to") or a BSUID
+// ("recipient").
 func readWhatsApp(raw []byte) (string, line, error) {
 	var req struct {
 		To        string `json:"to"`
 		Recipient string `json:"recipient"`
 		Type      string `json:"type"`
 		Text      waText `json:"text"`
-		// Interactive is a reply-button message.
+		// Interactive is a reply-button or list message.
 		Interactive struct {
 			Type string `json:"type"`
 			Body struct {
@@ -138,8 +143,26 @@ func readWhatsApp(raw []byte) (string, line, error) {
 				Buttons []struct {
 					Reply choice `json:"reply"`
 				} `json:"buttons"`
+				// Button labels a list's menu; Sections hold its rows.
+				Button   string `json:"button"`
+				Sections []struct {
+					Rows []choice `json:"rows"`
+				} `json:"sections"`
 			} `json:"action"`
 		} `json:"interactive"`
+		// Template is a template message (R33).
+		Template struct {
+			Name     string `json:"name"`
+			Language struct {
+				Code string `json:"code"`
+			} `json:"language"`
+			Components []struct {
+				Type       string `json:"type"`
+				Parameters []struct {
+					Text string `json:"text"`
+				} `json:"parameters"`
+			} `json:"components"`
+		} `json:"template"`
 	}
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return "", line{}, fmt.Errorf("invalid JSON: %w", err)
@@ -153,13 +176,27 @@ func readWhatsApp(raw []byte) (string, line, error) {
 	case req.Type == "text" && req.Text.Body != "":
 		return user, line{Text: req.Text.Body}, nil
 	case req.Type == "interactive" && in.Type == "button" && in.Body.Text != "" && len(in.Action.Buttons) > 0:
-		l := line{Text: in.Body.Text}
+		l := line{Text: in.Body.Text, Form: formButtons}
 		for _, b := range in.Action.Buttons {
 			l.Choices = append(l.Choices, b.Reply)
 		}
 		return user, l, nil
+	case req.Type == "template":
+		var params []string
+		for _, c := range req.Template.Components {
+			for _, p := range c.Parameters {
+				if c.Type == "body" {
+					params = append(params, p.Text)
+				}
+			}
+		}
+		l, err := templateLine(req.Template.Name, req.Template.Language.Code, params)
+		return user, l, err
+	case req.Type == "interactive" && in.Type == "list" && in.Body.Text != "" && in.Action.Button != "" && len(in.Action.Sections) > 0:
+		l, err := listLine(in.Body.Text, in.Action.Button, in.Action.Sections[0].Rows)
+		return user, l, err
 	}
-	return "", line{}, fmt.Errorf("the sandbox takes text and reply-button messages with a body, not type %q", req.Type)
+	return "", line{}, fmt.Errorf("the sandbox takes text, reply-button and list messages with a body, not type %q", req.Type)
 }
 
 // readMessaging reads a Send API call of Messenger or Instagram: a text,
@@ -185,6 +222,9 @@ func readMessaging(raw []byte) (string, line, error) {
 		return "", line{}, fmt.Errorf("the sandbox takes messages with text")
 	}
 	l := line{Text: req.Message.Text}
+	if len(req.Message.QuickReplies) > 0 {
+		l.Form = formQuickReplies
+	}
 	for _, q := range req.Message.QuickReplies {
 		l.Choices = append(l.Choices, choice{ID: q.Payload, Title: q.Title})
 	}

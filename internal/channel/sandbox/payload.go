@@ -74,8 +74,9 @@ type waText struct {
 }
 
 type waInteractive struct {
-	Type        string `json:"type"`
-	ButtonReply choice `json:"button_reply"`
+	Type        string  `json:"type"`
+	ButtonReply *choice `json:"button_reply,omitempty"`
+	ListReply   *choice `json:"list_reply,omitempty"`
 }
 
 type waStatus struct {
@@ -196,7 +197,10 @@ func inboundWebhook(it Integration, user, name string, l line, r *reply) []byte 
 	if r != nil {
 		m.Type, m.Text = "interactive", nil
 		m.Context = &waContext{From: it.Handle, ID: r.prompt}
-		m.Interactive = &waInteractive{Type: "button_reply", ButtonReply: r.choice}
+		m.Interactive = &waInteractive{Type: "button_reply", ButtonReply: &r.choice}
+		if r.list {
+			m.Interactive = &waInteractive{Type: "list_reply", ListReply: &r.choice}
+		}
 	}
 	c := waContact{WaID: waID, UserID: userID}
 	c.Profile.Name = name

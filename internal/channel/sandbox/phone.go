@@ -51,11 +51,17 @@ const (
 
 // line is one message of a thread, as the channel's app shows it.
 type line struct {
-	ID      string    `json:"id"`
-	From    string    `json:"from"`
-	Text    string    `json:"text"`
-	Choices []choice  `json:"choices,omitempty"`
-	Time    time.Time `json:"time"`
+	ID      string   `json:"id"`
+	From    string   `json:"from"`
+	Text    string   `json:"text"`
+	Choices []choice `json:"choices,omitempty"`
+	// Form is how the business's message offered its choices, as the app
+	// draws them: buttons, a list behind Menu, or quick replies.
+	Form string `json:"form,omitempty"`
+	Menu string `json:"menu,omitempty"`
+	// Template names the template a business message was sent from.
+	Template string    `json:"template,omitempty"`
+	Time     time.Time `json:"time"`
 	// Read is set on the business's messages the user has read.
 	Read bool `json:"read,omitempty"`
 	// State is the delivery of the user's messages, the app's ticks:
@@ -83,6 +89,8 @@ type choice struct {
 type reply struct {
 	prompt string
 	choice choice
+	// list: the choice is a list's row, not a button.
+	list bool
 }
 
 // idPrefix starts message ids as the channel's do: wamids, mids.
@@ -198,7 +206,7 @@ func (s *Sandbox) offered(k phoneKey, id string) (reply, bool) {
 			continue
 		}
 		if i := slices.IndexFunc(l.Choices, func(c choice) bool { return c.ID == id }); i >= 0 {
-			return reply{prompt: l.ID, choice: l.Choices[i]}, true
+			return reply{prompt: l.ID, choice: l.Choices[i], list: l.Form == formList}, true
 		}
 	}
 	return reply{}, false

@@ -260,9 +260,14 @@ func TestAdapterSendsReachThePhone(t *testing.T) {
 			}
 			b.expect(t, it, sent(it, question.ExternalID)...)
 
+			// R32: the phone draws the form the payload had.
+			form := formQuickReplies
+			if it.Channel == conversation.ChannelWhatsApp {
+				form = formButtons
+			}
 			want := []line{
 				{ID: text.ExternalID, From: fromBusiness, Text: "Your refund is on its way.", Time: now},
-				{ID: question.ExternalID, From: fromBusiness, Text: linkPrompt.Body, Time: now, Choices: []choice{
+				{ID: question.ExternalID, From: fromBusiness, Text: linkPrompt.Body, Time: now, Form: form, Choices: []choice{
 					{ID: "link:confirm", Title: "Yes, link it"}, {ID: "link:cancel", Title: "No"}}},
 			}
 			if got := b.screen(t, it); got.Channel != it.Channel || got.User != user || !reflect.DeepEqual(got.Messages, want) {

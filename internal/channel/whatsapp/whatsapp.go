@@ -130,7 +130,7 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (a *Adapter) send(ctx context.Context, c channel.Credentials, r request) (channel.Sent, error) {
+func (a *Adapter) send(ctx context.Context, c channel.Credentials, r any) (channel.Sent, error) {
 	raw, err := a.client.Post(ctx, url.PathEscape(c.PhoneNumberID)+"/messages", c.AccessToken, r)
 	if err != nil {
 		return channel.Sent{}, err

@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -156,4 +157,31 @@ func TestParseNotAWebhook(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	metatest.Fuzz(f, New(channel.Config{}).Parse)
+}
+
+// R32: more choices than reply buttons hold go as a list message, one
+// section of rows behind a menu button labelled with the rows' numbers.
+func TestSendList(t *testing.T) {
+	g := metatest.NewGraph(t)
+	var rows []channel.Choice
+	for i := range 5 {
+		rows = append(rows, channel.Choice{ID: fmt.Sprint("size-", i+1), Title: fmt.Sprint("Size ", i+1)})
+	}
+	rows[4].Title = "Extra large, in every colour"
+	metatest.Run(t, g, New(g.Config()), []metatest.Send{
+		{Name: "list, long row title cut to 24 characters", Creds: creds, Status: 200, Reply: ok, Path: path,
+			List: &channel.Prompt{To: "5511987654321", Body: "Which size?", Choices: rows},
+			Body: `{"messaging_product":"whatsapp","recipient_type":"individual","to":"5511987654321","type":"interactive",
+				"interactive":{"type":"list","body":{"text":"Which size?"},"action":{"button":"1–5","sections":[{"rows":[
+					{"id":"size-1","title":"Size 1"},{"id":"size-2","title":"Size 2"},{"id":"size-3","title":"Size 3"},
+					{"id":"size-4","title":"Size 4"},{"id":"size-5","title":"Extra large, in every co"}]}]}}}`,
+			Want: channel.Sent{ExternalID: okID}},
+	})
+	a := New(channel.Config{BaseURL: "http://127.0.0.1:1", Version: "v21.0"})
+	for _, n := range []int{0, 11} {
+		_, err := a.SendList(context.Background(), creds, channel.Prompt{To: "5511987654321", Body: "?", Choices: make([]channel.Choice, n)})
+		if err == nil || meta.Classify(err).Kind != meta.Permanent {
+			t.Errorf("%d rows: %v", n, err)
+		}
+	}
 }

@@ -67,9 +67,11 @@ func (g *Graph) Config() channel.Config {
 type Send struct {
 	Name  string
 	Creds channel.Credentials
-	// Prompt is sent when set, Text otherwise.
+	// Prompt is sent when set, else List as a list message (the adapter
+	// must have SendList), else Text.
 	Text   channel.Text
 	Prompt *channel.Prompt
+	List   *channel.Prompt
 	// Status and Reply are the fake's answer (Meta's documented shapes);
 	// Header adds headers to it.
 	Status int
@@ -92,9 +94,18 @@ func Run(t *testing.T, g *Graph, a channel.Adapter, sends []Send) {
 		g.answer(s.Status, s.Reply, s.Header)
 		var sent channel.Sent
 		var err error
-		if s.Prompt != nil {
+		switch {
+		case s.Prompt != nil:
 			sent, err = a.SendPrompt(context.Background(), s.Creds, *s.Prompt)
-		} else {
+		case s.List != nil:
+			lister, ok := a.(interface {
+				SendList(ctx context.Context, c channel.Credentials, p channel.Prompt) (channel.Sent, error)
+			})
+			if !ok {
+				t.Fatalf("%s: the adapter sends no lists", s.Name)
+			}
+			sent, err = lister.SendList(context.Background(), s.Creds, *s.List)
+		default:
 			sent, err = a.SendText(context.Background(), s.Creds, s.Text)
 		}
 

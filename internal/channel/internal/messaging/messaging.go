@@ -97,6 +97,9 @@ func (a *Adapter) SendText(ctx context.Context, c channel.Credentials, t channel
 // itself and rejects longer lists as a bad parameter.
 func (a *Adapter) SendPrompt(ctx context.Context, c channel.Credentials, p channel.Prompt) (channel.Sent, error) {
 	r := request{MessagingType: typeResponse, Message: outbound{Text: p.Body}}
+	if p.HumanAgent {
+		r.MessagingType, r.Tag = typeTag, tagHumanAgent
+	}
 	r.Recipient.ID = p.To
 	for _, ch := range p.Choices {
 		r.Message.QuickReplies = append(r.Message.QuickReplies,

@@ -86,8 +86,17 @@ export class Thread {
       { class: `msg ${l.from}`, "data-id": l.id },
       h("p", { class: "text" }, l.text),
       ...present([
-        !!l.choices?.length &&
-          h("div", { class: "choices" }, ...l.choices.map((c) => h("button", { type: "button", "data-choice": c.id, onclick: () => this.tap(c.id) }, c.title))),
+        !!l.template && h("p", { class: "template" }, l.template),
+        !!l.choices?.length && l.form !== "list" &&
+          h("div", { class: "choices", "data-form": l.form ?? "buttons" }, ...l.choices.map((c) => h("button", { type: "button", "data-choice": c.id, onclick: () => this.tap(c.id) }, c.title))),
+        // A WhatsApp list opens from its menu button (R32).
+        !!l.choices?.length && l.form === "list" &&
+          h(
+            "details",
+            { class: "choices", "data-form": "list" },
+            h("summary", {}, l.menu ?? ""),
+            ...l.choices.map((c) => h("button", { type: "button", "data-choice": c.id, onclick: () => this.tap(c.id) }, c.title)),
+          ),
         h(
           "p",
           { class: "meta" },

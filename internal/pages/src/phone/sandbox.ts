@@ -11,6 +11,11 @@ export interface Line {
   from: "user" | "business";
   text: string;
   choices?: { id: string; title: string }[];
+  /** How the choices came (R32): buttons, a list behind menu, or quick replies. */
+  form?: "buttons" | "list" | "quick_replies";
+  menu?: string;
+  /** The template a business message was sent from (R33). */
+  template?: string;
   time: string;
   read?: boolean;
   state?: "sent" | "delivered" | "read" | "failed";

@@ -1,7 +1,7 @@
 // What the person sees, one component each. Components render what they
 // are given and report what the person does; the Widget decides the rest.
 import { h, present } from "../shared/dom";
-import type { Channel, LinkedIdentity, LinkRequest, Message, Typing, WidgetConfig } from "./operations";
+import type { Channel, Choice, LinkedIdentity, LinkRequest, Message, Typing, WidgetConfig } from "./operations";
 import type { Strings } from "./strings";
 
 /** The header's options icon and the list of apps it opens (R4). */
@@ -106,7 +106,10 @@ export class MessageList {
   private readonly list: HTMLOListElement;
   private readonly items = new Map<string, { seq: number; el: HTMLLIElement }>();
 
-  constructor(private readonly t: Strings) {
+  constructor(
+    private readonly t: Strings,
+    private readonly choose: (c: Choice) => void,
+  ) {
     this.list = h("ol", {}, h("li", { class: "empty" }, t.emptyHistory));
     // The log wraps the list: a list with the log's role would no longer
     // be a list to its items.
@@ -121,6 +124,9 @@ export class MessageList {
       // A note names its channel in its text.
       m.authorRole !== "SYSTEM" && h("span", { class: "meta" }, h("span", { class: "author" }, m.authorName), h("span", { class: "badge" }, this.t.channels[m.channel])),
       h("p", { class: "text" }, m.note ? this.t.notes[m.note.kind](this.t.channels[m.note.channel], m.note.identity) : m.text),
+      // R32: an agent's choices as buttons; a tap answers with the choice's id.
+      m.choices?.length > 0 &&
+        h("div", { class: "choices", role: "group", "aria-label": this.t.choices }, ...m.choices.map((c) => h("button", { type: "button", class: "choice", "data-choice": c.id, onclick: () => this.choose(c) }, c.title))),
     );
     const old = this.items.get(m.id);
     if (old) {

@@ -10,7 +10,7 @@ export interface WidgetConfig {
   channels: { channel: Channel; displayName: string }[];
 }
 
-export type NoteKind = "LINKED" | "LINK_DECLINED" | "LINK_MOVED" | "CHANNEL_SWITCHED" | "UNLINKED" | "LINK_ENDED_BY_ADMIN" | "UNREAD_FALLBACK";
+export type NoteKind = "LINKED" | "LINK_DECLINED" | "LINK_MOVED" | "CHANNEL_SWITCHED" | "UNLINKED" | "LINK_ENDED_BY_ADMIN" | "UNREAD_FALLBACK" | "REPLY_HELD" | "REPLY_RELEASED";
 
 /** Who is typing, live (R31): shown until `until` unless repeated. */
 export interface Typing {
@@ -34,6 +34,13 @@ export interface Message {
   authorName: string;
   text: string;
   note: Note | null;
+  /** Reply choices an agent offered with the message (R32). */
+  choices: Choice[];
+}
+
+export interface Choice {
+  id: string;
+  title: string;
 }
 
 export interface LinkedIdentity {
@@ -56,7 +63,7 @@ export interface ConversationState {
 }
 
 const widgetFields = `name channels { channel displayName }`;
-const messageFields = `id seq channel authorRole authorName text note { kind channel identity }`;
+const messageFields = `id seq channel authorRole authorName text note { kind channel identity } choices { id title }`;
 const stateFields = `id linkedIdentities { channel masked }`;
 const linkFields = `id channel status deepLink qrCodeDataUri`;
 
@@ -109,8 +116,8 @@ export const acknowledgeMessages = `mutation($id: ID!, $m: ID!) { acknowledgeMes
 /** The end user read the conversation up to a message: the agents' replies become READ (R31). */
 export const markRead = `mutation($id: ID!, $m: ID!) { markRead(input: {conversationId: $id, messageId: $m}) { conversation { id } } }`;
 
-export const sendMessage = `mutation($id: ID!, $text: String!, $cid: String!) {
-  sendMessage(input: {conversationId: $id, text: $text, clientMessageId: $cid}) { message { ${messageFields} } }
+export const sendMessage = `mutation($id: ID!, $text: String!, $cid: String!, $choice: String) {
+  sendMessage(input: {conversationId: $id, text: $text, clientMessageId: $cid, choiceId: $choice}) { message { ${messageFields} } }
 }`;
 export type SendMessage = { sendMessage: { message: Message } };
 

@@ -43,9 +43,12 @@ export const en = {
     UNLINKED: (channel, identity) => `${channel} disconnected (${identity})`,
     LINK_ENDED_BY_ADMIN: (channel, identity) => `${channel} is no longer offered: ${identity} was disconnected`,
     UNREAD_FALLBACK: (channel, identity) => `Unread here, so also sent to ${channel} (${identity})`,
+    REPLY_HELD: (channel) => `A reply waits for your next message on ${channel}`,
+    REPLY_RELEASED: (channel) => `You wrote on ${channel}: the waiting reply is on its way`,
   } satisfies Record<NoteKind, (channel: string, identity: string) => string>,
   // R31: an agent typing a reply.
   typing: (name: string) => `${name} is typing…`,
+  choices: "Choose an answer",
   failed: (message: string) => `Something went wrong: ${message}`,
   // The widget's allowed origins leave this site out (R20).
   notHere: "This chat is not available on this site.",

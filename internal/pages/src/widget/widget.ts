@@ -56,7 +56,7 @@ export class Widget {
     this.session = store.load();
     this.menu = new ChannelMenu(t, (ch) => void this.notice.run(() => this.requestLink(ch)));
     this.linkedList = new LinkedChannels(t, (ch) => void this.notice.run(() => this.unlink(ch)));
-    this.messages = new MessageList(t);
+    this.messages = new MessageList(t, (c) => void this.notice.run(() => this.send(c.title, c.id)));
     this.linkPanel = new LinkPanel(t, () => void this.notice.run(() => this.closeLink()));
     this.composer = new Composer(t, (text) => this.notice.run(() => this.send(text)), () => this.typed());
     this.typing = new TypingIndicator(t.typing);
@@ -205,10 +205,11 @@ export class Widget {
     return this.session.conversationId;
   }
 
-  private async send(text: string): Promise<void> {
+  /** Sends text, or the title of the choice tapped with its id (R32). */
+  private async send(text: string, choice?: string): Promise<void> {
     const id = await this.start();
     if (this.pending?.text !== text) this.pending = { text, cid: clientMessageId() };
-    const { sendMessage } = await this.api.request<op.SendMessage>(op.sendMessage, { id, text, cid: this.pending.cid });
+    const { sendMessage } = await this.api.request<op.SendMessage>(op.sendMessage, { id, text, cid: this.pending.cid, choice: choice ?? null });
     this.pending = null;
     this.messages.upsert(sendMessage.message);
   }

@@ -1,7 +1,7 @@
 // What the agent sees, one component each. Components render what they are
 // given and report what the agent does; the Workspace decides the rest.
 import { h, present } from "../shared/dom";
-import type { Channel, Conversation, DeliveryState, Message } from "./operations";
+import type { Channel, Conversation, DeliveryState, Message, ReplyOptions, Template } from "./operations";
 import type { Strings } from "./strings";
 
 function badge(t: Strings, channel: Channel): HTMLElement {
@@ -87,7 +87,7 @@ export class ConversationList {
   }
 }
 
-const rank: Record<DeliveryState, number> = { QUEUED: 0, SENT: 1, DELIVERED: 2, READ: 3, FAILED: 4 };
+const rank: Record<DeliveryState, number> = { HELD: -1, QUEUED: 0, SENT: 1, DELIVERED: 2, READ: 3, FAILED: 4 };
 
 /** A conversation's whole history, every message with its channel badge, each reply with its delivery state (R13, R17). */
 export class History {
@@ -134,6 +134,8 @@ export class History {
       { class: `msg ${m.authorRole.toLowerCase()}`, "data-id": m.id, "data-channel": m.channel },
       h("span", { class: "meta" }, h("span", { class: "author" }, m.authorName), badge(t, m.channel), h("time", { datetime: m.createdAt }, time(m.createdAt))),
       h("p", { class: "text" }, m.text),
+      !!m.choices?.length && h("ol", { class: "choices" }, ...m.choices.map((c) => h("li", { "data-choice": c.id }, c.title))),
+      m.choiceId && h("p", { class: "chose" }, t.chose(m.choiceId)),
       m.deliveryState &&
         h(
           "p",
@@ -206,19 +208,52 @@ export class ReplyBox {
   readonly el: HTMLFormElement;
   private readonly destination: HTMLSelectElement;
   private readonly input: HTMLTextAreaElement;
+  private readonly choices: HTMLTextAreaElement;
+  private readonly holdBox: HTMLElement;
+  private readonly hold: HTMLInputElement;
+  private readonly template: HTMLSelectElement;
+  private readonly parameters: HTMLTextAreaElement;
   private picked: Channel | null = null;
+  private closed = new Set<Channel>();
+  private templates: Template[] = [];
 
   constructor(
     private readonly t: Strings,
-    send: (text: string, channel: Channel) => Promise<boolean>,
+    send: (text: string, channel: Channel, options: ReplyOptions) => Promise<boolean>,
     typed: () => void,
   ) {
-    this.destination = h("select", { id: "ws-destination", name: "channel", onchange: () => (this.picked = this.destination.value as Channel) });
+    this.destination = h("select", {
+      id: "ws-destination",
+      name: "channel",
+      onchange: () => {
+        this.picked = this.destination.value as Channel;
+        this.showHold();
+      },
+    });
     this.input = h("textarea", { id: "ws-reply", name: "text", rows: "3", maxlength: "4096", oninput: () => typed() });
+    // R32: one choice per line; its id is its position.
+    this.choices = h("textarea", { id: "ws-choices", name: "choices", rows: "2" });
+    // R33: a reply past a closed window can wait for the customer, after a template.
+    this.hold = h("input", { type: "checkbox", id: "ws-hold", name: "hold" });
+    this.template = h("select", { id: "ws-template", name: "template" });
+    this.parameters = h("textarea", { id: "ws-template-parameters", name: "templateParameters", rows: "2" });
+    this.holdBox = h(
+      "div",
+      { class: "hold", hidden: true },
+      h("label", { for: "ws-hold" }, this.hold, " ", t.hold),
+      h("label", { for: "ws-template" }, t.template),
+      this.template,
+      h("label", { for: "ws-template-parameters" }, t.templateParameters),
+      this.parameters,
+    );
     const submit = async (e: Event) => {
       e.preventDefault();
       const text = this.input.value.trim();
-      if (text && (await send(text, this.destination.value as Channel))) this.input.value = "";
+      if (text && (await send(text, this.destination.value as Channel, this.options()))) {
+        this.input.value = "";
+        this.choices.value = "";
+        this.hold.checked = false;
+      }
     };
     this.input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey) void submit(e);
@@ -230,8 +265,36 @@ export class ReplyBox {
       this.destination,
       h("label", { for: "ws-reply", class: "visually-hidden" }, t.yourReply),
       this.input,
+      h("label", { for: "ws-choices" }, t.choices),
+      this.choices,
+      this.holdBox,
       h("button", { type: "submit" }, t.send),
     );
+  }
+
+  private options(): ReplyOptions {
+    const lines = (el: HTMLTextAreaElement) =>
+      el.value
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "");
+    const choices = lines(this.choices).map((title, i) => ({ id: `choice-${i + 1}`, title }));
+    const hold = this.hold.checked && !this.holdBox.hidden ? { templateId: this.template.value || null, templateParameters: lines(this.parameters) } : null;
+    return { choices, hold };
+  }
+
+  /** The approved templates an agent may send first (R33). */
+  setTemplates(ts: Template[]): void {
+    this.templates = ts.filter((t) => t.status === "APPROVED");
+    this.template.replaceChildren(
+      h("option", { value: "" }, this.t.noTemplate),
+      ...this.templates.map((t) => h("option", { value: t.id }, `${t.name} (${t.language}, ${t.category}, ${t.parameterCount})`)),
+    );
+  }
+
+  /** "Hold until they write" shows while the destination's window is closed. */
+  private showHold(): void {
+    this.holdBox.hidden = !this.closed.has(this.destination.value as Channel);
   }
 
   /** A newly opened conversation starts from its default destination. */
@@ -249,6 +312,8 @@ export class ReplyBox {
     if (this.picked && !channels.includes(this.picked)) this.picked = null;
     this.destination.replaceChildren(...channels.map((ch) => h("option", { value: ch }, this.t.channels[ch])));
     this.destination.value = this.picked ?? last;
+    this.closed = new Set(c.replyWindows.filter((w) => !w.open).map((w) => w.channel));
+    this.showHold();
   }
 
   focus(): void {

@@ -5,7 +5,7 @@ import type { Channel, NoteKind, Typing } from "../widget/operations";
 
 export type { Channel, NoteKind, Typing };
 
-export type DeliveryState = "QUEUED" | "SENT" | "DELIVERED" | "READ" | "FAILED";
+export type DeliveryState = "QUEUED" | "SENT" | "DELIVERED" | "READ" | "FAILED" | "HELD";
 
 export interface Note {
   kind: NoteKind;
@@ -25,6 +25,28 @@ export interface Message {
   deliveryError: string;
   note: Note | null;
   createdAt: string;
+  /** Reply choices offered (R32), and the choice an answer carries. */
+  choices?: { id: string; title: string }[];
+  choiceId: string;
+}
+
+/** What a reply offers or asks beside its text (R32, R33). */
+export interface ReplyOptions {
+  choices: { id: string; title: string }[];
+  /** Held when the window has closed, after the template when one is picked. */
+  hold: { templateId: string | null; templateParameters: string[] } | null;
+}
+
+/** A WhatsApp template (R33). */
+export interface Template {
+  id: string;
+  integrationId: string;
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  body: string;
+  parameterCount: number;
 }
 
 export interface Identity {
@@ -61,7 +83,10 @@ const conversationFields = `id status lastChannel updatedAt
   linkedIdentities { channel }
   replyWindows { channel open until humanAgent }`;
 const messageFields = `id seq channel authorRole authorName text deliveryState deliveryError
-  note { kind channel previousChannel identity } createdAt`;
+  note { kind channel previousChannel identity } createdAt choiceId`;
+// The history reads no choices: a hundred messages' would pass the
+// operation's complexity limit. Events and replies carry them (R32).
+const liveFields = `${messageFields} choices { id title }`;
 
 export const viewer = `{ viewer { agent { name } account { name } } }`;
 export type Viewer = { viewer: { agent: { name: string } | null; account: { name: string } | null } };
@@ -74,7 +99,7 @@ export const conversations = `{ conversations(first: 50) { edges { node { ${conv
 export type Conversations = { conversations: { edges: { node: Conversation }[] } };
 
 export const accountEvents = `subscription($after: String) {
-  accountEvents(after: $after) { cursor kind conversation { ${conversationFields} } message { ${messageFields} } typing { role name until } }
+  accountEvents(after: $after) { cursor kind conversation { ${conversationFields} } message { ${liveFields} } typing { role name until } }
 }`;
 export type AccountEvents = {
   accountEvents: { cursor: string; kind: string; conversation: Conversation; message: Message | null; typing: Typing | null };
@@ -91,9 +116,12 @@ export const history = `query($id: ID!) {
 }`;
 export type History = { conversation: (Conversation & { messages: { edges: { node: Message }[] } }) | null };
 
-export const reply = `mutation($id: ID!, $text: String!, $cid: String!, $channel: Channel) {
-  replyToConversation(input: {conversationId: $id, text: $text, clientMessageId: $cid, channel: $channel}) {
-    message { ${messageFields} }
+export const reply = `mutation($id: ID!, $text: String!, $cid: String!, $channel: Channel, $choices: [ChoiceInput!], $hold: HoldInput) {
+  replyToConversation(input: {conversationId: $id, text: $text, clientMessageId: $cid, channel: $channel, choices: $choices, hold: $hold}) {
+    message { ${liveFields} }
   }
 }`;
 export type Reply = { replyToConversation: { message: Message } };
+
+export const templates = `{ messageTemplates { id integrationId name language status category body parameterCount } }`;
+export type Templates = { messageTemplates: Template[] };

@@ -37,6 +37,7 @@ export const en = {
     DELIVERED: "Delivered",
     READ: "Read",
     FAILED: "Failed",
+    HELD: "Held until the customer writes",
   } satisfies Record<DeliveryState, string>,
   // R13: the link, switch and unlink events, from the notes' data.
   notes: {
@@ -47,9 +48,17 @@ export const en = {
     UNLINKED: (channel, identity) => `${channel} disconnected (${identity})`,
     LINK_ENDED_BY_ADMIN: (channel, identity) => `${channel} turned off by an admin: ${identity} disconnected`,
     UNREAD_FALLBACK: (channel, identity) => `Unread in the widget, so also sent on ${channel} (${identity})`,
+    REPLY_HELD: (channel) => `Reply held: the ${channel} window has closed; it goes out when the customer writes again`,
+    REPLY_RELEASED: (channel) => `The customer wrote on ${channel}: held replies are on their way`,
   } satisfies Record<NoteKind, (channel: string, identity: string, previous?: string) => string>,
   // R31: the customer typing in the widget.
   customerTyping: (name: string) => `${name || "The customer"} is typing…`,
+  choices: "Reply buttons, one per line (optional)",
+  hold: "Hold until they write (the window has closed)",
+  template: "First send the template",
+  noTemplate: "No template",
+  templateParameters: "Template parameters, one per line",
+  chose: (title: string) => `Chose: ${title}`,
   failed: (message: string) => `Something went wrong: ${message}`,
 };
 

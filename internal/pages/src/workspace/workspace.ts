@@ -62,7 +62,7 @@ export class Workspace {
     this.history = new History(t);
     this.card = new CustomerCard(t);
     this.card.el.hidden = true;
-    this.replyBox = new ReplyBox(t, (text, channel) => this.notice.run(() => this.reply(text, channel)), () => this.typed());
+    this.replyBox = new ReplyBox(t, (text, channel, options) => this.notice.run(() => this.reply(text, channel, options)), () => this.typed());
     this.typing = new TypingIndicator(t.customerTyping);
     this.heading = h("h2", { id: "ws-conversation" });
     this.view = h("section", { class: "conversation", "aria-labelledby": "ws-conversation", hidden: true }, this.heading, this.history.el, this.typing.el, this.replyBox.el);
@@ -103,6 +103,8 @@ export class Workspace {
     this.signInForm.hidden = true;
     this.desk.hidden = false;
     this.signOutButton.hidden = false;
+    const { messageTemplates } = await this.api.request<op.Templates>(op.templates);
+    this.replyBox.setTemplates(messageTemplates);
     await this.follow();
   }
 
@@ -209,10 +211,17 @@ export class Workspace {
     void this.api.request(op.typing, { id: this.open.id }).catch(() => {});
   }
 
-  private async reply(text: string, channel: op.Channel): Promise<void> {
+  private async reply(text: string, channel: op.Channel, options: op.ReplyOptions): Promise<void> {
     const id = this.open!.id;
     if (this.pending?.text !== text) this.pending = { text, cid: clientMessageId() };
-    const { replyToConversation } = await this.api.request<op.Reply>(op.reply, { id, text, cid: this.pending.cid, channel });
+    const { replyToConversation } = await this.api.request<op.Reply>(op.reply, {
+      id,
+      text,
+      cid: this.pending.cid,
+      channel,
+      choices: options.choices.length > 0 ? options.choices : null,
+      hold: options.hold,
+    });
     this.pending = null;
     this.history.upsert(replyToConversation.message);
   }
