@@ -28,6 +28,7 @@ const (
 	TypeWidget       Type = "Widget"
 	TypeLinkRequest  Type = "LinkRequest"
 	TypeAPIToken     Type = "ApiToken"
+	TypeAttachment   Type = "Attachment"
 )
 
 // ID returns the global id of object id of type t.

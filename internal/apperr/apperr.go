@@ -28,6 +28,9 @@ const (
 	// reassigns it (R29).
 	AlreadyAssigned Code = "ALREADY_ASSIGNED"
 	Internal        Code = "INTERNAL"
+	// RequestTooLarge is a request body, or a file uploaded, over its
+	// size limit.
+	RequestTooLarge Code = "REQUEST_TOO_LARGE"
 	// BadRequest is a request the transport does not take: not GraphQL,
 	// or a mutation over a websocket.
 	BadRequest Code = "BAD_REQUEST"

@@ -70,11 +70,11 @@ func CleanName(name string) string {
 }
 
 // inline are the types a browser may show in the page rather than save:
-// pictures, sound and video it plays without running anything. HTML, SVG
-// (scripts), PDF (a viewer with its own scripting) and everything else
-// is served as a download.
+// pictures (only those whose size Files measures), sound and video, which
+// it plays without running anything. HTML, SVG (scripts), PDF (a viewer
+// with its own scripting) and everything else is served as a download.
 var inline = map[string]bool{
-	"image/gif": true, "image/jpeg": true, "image/png": true, "image/webp": true,
+	"image/gif": true, "image/jpeg": true, "image/png": true,
 	"audio/aac": true, "audio/mpeg": true, "audio/mp4": true, "audio/ogg": true, "audio/wav": true, "audio/wave": true,
 	"video/mp4": true, "video/ogg": true, "video/webm": true,
 }

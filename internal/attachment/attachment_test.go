@@ -1,6 +1,7 @@
 package attachment
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,20 +11,21 @@ import (
 // R30: file names are safe to show and to save.
 func TestCleanName(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{
-		"report.pdf":                      "report.pdf",
-		"../../etc/passwd":                "passwd",
-		`C:\Users\me\photo.jpg`:           "photo.jpg",
-		"":                                "file",
-		"..":                              "file",
-		"a\x00b\nc.txt":                   "a_b_c.txt",
-		"invoice\u202Efdp.exe":            "invoice_fdp.exe",
-		`quote".html`:                     "quote_.html",
-		"φωτογραφία.png":                  "φωτογραφία.png",
-		"  .hidden ":                      "hidden",
-		"bad\xffutf8.txt":                 "badutf8.txt",
-		strings.Repeat("α", 300) + ".pdf": strings.Repeat("α", 98) + ".pdf",
+	for _, tc := range []struct{ in, want string }{
+		{"report.pdf", "report.pdf"},
+		{"../../etc/passwd", "passwd"},
+		{`C:\Users\me\photo.jpg`, "photo.jpg"},
+		{"", "file"},
+		{"..", "file"},
+		{"a\x00b\nc.txt", "a_b_c.txt"},
+		{"invoice\u202Efdp.exe", "invoice_fdp.exe"},
+		{`quote".html`, "quote_.html"},
+		{"φωτογραφία.png", "φωτογραφία.png"},
+		{"  .hidden ", "hidden"},
+		{"bad\xffutf8.txt", "badutf8.txt"},
+		{strings.Repeat("α", 300) + ".pdf", strings.Repeat("α", 98) + ".pdf"},
 	} {
+		in, want := tc.in, tc.want
 		got := CleanName(in)
 		if got != want {
 			t.Errorf("CleanName(%q) = %q, want %q", in, got, want)
@@ -68,12 +70,12 @@ func TestSigner(t *testing.T) {
 		"garbage":            "x",
 		"empty":              "",
 	} {
-		if _, err := s.Check(bad); err != ErrBadSignature {
+		if _, err := s.Check(bad); !errors.Is(err, ErrBadSignature) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	now = now.Add(time.Minute)
-	if _, err := s.Check(token); err != ErrBadSignature {
+	if _, err := s.Check(token); !errors.Is(err, ErrBadSignature) {
 		t.Errorf("expired: %v", err)
 	}
 }

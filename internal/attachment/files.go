@@ -9,15 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+
 	// The image formats whose dimensions Put checks: the ones every
 	// browser shows inline.
 	_ "image/gif"
 	_ "image/jpeg"
 	_ "image/png"
-	"io"
-	"net/http"
-	"net/url"
-	"path/filepath"
 
 	"gocloud.dev/blob"
 	// The storage backends FILES_URL may name.
@@ -79,7 +80,8 @@ type Content struct {
 
 // Put stores what r yields, up to limit bytes, streaming it to the bucket:
 // a file is never held in memory whole. More than limit bytes, or an image
-// over MaxPixels, is refused with BAD_USER_INPUT and leaves nothing.
+// over MaxPixels, is refused (REQUEST_TOO_LARGE, BAD_USER_INPUT) and
+// leaves nothing.
 func (f *Files) Put(ctx context.Context, r io.Reader, limit int64) (*Content, error) {
 	head := make([]byte, 512)
 	n, err := io.ReadFull(r, head)
@@ -107,7 +109,7 @@ func (f *Files) Put(ctx context.Context, r io.Reader, limit int64) (*Content, er
 	hash := sha256.New()
 	c.Size, err = io.Copy(io.MultiWriter(w, hash), io.LimitReader(io.MultiReader(bytes.NewReader(head), r), limit+1))
 	if err == nil && c.Size > limit {
-		err = apperr.Invalid("file", "is larger than %d bytes", limit)
+		err = &apperr.Error{Code: apperr.RequestTooLarge, Field: "file", Message: fmt.Sprintf("file is larger than %d bytes", limit)}
 	}
 	if err != nil {
 		// Cancelling the writer's context before Close abandons the write.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/png"
@@ -46,7 +47,7 @@ func keys(t *testing.T, f *Files) []string {
 	it := f.bucket.List(nil)
 	for {
 		o, err := it.Next(context.Background())
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out
 		}
 		if err != nil {
@@ -107,7 +108,7 @@ func TestFiles(t *testing.T) {
 
 		// R30: over the limit while streaming, refused, nothing kept.
 		_, err = f.Put(ctx, bytes.NewReader(make([]byte, 4096)), 4095)
-		if apperr.CodeOf(err) != apperr.BadUserInput {
+		if apperr.CodeOf(err) != apperr.RequestTooLarge {
 			t.Fatalf("oversized: %v", err)
 		}
 		// R30: an image claiming more pixels than allowed is refused
@@ -140,7 +141,7 @@ func TestFilesStream(t *testing.T) {
 	f := openFiles(t, LocalURL(t.TempDir()))
 	src := &counting{r: endless{}}
 	_, err := f.Put(context.Background(), src, 1<<20)
-	if apperr.CodeOf(err) != apperr.BadUserInput {
+	if apperr.CodeOf(err) != apperr.RequestTooLarge {
 		t.Fatalf("endless upload: %v", err)
 	}
 	if src.n > 1<<20+64<<10 {
@@ -162,4 +163,3 @@ func (c *counting) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-

@@ -35,6 +35,9 @@ const (
 	// ActionWidget is a page following a widget's configuration by its
 	// public key, before any conversation exists.
 	ActionWidget Action = "widget"
+	// ActionUpload is a file attached to a conversation: each costs
+	// storage, so its rate is far below that of text.
+	ActionUpload Action = "upload"
 )
 
 // LimitsConfig holds the abuse limits on end users (R24). Agents and admins
@@ -48,7 +51,9 @@ type LimitsConfig struct {
 	LinkPerAddr    Rate
 	// WidgetPerAddr bounds widget subscriptions by key: each one holds a
 	// socket slot and reads the database at every settings change.
-	WidgetPerAddr Rate
+	WidgetPerAddr    Rate
+	UploadPerSession Rate
+	UploadPerAddr    Rate
 	// Keys bounds the memory the limiter may use: least recently seen
 	// callers are forgotten first.
 	Keys int
@@ -66,7 +71,10 @@ var DefaultLimits = LimitsConfig{
 	// A page load follows its widget once; reloads and many tabs behind
 	// one address (an office) stay well inside.
 	WidgetPerAddr: Rate{Events: 60, Per: time.Minute, Burst: 30},
-	Keys:          100_000,
+	// A person attaches a few photos at once, then writes.
+	UploadPerSession: Rate{Events: 10, Per: time.Minute, Burst: 10},
+	UploadPerAddr:    Rate{Events: 60, Per: time.Minute, Burst: 30},
+	Keys:             100_000,
 }
 
 // Bucket is one caller's token bucket for one action, in the shape a
@@ -183,6 +191,8 @@ func (l *Limiter) rates(act Action) (perAddr, perSession Rate) {
 		return l.cfg.SendPerAddr, l.cfg.SendPerSession
 	case ActionLink:
 		return l.cfg.LinkPerAddr, l.cfg.LinkPerSession
+	case ActionUpload:
+		return l.cfg.UploadPerAddr, l.cfg.UploadPerSession
 	case ActionWidget:
 		// Per address only: the page has no session yet.
 		return l.cfg.WidgetPerAddr, Rate{}
