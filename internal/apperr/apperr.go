@@ -46,6 +46,10 @@ type Error struct {
 	RetryAfter time.Duration
 	// Missing lists what is missing, on PREREQUISITE_MISSING.
 	Missing []string
+	// Details are further facts a client can act on, added to the
+	// error's extensions as they are (names must not clash with the
+	// fields above).
+	Details map[string]any
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
