@@ -214,3 +214,40 @@ func TestUploadRateLimit(t *testing.T) {
 		}
 	})
 }
+
+// R30, R22: instances sharing a PostgreSQL database and S3 storage serve
+// each other's files: a URL signed by one works on another, with the key
+// both derive from SECRETS_KEY.
+func TestFilesAcrossInstances(t *testing.T) {
+	t.Parallel()
+	b := setup(t, postgres, func(c *Config) { c.FilesURL = attachmenttest.S3(t) })
+	other := b.secondInstance(t)
+	c := b.start(t, b.widgetKey, "Ann")
+	doc := b.mustUpload(t, c.session, c.id, "report.pdf", []byte(testPDF))
+	if status, _, body := other.download(t, doc.URL); status != http.StatusOK || string(body) != testPDF {
+		t.Fatalf("other instance: %d %q", status, body)
+	}
+}
+
+// A browser on the widget's site may upload: the preflight names the
+// methods and headers it allows.
+func TestUploadPreflight(t *testing.T) {
+	t.Parallel()
+	b := setup(t, sqlite)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, b.srv.URL+"/uploads", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "https://shop.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" ||
+		!strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
