@@ -51,7 +51,9 @@ type LimitsConfig struct {
 	LinkPerAddr    Rate
 	// WidgetPerAddr bounds widget subscriptions by key: each one holds a
 	// socket slot and reads the database at every settings change.
-	WidgetPerAddr    Rate
+	WidgetPerAddr Rate
+	// UploadPerSession and UploadPerAddr bound files attached by end
+	// users (R30).
 	UploadPerSession Rate
 	UploadPerAddr    Rate
 	// Keys bounds the memory the limiter may use: least recently seen
