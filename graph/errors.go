@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -67,6 +68,7 @@ func codedExtensions(ae *apperr.Error) map[string]any {
 	if len(ae.Missing) > 0 {
 		ext["missing"] = ae.Missing
 	}
+	maps.Copy(ext, ae.Details)
 	return ext
 }
 

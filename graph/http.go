@@ -51,18 +51,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &request{id: newRequestID(), origin: r.Header.Get("Origin"), clientAddr: h.proxies.clientAddr(r)}
 	w.Header().Set("X-Request-Id", req.id)
 	ctx := tracing.WithRequestID(context.WithValue(r.Context(), requestKey{}, req), req.id)
-	if req.origin != "" {
-		// Any origin may ask; what a token may do from an origin is
-		// decided per widget (session tokens) or by DashboardOrigins.
-		w.Header().Set("Access-Control-Allow-Origin", req.origin)
-		w.Header().Add("Vary", "Origin")
-		if r.Method == http.MethodOptions {
-			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-			w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
-			w.Header().Set("Access-Control-Max-Age", "600")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
+	if h.cors(w, r, req.origin) {
+		return
 	}
 	if r.Header.Get("Upgrade") != "" {
 		h.serveSocket(w, r.WithContext(ctx), req)
@@ -76,23 +66,32 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, &httpError{http.StatusBadRequest, apperr.Invalid("query", "string is not valid UTF-8"), "encoding"})
 		return
 	}
-	actor, err := h.authn.Authenticate(ctx, r.Header.Get("Authorization"), req.clientAddr, req.origin)
-	if err == nil {
-		err = h.checkAgentOrigin(actor, req.origin)
-	}
-	if err != nil {
-		status := http.StatusUnauthorized
-		if apperr.CodeOf(err) == apperr.Forbidden {
-			status = http.StatusForbidden
-		} else if apperr.CodeOf(err) == apperr.Internal {
-			status = http.StatusInternalServerError
-			h.log.ErrorContext(ctx, "authentication failed", "request_id", req.id, "err", err)
-			err = apperr.New(apperr.Internal, "internal error")
-		}
-		h.reject(w, &httpError{status, err, "auth"})
+	actor, he := h.authenticate(ctx, r, req)
+	if he != nil {
+		h.reject(w, he)
 		return
 	}
 	h.gql.ServeHTTP(w, r.WithContext(auth.WithActor(ctx, actor)))
+}
+
+// cors answers cross-origin requests, and reports whether it answered
+// the whole request (a preflight). Any origin may ask; what a token may
+// do from an origin is decided per widget (session tokens) or by
+// DashboardOrigins.
+func (h *Handler) cors(w http.ResponseWriter, r *http.Request, origin string) bool {
+	if origin == "" {
+		return false
+	}
+	w.Header().Set("Access-Control-Allow-Origin", origin)
+	w.Header().Add("Vary", "Origin")
+	if r.Method != http.MethodOptions {
+		return false
+	}
+	w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+	w.Header().Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+	return true
 }
 
 // checkAgentOrigin keeps agent tokens to the dashboard origins, when set.

@@ -29,6 +29,7 @@ const (
 	TypeLinkRequest  Type = "LinkRequest"
 	TypeAPIToken     Type = "ApiToken"
 	TypeTemplate     Type = "MessageTemplate"
+	TypeAttachment   Type = "Attachment"
 )
 
 // ID returns the global id of object id of type t.

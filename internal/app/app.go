@@ -25,6 +25,7 @@ import (
 	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/assignment"
+	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/channel/sandbox"
@@ -63,6 +64,8 @@ type App struct {
 	// buckets are the rate limits shared across instances, nil on SQLite.
 	buckets *store.RateBuckets
 	jobs    *river.Client[*sql.Tx]
+	files   *attachment.Files
+	uploads *graph.Files
 	mux     *http.ServeMux
 	handler http.Handler
 	// stopTracing flushes the spans not yet exported.
@@ -289,9 +292,21 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		return nil, err
 	}
 
+	// Attachments (R30).
+	urlKey, err := fileURLKey(keys, log)
+	if err == nil {
+		a.files, err = attachment.OpenFiles(ctx, cfg.filesURL(log))
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	attachments := attachment.NewService(cfg.Attachments, a.files, db, convs, limiter, attachment.NewSigner(urlKey, time.Now), time.Now)
+	a.uploads = graph.NewFiles(a.gql, attachments, cfg.PublicURL)
+
 	if cfg.Demo {
 		if err := seedDemo(ctx, db, demoServices{team: team, widgets: admin, settings: settings, integrations: integrations}, cfg.PublicURL, out); err != nil {
-			_ = db.Close()
+			_, _ = a.files.Close(), db.Close()
 			return nil, fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -299,7 +314,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	a.routes()
 	a.handler = traced(a.mux, tp)
 	if err := a.start(); err != nil {
-		_ = db.Close()
+		_, _ = a.files.Close(), db.Close()
 		return nil, err
 	}
 	return a, nil
@@ -319,6 +334,8 @@ func (a *App) routes() {
 	a.mux = http.NewServeMux()
 	a.mux.Handle("/graphql", a.gql)
 	a.mux.Handle(webhookPath, a.webhooks)
+	a.mux.HandleFunc("/uploads", a.uploads.ServeUpload)
+	a.mux.HandleFunc("GET /files/{token}/{name}", a.uploads.ServeDownload)
 	if a.cfg.Sandbox {
 		a.mux.Handle("/sandbox/", http.StripPrefix("/sandbox", a.sandbox.Handler()))
 	}
@@ -474,7 +491,7 @@ func (a *App) Close(ctx context.Context) error {
 	a.appender.Close()
 	a.cancelBg()
 	a.wg.Wait()
-	return errors.Join(errSockets, errJobs, a.stopTracing(ctx), a.DB.Close())
+	return errors.Join(errSockets, errJobs, a.stopTracing(ctx), a.files.Close(), a.DB.Close())
 }
 
 // StartClosing fails readiness, so load balancers stop sending traffic

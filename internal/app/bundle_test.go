@@ -24,6 +24,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/linkline/linkline/internal/account"
+	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/store"
@@ -98,6 +99,7 @@ func testConfig(t *testing.T, kind storeKind, configure ...func(*Config)) Config
 	cfg.Limits = auth.LimitsConfig{}
 	cfg.PairLimit = delivery.PairLimit{}
 	cfg.RetryBase = 50 * time.Millisecond
+	cfg.FilesURL = attachment.LocalURL(t.TempDir())
 	switch kind {
 	case postgres:
 		cfg.DBURL = storetest.PostgresURL(t)

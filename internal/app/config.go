@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/linkline/linkline/graph"
+	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/delivery"
 	"github.com/linkline/linkline/internal/integration"
@@ -51,6 +53,13 @@ type Config struct {
 
 	HTTP   graph.HandlerConfig
 	Limits auth.LimitsConfig
+
+	// FilesURL is where attachments are kept, as a gocloud.dev bucket URL
+	// (file:///…, s3://…); empty keeps them in a folder "files" beside
+	// the SQLite database. Attachments bounds uploads and how long
+	// download URLs work (R30).
+	FilesURL    string
+	Attachments attachment.Config
 
 	// GraphURL and InstagramURL are Meta's API roots; GraphVersion the
 	// API version. Configuration, so tests point the adapters elsewhere.
@@ -107,7 +116,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 // parseConfig is ParseConfig for the command name, whose own flags, bound by
 // more, join the server's.
 func parseConfig(name string, args []string, getenv func(string) string, out io.Writer, more func(*flag.FlagSet)) (Config, error) {
-	c := Config{HTTP: graph.DefaultHandlerConfig, Limits: auth.DefaultLimits}
+	c := Config{HTTP: graph.DefaultHandlerConfig, Limits: auth.DefaultLimits, Attachments: attachment.DefaultConfig}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	if more != nil {
@@ -211,6 +220,11 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	rate(&c.Limits.TypingPerSession, "rate-typing-per-session", "RATE_TYPING_PER_SESSION", c.Limits.TypingPerSession, "typing signals per widget session")
 	rate(&c.Limits.TypingPerAddr, "rate-typing-per-addr", "RATE_TYPING_PER_ADDR", c.Limits.TypingPerAddr, "typing signals per client address")
 	rate(&c.Limits.WidgetPerAddr, "rate-widget-per-addr", "RATE_WIDGET_PER_ADDR", c.Limits.WidgetPerAddr, "widget subscriptions by key per client address")
+	rate(&c.Limits.UploadPerSession, "rate-upload-per-session", "RATE_UPLOAD_PER_SESSION", c.Limits.UploadPerSession, "files uploaded per widget session")
+	rate(&c.Limits.UploadPerAddr, "rate-upload-per-addr", "RATE_UPLOAD_PER_ADDR", c.Limits.UploadPerAddr, "files uploaded by end users per client address")
+	str(&c.FilesURL, "files-url", "FILES_URL", "", "where attachments are kept: file:///dir, or s3://bucket?region=…[&endpoint=…&use_path_style=true] for S3-compatible storage (empty: a folder beside the SQLite database)")
+	num64(&c.Attachments.MaxBytes, "max-upload-bytes", "MAX_UPLOAD_BYTES", c.Attachments.MaxBytes, "largest file uploaded or received")
+	dur(&c.Attachments.URLTTL, "file-url-ttl", "FILE_URL_TTL", c.Attachments.URLTTL, "how long a signed download URL works")
 	str(&c.GraphURL, "graph-url", "GRAPH_URL", "https://graph.facebook.com", "Meta Graph API root (WhatsApp, Messenger)")
 	str(&c.InstagramURL, "instagram-url", "INSTAGRAM_URL", "https://graph.instagram.com", "Instagram API root")
 	str(&c.GraphVersion, "graph-version", "GRAPH_VERSION", "v21.0", "Graph API version")
@@ -264,6 +278,8 @@ func (c Config) validate() error {
 	check(c.HTTP.ComplexityLimit > 0 && c.HTTP.DepthLimit > 0 && c.HTTP.ParserTokenLimit > 0, "query limits must be positive")
 	check(c.HTTP.MaxSocketsPerAddr > 0 && c.HTTP.MaxSubscriptionsPerSocket > 0, "socket limits must be positive")
 	check(c.SubscriptionBuffer > 0 && c.WriteBatch > 0, "SUBSCRIPTION_BUFFER and WRITE_BATCH must be positive")
+	check(c.Attachments.MaxBytes > 0, "MAX_UPLOAD_BYTES must be positive")
+	check(time.Minute <= c.Attachments.URLTTL && c.Attachments.URLTTL <= 24*time.Hour, "FILE_URL_TTL must be between 1m and 24h: long enough to load a page, short enough that a leaked URL soon stops working")
 	check(c.EventRetention >= time.Hour, "EVENT_RETENTION must be at least 1h")
 	check(0 < c.GraphTimeout && c.GraphTimeout < c.JobTimeout && c.JobTimeout < c.JobRescueAfter,
 		fmt.Sprintf("timeouts must keep 0 < GRAPH_TIMEOUT (%s) < JOB_TIMEOUT (%s) < JOB_RESCUE_AFTER (%s): a hung call must fail its job, and a job must end before it is run again", c.GraphTimeout, c.JobTimeout, c.JobRescueAfter))
@@ -329,6 +345,34 @@ func (c Config) secretKeys(log *slog.Logger) (store.Sealer, error) {
 		return nil, err
 	}
 	return keys, nil
+}
+
+// filesURL is where attachments are kept: FILES_URL, or a folder beside
+// the SQLite database. Instances sharing a PostgreSQL database need
+// storage they share too.
+func (c Config) filesURL(log *slog.Logger) string {
+	if c.FilesURL != "" {
+		return c.FilesURL
+	}
+	dir := filepath.Join(filepath.Dir(c.SQLitePath), "files")
+	if c.DBURL != "" {
+		log.Warn("attachments are kept on this machine's disk; instances sharing the database need FILES_URL (e.g. s3://…) to serve each other's files", "dir", dir)
+	}
+	return attachment.LocalURL(dir)
+}
+
+// fileURLKey signs download URLs. It is derived from SECRETS_KEY (or the
+// key file beside the SQLite database), which every instance shares; with
+// credentials kept in clear there is no shared key, so each run makes its
+// own, and URLs work only on the instance that signed them until it stops.
+func fileURLKey(keys store.Sealer, log *slog.Logger) ([]byte, error) {
+	if k, ok := keys.(*secret.Keyring); ok {
+		return k.Derive("attachment urls"), nil
+	}
+	log.Warn("download URLs are signed with a key of this process only: set SECRETS_KEY to share one between instances")
+	key := make([]byte, secret.KeySize)
+	_, err := rand.Read(key)
+	return key, err
 }
 
 func splitList(s string) []string {

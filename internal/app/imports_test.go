@@ -67,6 +67,8 @@ var layers = map[string]layer{
 	"internal/social":       layerDomain,
 	"internal/bench/...":    layerTool,
 	"internal/faults":       layerTool,
+
+	"internal/attachment/...": layerDomain,
 }
 
 // storeUses is what internal/store may depend on, directly or not: the
@@ -77,6 +79,7 @@ var layers = map[string]layer{
 var storeUses = []string{
 	"internal/account",
 	"internal/apperr",
+	"internal/attachment",
 	"internal/audit",
 	"internal/auth",
 	"internal/channel",

@@ -28,6 +28,9 @@ const (
 	// reassigns it (R29).
 	AlreadyAssigned Code = "ALREADY_ASSIGNED"
 	Internal        Code = "INTERNAL"
+	// RequestTooLarge is a request body, or a file uploaded, over its
+	// size limit.
+	RequestTooLarge Code = "REQUEST_TOO_LARGE"
 	// BadRequest is a request the transport does not take: not GraphQL,
 	// or a mutation over a websocket.
 	BadRequest Code = "BAD_REQUEST"
@@ -43,6 +46,10 @@ type Error struct {
 	RetryAfter time.Duration
 	// Missing lists what is missing, on PREREQUISITE_MISSING.
 	Missing []string
+	// Details are further facts a client can act on, added to the
+	// error's extensions as they are (names must not clash with the
+	// fields above).
+	Details map[string]any
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }

@@ -39,6 +39,9 @@ const (
 	// ActionWidget is a page following a widget's configuration by its
 	// public key, before any conversation exists.
 	ActionWidget Action = "widget"
+	// ActionUpload is a file attached to a conversation: each costs
+	// storage, so its rate is far below that of text.
+	ActionUpload Action = "upload"
 )
 
 // LimitsConfig holds the abuse limits on end users (R24). Agents and admins
@@ -58,6 +61,10 @@ type LimitsConfig struct {
 	// WidgetPerAddr bounds widget subscriptions by key: each one holds a
 	// socket slot and reads the database at every settings change.
 	WidgetPerAddr Rate
+	// UploadPerSession and UploadPerAddr bound files attached by end
+	// users (R30).
+	UploadPerSession Rate
+	UploadPerAddr    Rate
 	// Keys bounds the memory the limiter may use: least recently seen
 	// callers are forgotten first.
 	Keys int
@@ -79,7 +86,10 @@ var DefaultLimits = LimitsConfig{
 	// A page load follows its widget once; reloads and many tabs behind
 	// one address (an office) stay well inside.
 	WidgetPerAddr: Rate{Events: 60, Per: time.Minute, Burst: 30},
-	Keys:          100_000,
+	// A person attaches a few photos at once, then writes.
+	UploadPerSession: Rate{Events: 10, Per: time.Minute, Burst: 10},
+	UploadPerAddr:    Rate{Events: 60, Per: time.Minute, Burst: 30},
+	Keys:             100_000,
 }
 
 // Bucket is one caller's token bucket for one action, in the shape a
@@ -200,6 +210,8 @@ func (l *Limiter) rates(act Action) (perAddr, perSession Rate) {
 		// Receipts come at the pace of typing: a few per reply. Each
 		// has a bucket of its own (keys name the action).
 		return l.cfg.TypingPerAddr, l.cfg.TypingPerSession
+	case ActionUpload:
+		return l.cfg.UploadPerAddr, l.cfg.UploadPerSession
 	case ActionWidget:
 		// Per address only: the page has no session yet.
 		return l.cfg.WidgetPerAddr, Rate{}

@@ -373,6 +373,13 @@ func (s *Service) Get(ctx context.Context, actor *auth.Actor, id int64) (*Conver
 	return c, nil
 }
 
+// Readable returns nil when the actor may read conversation id, and
+// NOT_FOUND otherwise, as Get does.
+func (s *Service) Readable(ctx context.Context, actor *auth.Actor, id int64) error {
+	_, err := s.Get(ctx, actor, id)
+	return err
+}
+
 // List returns the account's conversations, most recently updated first.
 func (s *Service) List(ctx context.Context, actor *auth.Actor, f Filter, p Page) ([]*Conversation, error) {
 	if f.Status != "" && !f.Status.Valid() {

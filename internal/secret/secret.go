@@ -10,6 +10,7 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -38,12 +39,14 @@ var (
 type Keyring struct {
 	current string
 	aeads   map[string]cipher.AEAD
+	// currentKey derives keys for other purposes (Derive).
+	currentKey []byte
 }
 
 // NewKeyring returns a keyring sealing with current and opening with
 // current and every old key.
 func NewKeyring(current []byte, old ...[]byte) (*Keyring, error) {
-	k := &Keyring{aeads: map[string]cipher.AEAD{}}
+	k := &Keyring{aeads: map[string]cipher.AEAD{}, currentKey: current}
 	for i, key := range append([][]byte{current}, old...) {
 		if len(key) != KeySize {
 			return nil, fmt.Errorf("secret: a key is %d bytes, not %d", len(key), KeySize)
@@ -70,6 +73,15 @@ func NewKeyring(current []byte, old ...[]byte) (*Keyring, error) {
 func KeyID(key []byte) string {
 	sum := sha256.Sum256(append([]byte("linkline secret key id\x00"), key...))
 	return hex.EncodeToString(sum[:6])
+}
+
+// Derive returns a key for purpose, derived from the current key, so that
+// one configured secret serves several uses without one use's key opening
+// another's. It changes when the current key is rotated.
+func (k *Keyring) Derive(purpose string) []byte {
+	m := hmac.New(sha256.New, k.currentKey)
+	m.Write([]byte("linkline derived key\x00" + purpose))
+	return m.Sum(nil)
 }
 
 // Current is the id of the key that seals.

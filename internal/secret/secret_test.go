@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -125,5 +126,20 @@ func TestKeyFileIsKeptPrivately(t *testing.T) {
 	again, created, err := KeyFile(path)
 	if err != nil || created || string(again) != string(first) {
 		t.Fatalf("second KeyFile = %v, %v: not the kept key", created, err)
+	}
+}
+
+// A derived key is stable for one key and purpose, and differs from
+// another purpose's and another key's: a download URL signature (R30)
+// neither seals nor opens credentials.
+func TestDerive(t *testing.T) {
+	t.Parallel()
+	ka, _ := NewKeyring(key(0))
+	kb, _ := NewKeyring(key(1), key(0))
+	if !bytes.Equal(ka.Derive("urls"), ka.Derive("urls")) {
+		t.Fatal("not stable")
+	}
+	if bytes.Equal(ka.Derive("urls"), ka.Derive("other")) || bytes.Equal(ka.Derive("urls"), kb.Derive("urls")) {
+		t.Fatal("derived keys collide")
 	}
 }
