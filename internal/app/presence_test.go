@@ -48,6 +48,20 @@ func TestPresence(t *testing.T) {
 		}
 		widget := b.connect(t, transportWS, maria.session)
 		widget.subscribe("w", conversationEvents, map[string]any{"id": maria.id, "after": maria.cursor})
+		// Presence is live only: a first message that every subscriber
+		// receives shows each is live before any is sent. Its cursor is
+		// the one presence carries.
+		b.mustSend(t, maria, "hello", "m0")
+		if e := widget.nextEvent("w"); e.Kind != "MESSAGE_ADDED" {
+			t.Fatalf("the widget's first event: %+v", e)
+		}
+		for i, d := range dashboards {
+			e := d.nextPresence(t, "feed")
+			if e.Kind != "MESSAGE_ADDED" {
+				t.Fatalf("dashboard %d's first event: %+v", i, e)
+			}
+			head = e.Cursor
+		}
 
 		setPresence := `mutation($id: ID!, $a: AgentActivity!) { setPresence(input: {conversationId: $id, activity: $a}) { conversation { id } } }`
 		for _, activity := range []string{"VIEWING", "TYPING"} {
