@@ -89,7 +89,13 @@ func (f *Files) ServeUpload(w http.ResponseWriter, r *http.Request) {
 // URL is a signed download URL for a: hand it only to readers of its
 // conversation.
 func (f *Files) URL(a *attachment.Attachment) string {
-	return f.publicURL + "/files/" + f.svc.Token(a) + "/" + url.PathEscape(a.Name)
+	return downloadURL(f.publicURL, f.svc, a)
+}
+
+// downloadURL is where a reader of a's conversation downloads it, under
+// publicURL, until its token expires.
+func downloadURL(publicURL string, svc *attachment.Service, a *attachment.Attachment) string {
+	return publicURL + "/files/" + svc.Token(a) + "/" + url.PathEscape(a.Name)
 }
 
 // ServeDownload serves GET /files/{token}/{name}. Nothing it serves runs in

@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	Account() AccountResolver
 	Agent() AgentResolver
 	ApiToken() ApiTokenResolver
+	Attachment() AttachmentResolver
 	AuditEntry() AuditEntryResolver
 	Conversation() ConversationResolver
 	EndUser() EndUserResolver
@@ -102,6 +103,18 @@ type ComplexityRoot struct {
 
 	ApiTokenPayload struct {
 		APIToken func(childComplexity int) int
+	}
+
+	Attachment struct {
+		ContentType func(childComplexity int) int
+		Height      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Size        func(childComplexity int) int
+		State       func(childComplexity int) int
+		URL         func(childComplexity int) int
+		Width       func(childComplexity int) int
 	}
 
 	AuditEntry struct {
@@ -248,7 +261,15 @@ type ComplexityRoot struct {
 		LinkRequest func(childComplexity int) int
 	}
 
+	Location struct {
+		Address   func(childComplexity int) int
+		Latitude  func(childComplexity int) int
+		Longitude func(childComplexity int) int
+		Name      func(childComplexity int) int
+	}
+
 	Message struct {
+		Attachments     func(childComplexity int) int
 		AuthorName      func(childComplexity int) int
 		AuthorRole      func(childComplexity int) int
 		Channel         func(childComplexity int) int
@@ -260,6 +281,7 @@ type ComplexityRoot struct {
 		DeliveryError   func(childComplexity int) int
 		DeliveryState   func(childComplexity int) int
 		ID              func(childComplexity int) int
+		Location        func(childComplexity int) int
 		Note            func(childComplexity int) int
 		Seq             func(childComplexity int) int
 		Template        func(childComplexity int) int
@@ -477,6 +499,13 @@ type AgentResolver interface {
 }
 type ApiTokenResolver interface {
 	ID(ctx context.Context, obj *auth.APIToken) (string, error)
+}
+type AttachmentResolver interface {
+	ID(ctx context.Context, obj *conversation.Attachment) (*string, error)
+
+	Width(ctx context.Context, obj *conversation.Attachment) (*int, error)
+	Height(ctx context.Context, obj *conversation.Attachment) (*int, error)
+	URL(ctx context.Context, obj *conversation.Attachment) (*string, error)
 }
 type AuditEntryResolver interface {
 	Actor(ctx context.Context, obj *audit.Entry) (*account.Agent, error)
@@ -759,6 +788,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiTokenPayload.APIToken(childComplexity), true
+
+	case "Attachment.contentType":
+		if e.ComplexityRoot.Attachment.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ContentType(childComplexity), true
+	case "Attachment.height":
+		if e.ComplexityRoot.Attachment.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Height(childComplexity), true
+	case "Attachment.id":
+		if e.ComplexityRoot.Attachment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.ID(childComplexity), true
+	case "Attachment.kind":
+		if e.ComplexityRoot.Attachment.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Kind(childComplexity), true
+	case "Attachment.name":
+		if e.ComplexityRoot.Attachment.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Name(childComplexity), true
+	case "Attachment.size":
+		if e.ComplexityRoot.Attachment.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Size(childComplexity), true
+	case "Attachment.state":
+		if e.ComplexityRoot.Attachment.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.State(childComplexity), true
+	case "Attachment.url":
+		if e.ComplexityRoot.Attachment.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.URL(childComplexity), true
+	case "Attachment.width":
+		if e.ComplexityRoot.Attachment.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attachment.Width(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -1311,6 +1395,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LinkRequestPayload.LinkRequest(childComplexity), true
 
+	case "Location.address":
+		if e.ComplexityRoot.Location.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Address(childComplexity), true
+	case "Location.latitude":
+		if e.ComplexityRoot.Location.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Latitude(childComplexity), true
+	case "Location.longitude":
+		if e.ComplexityRoot.Location.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Longitude(childComplexity), true
+	case "Location.name":
+		if e.ComplexityRoot.Location.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Location.Name(childComplexity), true
+
+	case "Message.attachments":
+		if e.ComplexityRoot.Message.Attachments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Attachments(childComplexity), true
 	case "Message.authorName":
 		if e.ComplexityRoot.Message.AuthorName == nil {
 			break
@@ -1377,6 +1492,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.ID(childComplexity), true
+	case "Message.location":
+		if e.ComplexityRoot.Message.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.Location(childComplexity), true
 	case "Message.note":
 		if e.ComplexityRoot.Message.Note == nil {
 			break
@@ -2681,6 +2802,8 @@ enum EventKind {
   REPLY_HELD
   "The end user wrote again: the conversation's held replies on that channel were queued (R33)."
   REPLY_RELEASED
+  "A file the end user sent on a social channel was fetched from the platform and stored, or could not be: the event's message carries it (R30)."
+  ATTACHMENT_RECEIVED
 }
 
 "What an agent is doing in a conversation (R29)."
@@ -3112,6 +3235,10 @@ type Message implements Node {
   choiceId: String!
   "The WhatsApp template the message sends (R33); text is how it reads."
   template: SentTemplate
+  "The files the message carries, in order (R30)."
+  attachments: [Attachment!]!
+  "A place the end user shared on a social channel (R30); text is how it reads."
+  location: Location
 }
 
 "Until when a social channel takes a free-form reply (R17)."
@@ -3345,6 +3472,8 @@ input SendMessageInput {
   clientMessageId: String!
   "The id of the choice tapped, one of the conversation's latest offer (R32); text is its title."
   choiceId: String
+  "Files uploaded into the conversation (POST /uploads) for the message to carry, up to 10 (R30). With attachments, text may be empty."
+  attachmentIds: [ID!]
 }
 
 input ReplyInput {
@@ -3359,6 +3488,8 @@ input ReplyInput {
   choices: [ChoiceInput!]
   "Set to hold the reply, instead of refusing it with WINDOW_CLOSED, when the channel's messaging window has closed (R33): it is stored as HELD and goes out when the end user writes again. With an open window the reply goes out as usual and the template is not sent."
   hold: HoldInput
+  "Files uploaded into the conversation (POST /uploads) for the reply to carry (R30): up to 10 to the widget, one to a social channel. Each is checked, before anything is queued, against what the destination carries; ATTACHMENT_NOT_CARRIED says what would work instead. With attachments, text may be empty."
+  attachmentIds: [ID!]
 }
 
 input SetConversationLanguageInput {
@@ -3586,6 +3717,54 @@ input HoldInput {
   templateId: ID
   templateParameters: [String!]
 }
+
+# Attachments (issue 12).
+
+"A file a message carries (R30)."
+type Attachment {
+  "The stored file's id; null while it is being received."
+  id: ID
+  kind: AttachmentKind!
+  state: AttachmentState!
+  "The file name, cleaned of path and control characters."
+  name: String!
+  "The type sniffed from the bytes once stored; until then, what the platform declared."
+  contentType: String!
+  "In bytes; 0 until stored."
+  size: Int!
+  "Set for stored images, in pixels."
+  width: Int
+  height: Int
+  "Where the conversation's readers download it: signed, and valid for a short time (FILE_URL_TTL); null until stored. Safe images, audio and video show inline (an image's URL is its own thumbnail); anything else downloads."
+  url: String
+}
+
+enum AttachmentKind {
+  IMAGE
+  VIDEO
+  AUDIO
+  "Any other file: PDF, office documents, text."
+  DOCUMENT
+  "A sticker sent on a social channel (an image)."
+  STICKER
+}
+
+enum AttachmentState {
+  "Sent on a social channel; being fetched from the platform, with retries."
+  RECEIVING
+  STORED
+  "The platform no longer serves it (retries exhausted, or its URL expired)."
+  FAILED
+}
+
+"A place shared on a social channel."
+type Location {
+  latitude: Float!
+  longitude: Float!
+  "The place's name and address when the sender chose a named place; else empty."
+  name: String!
+  address: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3670,6 +3849,30 @@ func (ec *executionContext) childFields_ApiTokenPayload(ctx context.Context, fie
 		return ec.fieldContext_ApiTokenPayload_apiToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Attachment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Attachment_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Attachment_kind(ctx, field)
+	case "state":
+		return ec.fieldContext_Attachment_state(ctx, field)
+	case "name":
+		return ec.fieldContext_Attachment_name(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Attachment_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_Attachment_size(ctx, field)
+	case "width":
+		return ec.fieldContext_Attachment_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Attachment_height(ctx, field)
+	case "url":
+		return ec.fieldContext_Attachment_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attachment", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3960,6 +4163,20 @@ func (ec *executionContext) childFields_LinkRequestPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type LinkRequestPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "latitude":
+		return ec.fieldContext_Location_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Location_longitude(ctx, field)
+	case "name":
+		return ec.fieldContext_Location_name(ctx, field)
+	case "address":
+		return ec.fieldContext_Location_address(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
+}
+
 func (ec *executionContext) childFields_Message(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3992,6 +4209,10 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_choiceId(ctx, field)
 	case "template":
 		return ec.fieldContext_Message_template(ctx, field)
+	case "attachments":
+		return ec.fieldContext_Message_attachments(ctx, field)
+	case "location":
+		return ec.fieldContext_Message_location(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
 }
@@ -5798,6 +6019,213 @@ func (ec *executionContext) fieldContext_ApiTokenPayload_apiToken(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Attachment_id(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Attachment_kind(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.AttachmentKind) graphql.Marshaler {
+			return ec.marshalNAttachmentKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "AttachmentKind")
+}
+
+func (ec *executionContext) _Attachment_state(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v conversation.AttachmentState) graphql.Marshaler {
+			return ec.marshalNAttachmentState2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "AttachmentState")
+}
+
+func (ec *executionContext) _Attachment_name(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_contentType(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attachment_size(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Attachment_width(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().Width(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Attachment_height(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().Height(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Attachment_url(ctx context.Context, field graphql.CollectedField, obj *conversation.Attachment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attachment_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attachment().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attachment_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attachment", field, true, true, "String")
 }
 
 func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *audit.Entry) (ret graphql.Marshaler) {
@@ -8095,6 +8523,98 @@ func (ec *executionContext) fieldContext_LinkRequestPayload_linkRequest(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Location_latitude(ctx context.Context, field graphql.CollectedField, obj *conversation.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Location_longitude(ctx context.Context, field graphql.CollectedField, obj *conversation.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Location_name(ctx context.Context, field graphql.CollectedField, obj *conversation.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
+func (ec *executionContext) _Location_address(ctx context.Context, field graphql.CollectedField, obj *conversation.Location) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Location_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+}
+
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8462,6 +8982,70 @@ func (ec *executionContext) fieldContext_Message_template(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SentTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Message_attachments(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_attachments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attachments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []conversation.Attachment) graphql.Marshaler {
+			return ec.marshalNAttachment2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Message_attachments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attachment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Message_location(ctx context.Context, field graphql.CollectedField, obj *conversation.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *conversation.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Message",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15808,7 +16392,7 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "channel", "choices", "hold"}
+	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "channel", "choices", "hold", "attachmentIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15857,6 +16441,13 @@ func (ec *executionContext) unmarshalInputReplyInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Hold = data
+		case "attachmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttachmentIds = data
 		}
 	}
 	return it, nil
@@ -15934,7 +16525,7 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "choiceId"}
+	fieldsInOrder := [...]string{"conversationId", "text", "clientMessageId", "choiceId", "attachmentIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15969,6 +16560,13 @@ func (ec *executionContext) unmarshalInputSendMessageInput(ctx context.Context, 
 				return it, err
 			}
 			it.ChoiceID = data
+		case "attachmentIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attachmentIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttachmentIds = data
 		}
 	}
 	return it, nil
@@ -17260,6 +17858,83 @@ func (ec *executionContext) _ApiTokenPayload(ctx context.Context, sel ast.Select
 	return out
 }
 
+var attachmentImplementors = []string{"Attachment"}
+
+func (ec *executionContext) _Attachment(ctx context.Context, sel ast.SelectionSet, obj *conversation.Attachment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attachmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attachment")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Attachment_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Attachment_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Attachment_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._Attachment_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.Values[i] = ec._Attachment_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "width":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_width(ctx, field, obj)
+				})
+		case "height":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_height(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attachment_url(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditEntryImplementors = []string{"AuditEntry"}
 
 func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *audit.Entry) graphql.Marshaler {
@@ -18251,6 +18926,54 @@ func (ec *executionContext) _LinkRequestPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var locationImplementors = []string{"Location"}
+
+func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *conversation.Location) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Location")
+		case "latitude":
+			out.Values[i] = ec._Location_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "longitude":
+			out.Values[i] = ec._Location_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Location_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._Location_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var messageImplementors = []string{"Message", "Node"}
 
 func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, obj *conversation.Message) graphql.Marshaler {
@@ -18336,6 +19059,16 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "template":
 			out.Values[i] = ec._Message_template(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attachments":
+			out.Values[i] = ec._Message_attachments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.Values[i] = ec._Message_location(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -20262,6 +20995,86 @@ func (ec *executionContext) unmarshalNAssignConversationInput2githubᚗcomᚋlin
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAttachment2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachment(ctx context.Context, sel ast.SelectionSet, v conversation.Attachment) graphql.Marshaler {
+	return ec._Attachment(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAttachment2ᚕgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentᚄ(ctx context.Context, sel ast.SelectionSet, v []conversation.Attachment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttachment2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAttachmentKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentKind(ctx context.Context, v any) (conversation.AttachmentKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAttachmentKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachmentKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentKind(ctx context.Context, sel ast.SelectionSet, v conversation.AttachmentKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAttachmentKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AttachmentKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAttachmentKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentKind = map[string]conversation.AttachmentKind{
+		"IMAGE":    conversation.KindImage,
+		"VIDEO":    conversation.KindVideo,
+		"AUDIO":    conversation.KindAudio,
+		"DOCUMENT": conversation.KindDocument,
+		"STICKER":  conversation.KindSticker,
+	}
+	marshalNAttachmentKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentKind = map[conversation.AttachmentKind]string{
+		conversation.KindImage:    "IMAGE",
+		conversation.KindVideo:    "VIDEO",
+		conversation.KindAudio:    "AUDIO",
+		conversation.KindDocument: "DOCUMENT",
+		conversation.KindSticker:  "STICKER",
+	}
+)
+
+func (ec *executionContext) unmarshalNAttachmentState2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentState(ctx context.Context, v any) (conversation.AttachmentState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNAttachmentState2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentState[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttachmentState2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentState(ctx context.Context, sel ast.SelectionSet, v conversation.AttachmentState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNAttachmentState2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentState[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AttachmentState!")
+	}
+	return res
+}
+
+var (
+	unmarshalNAttachmentState2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentState = map[string]conversation.AttachmentState{
+		"RECEIVING": conversation.AttachmentReceiving,
+		"STORED":    conversation.AttachmentStored,
+		"FAILED":    conversation.AttachmentFailed,
+	}
+	marshalNAttachmentState2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐAttachmentState = map[conversation.AttachmentState]string{
+		conversation.AttachmentReceiving: "RECEIVING",
+		conversation.AttachmentStored:    "STORED",
+		conversation.AttachmentFailed:    "FAILED",
+	}
+)
+
 func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋauditᚐEntry(ctx context.Context, sel ast.SelectionSet, v *audit.Entry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
@@ -20593,6 +21406,7 @@ var (
 		"UNREAD_FALLBACK":        feed.KindUnreadFallback,
 		"REPLY_HELD":             feed.KindReplyHeld,
 		"REPLY_RELEASED":         feed.KindReplyReleased,
+		"ATTACHMENT_RECEIVED":    feed.KindAttachmentReceived,
 	}
 	marshalNEventKind2githubᚗcomᚋlinklineᚋlinklineᚋinternalᚋfeedᚐKind = map[feed.Kind]string{
 		feed.KindConversationStarted:  "CONVERSATION_STARTED",
@@ -20611,6 +21425,7 @@ var (
 		feed.KindUnreadFallback:       "UNREAD_FALLBACK",
 		feed.KindReplyHeld:            "REPLY_HELD",
 		feed.KindReplyReleased:        "REPLY_RELEASED",
+		feed.KindAttachmentReceived:   "ATTACHMENT_RECEIVED",
 	}
 )
 
@@ -21852,6 +22667,41 @@ func (ec *executionContext) unmarshalOHoldInput2ᚖgithubᚗcomᚋlinklineᚋlin
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -21951,6 +22801,13 @@ var (
 		conversation.ReasonDisabledByAdmin: "DISABLED_BY_ADMIN",
 	}
 )
+
+func (ec *executionContext) marshalOLocation2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐLocation(ctx context.Context, sel ast.SelectionSet, v *conversation.Location) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Location(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalOMessage2ᚖgithubᚗcomᚋlinklineᚋlinklineᚋinternalᚋconversationᚐMessage(ctx context.Context, sel ast.SelectionSet, v *conversation.Message) graphql.Marshaler {
 	if v == nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/linkline/linkline/internal/account"
 	"github.com/linkline/linkline/internal/assignment"
+	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/audit"
 	"github.com/linkline/linkline/internal/auth"
 	"github.com/linkline/linkline/internal/conversation"
@@ -71,7 +72,10 @@ type Resolver struct {
 	Unread *unread.Service
 	// Templates syncs, lists and sends WhatsApp templates (R33).
 	Templates *template.Service
-	// PublicURL is where the service is reached, for webhook URLs.
+	// Attachments signs the download URLs of messages' files (R30).
+	Attachments *attachment.Service
+	// PublicURL is where the service is reached, for webhook and file
+	// URLs.
 	PublicURL string
 
 	// maxSubscriptions is set by NewHandler from its config.

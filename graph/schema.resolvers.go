@@ -38,6 +38,34 @@ func (r *apiTokenResolver) ID(ctx context.Context, obj *auth.APIToken) (string, 
 	return relay.ID(relay.TypeAPIToken, obj.ID), nil
 }
 
+// ID is the resolver for the id field.
+func (r *attachmentResolver) ID(ctx context.Context, obj *conversation.Attachment) (*string, error) {
+	if obj.ID == 0 {
+		return nil, nil
+	}
+	id := relay.ID(relay.TypeAttachment, obj.ID)
+	return &id, nil
+}
+
+// Width is the resolver for the width field.
+func (r *attachmentResolver) Width(ctx context.Context, obj *conversation.Attachment) (*int, error) {
+	return positive(obj.Width), nil
+}
+
+// Height is the resolver for the height field.
+func (r *attachmentResolver) Height(ctx context.Context, obj *conversation.Attachment) (*int, error) {
+	return positive(obj.Height), nil
+}
+
+// URL is the resolver for the url field.
+func (r *attachmentResolver) URL(ctx context.Context, obj *conversation.Attachment) (*string, error) {
+	if obj.State != conversation.AttachmentStored {
+		return nil, nil
+	}
+	u := r.fileURL(obj)
+	return &u, nil
+}
+
 // Actor is the resolver for the actor field.
 func (r *auditEntryResolver) Actor(ctx context.Context, obj *audit.Entry) (*account.Agent, error) {
 	if obj.AgentID == 0 {
@@ -231,6 +259,9 @@ func (r *mutationResolver) SendMessage(ctx context.Context, input model.SendMess
 	if input.ChoiceID != nil {
 		in.ChoiceID = *input.ChoiceID
 	}
+	if in.AttachmentIDs, err = relay.DecodeList(relay.TypeAttachment, input.AttachmentIds); err != nil {
+		return nil, err
+	}
 	w, err := r.Conv.Send(ctx, auth.FromContext(ctx), in)
 	if err != nil {
 		return nil, err
@@ -247,6 +278,9 @@ func (r *mutationResolver) ReplyToConversation(ctx context.Context, input model.
 	in := conversation.SendInput{ConversationID: id, Text: input.Text, ClientMessageID: input.ClientMessageID, Choices: choices(input.Choices)}
 	if input.Channel != nil {
 		in.Channel = *input.Channel
+	}
+	if in.AttachmentIDs, err = relay.DecodeList(relay.TypeAttachment, input.AttachmentIds); err != nil {
+		return nil, err
 	}
 	if err := r.hold(ctx, &in, input.Hold); err != nil {
 		return nil, err
@@ -834,6 +868,9 @@ func (r *Resolver) Agent() AgentResolver { return &agentResolver{r} }
 // ApiToken returns ApiTokenResolver implementation.
 func (r *Resolver) ApiToken() ApiTokenResolver { return &apiTokenResolver{r} }
 
+// Attachment returns AttachmentResolver implementation.
+func (r *Resolver) Attachment() AttachmentResolver { return &attachmentResolver{r} }
+
 // AuditEntry returns AuditEntryResolver implementation.
 func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
@@ -883,6 +920,7 @@ type (
 	accountResolver      struct{ *Resolver }
 	agentResolver        struct{ *Resolver }
 	apiTokenResolver     struct{ *Resolver }
+	attachmentResolver   struct{ *Resolver }
 	auditEntryResolver   struct{ *Resolver }
 	conversationResolver struct{ *Resolver }
 	endUserResolver      struct{ *Resolver }

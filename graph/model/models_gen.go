@@ -237,6 +237,8 @@ type ReplyInput struct {
 	Choices []*ChoiceInput `json:"choices,omitempty"`
 	// Set to hold the reply, instead of refusing it with WINDOW_CLOSED, when the channel's messaging window has closed (R33): it is stored as HELD and goes out when the end user writes again. With an open window the reply goes out as usual and the template is not sent.
 	Hold *HoldInput `json:"hold,omitempty"`
+	// Files uploaded into the conversation (POST /uploads) for the reply to carry (R30): up to 10 to the widget, one to a social channel. Each is checked, before anything is queued, against what the destination carries; ATTACHMENT_NOT_CARRIED says what would work instead. With attachments, text may be empty.
+	AttachmentIds []string `json:"attachmentIds,omitempty"`
 }
 
 type RequestLinkInput struct {
@@ -253,6 +255,8 @@ type SendMessageInput struct {
 	ClientMessageID string `json:"clientMessageId"`
 	// The id of the choice tapped, one of the conversation's latest offer (R32); text is its title.
 	ChoiceID *string `json:"choiceId,omitempty"`
+	// Files uploaded into the conversation (POST /uploads) for the message to carry, up to 10 (R30). With attachments, text may be empty.
+	AttachmentIds []string `json:"attachmentIds,omitempty"`
 }
 
 type SendMessagePayload struct {

@@ -60,6 +60,21 @@ func Decode(t Type, gid string) (int64, error) {
 	return id, nil
 }
 
+// DecodeList decodes ids of type t, NOT_FOUND at the first that is not one.
+func DecodeList(t Type, gids []string) ([]int64, error) {
+	if len(gids) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(gids))
+	for i, gid := range gids {
+		var err error
+		if ids[i], err = Decode(t, gid); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
 // MaxPage is the most items one connection page returns (SPEC §4).
 const MaxPage = 100
 

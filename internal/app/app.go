@@ -278,20 +278,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 
 	typist := typing.NewService(convs, limiter, a.feed, deliveries, log, time.Now)
 
-	// The API.
-	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
-		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
-		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
-		Admin: admin, Team: team, Tokens: tokens,
-		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
-		Presenter: assignment.NewPresenter(convs, a.feed, typist, time.Now), Auto: auto, Typing: typist,
-		Receipts: receipt.NewService(convs, db, deliveries, limiter, log), Unread: fallbacks, Templates: templates}
-	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-
 	// Attachments (R30).
 	urlKey, err := fileURLKey(keys, log)
 	if err == nil {
@@ -302,6 +288,22 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		return nil, err
 	}
 	attachments := attachment.NewService(cfg.Attachments, a.files, db, convs, limiter, attachment.NewSigner(urlKey, time.Now), time.Now)
+
+	// The API.
+	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,
+		Channels: integrations, Deliveries: deliveries, Settings: settings, PublicURL: cfg.PublicURL,
+		Links: requests, Languages: languages, Unlinks: unlinks, Menus: widget.NewMenus(widgets, limiter),
+		Admin: admin, Team: team, Tokens: tokens,
+		Assignments: assignment.NewService(convs, db, a.appender), Audit: audit.NewLog(db, time.Now, log),
+		Presenter: assignment.NewPresenter(convs, a.feed, typist, time.Now), Auto: auto, Typing: typist,
+		Receipts: receipt.NewService(convs, db, deliveries, limiter, log), Unread: fallbacks, Templates: templates,
+		Attachments: attachments}
+	a.gql, err = graph.NewHandler(cfg.HTTP, res, authn, log, m, tp)
+	if err != nil {
+		_, _ = a.files.Close(), db.Close()
+		return nil, err
+	}
+
 	a.uploads = graph.NewFiles(a.gql, attachments, cfg.PublicURL)
 
 	if cfg.Demo {

@@ -13,7 +13,7 @@ import (
 // written, or by the plan it carries; the Writer reads, numbers and stores.
 
 // Command is one change a Writer applies: Start, Post, Receive, SetStatus,
-// Assign, AddNote, DeliveryUpdate, Activation or Detachment.
+// Assign, AddNote, DeliveryUpdate, Activation, Detachment or Attach.
 type Command interface {
 	// Account is the account whose events the command numbers.
 	Account() int64

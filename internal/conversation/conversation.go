@@ -182,7 +182,11 @@ type Message struct {
 	ChoiceID string
 	// Template is the WhatsApp template an agent's message sends (R33);
 	// Text is how it reads.
-	Template  *SentTemplate
+	Template *SentTemplate
+	// Attachments are the files it carries, in order (R30).
+	Attachments []Attachment
+	// Location is a place an end user shared (R30).
+	Location  *Location
 	CreatedAt time.Time
 }
 

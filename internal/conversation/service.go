@@ -32,6 +32,9 @@ type Store interface {
 	// choices (R32); NOT_FOUND when none does.
 	LatestChoices(ctx context.Context, accountID, conversationID int64) (*Message, error)
 	IdentityByExternalID(ctx context.Context, accountID int64, ch Channel, externalID string) (*Identity, error)
+	// Attachments returns stored files of a conversation, in the order
+	// of ids: NOT_FOUND when one is not the conversation's.
+	Attachments(ctx context.Context, accountID, conversationID int64, ids []int64) ([]Attachment, error)
 }
 
 // Route is where a reply goes.
@@ -55,6 +58,9 @@ type Draft struct {
 	// Hold asks for the reply to be held rather than refused when the
 	// destination's window has closed (R33).
 	Hold bool
+	// Attachments are the files it carries, each to be checked against
+	// what the destination carries (R30).
+	Attachments []Attachment
 }
 
 // Router decides where a reply goes and refuses, up front, what its
@@ -187,6 +193,9 @@ type SendInput struct {
 	// Opener, on a held reply, gives a message to send at once before it,
 	// a template; it is not sent when the reply is not held.
 	Opener func(ctx context.Context) (*Message, error)
+	// AttachmentIDs name files uploaded into the conversation for the
+	// message to carry (R30).
+	AttachmentIDs []int64
 }
 
 // Send appends an end user's message from the widget. A message to a closed
@@ -212,6 +221,12 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 	if err != nil {
 		return nil, err
 	}
+	// Files of another end user's conversation are NOT_FOUND here, so
+	// the writer's ownership check covers them too.
+	files, err := s.attachments(ctx, sess.AccountID, in.ConversationID, in.AttachmentIDs)
+	if err != nil {
+		return nil, err
+	}
 	res, err := s.writer.Write(ctx, Post{
 		AccountID:      sess.AccountID,
 		ConversationID: in.ConversationID,
@@ -219,7 +234,7 @@ func (s *Service) Send(ctx context.Context, actor *auth.Actor, in SendInput) (*W
 		Message: &Message{
 			AccountID: sess.AccountID, ConversationID: in.ConversationID, Channel: ChannelWebWidget,
 			AuthorRole: AuthorEndUser, AuthorID: sess.EndUserID,
-			Text: in.Text, ClientMessageID: in.ClientMessageID, ChoiceID: chosen,
+			Text: in.Text, ClientMessageID: in.ClientMessageID, ChoiceID: chosen, Attachments: files,
 		},
 	})
 	if err != nil {
@@ -251,14 +266,21 @@ func (s *Service) Reply(ctx context.Context, actor *auth.Actor, in SendInput) (*
 	if err := CheckChoices(in.Choices); err != nil {
 		return nil, err
 	}
-	route, err := s.router.Route(ctx, c, Draft{Text: in.Text, Choices: in.Choices, To: in.Channel, Hold: in.Hold})
+	if len(in.Choices) > 0 && len(in.AttachmentIDs) > 0 {
+		return nil, apperr.Invalid("attachmentIds", "cannot go with choices: send the file, then the question")
+	}
+	files, err := s.attachments(ctx, c.AccountID, c.ID, in.AttachmentIDs)
+	if err != nil {
+		return nil, err
+	}
+	route, err := s.router.Route(ctx, c, Draft{Text: in.Text, Choices: in.Choices, To: in.Channel, Hold: in.Hold, Attachments: files})
 	if err != nil {
 		return nil, err
 	}
 	m := &Message{
 		AccountID: c.AccountID, ConversationID: c.ID, Channel: route.Channel,
 		AuthorRole: AuthorAgent, AuthorID: actor.Agent.ID, AuthorName: actor.Agent.Name,
-		Text: in.Text, ClientMessageID: in.ClientMessageID, IdentityID: route.IdentityID,
+		Text: in.Text, ClientMessageID: in.ClientMessageID, IdentityID: route.IdentityID, Attachments: files,
 	}
 	if len(in.Choices) > 0 {
 		m.Choices, m.Form = in.Choices, route.Form
@@ -511,11 +533,14 @@ func (s *Service) EndUser(ctx context.Context, c *Conversation) (*EndUser, error
 	return s.store.EndUser(ctx, c.AccountID, c.EndUserID)
 }
 
+// checkSend checks what a message says. Text is needed, unless files are
+// what it says.
 func (s *Service) checkSend(in SendInput) error {
-	if err := checkText("text", in.Text, s.cfg.MaxTextRunes, false); err != nil {
+	files := len(in.AttachmentIDs) > 0
+	if err := checkText("text", in.Text, s.cfg.MaxTextRunes, files); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.Text) == "" {
+	if !files && strings.TrimSpace(in.Text) == "" {
 		return apperr.Invalid("text", "is blank")
 	}
 	return CheckClientMessageID(in.ClientMessageID)

@@ -147,8 +147,8 @@ var _ conversation.Router = (*Service)(nil)
 
 // Route decides where a reply goes: to the channel the end user used last
 // (R11, R14). A social destination is checked up front against its length
-// limit, its window and its integration, so a reply that cannot be
-// delivered is refused, not queued to fail (R17). Choices get the form
+// limit, its files (R30), its window and its integration, so a reply that
+// cannot be delivered is refused, not queued to fail (R17). Choices get the form
 // their channel shows them in (R32), and count towards its length when
 // they go as numbered text.
 func (s *Service) Route(ctx context.Context, c *conversation.Conversation, d conversation.Draft) (conversation.Route, error) {
@@ -171,6 +171,9 @@ func (s *Service) Route(ctx context.Context, c *conversation.Conversation, d con
 		return conversation.Route{}, err
 	}
 	if _, err := s.usable(ctx, id); err != nil {
+		return conversation.Route{}, err
+	}
+	if err := checkAttachments(ch, d.Attachments); err != nil {
 		return conversation.Route{}, err
 	}
 	form := formFor(ch, text, choices)

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/linkline/linkline/internal/apperr"
-	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/conversation"
 )
 
@@ -78,7 +77,7 @@ var mediaLimits = map[conversation.Channel][]mediaKind{
 // CheckAttachment refuses, before anything is queued, an attachment that
 // channel ch does not carry: a type it does not take, or a size over its
 // limit for that type. The error says what the channel takes.
-func CheckAttachment(ch conversation.Channel, a *attachment.Attachment) error {
+func CheckAttachment(ch conversation.Channel, a *conversation.Attachment) error {
 	kinds, ok := mediaLimits[ch]
 	if !ok {
 		return nil
@@ -98,7 +97,7 @@ func CheckAttachment(ch conversation.Channel, a *attachment.Attachment) error {
 		ch, ct, a.Name, carried(kinds)), 0)
 }
 
-func notCarried(ch conversation.Channel, a *attachment.Attachment, ct string, kinds []mediaKind, msg string, maxBytes int64) error {
+func notCarried(ch conversation.Channel, a *conversation.Attachment, ct string, kinds []mediaKind, msg string, maxBytes int64) error {
 	accepted := make([]map[string]any, len(kinds))
 	for i, k := range kinds {
 		accepted[i] = map[string]any{"kind": k.Kind, "contentTypes": k.Types, "maxBytes": k.MaxBytes}
@@ -108,6 +107,23 @@ func notCarried(ch conversation.Channel, a *attachment.Attachment, ct string, ki
 		details["maxBytes"] = maxBytes
 	}
 	return &apperr.Error{Code: CodeNotCarried, Field: "attachmentIds", Message: msg, Details: details}
+}
+
+// checkAttachments refuses, before anything is queued, files that social
+// channel ch does not carry: more than one per message (each platform's
+// message takes one), or one CheckAttachment refuses.
+func checkAttachments(ch conversation.Channel, files []conversation.Attachment) error {
+	if len(files) > 1 {
+		return &apperr.Error{Code: CodeNotCarried, Field: "attachmentIds",
+			Message: fmt.Sprintf("%s carries one file per message: send the files one by one, or through the widget", ch),
+			Details: map[string]any{"channel": string(ch), "maxFiles": 1}}
+	}
+	for i := range files {
+		if err := CheckAttachment(ch, &files[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mediaType names a file's type as the platforms do. Sniffing tells a

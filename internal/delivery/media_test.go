@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/linkline/linkline/internal/apperr"
-	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/conversation"
 )
 
@@ -19,16 +18,16 @@ func TestCheckAttachment(t *testing.T) {
 		ig = conversation.ChannelInstagram
 		ww = conversation.ChannelWebWidget
 	)
-	file := func(ct, name string, size int64) *attachment.Attachment {
-		return &attachment.Attachment{ContentType: ct, Name: name, Size: size}
+	file := func(ct, name string, size int64) *conversation.Attachment {
+		return &conversation.Attachment{ContentType: ct, Name: name, Size: size}
 	}
-	png := func(size int64) *attachment.Attachment { return file("image/png", "photo.png", size) }
+	png := func(size int64) *conversation.Attachment { return file("image/png", "photo.png", size) }
 	docx := file("application/zip", "offer.docx", 40<<10)
 	pdf := file("application/pdf", "invoice.pdf", 2*mb)
 	for _, tc := range []struct {
 		name string
 		ch   conversation.Channel
-		a    *attachment.Attachment
+		a    *conversation.Attachment
 		// maxBytes is the limit a refusal names (0: the type is not
 		// carried at all), or -1 when carried.
 		maxBytes int64

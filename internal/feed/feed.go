@@ -36,6 +36,9 @@ const (
 	// KindTyping: the end user or an agent is typing (R31). Live only,
 	// like PRESENCE, but on the conversation's feed too.
 	KindTyping Kind = "TYPING"
+	// KindAttachmentReceived: a file an end user sent on a social channel
+	// was fetched and stored, or could not be (R30).
+	KindAttachmentReceived Kind = "ATTACHMENT_RECEIVED"
 	// The kinds of a SYSTEM message's event are its note's (R27).
 	KindLinked           = Kind(conversation.NoteLinked)
 	KindLinkDeclined     = Kind(conversation.NoteLinkDeclined)

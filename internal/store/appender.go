@@ -366,6 +366,8 @@ func (b *batch) apply(cmd conversation.Command) (*write, error) {
 		err = w.activate(cmd)
 	case conversation.Detachment:
 		err = w.detach(cmd)
+	case conversation.Attach:
+		err = w.attach(cmd)
 	default:
 		err = fmt.Errorf("store: unknown command %T", cmd)
 	}

@@ -41,13 +41,13 @@ func scanConversation(rows *sql.Rows) (conversationRow, error) {
 }
 
 const messageColumns = "id, account_id, conversation_id, seq, channel, author_role, author_id, author_name, text, client_message_id, " +
-	"external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at, choices, choice_form, choice_id, template"
+	"external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at, choices, choice_form, choice_id, template, attachments, location"
 
 func scanMessage(rows *sql.Rows) (messageRow, error) {
 	var m messageRow
 	err := rows.Scan(&m.ID, &m.AccountID, &m.ConversationID, &m.Seq, &m.Channel, &m.AuthorRole, &m.AuthorID, &m.AuthorName, &m.Text,
 		&m.ClientMessageID, &m.ExternalID, &m.IdentityID, &m.DeliveryState, &m.DeliveryError, &m.NoteKind, &m.Note, &m.CreatedAt,
-		&m.Choices, &m.ChoiceForm, &m.ChoiceID, &m.Template)
+		&m.Choices, &m.ChoiceForm, &m.ChoiceID, &m.Template, &m.Attachments, &m.Location)
 	return m, err
 }
 
@@ -120,10 +120,10 @@ func (postgresBatch) messages(ctx context.Context, tx *sql.Tx, keys []dedupKey) 
 const postgresWrite = `WITH m AS (
 	INSERT INTO messages (account_id, conversation_id, seq, channel, author_role, author_id, author_name, text,
 		client_message_id, external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at,
-		choices, choice_form, choice_id, template)
+		choices, choice_form, choice_id, template, attachments, location)
 	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[],
 		$9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[],
-		$37::text[], $38::text[], $39::text[], $40::text[])
+		$37::text[], $38::text[], $39::text[], $40::text[], $41::text[], $42::text[])
 	%s
 	RETURNING id, conversation_id, seq
 ), e AS (
@@ -164,12 +164,14 @@ func (postgresBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 	mstate, merr, mkind, mnote := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	mat := make([]time.Time, n)
 	mchoices, mform, mchosen, mtemplate := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	mfiles, mplace := make([]string, n), make([]string, n)
 	for i, msg := range b.msgs {
 		r := messageRowOf(msg)
 		ma[i], mc[i], ms[i], mau[i] = r.AccountID, r.ConversationID, r.Seq, r.AuthorID
 		mch[i], mrole[i], mname[i], mtext[i], mclient[i], mext[i] = r.Channel, r.AuthorRole, r.AuthorName, r.Text, r.ClientMessageID, r.ExternalID
 		mident[i], mstate[i], merr[i], mkind[i], mnote[i], mat[i] = r.IdentityID, r.DeliveryState, r.DeliveryError, r.NoteKind, r.Note, r.CreatedAt
 		mchoices[i], mform[i], mchosen[i], mtemplate[i] = r.Choices, r.ChoiceForm, r.ChoiceID, r.Template
+		mfiles[i], mplace[i] = r.Attachments, r.Location
 	}
 	k := len(b.evs)
 	ea, es, ec, ecs := make([]int64, k), make([]int64, k), make([]int64, k), make([]int64, k)
@@ -206,7 +208,7 @@ func (postgresBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 		ea, es, ec, ecs, ekind, emsg, emseq, eat,
 		cid, cst, clast, cseq, cact, clm, cup,
 		accts, aseq, notifyPayload(b.seqs), k > 0, cas,
-		mchoices, mform, mchosen, mtemplate)
+		mchoices, mform, mchosen, mtemplate, mfiles, mplace)
 	return setMessageIDs(b, rows, err)
 }
 
@@ -253,12 +255,12 @@ func (sqliteBatch) messages(ctx context.Context, tx *sql.Tx, keys []dedupKey) ([
 
 func (sqliteBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 	if n := len(b.msgs); n > 0 {
-		args := make([]any, 0, 20*n)
+		args := make([]any, 0, 22*n)
 		for _, m := range b.msgs {
 			r := messageRowOf(m)
 			args = append(args, r.AccountID, r.ConversationID, r.Seq, r.Channel, r.AuthorRole, r.AuthorID, r.AuthorName, r.Text,
 				r.ClientMessageID, r.ExternalID, r.IdentityID, r.DeliveryState, r.DeliveryError, r.NoteKind, r.Note, r.CreatedAt,
-				r.Choices, r.ChoiceForm, r.ChoiceID, r.Template)
+				r.Choices, r.ChoiceForm, r.ChoiceID, r.Template, r.Attachments, r.Location)
 		}
 		skip := ""
 		if b.optimistic {
@@ -266,7 +268,7 @@ func (sqliteBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 		}
 		rows, err := tx.QueryContext(ctx, "INSERT INTO messages (account_id, conversation_id, seq, channel, author_role, author_id, author_name, text, "+
 			"client_message_id, external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at, "+
-			"choices, choice_form, choice_id, template) VALUES "+tuples(n, 20)+
+			"choices, choice_form, choice_id, template, attachments, location) VALUES "+tuples(n, 22)+
 			skip+" RETURNING conversation_id, seq, id", args...)
 		if err := setMessageIDs(b, rows, err); err != nil {
 			return err

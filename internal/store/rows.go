@@ -183,6 +183,10 @@ type messageRow struct {
 	// Template holds the WhatsApp template a message sends, as JSON ('':
 	// none).
 	Template string
+	// Attachments and Location hold the files a message carries and the
+	// place it shares, as JSON ('': none).
+	Attachments string
+	Location    string
 }
 
 func (messageRow) TableName() string { return "messages" }
@@ -203,6 +207,16 @@ func (r *messageRow) domain() *conversation.Message {
 	if r.Template != "" {
 		m.Template = &conversation.SentTemplate{}
 		_ = json.Unmarshal([]byte(r.Template), m.Template)
+	}
+	if r.Attachments != "" {
+		_ = json.Unmarshal([]byte(r.Attachments), &m.Attachments)
+		for i := range m.Attachments {
+			m.Attachments[i].AccountID, m.Attachments[i].ConversationID = r.AccountID, r.ConversationID
+		}
+	}
+	if r.Location != "" {
+		m.Location = &conversation.Location{}
+		_ = json.Unmarshal([]byte(r.Location), m.Location)
 	}
 	if r.NoteKind != "" {
 		// Written by messageRowOf; a note that no longer decodes keeps
@@ -229,6 +243,14 @@ func messageRowOf(m *conversation.Message) messageRow {
 	if m.Template != nil {
 		b, _ := json.Marshal(m.Template) // strings only: cannot fail
 		r.Template = string(b)
+	}
+	if len(m.Attachments) > 0 {
+		b, _ := json.Marshal(m.Attachments) // strings and numbers only: cannot fail
+		r.Attachments = string(b)
+	}
+	if m.Location != nil {
+		b, _ := json.Marshal(m.Location) // finite numbers (checked by the adapters) and strings: cannot fail
+		r.Location = string(b)
 	}
 	if m.Note != nil {
 		b, _ := json.Marshal(m.Note) // strings only: cannot fail
