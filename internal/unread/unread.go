@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -143,7 +144,7 @@ func (s *Service) Follow(ctx context.Context, accountID, messageID int64) error 
 	if err != nil {
 		return err
 	}
-	text := linking.Text(lang, linking.TextUnreadFallback, m.Text)
+	text := linking.Text(lang, linking.TextUnreadFallback, quoted(m))
 	to, route, err := s.destination(ctx, c, text)
 	if err != nil || to == nil {
 		return err
@@ -163,6 +164,20 @@ func (s *Service) Follow(ctx context.Context, accountID, messageID int64) error 
 		Kind: conversation.NoteUnreadFallback, Channel: route.Channel, Identity: to.Masked(),
 	}})
 	return err
+}
+
+// quoted is how the follow-up quotes a reply: its text, and the names of
+// its files, which stay in the widget (R30): a channel may not carry them,
+// and the copy is a nudge to read the reply there.
+func quoted(m *conversation.Message) string {
+	lines := []string{}
+	if strings.TrimSpace(m.Text) != "" {
+		lines = append(lines, m.Text)
+	}
+	for _, a := range m.Attachments {
+		lines = append(lines, "📎 "+a.Name)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Unread reports whether a widget reply still waits to be read: sent, or

@@ -142,3 +142,19 @@ func TestReplied(t *testing.T) {
 		t.Errorf("off: %v", f.scheduled)
 	}
 }
+
+// R30, R33: the follow-up quotes a reply's files by name; the files stay in
+// the widget.
+func TestFollowQuotesFiles(t *testing.T) {
+	reply := conversation.Message{ID: 9, AccountID: 1, ConversationID: 7, Channel: conversation.ChannelWebWidget,
+		AuthorRole: conversation.AuthorAgent, AuthorID: 2, Text: "", DeliveryState: conversation.DeliverySent,
+		Attachments: []conversation.Attachment{{ID: 5, Name: "invoice.pdf", State: conversation.AttachmentStored}, {ID: 6, Name: "map.png"}}}
+	f := &fakes{msg: reply, ids: []*conversation.Identity{identity(1, conversation.ChannelWhatsApp, time.Hour)}}
+	if err := newService(f).Follow(t.Context(), 1, 9); err != nil || len(f.written) == 0 {
+		t.Fatalf("%v, wrote %+v", err, f.written)
+	}
+	m := f.written[0].(conversation.Post).Message
+	if want := linking.Text(linking.Greek, linking.TextUnreadFallback, "📎 invoice.pdf\n📎 map.png"); m.Text != want || len(m.Attachments) != 0 {
+		t.Errorf("copy %q with %d files, want %q", m.Text, len(m.Attachments), want)
+	}
+}
