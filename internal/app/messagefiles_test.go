@@ -142,13 +142,8 @@ func TestFilesRefusedBeforeQueueing(t *testing.T) {
 			{"WHATSAPP", "sbx-wa", "15550100001", "5511900000001"},
 			{"INSTAGRAM", "sbx-ig", "demo.company", "1234567890123456"},
 		} {
-			var out struct {
-				ConnectIntegration struct{ Integration integrationOut }
-			}
-			b.post(t, b.admin, connectMutation, map[string]any{"in": map[string]any{
-				"channel": ch.channel, "sandbox": true, "businessId": ch.business, "handle": ch.handle,
-			}}).decode(t, &out)
-			convs[ch.channel] = b.socialConversation(t, b.phone(t, out.ConnectIntegration.Integration, ch.user), ch.channel)
+			it := b.connectSandbox(t, ch.channel, ch.business, ch.handle)
+			convs[ch.channel] = b.socialConversation(t, b.phone(t, it, ch.user), ch.channel)
 		}
 		big := append(testPNG(t, 1000, 1000), bytes.Repeat([]byte{0}, 10<<20)...)
 		for _, tc := range []struct {
