@@ -270,6 +270,9 @@ type Worker struct {
 	sends Sends
 	queue Queue
 	pair  PairLimit
+	// Files are the stored files replies carry; a reply with a file
+	// fails without them.
+	Files Files
 	// Resent, when set, counts sends that may have reached the phone
 	// twice ("unknown_outcome": an earlier attempt's process died
 	// mid-send) or did ("sent_twice": the platform gave two ids).
@@ -386,6 +389,18 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 	if err != nil {
 		return err
 	}
+	var media *channel.Media
+	if len(m.Attachments) > 0 {
+		md, file, err := w.mediaOf(ctx, id, m, win)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return s.fail(ctx, m, "permanent", "the file "+m.Attachments[0].Name+" is no longer stored")
+		}
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		media = &md
+	}
 	attempt, sentAs, unfinished, err := w.sends.StartSend(ctx, m.AccountID, m.ID, tracing.Traceparent(ctx))
 	if err != nil {
 		return err
@@ -403,7 +418,12 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		log.WarnContext(ctx, "delivery: an earlier attempt's outcome is unknown (its process died mid-send, or the platform's answer never came); the end user may receive this reply twice", "earlier_attempts", unfinished)
 		w.resent("unknown_outcome")
 	}
-	sent, err := sendReply(ctx, adapter, creds, id, m, win)
+	var sent channel.Sent
+	if media != nil {
+		sent, err = adapter.SendMedia(ctx, creds, *media)
+	} else {
+		sent, err = sendReply(ctx, adapter, creds, id, m, win)
+	}
 	// What the platform answered is recorded even when the job's context
 	// has ended: a later run must know whether the message went out.
 	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
