@@ -139,7 +139,7 @@ func (b *testBundle) sandboxConversation(t *testing.T, channel, business, handle
 // R30: an agent's file goes out through each platform's media API: to
 // WhatsApp uploaded, then sent by its media id with the text as its
 // caption; to Messenger and Instagram by a signed URL the platform
-// fetches, after the text (they take no caption). The phone shows the
+// fetches, then the text (they take no caption). The phone shows the
 // very bytes, and the reply's state follows the platform's reports (R17).
 func TestRepliesSendFiles(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
@@ -172,12 +172,12 @@ func TestRepliesSendFiles(t *testing.T) {
 				pic := testPNG(t, 40, 30)
 				id := b.replyWithFile(t, c, "Here is the way", "map.png", pic)
 				got := ph.businessLines(t, 2)
-				if len(got) != 2 || got[0].Text != "Here is the way" || got[0].Media != nil ||
-					got[1].Text != "" || got[1].Media == nil || got[1].Media.Kind != "image" || got[1].Media.Name != "map.png" {
+				if len(got) != 2 || got[0].Text != "" || got[0].Media == nil || got[0].Media.Kind != "image" || got[0].Media.Name != "map.png" ||
+					got[1].Text != "Here is the way" || got[1].Media != nil {
 					t.Fatalf("phone shows %+v", got)
 				}
 				// The URL Meta was given is the service's own, signed.
-				status, _, body := b.download(t, got[1].Media.URL)
+				status, _, body := b.download(t, got[0].Media.URL)
 				if status != http.StatusOK || string(body) != string(pic) {
 					t.Fatalf("the platform's fetch: %d, %d bytes", status, len(body))
 				}

@@ -270,9 +270,11 @@ type Worker struct {
 	sends Sends
 	queue Queue
 	pair  PairLimit
-	// Files are the stored files replies carry; a reply with a file
-	// fails without them.
+	// Files are the stored files replies carry, and Parts what a send of
+	// a file and its text got through; a reply with a file is not sent
+	// without them.
 	Files Files
+	Parts Parts
 	// Resent, when set, counts sends that may have reached the phone
 	// twice ("unknown_outcome": an earlier attempt's process died
 	// mid-send) or did ("sent_twice": the platform gave two ids).
@@ -429,6 +431,9 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err != nil {
+		if perr := w.partsSent(record, m.AccountID, attempt, err); perr != nil {
+			return errors.Join(err, perr)
+		}
 		var rerr error
 		if meta.Unsure(err) {
 			// The platform may have the message: the next attempt must

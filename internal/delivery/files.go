@@ -23,6 +23,17 @@ type Files interface {
 	URL(a *attachment.Attachment, ttl time.Duration) string
 }
 
+// Parts keeps what a send of several platform calls (a file, then its
+// text) got through before it failed, so that its retry goes on from there
+// rather than send the file twice (R30, R34).
+type Parts interface {
+	// PartsSent records the platform ids of the calls attempt made before
+	// it failed.
+	PartsSent(ctx context.Context, accountID, attempt int64, ids []string) error
+	// SentParts returns those of the message's earlier attempts.
+	SentParts(ctx context.Context, accountID, messageID int64) ([]string, error)
+}
+
 // platformURLTTL is how long a platform may take to fetch a file from the
 // URL it is sent: Meta fetches at once, but a slow fetch must not find it
 // expired. Every attempt signs a new one.
@@ -34,10 +45,14 @@ const platformURLTTL = time.Hour
 // the file once sent. The bytes are opened up front for the same reason,
 // though only uploads (WhatsApp) read them.
 func (w *Worker) mediaOf(ctx context.Context, id *conversation.Identity, m *conversation.Message, win Window) (channel.Media, io.Closer, error) {
-	if w.Files == nil {
+	if w.Files == nil || w.Parts == nil {
 		return channel.Media{}, nil, errors.New("delivery: no file storage to send files from")
 	}
 	a, err := w.Files.Attachment(ctx, m.AccountID, m.Attachments[0].ID)
+	if err != nil {
+		return channel.Media{}, nil, err
+	}
+	sent, err := w.Parts.SentParts(ctx, m.AccountID, m.ID)
 	if err != nil {
 		return channel.Media{}, nil, err
 	}
@@ -53,7 +68,19 @@ func (w *Worker) mediaOf(ctx context.Context, id *conversation.Identity, m *conv
 			return io.NopCloser(body), nil
 		},
 	}
-	return channel.Media{To: id.ExternalID, Caption: sentText(m), File: f, HumanAgent: win.HumanAgent}, body, nil
+	return channel.Media{To: id.ExternalID, Caption: sentText(m), File: f, HumanAgent: win.HumanAgent, Sent: sent}, body, nil
+}
+
+// partsSent records the calls a failed send made before it failed, if
+// any. A crash before they are recorded leaves the attempt unfinished,
+// and its retry may show the file twice: at most one duplicate per
+// crash, as for any send (R34).
+func (w *Worker) partsSent(ctx context.Context, accountID, attempt int64, err error) error {
+	p, ok := errors.AsType[*channel.PartlySent](err)
+	if !ok {
+		return nil
+	}
+	return w.Parts.PartsSent(ctx, accountID, attempt, p.Sent)
 }
 
 // platformKind is the platform's kind for a file of content type ct on

@@ -36,11 +36,9 @@ type mediaObject struct {
 
 // SendMedia uploads the file (POST /{phone-number-id}/media) and sends it
 // by the media id Meta gives back (R30). Text the file cannot carry as its
-// caption (audio takes none; captions end at MaxCaption) goes first, as a
-// text message of its own: the file is always the last call, so a
-// failure of the file's send is never preceded by a file the retry would
-// send again. The retry then repeats at most that text, the cheaper
-// duplicate; the upload, which the phone never sees, comes before both.
+// caption (audio takes none; captions end at MaxCaption) follows as a text
+// message of its own: a failure of that text after the file went out is a
+// *channel.PartlySent, whose retry sends the text only.
 func (a *Adapter) SendMedia(ctx context.Context, c channel.Credentials, m channel.Media) (channel.Sent, error) {
 	r := mediaRequest{request: newRequest(m.To, m.File.Kind)}
 	obj := &mediaObject{}
@@ -56,21 +54,24 @@ func (a *Adapter) SendMedia(ctx context.Context, c channel.Credentials, m channe
 	default:
 		return channel.Sent{}, fmt.Errorf("whatsapp: sends no %q media", m.File.Kind)
 	}
-	id, err := a.upload(ctx, c, m.File)
-	if err != nil {
-		return channel.Sent{}, err
-	}
-	obj.ID = id
-	if m.Caption != "" {
-		if r.Audio != nil || utf8.RuneCountInString(m.Caption) > MaxCaption {
-			if _, err := a.SendText(ctx, c, channel.Text{To: m.To, Body: m.Caption}); err != nil {
-				return channel.Sent{}, err
-			}
-		} else {
-			obj.Caption = m.Caption
+	file := func(ctx context.Context) (channel.Sent, error) {
+		id, err := a.upload(ctx, c, m.File)
+		if err != nil {
+			return channel.Sent{}, err
 		}
+		obj.ID = id
+		return a.send(ctx, c, r)
 	}
-	return a.send(ctx, c, r)
+	if m.Caption == "" {
+		return channel.SendParts(ctx, m.Sent, file)
+	}
+	if r.Audio == nil && utf8.RuneCountInString(m.Caption) <= MaxCaption {
+		obj.Caption = m.Caption
+		return channel.SendParts(ctx, m.Sent, file)
+	}
+	return channel.SendParts(ctx, m.Sent, file, func(ctx context.Context) (channel.Sent, error) {
+		return a.SendText(ctx, c, channel.Text{To: m.To, Body: m.Caption})
+	})
 }
 
 // upload posts the file's bytes to the media endpoint and returns its

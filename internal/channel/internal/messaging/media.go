@@ -37,10 +37,9 @@ type attachment struct {
 
 // SendMedia sends the file as an attachment Meta fetches from its signed
 // URL (R30), tagged HUMAN_AGENT as a text would be. Neither platform
-// takes a caption: the text goes first, as a text message of its own,
-// and the file last, so that a failed file send is never preceded by a
-// file the retry would send again; the retry repeats at most the text,
-// the cheaper duplicate. The file's send is the message's id.
+// takes a caption: the text follows as a text message of its own, and a
+// failure of it after the file went out is a *channel.PartlySent, whose
+// retry sends the text only.
 func (a *Adapter) SendMedia(ctx context.Context, c channel.Credentials, m channel.Media) (channel.Sent, error) {
 	switch m.File.Kind {
 	case "image", "video", "audio", "file":
@@ -50,11 +49,6 @@ func (a *Adapter) SendMedia(ctx context.Context, c channel.Credentials, m channe
 	if m.File.URL == "" {
 		return channel.Sent{}, fmt.Errorf("%s: the file %q has no URL to fetch it from", a.platform.Channel, m.File.Name)
 	}
-	if m.Caption != "" {
-		if _, err := a.SendText(ctx, c, channel.Text{To: m.To, Body: m.Caption, HumanAgent: m.HumanAgent}); err != nil {
-			return channel.Sent{}, err
-		}
-	}
 	r := mediaRequest{MessagingType: typeResponse}
 	if m.HumanAgent {
 		r.MessagingType, r.Tag = typeTag, tagHumanAgent
@@ -62,5 +56,11 @@ func (a *Adapter) SendMedia(ctx context.Context, c channel.Credentials, m channe
 	r.Recipient.ID = m.To
 	r.Message.Attachment.Type = m.File.Kind
 	r.Message.Attachment.Payload.URL = m.File.URL
-	return a.send(ctx, c, r)
+	file := func(ctx context.Context) (channel.Sent, error) { return a.send(ctx, c, r) }
+	if m.Caption == "" {
+		return channel.SendParts(ctx, m.Sent, file)
+	}
+	return channel.SendParts(ctx, m.Sent, file, func(ctx context.Context) (channel.Sent, error) {
+		return a.SendText(ctx, c, channel.Text{To: m.To, Body: m.Caption, HumanAgent: m.HumanAgent})
+	})
 }
