@@ -400,7 +400,8 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		if err != nil {
 			return err
 		}
-		defer file.Close()
+		// Read only: nothing to lose on close.
+		defer func() { _ = file.Close() }()
 		media = &md
 	}
 	attempt, sentAs, unfinished, err := w.sends.StartSend(ctx, m.AccountID, m.ID, tracing.Traceparent(ctx))

@@ -102,6 +102,7 @@ func TestWhatsAppMediaRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer resp.Body.Close()
 		return resp.StatusCode
 	}
 	form := func(fields map[string]string, withFile bool) (string, []byte) {
