@@ -8,9 +8,11 @@ import (
 )
 
 // mediaRequest is a Send API call with an attachment the platform fetches
-// from a URL. Messenger Platform, Send API, "Send attachments"
-// (developers.facebook.com/docs/messenger-platform/send-messages#sending_attachments)
-// and Instagram messaging, "Send a media message"
+// from a URL. Messenger Platform, "Saving assets", save from URL
+// (developers.facebook.com/docs/messenger-platform/send-messages/saving-assets:
+// image, audio, video and file up to 25 MB, images fetched from a URL up
+// to 8 MB, a 75-second fetch timeout for video) and Instagram messaging,
+// "Send a media message"
 // (developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/messaging-api#send-a-media-message):
 // message.attachment {type: image|video|audio|file, payload: {url,
 // is_reusable}}; the message takes no text beside it.
