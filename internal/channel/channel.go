@@ -89,6 +89,7 @@ type Adapter interface {
 	Channel() conversation.Channel
 	SendText(ctx context.Context, c Credentials, t Text) (Sent, error)
 	SendPrompt(ctx context.Context, c Credentials, p Prompt) (Sent, error)
+	MediaSender
 	// Parse reads a webhook body (already authenticated) into events.
 	// Entries it does not understand are skipped, never an error; an error
 	// means the body is not a webhook of this channel at all.

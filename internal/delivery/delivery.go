@@ -270,6 +270,11 @@ type Worker struct {
 	sends Sends
 	queue Queue
 	pair  PairLimit
+	// Files are the stored files replies carry, and Parts what a send of
+	// a file and its text got through; a reply with a file is not sent
+	// without them.
+	Files Files
+	Parts Parts
 	// Resent, when set, counts sends that may have reached the phone
 	// twice ("unknown_outcome": an earlier attempt's process died
 	// mid-send) or did ("sent_twice": the platform gave two ids).
@@ -386,6 +391,19 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 	if err != nil {
 		return err
 	}
+	var media *channel.Media
+	if len(m.Attachments) > 0 {
+		md, file, err := w.mediaOf(ctx, id, m, win)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return s.fail(ctx, m, "permanent", "the file "+m.Attachments[0].Name+" is no longer stored")
+		}
+		if err != nil {
+			return err
+		}
+		// Read only: nothing to lose on close.
+		defer func() { _ = file.Close() }()
+		media = &md
+	}
 	attempt, sentAs, unfinished, err := w.sends.StartSend(ctx, m.AccountID, m.ID, tracing.Traceparent(ctx))
 	if err != nil {
 		return err
@@ -403,12 +421,20 @@ func (w *Worker) send(ctx context.Context, job *river.Job[Args], m *conversation
 		log.WarnContext(ctx, "delivery: an earlier attempt's outcome is unknown (its process died mid-send, or the platform's answer never came); the end user may receive this reply twice", "earlier_attempts", unfinished)
 		w.resent("unknown_outcome")
 	}
-	sent, err := sendReply(ctx, adapter, creds, id, m, win)
+	var sent channel.Sent
+	if media != nil {
+		sent, err = adapter.SendMedia(ctx, creds, *media)
+	} else {
+		sent, err = sendReply(ctx, adapter, creds, id, m, win)
+	}
 	// What the platform answered is recorded even when the job's context
 	// has ended: a later run must know whether the message went out.
 	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err != nil {
+		if perr := w.partsSent(record, m.AccountID, attempt, err); perr != nil {
+			return errors.Join(err, perr)
+		}
 		var rerr error
 		if meta.Unsure(err) {
 			// The platform may have the message: the next attempt must

@@ -84,6 +84,9 @@ var rules = map[code]rule{
 	{551, 0}:      {Permanent, "this person is not available right now"},
 	{100, 0}:      {Permanent, "Meta rejected a parameter of the message"},
 	{190, 0}:      {TokenInvalid, "the access token is invalid or has expired"},
+
+	// The file of a media message: its type, size or bytes (R30).
+	{131053, 0}: {Permanent, "WhatsApp could not take the file: check its type and size"},
 }
 
 // Classify decides whether and when a failed send is retried. Meta's

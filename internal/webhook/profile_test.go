@@ -80,6 +80,9 @@ func (p *platform) SendText(context.Context, channel.Credentials, channel.Text) 
 func (p *platform) SendPrompt(context.Context, channel.Credentials, channel.Prompt) (channel.Sent, error) {
 	return channel.Sent{}, errors.New("no sends here")
 }
+func (p *platform) SendMedia(context.Context, channel.Credentials, channel.Media) (channel.Sent, error) {
+	return channel.Sent{}, errors.New("no sends here")
+}
 func (p *platform) Parse([]byte) ([]channel.Event, error) { return p.events, nil }
 
 func (p *platform) Profile(ctx context.Context, c channel.Credentials, userID string) (channel.Profile, error) {

@@ -23,7 +23,9 @@ const maxGraphBody = 1 << 20
 // adapters' sends: POST /{version}/{phone-number-id}/messages (WhatsApp
 // text and reply buttons), /{version}/me/messages (Messenger) and
 // /{version}/{ig-id}/messages (Instagram), authorised by AccessToken of
-// the integration. It records each message in the recipient's phone,
+// the integration, and WhatsApp's media messages, whose files it takes
+// at POST /{version}/{phone-number-id}/media (see serveUpload), and the
+// Send API's attachments by URL. It records each message in the recipient's phone,
 // answers as Meta documents, and then posts the status webhooks. It takes
 // typing and read signals too (see serveSignal). It also
 // answers the Messenger and Instagram user-profile reads, GET
@@ -57,7 +59,8 @@ func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 	profile := r.Method == http.MethodGet && len(parts) == 2 && validUser(parts[1])
 	send := r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "messages"
 	templates := r.Method == http.MethodGet && len(parts) == 3 && parts[2] == "message_templates"
-	if !profile && !send && !templates {
+	upload := r.Method == http.MethodPost && len(parts) == 3 && parts[2] == "media"
+	if !profile && !send && !templates && !upload {
 		return graphError(http.StatusBadRequest, 100, 0, "Unsupported request: the sandbox takes POST /{version}/{id}/messages and GET /{version}/{user-id}")
 	}
 	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -74,6 +77,9 @@ func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 	object := parts[1]
 	if object != "me" && object != business {
 		return unknownObject(object)
+	}
+	if upload {
+		return s.serveUpload(r, body, business)
 	}
 	raw, err := io.ReadAll(io.LimitReader(body, maxGraphBody))
 	if err != nil {
@@ -95,6 +101,9 @@ func (s *Sandbox) serveGraph(r *http.Request, body io.Reader) (int, any) {
 	read := readMessaging
 	if ch == conversation.ChannelWhatsApp {
 		read = readWhatsApp
+	}
+	if mediaSend(ch, raw) {
+		read = s.mediaReader(ch, it)
 	}
 	user, l, err := read(raw)
 	if err != nil {

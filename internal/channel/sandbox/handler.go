@@ -27,6 +27,7 @@ const maxBody = 64 << 10
 //	POST /{key}/phones/{user}/open     {"link"}          opens the integration's wa.me, m.me or ig.me link
 //	POST /{key}/phones/{user}/read                       reads everything received
 //	GET  /{key}/phones/{user}[?after={version}]          what the channel's app shows
+//	GET  /{key}/media/{id}                               a file the business uploaded (WhatsApp)
 //
 // The phone pages follow a phone with GET ?after=, the version they last
 // showed: it answers as soon as the phone's version is another, or after
@@ -48,6 +49,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /{key}/phones/{user}/open", s.serveOpen)
 	mux.HandleFunc("POST /{key}/phones/{user}/read", s.serveRead)
 	mux.HandleFunc("GET /{key}/phones/{user}", s.servePhone)
+	mux.HandleFunc("GET /{key}/media/{id}", s.serveMedia)
 	return mux
 }
 

@@ -59,6 +59,8 @@ type line struct {
 	// draws them: buttons, a list behind Menu, or quick replies.
 	Form string `json:"form,omitempty"`
 	Menu string `json:"menu,omitempty"`
+	// Media is the file (or location) the message carries.
+	Media *media `json:"media,omitempty"`
 	// Template names the template a business message was sent from.
 	Template string    `json:"template,omitempty"`
 	Time     time.Time `json:"time"`

@@ -107,6 +107,8 @@ type Sandbox struct {
 	closed bool
 	// change is closed, and replaced, when any phone changes.
 	change chan struct{}
+	// uploads are the files posted to the fake WhatsApp media endpoint.
+	uploads uploads
 
 	// background is cancelled by Close; status webhooks run under it.
 	background context.Context

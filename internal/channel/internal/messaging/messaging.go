@@ -108,7 +108,7 @@ func (a *Adapter) SendPrompt(ctx context.Context, c channel.Credentials, p chann
 	return a.send(ctx, c, r)
 }
 
-func (a *Adapter) send(ctx context.Context, c channel.Credentials, r request) (channel.Sent, error) {
+func (a *Adapter) send(ctx context.Context, c channel.Credentials, r any) (channel.Sent, error) {
 	raw, err := a.client.Post(ctx, a.platform.Path(c), c.AccessToken, r)
 	if err != nil {
 		return channel.Sent{}, err
