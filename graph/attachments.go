@@ -16,5 +16,6 @@ func positive(n int) *int {
 // fileURL is where the readers of a stored file's conversation download it.
 // The file belongs to a message the caller was allowed to read.
 func (r *Resolver) fileURL(a *conversation.Attachment) string {
-	return downloadURL(r.PublicURL, r.Attachments, &attachment.Attachment{ID: a.ID, AccountID: a.AccountID, ConversationID: a.ConversationID, Name: a.Name})
+	return DownloadURL(r.PublicURL, r.Attachments, &attachment.Attachment{ID: a.ID, AccountID: a.AccountID, ConversationID: a.ConversationID, Name: a.Name},
+		r.Attachments.URLTTL())
 }

@@ -89,13 +89,14 @@ func (f *Files) ServeUpload(w http.ResponseWriter, r *http.Request) {
 // URL is a signed download URL for a: hand it only to readers of its
 // conversation.
 func (f *Files) URL(a *attachment.Attachment) string {
-	return downloadURL(f.publicURL, f.svc, a)
+	return DownloadURL(f.publicURL, f.svc, a, f.svc.URLTTL())
 }
 
-// downloadURL is where a reader of a's conversation downloads it, under
-// publicURL, until its token expires.
-func downloadURL(publicURL string, svc *attachment.Service, a *attachment.Attachment) string {
-	return publicURL + "/files/" + svc.Token(a) + "/" + url.PathEscape(a.Name)
+// DownloadURL is where a's file is downloaded, under publicURL, for ttl:
+// hand it only to readers of its conversation, or to the platform sending
+// it.
+func DownloadURL(publicURL string, svc *attachment.Service, a *attachment.Attachment, ttl time.Duration) string {
+	return publicURL + "/files/" + svc.Token(a, ttl) + "/" + url.PathEscape(a.Name)
 }
 
 // ServeDownload serves GET /files/{token}/{name}. Nothing it serves runs in

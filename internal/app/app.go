@@ -287,10 +287,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		_ = db.Close()
 		return nil, err
 	}
-	signer := attachment.NewSigner(urlKey, time.Now)
-	attachments := attachment.NewService(cfg.Attachments, a.files, db, convs, limiter, signer, time.Now)
+	attachments := attachment.NewService(cfg.Attachments, a.files, db, convs, limiter, attachment.NewSigner(urlKey, time.Now), time.Now)
 	// Replies' files go out through the platforms' media APIs.
-	sender.Files = replyFiles{store: db, files: a.files, signer: signer, publicURL: cfg.PublicURL, now: time.Now}
+	sender.Files = replyFiles{store: db, files: a.files, svc: attachments, publicURL: cfg.PublicURL}
 	sender.Parts = db
 
 	// The API.

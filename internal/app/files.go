@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 	"io"
-	"net/url"
 	"time"
 
+	"github.com/linkline/linkline/graph"
 	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/delivery"
 )
@@ -19,9 +19,8 @@ type replyFiles struct {
 		Attachment(ctx context.Context, accountID, id int64) (*attachment.Attachment, error)
 	}
 	files     *attachment.Files
-	signer    *attachment.Signer
+	svc       *attachment.Service
 	publicURL string
-	now       func() time.Time
 }
 
 var _ delivery.Files = replyFiles{}
@@ -35,6 +34,5 @@ func (f replyFiles) Open(ctx context.Context, sha256 string) (io.ReadCloser, err
 }
 
 func (f replyFiles) URL(a *attachment.Attachment, ttl time.Duration) string {
-	token := f.signer.Sign(attachment.Ticket{AccountID: a.AccountID, ConversationID: a.ConversationID, AttachmentID: a.ID, Expires: f.now().Add(ttl)})
-	return f.publicURL + "/files/" + token + "/" + url.PathEscape(a.Name)
+	return graph.DownloadURL(f.publicURL, f.svc, a, ttl)
 }

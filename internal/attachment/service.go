@@ -86,10 +86,11 @@ func (s *Service) Upload(ctx context.Context, actor *auth.Actor, conversationID 
 	return a, nil
 }
 
-// Token returns a download token for a, to be handed only to a reader of
-// its conversation.
-func (s *Service) Token(a *Attachment) string {
-	return s.signer.Sign(Ticket{AccountID: a.AccountID, ConversationID: a.ConversationID, AttachmentID: a.ID, Expires: s.now().Add(s.cfg.URLTTL)})
+// Token returns a download token for a that works for ttl, to be handed
+// only to a reader of its conversation (URLTTL), or to the platform that
+// sends it.
+func (s *Service) Token(a *Attachment, ttl time.Duration) string {
+	return s.signer.Sign(Ticket{AccountID: a.AccountID, ConversationID: a.ConversationID, AttachmentID: a.ID, Expires: s.now().Add(ttl)})
 }
 
 // Download opens the attachment a token grants. A token not ours, altered,
