@@ -288,6 +288,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		return nil, err
 	}
 	attachments := attachment.NewService(cfg.Attachments, a.files, db, convs, limiter, attachment.NewSigner(urlKey, time.Now), time.Now)
+	// Files end users send on social channels are fetched by a job each,
+	// queued once their message is stored.
+	receiver := attachment.NewReceiver(attachment.ReceiveConfig{MaxBytes: cfg.Attachments.MaxBytes, MaxAttempts: attachment.DefaultReceiveConfig.MaxAttempts},
+		a.files, db, db, adapters, a.appender, a.jobs, log, time.Now)
+	river.AddWorker(workers, receiver)
+	processor.Fetch = receiver.Fetch
 
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,

@@ -1,8 +1,6 @@
 package channel
 
 import (
-	"context"
-	"io"
 	"mime"
 	"strings"
 
@@ -11,7 +9,7 @@ import (
 
 // InboundMedia is a file an end user sent on a social channel, as the
 // webhook names it: the platform keeps the bytes until the service fetches
-// them (Downloader).
+// them.
 type InboundMedia struct {
 	Kind conversation.AttachmentKind `json:"kind"`
 	// MediaID is WhatsApp's media id, read through the Cloud API with the
@@ -28,13 +26,6 @@ type InboundMedia struct {
 	// SHA256 and Size are WhatsApp's, when it gives them.
 	SHA256 string `json:"sha256,omitempty"`
 	Size   int64  `json:"size,omitempty"`
-}
-
-// Downloader fetches the bytes of a file an end user sent: the adapter of
-// the channel it came on, with the integration's credentials. Failures are
-// the Graph API client's, for meta.Classify, as a send's are.
-type Downloader interface {
-	Download(ctx context.Context, c Credentials, m InboundMedia) (io.ReadCloser, error)
 }
 
 // stems name the files that come without a name, by kind.

@@ -127,7 +127,7 @@ func TestParse(t *testing.T) {
 		},
 		"attachments_more.json": {
 			metatest.Message(page, channel.Inbound{ExternalID: "m_FILE0001", From: user, Kind: "file", Timestamp: at(1764072310123),
-				Media: []channel.InboundMedia{{Kind: conversation.KindDocument, URL: "https://cdn.fbsbx.com/v/t59/receipt.pdf?oh=abc&oe=6760A1B2", Name: "document"}}}),
+				Media: []channel.InboundMedia{{Kind: conversation.KindDocument, URL: "https://cdn.fbsbx.com/v/t59/receipt.pdf?oh=abc&oe=6760A1B2", Name: "receipt.pdf"}}}),
 			metatest.Message(page, channel.Inbound{ExternalID: "m_AUDIO0001", From: user, Kind: "audio", Timestamp: at(1764072311123),
 				Media: []channel.InboundMedia{{Kind: conversation.KindAudio, URL: "https://cdn.fbsbx.com/v/t59/audioclip.mp4?oh=def&oe=6760A1B2", Name: "audio"}}}),
 			// A shared link is no file: its title and link stay readable.

@@ -38,6 +38,9 @@ func (g graph) RoundTrip(r *http.Request) (*http.Response, error) {
 		body = http.NoBody
 	}
 	defer body.Close()
+	if resp, ok := g.s.serveMedia(r); ok {
+		return resp, nil
+	}
 	status, answer := g.s.serveGraph(r, body)
 	raw := marshal(answer)
 	return &http.Response{

@@ -68,6 +68,8 @@ type line struct {
 	// sent, then delivered when the business's webhook route took it, or
 	// failed when it refused it.
 	State string `json:"state,omitempty"`
+	// Media is the file or place the user sent.
+	Media *media `json:"media,omitempty"`
 }
 
 // The states of the user's messages.

@@ -107,6 +107,14 @@ type Sandbox struct {
 	closed bool
 	// change is closed, and replaced, when any phone changes.
 	change chan struct{}
+	// sent are the files phones sent, by media id, oldest first in
+	// sentOrder; see phonemedia.go for the media knobs.
+	sent        map[string]*sentFile
+	sentOrder   []string
+	mediaTTL    time.Duration
+	mediaOutage bool
+	mediaReads  int
+	filesServed int
 
 	// background is cancelled by Close; status webhooks run under it.
 	background context.Context

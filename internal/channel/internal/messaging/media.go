@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
+	"path"
 	"strings"
 
 	"github.com/linkline/linkline/internal/channel"
@@ -70,8 +72,7 @@ func attach(in *channel.Inbound, ats []attachment) {
 					in.Kind = kindSticker
 				}
 			}
-			in.Media = append(in.Media, channel.InboundMedia{Kind: file, URL: at.Payload.URL,
-				Name: channel.MediaName(file, "")})
+			in.Media = append(in.Media, channel.InboundMedia{Kind: file, URL: at.Payload.URL, Name: name(at.Type, file, at.Payload.URL)})
 			continue
 		}
 		if c := at.Payload.Coordinates; at.Type == "location" && c != nil && validPlace(c.Lat, c.Long) && in.Location == nil {
@@ -93,6 +94,17 @@ func attach(in *channel.Inbound, ats []attachment) {
 		lines = append(lines, in.Text)
 	}
 	in.Text = strings.Join(lines, "\n")
+}
+
+// name is a file's name: a document's is the last part of its URL's path,
+// where the CDN keeps it; other files have none.
+func name(typ string, kind conversation.AttachmentKind, rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil && typ == "file" {
+		if base := path.Base(u.Path); path.Ext(base) != "" {
+			return base
+		}
+	}
+	return channel.MediaName(kind, "")
 }
 
 // validPlace reports whether a latitude and longitude are a place on
