@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,8 +170,8 @@ func (p phone) lastMediaID() string {
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		p.t.Fatal(err)
 	}
-	for i := len(out.Messages) - 1; i >= 0; i-- {
-		if m := out.Messages[i].Media; m != nil && m.URL != "" {
+	for _, l := range slices.Backward(out.Messages) {
+		if m := l.Media; m != nil && m.URL != "" {
 			return m.URL[strings.LastIndex(m.URL, "/")+1:]
 		}
 	}

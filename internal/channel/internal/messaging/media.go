@@ -79,13 +79,13 @@ func attach(in *channel.Inbound, ats []attachment) {
 			in.Location = &conversation.Location{Latitude: c.Lat, Longitude: c.Long, Name: at.Title}
 			continue
 		}
-		line := "[" + kind + "]"
+		parts := []string{"[" + kind + "]"}
 		for _, s := range []string{cmp.Or(at.Payload.Title, at.Title), cmp.Or(at.Payload.URL, at.URL)} {
 			if s = strings.TrimSpace(s); s != "" {
-				line += " " + s
+				parts = append(parts, s)
 			}
 		}
-		lines = append(lines, line)
+		lines = append(lines, strings.Join(parts, " "))
 	}
 	if len(in.Media) > conversation.MaxAttachments {
 		in.Media = in.Media[:conversation.MaxAttachments]
