@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/conversation"
 )
 
@@ -224,9 +225,14 @@ func (s *Sandbox) serveSent(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "no such file")
 		return
 	}
+	// Served as the service serves files (attachment.Inline): pictures,
+	// sound and video show in the phone's page, anything else downloads.
 	w.Header().Set("Content-Type", f.contentType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Disposition", "attachment")
+	w.Header().Set("Content-Security-Policy", "sandbox")
+	if !attachment.Inline(f.contentType) {
+		w.Header().Set("Content-Disposition", "attachment")
+	}
 	_, _ = w.Write(f.data)
 }
 

@@ -113,3 +113,24 @@ func TestPhoneSharesPlaces(t *testing.T) {
 		t.Errorf("a place off Earth: %d %+v", code, res)
 	}
 }
+
+// The phone's page shows the files it sent from its line's media.url:
+// pictures inline, anything else as a download, never sniffed.
+func TestPhoneShowsItsFiles(t *testing.T) {
+	b := setup(t)
+	png := []byte("\x89PNG\r\n\x1a\n not really a picture")
+	b.sendFile(t, wa, "kind=image", png)
+	l := b.screen(t, wa).Messages
+	rec := httptest.NewRecorder()
+	http.StripPrefix("/sandbox", b.sb.Handler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, l[len(l)-1].Media.URL, nil))
+	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), png) || rec.Header().Get("Content-Type") != "image/png" ||
+		rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Content-Disposition") != "" {
+		t.Errorf("the phone's picture: %d %v", rec.Code, rec.Header())
+	}
+	rec = httptest.NewRecorder()
+	other := "/sandbox/" + fb.WebhookKey + l[len(l)-1].Media.URL[len("/sandbox/"+wa.WebhookKey):]
+	http.StripPrefix("/sandbox", b.sb.Handler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, other, nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("another integration's file: %d", rec.Code)
+	}
+}
