@@ -34,6 +34,7 @@ import (
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
+	"github.com/linkline/linkline/internal/meta"
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/pages"
 	"github.com/linkline/linkline/internal/receipt"
@@ -291,7 +292,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// Files end users send on social channels are fetched by a job each,
 	// queued once their message is stored.
 	receiver := attachment.NewReceiver(attachment.ReceiveConfig{MaxBytes: cfg.Attachments.MaxBytes, MaxAttempts: attachment.DefaultReceiveConfig.MaxAttempts},
-		a.files, db, db, adapters, a.appender, a.jobs, log, time.Now)
+		a.files, db, db, adapters, a.appender, a.jobs, meta.Gone, log, time.Now)
 	river.AddWorker(workers, receiver)
 	processor.Fetch = receiver.Fetch
 

@@ -15,7 +15,6 @@ import (
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
-	"github.com/linkline/linkline/internal/meta"
 )
 
 // ReceiveArgs is the job that fetches file Index of an end user's social
@@ -35,8 +34,7 @@ type ReceiveArgs struct {
 func (ReceiveArgs) Kind() string { return "receive_attachment" }
 
 // Downloader fetches the bytes of a file an end user sent: the adapter of
-// the channel it came on. Its failures are the Graph API client's, for
-// meta.Classify.
+// the channel it came on.
 type Downloader interface {
 	Download(ctx context.Context, c channel.Credentials, m channel.InboundMedia) (io.ReadCloser, error)
 }
@@ -90,16 +88,19 @@ type Receiver struct {
 	downloaders  Downloaders
 	writer       conversation.Writer
 	jobs         Jobs
-	log          *slog.Logger
-	now          func() time.Time
+	// gone tells a download's failures that no retry can change (the
+	// platform's answer that the file is no longer there).
+	gone func(error) bool
+	log  *slog.Logger
+	now  func() time.Time
 }
 
 // NewReceiver returns the file-fetching worker, which also queues its
-// jobs.
+// jobs; gone tells the downloaders' final failures (meta.Gone).
 func NewReceiver(cfg ReceiveConfig, files *Files, store Store, integrations Integrations, downloaders Downloaders,
-	writer conversation.Writer, jobs Jobs, log *slog.Logger, now func() time.Time) *Receiver {
+	writer conversation.Writer, jobs Jobs, gone func(error) bool, log *slog.Logger, now func() time.Time) *Receiver {
 	return &Receiver{cfg: cfg, files: files, store: store, integrations: integrations, downloaders: downloaders,
-		writer: writer, jobs: jobs, log: log, now: now}
+		writer: writer, jobs: jobs, gone: gone, log: log, now: now}
 }
 
 // Fetch queues the fetch of each file of m, a stored message of an end user
@@ -187,12 +188,6 @@ func (r *Receiver) lost(job *river.Job[ReceiveArgs], err error) bool {
 	switch apperr.CodeOf(err) {
 	case apperr.NotFound, apperr.BadUserInput, apperr.RequestTooLarge:
 		return true
-	case apperr.Internal:
-	default:
-		return false
 	}
-	if _, ok := errors.AsType[*meta.Error](err); !ok {
-		return false
-	}
-	return meta.Classify(err).Kind == meta.Permanent
+	return r.gone(err)
 }

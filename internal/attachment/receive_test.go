@@ -76,7 +76,7 @@ func newReceiving(t *testing.T) (*Receiver, *fakeReceiving) {
 	files := openFiles(t, LocalURL(filepath.Join(t.TempDir(), "files")))
 	cfg := ReceiveConfig{MaxBytes: 1 << 20, MaxAttempts: 3}
 	now := func() time.Time { return time.Unix(1764072000, 0) }
-	return NewReceiver(cfg, files, f, f, f, f, f, slog.New(slog.DiscardHandler), now), f
+	return NewReceiver(cfg, files, f, f, f, f, f, meta.Gone, slog.New(slog.DiscardHandler), now), f
 }
 
 func receiveJob(attempt int) *river.Job[ReceiveArgs] {

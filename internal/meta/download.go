@@ -2,6 +2,7 @@ package meta
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,4 +38,13 @@ func (c *Client) Open(ctx context.Context, rawURL, accessToken string) (io.ReadC
 		return nil, parseError(resp, raw)
 	}
 	return resp.Body, nil
+}
+
+// Gone reports whether a failed read of a file is final: Meta itself
+// answered, and no retry can change its answer (an expired URL, an
+// unknown media id). Failing to reach Meta, its temporary errors and a
+// refused token (which an admin may renew) are not.
+func Gone(err error) bool {
+	_, answered := errors.AsType[*Error](err)
+	return answered && Classify(err).Kind == Permanent
 }
