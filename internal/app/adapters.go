@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 
+	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/channel/instagram"
 	"github.com/linkline/linkline/internal/channel/messenger"
@@ -25,6 +26,13 @@ var (
 	_ delivery.ListSender     = (*whatsapp.Adapter)(nil)
 	_ delivery.TemplateSender = (*whatsapp.Adapter)(nil)
 	_ template.Lister         = (*whatsapp.Adapter)(nil)
+)
+
+// Every adapter fetches the files end users send (R30).
+var (
+	_ attachment.Downloader = (*whatsapp.Adapter)(nil)
+	_ attachment.Downloader = (*messenger.Adapter)(nil)
+	_ attachment.Downloader = (*instagram.Adapter)(nil)
 )
 
 // adapters returns one adapter per social channel for live integrations,

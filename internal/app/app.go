@@ -34,6 +34,7 @@ import (
 	"github.com/linkline/linkline/internal/feed"
 	"github.com/linkline/linkline/internal/integration"
 	"github.com/linkline/linkline/internal/linking"
+	"github.com/linkline/linkline/internal/meta"
 	"github.com/linkline/linkline/internal/metrics"
 	"github.com/linkline/linkline/internal/pages"
 	"github.com/linkline/linkline/internal/receipt"
@@ -291,6 +292,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	// Replies' files go out through the platforms' media APIs.
 	sender.Files = replyFiles{store: db, files: a.files, svc: attachments, publicURL: cfg.PublicURL}
 	sender.Parts = db
+	// Files end users send on social channels are fetched by a job each,
+	// queued once their message is stored.
+	receiver := attachment.NewReceiver(attachment.ReceiveConfig{MaxBytes: cfg.Attachments.MaxBytes, MaxAttempts: attachment.DefaultReceiveConfig.MaxAttempts},
+		a.files, db, db, adapters, a.appender, a.jobs, meta.Gone, log, time.Now)
+	river.AddWorker(workers, receiver)
+	processor.Fetch = receiver.Fetch
 
 	// The API.
 	res := &graph.Resolver{Conv: convs, WidgetKeys: widgets, Accounts: db, Feed: a.feed,

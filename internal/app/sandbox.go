@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/channel/sandbox"
 	"github.com/linkline/linkline/internal/conversation"
@@ -45,4 +46,10 @@ func (as adapterSet) For(it *integration.Integration) channel.Adapter {
 		return as.sandbox[it.Channel]
 	}
 	return as.live[it.Channel]
+}
+
+// Downloader is the adapter that fetches the files sent to it.
+func (as adapterSet) Downloader(it *integration.Integration) attachment.Downloader {
+	d, _ := as.For(it).(attachment.Downloader)
+	return d
 }

@@ -146,7 +146,12 @@ type Inbound struct {
 	ChoiceID string
 	// Ref is the ref of an m.me / ig.me link the conversation came
 	// through.
-	Ref       string
+	Ref string
+	// Media are the files the message carries, fetched after it is
+	// stored; Text is then their caption, possibly empty.
+	Media []InboundMedia
+	// Location is a place the end user shared.
+	Location  *conversation.Location
 	Timestamp time.Time
 }
 

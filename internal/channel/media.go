@@ -1,87 +1,63 @@
 package channel
 
 import (
-	"context"
-	"io"
-	"slices"
+	"mime"
+	"strings"
+
+	"github.com/linkline/linkline/internal/conversation"
 )
 
-// Media is an outbound file, with the text that goes with it (R30).
-type Media struct {
-	To string
-	// Caption is the reply's text; "" for none. Where the platform takes
-	// no caption for the file, or none this long, the adapter sends it as
-	// a text message of its own, after the file.
-	Caption string
-	File    File
-	// HumanAgent tags an agent's reply after the 24-hour window, as on
-	// Text (Messenger, Instagram).
-	HumanAgent bool
-	// Sent are the platform ids of the leading parts of this send that an
-	// earlier attempt sent before it failed (see PartlySent): they are not
-	// sent again.
-	Sent []string
+// InboundMedia is a file an end user sent on a social channel, as the
+// webhook names it: the platform keeps the bytes until the service fetches
+// them.
+type InboundMedia struct {
+	Kind conversation.AttachmentKind `json:"kind"`
+	// MediaID is WhatsApp's media id, read through the Cloud API with the
+	// integration's token; URL is Messenger's and Instagram's download
+	// URL, which expires after a while. One of them is set.
+	MediaID string `json:"mediaId,omitempty"`
+	URL     string `json:"url,omitempty"`
+	// ContentType is what the platform declared; the stored file's type
+	// is sniffed from its bytes.
+	ContentType string `json:"contentType,omitempty"`
+	// Name is the document's file name, or one made of the kind and type
+	// ("photo.jpg") for files that have none.
+	Name string `json:"name"`
+	// SHA256 and Size are WhatsApp's, when it gives them.
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
 }
 
-// File is a stored file as a platform's media API takes it: uploaded
-// (WhatsApp reads Open) or fetched by the platform from URL (Messenger,
-// Instagram).
-type File struct {
-	Name        string
-	ContentType string
-	Size        int64
-	// Kind is the platform's kind for it, from delivery's table of what
-	// each channel carries: "image", "video", "audio", "document" or
-	// "file".
-	Kind string
-	// URL is a signed URL the platform can fetch the file from while the
-	// send may still be retried.
-	URL string
-	// Open reads the file's bytes.
-	Open func(ctx context.Context) (io.ReadCloser, error)
+// stems name the files that come without a name, by kind.
+var stems = map[conversation.AttachmentKind]string{
+	conversation.KindImage:    "photo",
+	conversation.KindVideo:    "video",
+	conversation.KindAudio:    "audio",
+	conversation.KindDocument: "document",
+	conversation.KindSticker:  "sticker",
 }
 
-// MediaSender sends files.
-type MediaSender interface {
-	// SendMedia sends m's file, and its caption with it or after it. The
-	// Sent is the last platform call's. A failure after some calls went
-	// out is a *PartlySent.
-	SendMedia(ctx context.Context, c Credentials, m Media) (Sent, error)
+// extensions are the usual extensions of the types Meta's platforms
+// declare; mime's own table answers for the others, where it knows one.
+var extensions = map[string]string{
+	"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
+	"video/mp4": ".mp4", "video/3gpp": ".3gp", "audio/ogg": ".ogg", "audio/mpeg": ".mp3",
+	"audio/aac": ".aac", "audio/mp4": ".m4a", "audio/amr": ".amr", "application/pdf": ".pdf",
 }
 
-// PartlySent is a send of several platform calls (a file, then its text)
-// that failed after the first went out. WhatsApp and the Send API take no
-// idempotency key: a retry that sent everything again would show the end
-// user the file twice, so the retry passes Sent on as Media.Sent.
-type PartlySent struct {
-	// Sent are the platform ids of the calls that went out, in order.
-	Sent []string
-	Err  error
-}
-
-func (e *PartlySent) Error() string { return e.Err.Error() }
-
-func (e *PartlySent) Unwrap() error { return e.Err }
-
-// SendParts makes a send's platform calls in order, skipping the first
-// len(sent), which an earlier attempt made. It returns the last call's
-// Sent, or a *PartlySent when a call fails after another went out.
-func SendParts(ctx context.Context, sent []string, parts ...func(context.Context) (Sent, error)) (Sent, error) {
-	ids := slices.Clone(sent)
-	var last Sent
-	for i, part := range parts {
-		if i < len(sent) {
-			last = Sent{ExternalID: sent[i]}
-			continue
-		}
-		s, err := part(ctx)
-		if err != nil {
-			if len(ids) > 0 {
-				return Sent{}, &PartlySent{Sent: ids, Err: err}
-			}
-			return Sent{}, err
-		}
-		ids, last = append(ids, s.ExternalID), s
+// MediaName is the name shown for a file of kind and declared content type
+// ct that came without one: "photo.jpg", "audio.ogg", "video".
+func MediaName(kind conversation.AttachmentKind, ct string) string {
+	stem := stems[kind]
+	if stem == "" {
+		stem = "file"
 	}
-	return last, nil
+	base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(ct)), ";")
+	ext := extensions[base]
+	if ext == "" {
+		if exts, err := mime.ExtensionsByType(base); err == nil && len(exts) > 0 {
+			ext = exts[0]
+		}
+	}
+	return stem + ext
 }

@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"context"
+	"math"
 	"strings"
 
 	"github.com/linkline/linkline/internal/apperr"
@@ -73,6 +74,11 @@ type Location struct {
 	// Name and Address are set for a named place.
 	Name    string `json:"name,omitempty"`
 	Address string `json:"address,omitempty"`
+}
+
+// Valid reports whether l is a place on Earth.
+func (l *Location) Valid() bool {
+	return !math.IsNaN(l.Latitude) && !math.IsNaN(l.Longitude) && math.Abs(l.Latitude) <= 90 && math.Abs(l.Longitude) <= 180
 }
 
 // MaxAttachments bounds the files of one message: a widget message's

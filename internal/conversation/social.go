@@ -26,6 +26,12 @@ type Incoming struct {
 	Text string
 	// ChoiceID is the id of the reply choice tapped (R32).
 	ChoiceID string
+	// Attachments are the files the message carries, still on the
+	// platform: each is recorded RECEIVING, to be fetched after (R30).
+	// Text is then their caption, which may be empty.
+	Attachments []Attachment
+	// Location is a place the end user shared.
+	Location *Location
 	At       time.Time
 }
 
@@ -38,7 +44,8 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*Written, error) {
 		return nil, apperr.Invalid("event", "is not a social message")
 	}
 	text := strings.ToValidUTF8(in.Text, "\uFFFD")
-	if strings.TrimSpace(text) == "" || in.Kind != "text" && in.Kind != "button" && !strings.HasPrefix(text, "[") {
+	files, place := received(in)
+	if files == nil && place == nil && (strings.TrimSpace(text) == "" || in.Kind != "text" && in.Kind != "button" && !strings.HasPrefix(text, "[")) {
 		text = strings.TrimSpace("[" + in.Kind + "] " + text)
 	}
 	if n := utf8.RuneCountInString(text); n > s.cfg.MaxTextRunes {
@@ -62,9 +69,26 @@ func (s *Service) Receive(ctx context.Context, in Incoming) (*Written, error) {
 		Message: &Message{
 			AccountID: in.AccountID, Channel: in.Channel, AuthorRole: AuthorEndUser, AuthorName: in.Name,
 			Text: text, ClientMessageID: externalClientID(in.ExternalID), ExternalID: in.ExternalID,
-			ChoiceID: chosen,
+			ChoiceID: chosen, Attachments: files, Location: place,
 		},
 	})
+}
+
+// received is what a social message carries besides its text: its files,
+// each RECEIVING until fetched, at most MaxAttachments, and a place on
+// Earth, or nothing for one that is not.
+func received(in Incoming) ([]Attachment, *Location) {
+	var files []Attachment
+	for _, a := range in.Attachments[:min(len(in.Attachments), MaxAttachments)] {
+		files = append(files, Attachment{Kind: a.Kind, State: AttachmentReceiving,
+			Name: strings.ToValidUTF8(a.Name, ""), ContentType: strings.ToValidUTF8(a.ContentType, "")})
+	}
+	if in.Location == nil || !in.Location.Valid() {
+		return files, nil
+	}
+	place := *in.Location
+	place.Name, place.Address = strings.ToValidUTF8(place.Name, ""), strings.ToValidUTF8(place.Address, "")
+	return files, &place
 }
 
 // typedChoice is the id of the choice a social message answers by its

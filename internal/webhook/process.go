@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/linkline/linkline/internal/apperr"
+	"github.com/linkline/linkline/internal/attachment"
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/integration"
@@ -74,6 +75,12 @@ type Processor struct {
 	// identity, after the message is stored: the replies held for its
 	// closed window go out (R33). An error retries the webhook.
 	Wrote func(ctx context.Context, accountID, identityID int64) error
+	// Fetch, when set, queues the fetch of the files of a stored message
+	// still RECEIVING, media as the webhook named them (R30). It runs on
+	// a duplicate too, so that a webhook processed again after a crash
+	// queues what its first run did not; it queues nothing twice. An
+	// error retries the webhook.
+	Fetch func(ctx context.Context, it *integration.Integration, m *conversation.Message, media []channel.InboundMedia) error
 }
 
 // NewProcessor returns the webhook processing worker.
@@ -151,9 +158,15 @@ func (p *Processor) message(ctx context.Context, it *integration.Integration, ad
 		w, err := p.receiver.Receive(ctx, conversation.Incoming{
 			AccountID: it.AccountID, IntegrationID: it.ID, Channel: it.Channel,
 			From: m.From.ID, Name: m.From.Name, ExternalID: m.ExternalID, Kind: m.Kind, Text: m.Text, ChoiceID: m.ChoiceID, At: m.Timestamp,
+			Attachments: receiving(m.Media), Location: m.Location,
 		})
 		if err != nil && apperr.CodeOf(err) != apperr.BadUserInput {
 			return err
+		}
+		if err == nil && p.Fetch != nil && w.Message != nil && len(m.Media) > 0 {
+			if err := p.Fetch(ctx, it, w.Message, m.Media); err != nil {
+				return err
+			}
 		}
 		// A duplicate releases too: its first run may have ended before.
 		if err == nil && p.Wrote != nil && w.Message != nil && w.Message.IdentityID != 0 {
@@ -163,4 +176,14 @@ func (p *Processor) message(ctx context.Context, it *integration.Integration, ad
 		}
 	}
 	return p.profiles.record(ctx, read)
+}
+
+// receiving is how a message carries the files of media until they are
+// fetched: their kind, name and declared type.
+func receiving(media []channel.InboundMedia) []conversation.Attachment {
+	var out []conversation.Attachment
+	for _, m := range media {
+		out = append(out, conversation.Attachment{Kind: m.Kind, Name: attachment.CleanName(m.Name), ContentType: m.ContentType})
+	}
+	return out
 }

@@ -92,6 +92,11 @@ func in(id, kind, text string, ts int64) channel.Event {
 	return metatest.Message(igID, channel.Inbound{ExternalID: id, From: user, Kind: kind, Text: text, Timestamp: ms(ts)})
 }
 
+func media(id, kind, text string, ts int64, m channel.InboundMedia) channel.Event {
+	return metatest.Message(igID, channel.Inbound{ExternalID: id, From: user, Kind: kind, Text: text, Timestamp: ms(ts),
+		Media: []channel.InboundMedia{m}})
+}
+
 // R18: every documented event parses; echoes, deletions, comments and
 // unknown events are skipped, never an error.
 func TestParse(t *testing.T) {
@@ -105,10 +110,25 @@ func TestParse(t *testing.T) {
 		"referral.json": {metatest.Message(igID, channel.Inbound{ExternalID: "ref:1234567890123456:1764072180123", From: user,
 			Kind: "referral", Ref: "lk_9Pw3Yt1", Timestamp: ms(1764072180123)})},
 		"attachments.json": {
-			in("aWdfIMG0001", "image", "[image]", 1764072300123),
-			in("aWdfSTORY0001", "story_mention", "[story_mention]", 1764072301123),
-			in("aWdfSHARE0001", "ig_reel", "[ig_reel] this one", 1764072302123),
+			media("aWdfIMG0001", "image", "", 1764072300123, channel.InboundMedia{Kind: conversation.KindImage,
+				URL: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1", Name: "photo"}),
+			// A story mention is no file of the conversation: its link is.
+			in("aWdfSTORY0001", "story_mention", "[story_mention] https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=2", 1764072301123),
+			media("aWdfSHARE0001", "ig_reel", "this one", 1764072302123, channel.InboundMedia{Kind: conversation.KindVideo,
+				URL: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=3", Name: "video"}),
 			in("aWdfGIF0001", "unsupported", "[unsupported]", 1764072303123),
+		},
+		"attachments_more.json": {
+			media("aWdfVIDEO0001", "video", "", 1764072310123, channel.InboundMedia{Kind: conversation.KindVideo,
+				URL: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=4&signature=x", Name: "video"}),
+			media("aWdfAUDIO0001", "audio", "", 1764072311123, channel.InboundMedia{Kind: conversation.KindAudio,
+				URL: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=5&signature=x", Name: "audio"}),
+			media("aWdfFILE0001", "file", "", 1764072312123, channel.InboundMedia{Kind: conversation.KindDocument,
+				URL: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=6&signature=x", Name: "document"}),
+			in("aWdfPOST0001", "share", "[share] https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=7&signature=x\n"+
+				"[ig_post] New in: the travel mug https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=18139494541428835&signature=x", 1764072313123),
+			media("aWdfREEL0001", "reel", "", 1764072314123, channel.InboundMedia{Kind: conversation.KindVideo,
+				URL: "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=8&signature=x", Name: "video"}),
 		},
 		"read.json": {metatest.Report(igID, channel.Status{ExternalID: "aWdfOUT0001", State: channel.StateRead, Timestamp: ms(1764072400123)})},
 		"echo.json": {},

@@ -114,11 +114,26 @@ func TestParse(t *testing.T) {
 		"message_referral.json": {metatest.Message(page, channel.Inbound{ExternalID: "m_MR0001", From: user, Kind: "text",
 			Text: "Is this still available?", Ref: "lk_7Hq2Zx9", Timestamp: at(1764072240123)})},
 		"attachments.json": {
-			metatest.Message(page, channel.Inbound{ExternalID: "m_IMG0001", From: user, Kind: "image", Text: "[image]", Timestamp: at(1764072300123)}),
-			metatest.Message(page, channel.Inbound{ExternalID: "m_STK0001", From: user, Kind: "sticker", Text: "[sticker]", Timestamp: at(1764072301123)}),
-			metatest.Message(page, channel.Inbound{ExternalID: "m_LOC0001", From: user, Kind: "location", Text: "[location]", Timestamp: at(1764072302123)}),
-			metatest.Message(page, channel.Inbound{ExternalID: "m_MULTI0001", From: user, Kind: "image",
-				Text: "[image] [video] both sides of the box", Timestamp: at(1764072303123)}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_IMG0001", From: user, Kind: "image", Timestamp: at(1764072300123),
+				Media: []channel.InboundMedia{{Kind: conversation.KindImage, URL: "https://scontent.xx.fbcdn.net/v/photo1.jpg", Name: "photo"}}}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_STK0001", From: user, Kind: "sticker", Timestamp: at(1764072301123),
+				Media: []channel.InboundMedia{{Kind: conversation.KindSticker, URL: "https://scontent.xx.fbcdn.net/v/like.png", Name: "sticker"}}}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_LOC0001", From: user, Kind: "location", Timestamp: at(1764072302123),
+				Location: &conversation.Location{Latitude: 48.8566, Longitude: 2.3522}}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_MULTI0001", From: user, Kind: "image", Text: "both sides of the box", Timestamp: at(1764072303123),
+				Media: []channel.InboundMedia{
+					{Kind: conversation.KindImage, URL: "https://scontent.xx.fbcdn.net/v/photo2.jpg", Name: "photo"},
+					{Kind: conversation.KindVideo, URL: "https://video.xx.fbcdn.net/v/clip.mp4", Name: "video"}}}),
+		},
+		"attachments_more.json": {
+			metatest.Message(page, channel.Inbound{ExternalID: "m_FILE0001", From: user, Kind: "file", Timestamp: at(1764072310123),
+				Media: []channel.InboundMedia{{Kind: conversation.KindDocument, URL: "https://cdn.fbsbx.com/v/t59/receipt.pdf?oh=abc&oe=6760A1B2", Name: "receipt.pdf"}}}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_AUDIO0001", From: user, Kind: "audio", Timestamp: at(1764072311123),
+				Media: []channel.InboundMedia{{Kind: conversation.KindAudio, URL: "https://cdn.fbsbx.com/v/t59/audioclip.mp4?oh=def&oe=6760A1B2", Name: "audio"}}}),
+			// A shared link is no file: its title and link stay readable.
+			metatest.Message(page, channel.Inbound{ExternalID: "m_FALLBACK0001", From: user, Kind: "fallback", Timestamp: at(1764072312123),
+				Text: "[fallback] Returns policy https://l.facebook.com/l.php?u=https%3A%2F%2Flinkline.shop%2Freturns\nlook at this"}),
+			metatest.Message(page, channel.Inbound{ExternalID: "m_NOURL0001", From: user, Kind: "image", Text: "[image]", Timestamp: at(1764072313123)}),
 		},
 		"delivery_read.json": {
 			metatest.Report(page, channel.Status{ExternalID: "m_OUT0001", State: channel.StateDelivered, Timestamp: at(1764072400123)}),

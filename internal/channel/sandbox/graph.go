@@ -40,6 +40,9 @@ func (g graph) RoundTrip(r *http.Request) (*http.Response, error) {
 		body = http.NoBody
 	}
 	defer body.Close()
+	if resp, ok := g.s.serveSentMedia(r); ok {
+		return resp, nil
+	}
 	status, answer := g.s.serveGraph(r, body)
 	raw := marshal(answer)
 	return &http.Response{

@@ -28,6 +28,9 @@ const maxBody = 64 << 10
 //	POST /{key}/phones/{user}/read                       reads everything received
 //	GET  /{key}/phones/{user}[?after={version}]          what the channel's app shows
 //	GET  /{key}/media/{id}                               a file the business uploaded (WhatsApp)
+//	POST /{key}/phones/{user}/media?kind=&name=&caption= sends the body as an image, video, audio, document or sticker
+//	POST /{key}/phones/{user}/location {"latitude", "longitude", "name", "address"}  shares a place
+//	GET  /{key}/sent/{id}                                 a file a phone sent, as its line's media.url names it
 //
 // The phone pages follow a phone with GET ?after=, the version they last
 // showed: it answers as soon as the phone's version is another, or after
@@ -50,6 +53,9 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /{key}/phones/{user}/read", s.serveRead)
 	mux.HandleFunc("GET /{key}/phones/{user}", s.servePhone)
 	mux.HandleFunc("GET /{key}/media/{id}", s.serveMedia)
+	mux.HandleFunc("POST /{key}/phones/{user}/media", s.serveSendMedia)
+	mux.HandleFunc("POST /{key}/phones/{user}/location", s.serveSendLocation)
+	mux.HandleFunc("GET /{key}/sent/{id}", s.serveSent)
 	return mux
 }
 

@@ -62,6 +62,13 @@ type waMessage struct {
 	Type        string         `json:"type"`
 	Text        *waText        `json:"text,omitempty"`
 	Interactive *waInteractive `json:"interactive,omitempty"`
+	// A file or place a phone sent (see phonemedia.go).
+	Image    *waInMedia  `json:"image,omitempty"`
+	Video    *waInMedia  `json:"video,omitempty"`
+	Audio    *waInMedia  `json:"audio,omitempty"`
+	Document *waInMedia  `json:"document,omitempty"`
+	Sticker  *waInMedia  `json:"sticker,omitempty"`
+	Location *waLocation `json:"location,omitempty"`
 }
 
 type waContext struct {
@@ -139,6 +146,8 @@ type mpMessage struct {
 	MID        string        `json:"mid"`
 	Text       string        `json:"text"`
 	QuickReply *mpQuickReply `json:"quick_reply,omitempty"`
+	// Attachments are files and places a phone sent (see phonemedia.go).
+	Attachments []mpAttachment `json:"attachments,omitempty"`
 }
 
 type mpQuickReply struct {

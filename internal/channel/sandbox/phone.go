@@ -59,7 +59,8 @@ type line struct {
 	// draws them: buttons, a list behind Menu, or quick replies.
 	Form string `json:"form,omitempty"`
 	Menu string `json:"menu,omitempty"`
-	// Media is the file (or location) the message carries.
+	// Media is the file the business sent, or the file or place the
+	// user sent.
 	Media *media `json:"media,omitempty"`
 	// Template names the template a business message was sent from.
 	Template string    `json:"template,omitempty"`

@@ -109,6 +109,14 @@ type Sandbox struct {
 	change chan struct{}
 	// uploads are the files posted to the fake WhatsApp media endpoint.
 	uploads uploads
+	// sent are the files phones sent, by media id, oldest first in
+	// sentOrder; see phonemedia.go for the media knobs.
+	sent        map[string]*sentFile
+	sentOrder   []string
+	mediaTTL    time.Duration
+	mediaOutage bool
+	mediaReads  int
+	filesServed int
 
 	// background is cancelled by Close; status webhooks run under it.
 	background context.Context

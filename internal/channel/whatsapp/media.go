@@ -1,103 +1,105 @@
 package whatsapp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"net/url"
-	"unicode/utf8"
 
 	"github.com/linkline/linkline/internal/channel"
-	"github.com/linkline/linkline/internal/meta"
+	"github.com/linkline/linkline/internal/conversation"
 )
 
-// MaxCaption is the longest caption the Cloud API takes on a media
-// message, in characters.
-const MaxCaption = 1024
-
-// mediaRequest is a media message sending an uploaded file by its id.
-// Cloud API reference, Messages, "media object"
-// (developers.facebook.com/docs/whatsapp/cloud-api/reference/messages#media-object):
-// image, video and document take a caption, documents a filename; audio
-// takes neither.
-type mediaRequest struct {
-	request
-	Image    *mediaObject `json:"image,omitempty"`
-	Video    *mediaObject `json:"video,omitempty"`
-	Audio    *mediaObject `json:"audio,omitempty"`
-	Document *mediaObject `json:"document,omitempty"`
-}
-
-type mediaObject struct {
+// media is the object of an image, video, audio, document or sticker
+// message, as the Cloud API's messages webhook reference describes it
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/image,
+// …/video, …/audio, …/document, …/sticker): the media id to fetch the
+// file with, its declared type and digest, a caption (image, video,
+// document), the file name (document), voice (audio) and animated
+// (sticker).
+type media struct {
 	ID       string `json:"id"`
-	Caption  string `json:"caption,omitempty"`
-	Filename string `json:"filename,omitempty"`
+	MimeType string `json:"mime_type"`
+	SHA256   string `json:"sha256"`
+	FileSize int64  `json:"file_size"`
+	Caption  string `json:"caption"`
+	Filename string `json:"filename"`
+	Voice    bool   `json:"voice"`
+	Animated bool   `json:"animated"`
 }
 
-// SendMedia uploads the file (POST /{phone-number-id}/media) and sends it
-// by the media id Meta gives back (R30). Text the file cannot carry as its
-// caption (audio takes none; captions end at MaxCaption) follows as a text
-// message of its own: a failure of that text after the file went out is a
-// *channel.PartlySent, whose retry sends the text only.
-func (a *Adapter) SendMedia(ctx context.Context, c channel.Credentials, m channel.Media) (channel.Sent, error) {
-	r := mediaRequest{request: newRequest(m.To, m.File.Kind)}
-	obj := &mediaObject{}
-	switch m.File.Kind {
-	case "image":
-		r.Image = obj
-	case "video":
-		r.Video = obj
-	case "document":
-		r.Document, obj.Filename = obj, m.File.Name
-	case "audio":
-		r.Audio = obj
-	default:
-		return channel.Sent{}, fmt.Errorf("whatsapp: sends no %q media", m.File.Kind)
-	}
-	file := func(ctx context.Context) (channel.Sent, error) {
-		id, err := a.upload(ctx, c, m.File)
-		if err != nil {
-			return channel.Sent{}, err
+// location is a location message's object (…/webhooks/reference/messages/location).
+type location struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	Name      string  `json:"name"`
+	Address   string  `json:"address"`
+}
+
+// attached fills in the file or place of a media or location message and
+// reports whether m is one. A media object without an id names no file:
+// the message stays a note of its type.
+func (m message) attached(in *channel.Inbound) bool {
+	if m.Type == "location" {
+		l := m.Location
+		if l == nil || !validPlace(l.Latitude, l.Longitude) {
+			return false
 		}
-		obj.ID = id
-		return a.send(ctx, c, r)
+		in.Location = &conversation.Location{Latitude: l.Latitude, Longitude: l.Longitude, Name: l.Name, Address: l.Address}
+		return true
 	}
-	if m.Caption == "" {
-		return channel.SendParts(ctx, m.Sent, file)
+	kinds := map[string]struct {
+		kind conversation.AttachmentKind
+		obj  *media
+	}{
+		"image":    {conversation.KindImage, m.Image},
+		"video":    {conversation.KindVideo, m.Video},
+		"audio":    {conversation.KindAudio, m.Audio},
+		"document": {conversation.KindDocument, m.Document},
+		"sticker":  {conversation.KindSticker, m.Sticker},
 	}
-	if r.Audio == nil && utf8.RuneCountInString(m.Caption) <= MaxCaption {
-		obj.Caption = m.Caption
-		return channel.SendParts(ctx, m.Sent, file)
+	k, ok := kinds[m.Type]
+	if !ok || k.obj == nil || k.obj.ID == "" {
+		return false
 	}
-	return channel.SendParts(ctx, m.Sent, file, func(ctx context.Context) (channel.Sent, error) {
-		return a.SendText(ctx, c, channel.Text{To: m.To, Body: m.Caption})
-	})
+	f := k.obj
+	in.Text = f.Caption
+	in.Media = []channel.InboundMedia{{
+		Kind: k.kind, MediaID: f.ID, ContentType: f.MimeType,
+		Name:   cmp.Or(f.Filename, channel.MediaName(k.kind, f.MimeType)),
+		SHA256: f.SHA256, Size: max(f.FileSize, 0),
+	}}
+	return true
 }
 
-// upload posts the file's bytes to the media endpoint and returns its
-// media id. Cloud API reference, Media, "Upload media"
-// (developers.facebook.com/docs/whatsapp/cloud-api/reference/media#upload-media):
-// multipart fields messaging_product, type and file.
-func (a *Adapter) upload(ctx context.Context, c channel.Credentials, f channel.File) (string, error) {
-	if f.Open == nil {
-		return "", fmt.Errorf("whatsapp: the file %q cannot be read", f.Name)
+// validPlace reports whether a latitude and longitude are a place on
+// Earth.
+func validPlace(lat, long float64) bool {
+	return !math.IsNaN(lat) && !math.IsNaN(long) && math.Abs(lat) <= 90 && math.Abs(long) <= 180
+}
+
+// Download fetches a file an end user sent, as the Cloud API's media
+// reference describes
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-phone-numbers/media#download-media):
+// GET /{version}/{media-id} with the integration's token answers the
+// file's short-lived URL (and its mime_type, sha256, file_size), which
+// is then read with the same token.
+func (a *Adapter) Download(ctx context.Context, c channel.Credentials, m channel.InboundMedia) (io.ReadCloser, error) {
+	if m.MediaID == "" {
+		return nil, fmt.Errorf("whatsapp: media without an id")
 	}
-	body, err := f.Open(ctx)
+	raw, err := a.client.Get(ctx, url.PathEscape(m.MediaID), nil, c.AccessToken)
 	if err != nil {
-		return "", fmt.Errorf("whatsapp: open %q: %w", f.Name, err)
+		return nil, err
 	}
-	defer body.Close()
-	raw, err := a.client.Upload(ctx, url.PathEscape(c.PhoneNumberID)+"/media", c.AccessToken,
-		map[string]string{"messaging_product": "whatsapp", "type": f.ContentType},
-		meta.FormFile{Field: "file", Name: f.Name, ContentType: f.ContentType, Body: body})
-	if err != nil {
-		return "", err
+	var meta struct {
+		URL string `json:"url"`
 	}
-	var answer struct {
-		ID string `json:"id"`
+	if err := json.Unmarshal(raw, &meta); err != nil || meta.URL == "" {
+		return nil, fmt.Errorf("whatsapp: no url in Meta's answer for media %s", m.MediaID)
 	}
-	if err := json.Unmarshal(raw, &answer); err != nil || answer.ID == "" {
-		return "", fmt.Errorf("whatsapp: no media id in Meta's answer")
-	}
-	return answer.ID, nil
+	return a.client.Open(ctx, meta.URL, c.AccessToken)
 }

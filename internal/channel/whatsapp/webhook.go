@@ -3,7 +3,6 @@ package whatsapp
 import (
 	"cmp"
 	"encoding/json"
-	"strings"
 
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/meta"
@@ -60,15 +59,14 @@ type message struct {
 		Payload string `json:"payload"`
 		Text    string `json:"text"`
 	} `json:"button"`
-	// Media messages carry their caption in the object named after
-	// their type.
-	Image    media `json:"image"`
-	Video    media `json:"video"`
-	Document media `json:"document"`
-}
-
-type media struct {
-	Caption string `json:"caption"`
+	// Media messages carry the file in the object named after their
+	// type (see media.go).
+	Image    *media    `json:"image"`
+	Video    *media    `json:"video"`
+	Audio    *media    `json:"audio"`
+	Document *media    `json:"document"`
+	Sticker  *media    `json:"sticker"`
+	Location *location `json:"location"`
 }
 
 type status struct {
@@ -149,9 +147,9 @@ func (m message) inbound(contacts []contact) *channel.Inbound {
 		in.Kind, in.ChoiceID, in.Text = kindButton, reply.ID, reply.Title
 	case m.Type == "button":
 		in.Kind, in.ChoiceID, in.Text = kindButton, m.Button.Payload, m.Button.Text
+	case m.attached(in):
 	default:
-		caption := cmp.Or(m.Image.Caption, m.Video.Caption, m.Document.Caption)
-		in.Text = strings.TrimSpace("[" + in.Kind + "] " + caption)
+		in.Text = "[" + in.Kind + "]"
 	}
 	return in
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/linkline/linkline/internal/channel"
+	"github.com/linkline/linkline/internal/conversation"
 	"github.com/linkline/linkline/internal/meta"
 	"github.com/linkline/linkline/internal/meta/metatest"
 )
@@ -110,10 +111,38 @@ func TestParse(t *testing.T) {
 		"template_button.json": {metatest.Message(phone, channel.Inbound{ExternalID: "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFDNBN0UzOTgwQjRGMjlEQ0Y1NzE2AA==",
 			From: ana, Kind: "button", Text: "Reopen my ticket", ChoiceID: "reopen", Timestamp: at(1764072120)})},
 		"media.json": {
-			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.IMAGE0001", From: ana, Kind: "image", Text: "[image] the box as it arrived", Timestamp: at(1764072180)}),
-			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.STICKER0001", From: ana, Kind: "sticker", Text: "[sticker]", Timestamp: at(1764072181)}),
-			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.LOCATION0001", From: ana, Kind: "location", Text: "[location]", Timestamp: at(1764072182)}),
-			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.DOCUMENT0001", From: ana, Kind: "document", Text: "[document] invoice", Timestamp: at(1764072183)}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.IMAGE0001", From: ana, Kind: "image", Text: "the box as it arrived", Timestamp: at(1764072180),
+				Media: []channel.InboundMedia{{Kind: conversation.KindImage, MediaID: "1003383421387256", ContentType: "image/jpeg", Name: "photo.jpg",
+					SHA256: "u1Z4cK1hYz0k2bS6Ww4m7y8Jm3Qe5Vw0h2Rr0n8Uq9s="}}}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.STICKER0001", From: ana, Kind: "sticker", Timestamp: at(1764072181),
+				Media: []channel.InboundMedia{{Kind: conversation.KindSticker, MediaID: "1228429398177483", ContentType: "image/webp", Name: "sticker.webp",
+					SHA256: "b9uA5cVq8j3m0aRr7sTt1yZzQe2Vw4h6Nn8Kk0Pp2Lw="}}}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.LOCATION0001", From: ana, Kind: "location", Timestamp: at(1764072182),
+				Location: &conversation.Location{Latitude: -23.561414, Longitude: -46.655881, Name: "Avenida Paulista",
+					Address: "Av. Paulista, 1578 - Bela Vista, São Paulo"}}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.DOCUMENT0001", From: ana, Kind: "document", Text: "invoice", Timestamp: at(1764072183),
+				Media: []channel.InboundMedia{{Kind: conversation.KindDocument, MediaID: "2204183503344455", ContentType: "application/pdf", Name: "invoice-4521.pdf",
+					SHA256: "c3Vw0h2Rr0n8Uq9su1Z4cK1hYz0k2bS6Ww4m7y8Jm3Q="}}}),
+		},
+		"media_more.json": {
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.VIDEO0001", From: ana, Kind: "video", Text: "it rattles", Timestamp: at(1764072190),
+				Media: []channel.InboundMedia{{Kind: conversation.KindVideo, MediaID: "1003383421387257", ContentType: "video/mp4", Name: "video.mp4",
+					SHA256: "dmlkZW8=", Size: 204800}}}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.VOICE0001", From: ana, Kind: "audio", Timestamp: at(1764072191),
+				Media: []channel.InboundMedia{{Kind: conversation.KindAudio, MediaID: "1003383421387258", ContentType: "audio/ogg; codecs=opus", Name: "audio.ogg",
+					SHA256: "dm9pY2U="}}}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.AUDIO0001", From: ana, Kind: "audio", Timestamp: at(1764072192),
+				Media: []channel.InboundMedia{{Kind: conversation.KindAudio, MediaID: "1003383421387259", ContentType: "audio/mpeg", Name: "audio.mp3",
+					SHA256: "YXVkaW8="}}}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.ANIMATED0001", From: ana, Kind: "sticker", Timestamp: at(1764072193),
+				Media: []channel.InboundMedia{{Kind: conversation.KindSticker, MediaID: "1003383421387260", ContentType: "image/webp", Name: "sticker.webp",
+					SHA256: "c3RpY2tlcg=="}}}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.PIN0001", From: ana, Kind: "location", Timestamp: at(1764072194),
+				Location: &conversation.Location{Latitude: 38.7223, Longitude: -9.1393}}),
+			// Neither a file to fetch nor a place on Earth: a note of the type.
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.NOID0001", From: ana, Kind: "image", Text: "[image]", Timestamp: at(1764072195)}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.BADPLACE0001", From: ana, Kind: "location", Text: "[location]", Timestamp: at(1764072196)}),
+			metatest.Message(phone, channel.Inbound{ExternalID: "wamid.CONTACTS0001", From: ana, Kind: "contacts", Text: "[contacts]", Timestamp: at(1764072197)}),
 		},
 		"statuses.json": {
 			metatest.Report(phone, channel.Status{ExternalID: "wamid.OUT0001", State: channel.StateSent, Timestamp: at(1764072300)}),

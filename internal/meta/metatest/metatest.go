@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -260,7 +261,9 @@ func Fixtures(t *testing.T, parse ParseFunc, want map[string][]channel.Event) {
 }
 
 // Fuzz seeds f with the fixtures of testdata/ and checks that parse never
-// panics and that every event is exactly one of a message and a status.
+// panics, that every event is exactly one of a message and a status, that
+// every file a message names has a kind and a source to fetch it from,
+// and that every place is on Earth.
 func Fuzz(f *testing.F, parse ParseFunc) {
 	for _, body := range fixtures(f) {
 		f.Add(body)
@@ -273,6 +276,9 @@ func Fuzz(f *testing.F, parse ParseFunc) {
 		for _, e := range events {
 			if (e.Message == nil) == (e.Status == nil) {
 				t.Errorf("event %s: want exactly one of Message and Status", show(e))
+			}
+			if e.Message != nil {
+				checkMedia(t, e.Message)
 			}
 		}
 	})
@@ -308,4 +314,18 @@ func Message(business string, in channel.Inbound) channel.Event {
 // Report is an expected status event of business.
 func Report(business string, st channel.Status) channel.Event {
 	return channel.Event{Business: business, Status: &st}
+}
+
+func checkMedia(t *testing.T, in *channel.Inbound) {
+	t.Helper()
+	for _, m := range in.Media {
+		if m.Kind == "" || m.Name == "" || m.MediaID == "" && m.URL == "" {
+			t.Errorf("media %+v: want a kind, a name and a media id or URL", m)
+		}
+	}
+	if l := in.Location; l != nil {
+		if math.IsNaN(l.Latitude) || math.IsNaN(l.Longitude) || math.Abs(l.Latitude) > 90 || math.Abs(l.Longitude) > 180 {
+			t.Errorf("location %+v: not a place on Earth", l)
+		}
+	}
 }

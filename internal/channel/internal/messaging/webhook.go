@@ -1,10 +1,8 @@
 package messaging
 
 import (
-	"cmp"
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/linkline/linkline/internal/channel"
 	"github.com/linkline/linkline/internal/meta"
@@ -52,13 +50,8 @@ type message struct {
 	QuickReply *struct {
 		Payload string `json:"payload"`
 	} `json:"quick_reply"`
-	Attachments []struct {
-		Type    string `json:"type"`
-		Payload struct {
-			// StickerID marks an image that is a sticker (Messenger).
-			StickerID any `json:"sticker_id"`
-		} `json:"payload"`
-	} `json:"attachments"`
+	// Attachments are files, places and shared posts (see media.go).
+	Attachments []attachment `json:"attachments"`
 	// Referral is set when the user wrote through a link or ad that
 	// carries one.
 	Referral *referral `json:"referral"`
@@ -154,18 +147,7 @@ func (ev event) message(user string) []channel.Event {
 	case m.QuickReply != nil:
 		in.Kind, in.ChoiceID = kindButton, m.QuickReply.Payload
 	case len(m.Attachments) > 0:
-		labels := make([]string, 0, len(m.Attachments)+1)
-		for _, at := range m.Attachments {
-			kind := cmp.Or(at.Type, kindAttachment)
-			if at.Payload.StickerID != nil {
-				kind = kindSticker
-			}
-			labels = append(labels, "["+kind+"]")
-			if in.Kind == kindText {
-				in.Kind = kind
-			}
-		}
-		in.Text = strings.TrimSpace(strings.Join(append(labels, m.Text), " "))
+		attach(&in, m.Attachments)
 	case m.Text == "":
 		in.Kind, in.Text = kindUnsupported, "["+kindUnsupported+"]"
 	}
