@@ -71,6 +71,17 @@ function web(url: string | null): string | null {
   }
 }
 
+/**
+ * What a message draws, to compare with what it drew: its files' URLs are
+ * left out, since every read signs them anew. A message that only repeats
+ * (a receipt's event, say) keeps its element, so that a click landing on
+ * it is not lost and its pictures are not fetched again; a reload reads
+ * fresh URLs.
+ */
+export function drawnKey(m: { attachments?: readonly Attachment[] }): string {
+  return JSON.stringify({ ...m, attachments: m.attachments?.map((a) => ({ ...a, url: Boolean(a.url) })) });
+}
+
 /** A message's files and place, or nothing when it carries none. */
 export function filesView(t: FileStrings, files: readonly Attachment[] | undefined, place: Place | null | undefined): HTMLElement | false {
   if (!files?.length && !place) return false;
@@ -143,6 +154,8 @@ export class Attacher {
   private readonly status: HTMLParagraphElement;
   private files: Uploaded[] = [];
   private uploads = 0;
+  /** Counts clearings: a file still uploading when they were cleared (another conversation opened, say) is not attached. */
+  private cleared = 0;
 
   /**
    * @param upload stores a file, or answers null when it was refused (the
@@ -171,12 +184,14 @@ export class Attacher {
   }
 
   clear(): void {
+    this.cleared++;
     this.files = [];
     this.render();
   }
 
   private async picked(): Promise<void> {
     const picked = [...(this.input.files ?? [])];
+    const cleared = this.cleared;
     this.input.value = "";
     this.uploads++;
     this.busy(true);
@@ -185,7 +200,7 @@ export class Attacher {
       this.status.textContent = this.t.uploading(file.name);
       this.el.hidden = false;
       const up = await this.upload(file);
-      if (up) this.files.push(up);
+      if (up && cleared === this.cleared) this.files.push(up);
     }
     this.uploads--;
     this.button.disabled = false;

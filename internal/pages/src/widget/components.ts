@@ -2,7 +2,7 @@
 // are given and report what the person does; the Widget decides the rest.
 import type { Uploaded } from "../shared/api";
 import { h, present } from "../shared/dom";
-import { Attacher, filesView } from "../shared/files";
+import { Attacher, drawnKey, filesView } from "../shared/files";
 import type { Channel, Choice, LinkedIdentity, LinkRequest, Message, Typing, WidgetConfig } from "./operations";
 import type { Strings } from "./strings";
 
@@ -106,7 +106,7 @@ export class LinkedChannels {
 export class MessageList {
   readonly el: HTMLElement;
   private readonly list: HTMLOListElement;
-  private readonly items = new Map<string, { seq: number; el: HTMLLIElement }>();
+  private readonly items = new Map<string, { seq: number; el: HTMLLIElement; drawn: string }>();
 
   constructor(
     private readonly t: Strings,
@@ -120,6 +120,9 @@ export class MessageList {
 
   /** Adds a message in seq order, or replaces it: events may repeat what a query read (R21). */
   upsert(m: Message): void {
+    const drawn = drawnKey(m);
+    const old = this.items.get(m.id);
+    if (old?.drawn === drawn) return;
     const el = h(
       "li",
       { class: `msg ${m.authorRole.toLowerCase()}`, "data-channel": m.channel },
@@ -131,7 +134,6 @@ export class MessageList {
       m.choices?.length > 0 &&
         h("div", { class: "choices", role: "group", "aria-label": this.t.choices }, ...m.choices.map((c) => h("button", { type: "button", class: "choice", "data-choice": c.id, onclick: () => this.choose(c) }, c.title))),
     );
-    const old = this.items.get(m.id);
     if (old) {
       old.el.replaceWith(el);
     } else {
@@ -139,7 +141,7 @@ export class MessageList {
       this.list.insertBefore(el, after ? after.el : null);
       this.list.querySelector(".empty")?.remove();
     }
-    this.items.set(m.id, { seq: m.seq, el });
+    this.items.set(m.id, { seq: m.seq, el, drawn });
     el.scrollIntoView?.({ block: "end" });
   }
 }

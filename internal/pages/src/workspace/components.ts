@@ -2,7 +2,7 @@
 // given and report what the agent does; the Workspace decides the rest.
 import type { Uploaded } from "../shared/api";
 import { h, present } from "../shared/dom";
-import { Attacher, filesView } from "../shared/files";
+import { Attacher, drawnKey, filesView } from "../shared/files";
 import type { Channel, Conversation, DeliveryState, Message, ReplyOptions, Template } from "./operations";
 import type { Strings } from "./strings";
 
@@ -95,7 +95,7 @@ const rank: Record<DeliveryState, number> = { HELD: -1, QUEUED: 0, SENT: 1, DELI
 export class History {
   readonly el: HTMLElement;
   private readonly list: HTMLOListElement;
-  private readonly items = new Map<string, { message: Message; el: HTMLLIElement }>();
+  private readonly items = new Map<string, { message: Message; el: HTMLLIElement; drawn: string }>();
 
   constructor(private readonly t: Strings) {
     this.list = h("ol", {});
@@ -113,6 +113,8 @@ export class History {
   upsert(m: Message): void {
     const old = this.items.get(m.id);
     if (old?.message.deliveryState && m.deliveryState && rank[m.deliveryState] < rank[old.message.deliveryState]) return;
+    const drawn = drawnKey(m);
+    if (old?.drawn === drawn) return;
     const el = this.render(m);
     if (old) {
       old.el.replaceWith(el);
@@ -120,7 +122,7 @@ export class History {
       const after = [...this.items.values()].find((i) => i.message.seq > m.seq);
       this.list.insertBefore(el, after ? after.el : null);
     }
-    this.items.set(m.id, { message: m, el });
+    this.items.set(m.id, { message: m, el, drawn });
     el.scrollIntoView?.({ block: "end" });
   }
 
