@@ -118,3 +118,27 @@ func TestFilesInBrowser(t *testing.T) {
 		w.screenshot("thumbnail")
 	})
 }
+
+// R30, R37: a file the reply's destination does not carry is refused
+// before anything is queued: the workspace shows the API's words, which
+// say what would work instead, and the file stays attached for another
+// destination.
+func TestFileNotCarriedInBrowser(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b := setup(t, kind)
+		ig := b.connectSandbox(t, "INSTAGRAM", "sbx-ig", "acme.shop")
+		b.socialConversation(t, b.phone(t, ig, "1234567890123456"), "INSTAGRAM")
+		ws := b.openWorkspace(t, b.srv.URL, b.agent)
+		ws.click(".conversations button", "Instagram")
+		ws.waitMessage("hello from INSTAGRAM", "INSTAGRAM")
+		if to := ws.value("#ws-destination"); to != "INSTAGRAM" {
+			t.Fatalf("the reply goes to %s, want INSTAGRAM", to)
+		}
+		ws.attach(writeFile(t, "notes.txt", []byte("Opening hours: 9 to 5\n")))
+		ws.waitText(".attached li", "notes.txt")
+		ws.click("button.send", "")
+		ws.waitText(".notice", "INSTAGRAM does not carry text/plain")
+		ws.waitText(".attached li", "notes.txt")
+		ws.screenshot("not-carried")
+	})
+}
