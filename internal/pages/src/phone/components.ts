@@ -1,8 +1,9 @@
 // What the person sees on the phone, one component each. Components render
 // what they are given and report what the person does; the Phone decides
 // the rest.
-import { h, present } from "../shared/dom";
-import type { Line } from "./sandbox";
+import { h, icon, icons, present } from "../shared/dom";
+import { filesView, type Attachment, type AttachmentKind } from "../shared/files";
+import type { Line, Media, MediaKind } from "./sandbox";
 import type { Strings } from "./strings";
 
 /** "Scans" the widget's QR code: takes the link it holds, or the widget's "Open the app" link (R5). */
@@ -61,7 +62,7 @@ export class Thread {
     }
     let previous: HTMLLIElement | null = null;
     for (const l of lines) {
-      const drawn = JSON.stringify([l.text, l.choices, l.state]);
+      const drawn = JSON.stringify([l.text, l.choices, l.state, l.media]);
       let s = this.shown.get(l.id);
       if (s?.drawn !== drawn) {
         const el = this.line(l);
@@ -86,6 +87,9 @@ export class Thread {
       { class: `msg ${l.from}`, "data-id": l.id },
       h("p", { class: "text" }, l.text),
       ...present([
+        l.media?.kind === "location"
+          ? filesView(this.t.files, [], { latitude: l.media.latitude ?? NaN, longitude: l.media.longitude ?? NaN, name: l.media.name ?? "", address: l.media.address ?? "" })
+          : !!l.media && filesView(this.t.files, [attachment(l.media)], null),
         !!l.template && h("p", { class: "template" }, l.template),
         !!l.choices?.length && l.form !== "list" &&
           h("div", { class: "choices", "data-form": l.form ?? "buttons" }, ...l.choices.map((c) => h("button", { type: "button", "data-choice": c.id, onclick: () => this.tap(c.id) }, c.title))),
@@ -108,6 +112,19 @@ export class Thread {
   }
 }
 
+/** A file on a line as the widget and the workspace draw theirs: there until its URL is. */
+function attachment(m: Media): Attachment {
+  const kinds: Record<Exclude<MediaKind, "location">, AttachmentKind> = { image: "IMAGE", video: "VIDEO", audio: "AUDIO", document: "DOCUMENT", sticker: "STICKER" };
+  return {
+    kind: kinds[m.kind as Exclude<MediaKind, "location">] ?? "DOCUMENT",
+    state: m.url ? "STORED" : "RECEIVING",
+    name: m.name ?? "",
+    contentType: m.contentType ?? "",
+    size: m.size ?? 0,
+    url: m.url ?? null,
+  };
+}
+
 /** The ticks of a message the phone sent: ✓ sent, ✓✓ delivered, ✓✓ blue once the business read it (R31), ! not delivered. */
 export class DeliveryTicks {
   readonly el: HTMLSpanElement;
@@ -118,11 +135,22 @@ export class DeliveryTicks {
   }
 }
 
-/** The message box (Enter sends, Shift+Enter starts a new line). */
+/** The kind a picked file is sent as, from its type, as the apps decide. */
+export function mediaKind(file: File): Exclude<MediaKind, "location" | "sticker"> {
+  const [top] = file.type.split("/");
+  if (top === "image" || top === "video" || top === "audio") return top;
+  return "document";
+}
+
+/**
+ * The message box (Enter sends, Shift+Enter starts a new line), the attach
+ * button (a picked file goes at once, with what is typed as its caption) and
+ * "share location" (R30).
+ */
 export class Composer {
   readonly el: HTMLFormElement;
 
-  constructor(t: Strings, send: (text: string) => Promise<boolean>) {
+  constructor(t: Strings, send: (text: string) => Promise<boolean>, attach: (file: File, caption: string) => Promise<boolean>, share: () => Promise<boolean>) {
     const input = h("textarea", { name: "text", rows: "1", "aria-label": t.yourMessage, placeholder: t.yourMessage, maxlength: "4096" });
     const submit = async (e: Event) => {
       e.preventDefault();
@@ -132,6 +160,21 @@ export class Composer {
     input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey) void submit(e);
     });
-    this.el = h("form", { class: "composer", onsubmit: (e) => void submit(e) }, input, h("button", { type: "submit" }, t.send));
+    const attachButton = h("button", { type: "button", class: "attach", "aria-label": t.attach, title: t.attach, onclick: () => file.click() }, icon(icons.attach));
+    const file: HTMLInputElement = h("input", {
+      type: "file",
+      class: "file-input",
+      hidden: true,
+      onchange: async () => {
+        const picked = file.files?.[0];
+        file.value = "";
+        if (!picked) return;
+        attachButton.disabled = true;
+        if (await attach(picked, input.value.trim())) input.value = "";
+        attachButton.disabled = false;
+      },
+    });
+    const shareButton = h("button", { type: "button", class: "share", "aria-label": t.shareLocation, title: t.shareLocation, onclick: () => void share() }, icon(icons.place));
+    this.el = h("form", { class: "composer", onsubmit: (e) => void submit(e) }, file, attachButton, shareButton, input, h("button", { type: "submit" }, t.send));
   }
 }

@@ -3,7 +3,7 @@
 // phone's screen, followed from the server.
 import { h } from "../shared/dom";
 import { Notice } from "../shared/notice";
-import { Composer, LinkOpener, Thread } from "./components";
+import { Composer, LinkOpener, mediaKind, Thread } from "./components";
 import { PhoneApi, PhoneError, type Screen } from "./sandbox";
 import type { Strings } from "./strings";
 
@@ -38,7 +38,12 @@ export class Phone {
         new LinkOpener(t, (link) => this.notice.run(() => this.api.open(link).then(() => {}))).el,
         this.thread.el,
         this.typing,
-        new Composer(t, (text) => this.notice.run(() => this.api.write(text).then(() => {}))).el,
+        new Composer(
+          t,
+          (text) => this.notice.run(() => this.api.write(text).then(() => {})),
+          (file, caption) => this.notice.run(() => this.api.sendMedia(mediaKind(file), file, caption).then(() => {})),
+          () => this.notice.run(() => this.api.shareLocation(t.demoPlace).then(() => {})),
+        ).el,
       ),
     );
     // An app that comes to the front reads what arrived meanwhile.

@@ -5,6 +5,28 @@
 
 export type App = "WHATSAPP" | "MESSENGER" | "INSTAGRAM";
 
+export type MediaKind = "image" | "video" | "audio" | "document" | "sticker" | "location";
+
+/** A file or place on a message, as the app shows it (R30): a location has coordinates, the rest a URL once the file is there. */
+export interface Media {
+  kind: MediaKind;
+  name?: string;
+  contentType?: string;
+  size?: number;
+  url?: string;
+  latitude?: number;
+  longitude?: number;
+  address?: string;
+}
+
+/** A place the phone shares. */
+export interface Place {
+  latitude: number;
+  longitude: number;
+  name: string;
+  address: string;
+}
+
 /** A message as the app shows it; state is the ticks of the user's own. */
 export interface Line {
   id: string;
@@ -19,6 +41,7 @@ export interface Line {
   time: string;
   read?: boolean;
   state?: "sent" | "delivered" | "read" | "failed";
+  media?: Media;
 }
 
 /** What the app shows: exactly that channel's transcript (R10). */
@@ -71,12 +94,26 @@ export class PhoneApi {
     return this.call("POST", "/read");
   }
 
+  /** Sends a file as the app does: its bytes, its kind, its name and a caption (R30). */
+  async sendMedia(kind: MediaKind, file: File, caption: string): Promise<unknown> {
+    const q = new URLSearchParams({ kind, name: file.name, caption });
+    return this.answer(await fetch(`${this.url}/media?${q}`, { method: "POST", headers: file.type ? { "Content-Type": file.type } : {}, body: file }));
+  }
+
+  shareLocation(place: Place): Promise<unknown> {
+    return this.call("POST", "/location", place);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const resp = await fetch(this.url + path, {
       method,
       headers: body === undefined ? {} : { "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    return this.answer<T>(resp);
+  }
+
+  private async answer<T>(resp: Response): Promise<T> {
     const answer = (await resp.json()) as T & { error?: string };
     if (!resp.ok) throw new PhoneError(resp.status, answer.error ?? `HTTP ${resp.status}`);
     return answer;

@@ -27,6 +27,15 @@ function refusal(e: unknown): ApiError {
   return new ApiError("INTERNAL", String(e));
 }
 
+/** A stored upload, ready for a message to carry by its id. */
+export interface Uploaded {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  url: string;
+}
+
 export interface Subscription<T> {
   /** Each result's data. */
   next(data: T): void;
@@ -71,6 +80,23 @@ export class Api {
     if (err) throw err;
     if (!body.data) throw new ApiError("INTERNAL", `HTTP ${resp.status}`);
     return body.data;
+  }
+
+  /**
+   * Uploads a file into a conversation (R30). The file is the request's
+   * body, not a GraphQL multipart request: the server streams it to storage
+   * under its size limit, and answers with the id a message then carries.
+   */
+  async upload(conversationId: string, file: File): Promise<Uploaded> {
+    const q = new URLSearchParams({ conversationId, name: file.name });
+    const resp = await fetch(`${this.origin}/uploads?${q}`, {
+      method: "POST",
+      headers: this.token ? { Authorization: `Bearer ${this.token}` } : {},
+      body: file,
+    });
+    const body = (await resp.json().catch(() => ({}))) as Uploaded & Result<unknown>;
+    if (!resp.ok) throw failure(body.errors) ?? new ApiError("INTERNAL", `HTTP ${resp.status}`);
+    return body;
   }
 
   /**

@@ -1,6 +1,8 @@
 // What the person sees, one component each. Components render what they
 // are given and report what the person does; the Widget decides the rest.
+import type { Uploaded } from "../shared/api";
 import { h, present } from "../shared/dom";
+import { Attacher, drawnKey, filesView } from "../shared/files";
 import type { Channel, Choice, LinkedIdentity, LinkRequest, Message, Typing, WidgetConfig } from "./operations";
 import type { Strings } from "./strings";
 
@@ -104,7 +106,7 @@ export class LinkedChannels {
 export class MessageList {
   readonly el: HTMLElement;
   private readonly list: HTMLOListElement;
-  private readonly items = new Map<string, { seq: number; el: HTMLLIElement }>();
+  private readonly items = new Map<string, { seq: number; el: HTMLLIElement; drawn: string }>();
 
   constructor(
     private readonly t: Strings,
@@ -118,17 +120,20 @@ export class MessageList {
 
   /** Adds a message in seq order, or replaces it: events may repeat what a query read (R21). */
   upsert(m: Message): void {
+    const drawn = drawnKey(m);
+    const old = this.items.get(m.id);
+    if (old?.drawn === drawn) return;
     const el = h(
       "li",
       { class: `msg ${m.authorRole.toLowerCase()}`, "data-channel": m.channel },
       // A note names its channel in its text.
       m.authorRole !== "SYSTEM" && h("span", { class: "meta" }, h("span", { class: "author" }, m.authorName), h("span", { class: "badge" }, this.t.channels[m.channel])),
       h("p", { class: "text" }, m.note ? this.t.notes[m.note.kind](this.t.channels[m.note.channel], m.note.identity) : m.text),
+      filesView(this.t.files, m.attachments, m.location),
       // R32: an agent's choices as buttons; a tap answers with the choice's id.
       m.choices?.length > 0 &&
         h("div", { class: "choices", role: "group", "aria-label": this.t.choices }, ...m.choices.map((c) => h("button", { type: "button", class: "choice", "data-choice": c.id, onclick: () => this.choose(c) }, c.title))),
     );
-    const old = this.items.get(m.id);
     if (old) {
       old.el.replaceWith(el);
     } else {
@@ -136,7 +141,7 @@ export class MessageList {
       this.list.insertBefore(el, after ? after.el : null);
       this.list.querySelector(".empty")?.remove();
     }
-    this.items.set(m.id, { seq: m.seq, el });
+    this.items.set(m.id, { seq: m.seq, el, drawn });
     el.scrollIntoView?.({ block: "end" });
   }
 }
@@ -203,22 +208,33 @@ export class LinkPanel {
   }
 }
 
-/** The message box (Enter sends, Shift+Enter starts a new line). */
+/** The message box (Enter sends, Shift+Enter starts a new line), with its attach button (R30). */
 export class Composer {
   readonly el: HTMLFormElement;
   private readonly input: HTMLTextAreaElement;
+  private readonly attacher: Attacher;
 
-  constructor(t: Strings, send: (text: string) => Promise<boolean>, typed: () => void) {
+  /**
+   * @param send sends the text and the attached files' ids; with files, the
+   *   text may be empty.
+   */
+  constructor(t: Strings, send: (text: string, files: string[]) => Promise<boolean>, typed: () => void, upload: (file: File) => Promise<Uploaded | null>) {
     this.input = h("textarea", { name: "text", rows: "2", "aria-label": t.yourMessage, placeholder: t.yourMessage, maxlength: "4096", oninput: () => typed() });
+    const sendButton = h("button", { type: "submit", class: "send" }, t.send);
+    this.attacher = new Attacher(t.files, upload, (busy) => (sendButton.disabled = busy));
     const submit = async (e: Event) => {
       e.preventDefault();
       const text = this.input.value.trim();
-      if (text && (await send(text))) this.input.value = "";
+      const files = this.attacher.ids();
+      if ((text || files.length > 0) && !this.attacher.uploading && (await send(text, files))) {
+        this.input.value = "";
+        this.attacher.clear();
+      }
     };
     this.input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey) void submit(e);
     });
-    this.el = h("form", { class: "composer", onsubmit: (e) => void submit(e) }, this.input, h("button", { type: "submit" }, t.send));
+    this.el = h("form", { class: "composer", onsubmit: (e) => void submit(e) }, this.attacher.el, this.attacher.button, this.input, sendButton);
   }
 
   focus(): void {

@@ -1,5 +1,6 @@
 // The GraphQL operations the widget sends, with the shapes of their answers
 // (schema.graphql at the repository's root is the source of truth).
+import { fileFields, type Attachment, type Place } from "../shared/files";
 
 export type Channel = "WEB_WIDGET" | "WHATSAPP" | "MESSENGER" | "INSTAGRAM";
 
@@ -36,6 +37,9 @@ export interface Message {
   note: Note | null;
   /** Reply choices an agent offered with the message (R32). */
   choices: Choice[];
+  /** The files it carries, and a place shared on a social channel (R30). */
+  attachments: Attachment[];
+  location: Place | null;
 }
 
 export interface Choice {
@@ -63,7 +67,7 @@ export interface ConversationState {
 }
 
 const widgetFields = `name channels { channel displayName }`;
-const messageFields = `id seq channel authorRole authorName text note { kind channel identity } choices { id title }`;
+const messageFields = `id seq channel authorRole authorName text note { kind channel identity } choices { id title } ${fileFields}`;
 const stateFields = `id linkedIdentities { channel masked }`;
 const linkFields = `id channel status deepLink qrCodeDataUri`;
 
@@ -80,12 +84,19 @@ export const startConversation = `mutation($key: String!, $language: String) {
 }`;
 export type StartConversation = { startConversation: { sessionToken: string | null; conversation: { id: string } } };
 
+/**
+ * A page of history. Fifty messages a page: a hundred with their files would
+ * pass the operation's complexity limit, so the widget reads two.
+ */
+type MessagePage = { pageInfo: { hasPreviousPage: boolean; startCursor: string | null }; edges: { node: Message }[] };
+const messagePage = `pageInfo { hasPreviousPage startCursor } edges { node { ${messageFields} } }`;
+
 /** What the widget reads when it opens a conversation, then follows from eventCursor. */
 export const loadConversation = `query($id: ID!) {
   conversation(id: $id) {
     ${stateFields} eventCursor
     pendingLinkRequests { ${linkFields} }
-    messages(last: 100) { edges { node { ${messageFields} } } }
+    messages(last: 50) { ${messagePage} }
   }
 }`;
 export type LoadConversation = {
@@ -93,10 +104,14 @@ export type LoadConversation = {
     | (ConversationState & {
         eventCursor: string;
         pendingLinkRequests: LinkRequest[];
-        messages: { edges: { node: Message }[] };
+        messages: MessagePage;
       })
     | null;
 };
+
+/** The page of history before a cursor. */
+export const olderMessages = `query($id: ID!, $before: String!) { conversation(id: $id) { messages(last: 50, before: $before) { ${messagePage} } } }`;
+export type OlderMessages = { conversation: { messages: MessagePage } | null };
 
 export const conversationEvents = `subscription($id: ID!, $after: String) {
   conversationEvents(conversationId: $id, after: $after) {
@@ -116,8 +131,8 @@ export const acknowledgeMessages = `mutation($id: ID!, $m: ID!) { acknowledgeMes
 /** The end user read the conversation up to a message: the agents' replies become READ (R31). */
 export const markRead = `mutation($id: ID!, $m: ID!) { markRead(input: {conversationId: $id, messageId: $m}) { conversation { id } } }`;
 
-export const sendMessage = `mutation($id: ID!, $text: String!, $cid: String!, $choice: String) {
-  sendMessage(input: {conversationId: $id, text: $text, clientMessageId: $cid, choiceId: $choice}) { message { ${messageFields} } }
+export const sendMessage = `mutation($id: ID!, $text: String!, $cid: String!, $choice: String, $files: [ID!]) {
+  sendMessage(input: {conversationId: $id, text: $text, clientMessageId: $cid, choiceId: $choice, attachmentIds: $files}) { message { ${messageFields} } }
 }`;
 export type SendMessage = { sendMessage: { message: Message } };
 

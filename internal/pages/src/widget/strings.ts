@@ -1,4 +1,5 @@
 // Every string the widget shows, so that a translation is one object away.
+import type { AttachStrings } from "../shared/files";
 import type { Channel, LinkStatus, NoteKind } from "./operations";
 
 export const en = {
@@ -49,6 +50,19 @@ export const en = {
   // R31: an agent typing a reply.
   typing: (name: string) => `${name} is typing…`,
   choices: "Choose an answer",
+  // R30: files on messages, and the attach button.
+  files: {
+    attach: "Attach a file",
+    uploading: (name) => `Uploading ${name}…`,
+    remove: (name) => `Remove ${name}`,
+    attached: "Attached files",
+    receiving: "receiving…",
+    failed: "could not be received",
+    open: (name) => `Open ${name}`,
+    map: "Open the map",
+    tooLarge: (name) => `${name} is too large to send.`,
+    tooMany: "Too many files in a short time: wait a minute, then attach again.",
+  } satisfies AttachStrings,
   failed: (message: string) => `Something went wrong: ${message}`,
   // The widget's allowed origins leave this site out (R20).
   notHere: "This chat is not available on this site.",

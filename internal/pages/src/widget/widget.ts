@@ -1,9 +1,10 @@
 // The widget: a launcher and a panel holding one conversation. It keeps no
 // state the server streams: the menu, the history, the linked identities
 // and a link request's state all come from subscriptions.
-import { Api, ApiError, clientMessageId } from "../shared/api";
+import { Api, ApiError, clientMessageId, type Uploaded } from "../shared/api";
 import { ChannelMenu, Composer, LinkedChannels, LinkPanel, MessageList, TypingIndicator } from "./components";
 import { h } from "../shared/dom";
+import { uploadRefusal } from "../shared/files";
 import { Notice } from "../shared/notice";
 import * as op from "./operations";
 import type { Strings } from "./strings";
@@ -35,8 +36,8 @@ export class Widget {
   private link: op.LinkRequest | null = null;
   private stopLink = () => {};
   private stops: (() => void)[] = [];
-  /** The next message's idempotency key, kept until the send succeeds (R18). */
-  private pending: { text: string; cid: string } | null = null;
+  /** The next message's idempotency key, kept until the send succeeds (R18): what it keys is its text and files. */
+  private pending: { what: string; cid: string } | null = null;
   /** When the end user's typing was last told (R31). */
   private typedAt = 0;
   /** The newest agent reply shown, and the newest one acknowledged and marked read (R31). */
@@ -58,7 +59,12 @@ export class Widget {
     this.linkedList = new LinkedChannels(t, (ch) => void this.notice.run(() => this.unlink(ch)));
     this.messages = new MessageList(t, (c) => void this.notice.run(() => this.send(c.title, c.id)));
     this.linkPanel = new LinkPanel(t, () => void this.notice.run(() => this.closeLink()));
-    this.composer = new Composer(t, (text) => this.notice.run(() => this.send(text)), () => this.typed());
+    this.composer = new Composer(
+      t,
+      (text, files) => this.notice.run(() => this.send(text, undefined, files)),
+      () => this.typed(),
+      (file) => this.upload(file),
+    );
     this.typing = new TypingIndicator(t.typing);
     this.title = h("h1", {}, "");
     this.notice = new Notice(t.failed);
@@ -135,6 +141,12 @@ export class Widget {
   private async load(id: string): Promise<void> {
     const { conversation: c } = await this.api.request<op.LoadConversation>(op.loadConversation, { id });
     if (!c) throw new ApiError("NOT_FOUND", "conversation");
+    // The page before first: each message shown scrolls the history to it.
+    const { hasPreviousPage, startCursor } = c.messages.pageInfo;
+    if (hasPreviousPage && startCursor) {
+      const { conversation: older } = await this.api.request<op.OlderMessages>(op.olderMessages, { id, before: startCursor });
+      older?.messages.edges.forEach((e) => this.show(e.node));
+    }
     c.messages.edges.forEach((e) => this.show(e.node));
     this.showLinked(c.linkedIdentities);
     if (c.pendingLinkRequests[0]) this.showLink(c.pendingLinkRequests[0]);
@@ -205,13 +217,32 @@ export class Widget {
     return this.session.conversationId;
   }
 
-  /** Sends text, or the title of the choice tapped with its id (R32). */
-  private async send(text: string, choice?: string): Promise<void> {
+  /** Sends text, or the title of the choice tapped with its id (R32), with the files uploaded for it (R30). */
+  private async send(text: string, choice?: string, files: string[] = []): Promise<void> {
     const id = await this.start();
-    if (this.pending?.text !== text) this.pending = { text, cid: clientMessageId() };
-    const { sendMessage } = await this.api.request<op.SendMessage>(op.sendMessage, { id, text, cid: this.pending.cid, choice: choice ?? null });
+    const what = JSON.stringify([text, files]);
+    if (this.pending?.what !== what) this.pending = { what, cid: clientMessageId() };
+    const { sendMessage } = await this.api.request<op.SendMessage>(op.sendMessage, {
+      id,
+      text,
+      cid: this.pending.cid,
+      choice: choice ?? null,
+      files: files.length > 0 ? files : null,
+    });
     this.pending = null;
     this.messages.upsert(sendMessage.message);
+  }
+
+  /** Uploads a file into the conversation, started for it if need be; null when refused, the notice saying why (R30). */
+  private async upload(file: File): Promise<Uploaded | null> {
+    let up: Uploaded | null = null;
+    await this.notice.run(async () => {
+      const id = await this.start();
+      up = await this.api.upload(id, file).catch((e: unknown) => {
+        throw e instanceof ApiError ? uploadRefusal(this.t.files, file, e) : e;
+      });
+    });
+    return up;
   }
 
   private async requestLink(channel: op.Channel): Promise<void> {

@@ -1,6 +1,8 @@
 // What the agent sees, one component each. Components render what they are
 // given and report what the agent does; the Workspace decides the rest.
+import type { Uploaded } from "../shared/api";
 import { h, present } from "../shared/dom";
+import { Attacher, drawnKey, filesView } from "../shared/files";
 import type { Channel, Conversation, DeliveryState, Message, ReplyOptions, Template } from "./operations";
 import type { Strings } from "./strings";
 
@@ -93,7 +95,7 @@ const rank: Record<DeliveryState, number> = { HELD: -1, QUEUED: 0, SENT: 1, DELI
 export class History {
   readonly el: HTMLElement;
   private readonly list: HTMLOListElement;
-  private readonly items = new Map<string, { message: Message; el: HTMLLIElement }>();
+  private readonly items = new Map<string, { message: Message; el: HTMLLIElement; drawn: string }>();
 
   constructor(private readonly t: Strings) {
     this.list = h("ol", {});
@@ -111,6 +113,8 @@ export class History {
   upsert(m: Message): void {
     const old = this.items.get(m.id);
     if (old?.message.deliveryState && m.deliveryState && rank[m.deliveryState] < rank[old.message.deliveryState]) return;
+    const drawn = drawnKey(m);
+    if (old?.drawn === drawn) return;
     const el = this.render(m);
     if (old) {
       old.el.replaceWith(el);
@@ -118,7 +122,7 @@ export class History {
       const after = [...this.items.values()].find((i) => i.message.seq > m.seq);
       this.list.insertBefore(el, after ? after.el : null);
     }
-    this.items.set(m.id, { message: m, el });
+    this.items.set(m.id, { message: m, el, drawn });
     el.scrollIntoView?.({ block: "end" });
   }
 
@@ -134,6 +138,7 @@ export class History {
       { class: `msg ${m.authorRole.toLowerCase()}`, "data-id": m.id, "data-channel": m.channel },
       h("span", { class: "meta" }, h("span", { class: "author" }, m.authorName), badge(t, m.channel), h("time", { datetime: m.createdAt }, time(m.createdAt))),
       h("p", { class: "text" }, m.text),
+      filesView(t.files, m.attachments, m.location),
       !!m.choices?.length && h("ol", { class: "choices" }, ...m.choices.map((c) => h("li", { "data-choice": c.id }, c.title))),
       m.choiceId && h("p", { class: "chose" }, t.chose(m.choiceId)),
       m.deliveryState &&
@@ -217,10 +222,19 @@ export class ReplyBox {
   private closed = new Set<Channel>();
   private templates: Template[] = [];
 
+  private readonly attacher: Attacher;
+
+  /**
+   * @param send sends the reply with the attached files' ids (R30); with
+   *   files, the text may be empty.
+   * @param upload stores a file in the open conversation, or answers null
+   *   when it was refused.
+   */
   constructor(
     private readonly t: Strings,
-    send: (text: string, channel: Channel, options: ReplyOptions) => Promise<boolean>,
+    send: (text: string, channel: Channel, options: ReplyOptions, files: string[]) => Promise<boolean>,
     typed: () => void,
+    upload: (file: File) => Promise<Uploaded | null>,
   ) {
     this.destination = h("select", {
       id: "ws-destination",
@@ -246,13 +260,17 @@ export class ReplyBox {
       h("label", { for: "ws-template-parameters" }, t.templateParameters),
       this.parameters,
     );
+    const sendButton = h("button", { type: "submit", class: "send" }, t.send);
+    this.attacher = new Attacher(t.files, upload, (busy) => (sendButton.disabled = busy));
     const submit = async (e: Event) => {
       e.preventDefault();
       const text = this.input.value.trim();
-      if (text && (await send(text, this.destination.value as Channel, this.options()))) {
+      const files = this.attacher.ids();
+      if ((text || files.length > 0) && !this.attacher.uploading && (await send(text, this.destination.value as Channel, this.options(), files))) {
         this.input.value = "";
         this.choices.value = "";
         this.hold.checked = false;
+        this.attacher.clear();
       }
     };
     this.input.addEventListener("keydown", (e) => {
@@ -268,7 +286,9 @@ export class ReplyBox {
       h("label", { for: "ws-choices" }, t.choices),
       this.choices,
       this.holdBox,
-      h("button", { type: "submit" }, t.send),
+      this.attacher.el,
+      this.attacher.button,
+      sendButton,
     );
   }
 
@@ -297,10 +317,11 @@ export class ReplyBox {
     this.holdBox.hidden = !this.closed.has(this.destination.value as Channel);
   }
 
-  /** A newly opened conversation starts from its default destination. */
+  /** A newly opened conversation starts from its default destination, with nothing attached: files belong to their conversation. */
   reset(): void {
     this.picked = null;
     this.input.value = "";
+    this.attacher.clear();
   }
 
   show(c: Conversation): void {

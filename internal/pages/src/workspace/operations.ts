@@ -1,6 +1,7 @@
 // The GraphQL operations the agent workspace sends, with the shapes of
 // their answers (schema.graphql at the repository's root is the source of
 // truth).
+import { fileFields, type Attachment, type Place } from "../shared/files";
 import type { Channel, NoteKind, Typing } from "../widget/operations";
 
 export type { Channel, NoteKind, Typing };
@@ -28,6 +29,9 @@ export interface Message {
   /** Reply choices offered (R32), and the choice an answer carries. */
   choices?: { id: string; title: string }[];
   choiceId: string;
+  /** The files it carries, and a place the customer shared (R30). */
+  attachments: Attachment[];
+  location: Place | null;
 }
 
 /** What a reply offers or asks beside its text (R32, R33). */
@@ -83,7 +87,7 @@ const conversationFields = `id status lastChannel updatedAt
   linkedIdentities { channel }
   replyWindows { channel open until humanAgent }`;
 const messageFields = `id seq channel authorRole authorName text deliveryState deliveryError
-  note { kind channel previousChannel identity } createdAt choiceId`;
+  note { kind channel previousChannel identity } createdAt choiceId ${fileFields}`;
 // The history reads no choices: a hundred messages' would pass the
 // operation's complexity limit. Events and replies carry them (R32).
 const liveFields = `${messageFields} choices { id title }`;
@@ -111,13 +115,24 @@ export const markRead = `mutation($id: ID!, $m: ID!) { markRead(input: {conversa
 /** The agent is typing a reply (R29, R31): the dashboards, the widget and the customer's app show it. */
 export const typing = `mutation($id: ID!) { setPresence(input: {conversationId: $id, activity: TYPING}) { conversation { id } } }`;
 
-export const history = `query($id: ID!) {
-  conversation(id: $id) { ${conversationFields} messages(last: 100) { edges { node { ${messageFields} } } } }
-}`;
-export type History = { conversation: (Conversation & { messages: { edges: { node: Message }[] } }) | null };
+/**
+ * A page of history. Fifty messages a page: a hundred with their files would
+ * pass the operation's complexity limit, so the workspace reads two.
+ */
+type MessagePage = { pageInfo: { hasPreviousPage: boolean; startCursor: string | null }; edges: { node: Message }[] };
+const messagePage = `pageInfo { hasPreviousPage startCursor } edges { node { ${messageFields} } }`;
 
-export const reply = `mutation($id: ID!, $text: String!, $cid: String!, $channel: Channel, $choices: [ChoiceInput!], $hold: HoldInput) {
-  replyToConversation(input: {conversationId: $id, text: $text, clientMessageId: $cid, channel: $channel, choices: $choices, hold: $hold}) {
+export const history = `query($id: ID!) {
+  conversation(id: $id) { ${conversationFields} messages(last: 50) { ${messagePage} } }
+}`;
+export type History = { conversation: (Conversation & { messages: MessagePage }) | null };
+
+/** The page of history before a cursor. */
+export const olderMessages = `query($id: ID!, $before: String!) { conversation(id: $id) { messages(last: 50, before: $before) { ${messagePage} } } }`;
+export type OlderMessages = { conversation: { messages: MessagePage } | null };
+
+export const reply = `mutation($id: ID!, $text: String!, $cid: String!, $channel: Channel, $choices: [ChoiceInput!], $hold: HoldInput, $files: [ID!]) {
+  replyToConversation(input: {conversationId: $id, text: $text, clientMessageId: $cid, channel: $channel, choices: $choices, hold: $hold, attachmentIds: $files}) {
     message { ${liveFields} }
   }
 }`;

@@ -59,6 +59,8 @@ export const en = {
   noTemplate: "No template",
   templateParameters: "Template parameters, one per line",
   chose: (title: string) => `Chose: ${title}`,
+  // R30: files on messages, and the reply's attach button.
+  files: widget.files,
   failed: (message: string) => `Something went wrong: ${message}`,
 };
 

@@ -1,8 +1,9 @@
 // The agent workspace: sign in with a token, the account's conversations
 // live, one conversation's history, customer card and reply box. The
 // account feed keeps all of it current: nothing is polled.
-import { Api, ApiError, clientMessageId } from "../shared/api";
+import { Api, ApiError, clientMessageId, type Uploaded } from "../shared/api";
 import { h } from "../shared/dom";
+import { uploadRefusal } from "../shared/files";
 import { Notice } from "../shared/notice";
 import { ConversationList, CustomerCard, History, ReplyBox } from "./components";
 import { TypingIndicator } from "../widget/components";
@@ -36,8 +37,8 @@ export class Workspace {
 
   private open: op.Conversation | null = null;
   private stops: (() => void)[] = [];
-  /** The next reply's idempotency key, kept until the send succeeds (R18). */
-  private pending: { text: string; cid: string } | null = null;
+  /** The next reply's idempotency key, kept until the send succeeds (R18): what it keys is its text and files. */
+  private pending: { what: string; cid: string } | null = null;
 
   constructor(
     root: HTMLElement,
@@ -62,7 +63,12 @@ export class Workspace {
     this.history = new History(t);
     this.card = new CustomerCard(t);
     this.card.el.hidden = true;
-    this.replyBox = new ReplyBox(t, (text, channel, options) => this.notice.run(() => this.reply(text, channel, options)), () => this.typed());
+    this.replyBox = new ReplyBox(
+      t,
+      (text, channel, options, files) => this.notice.run(() => this.reply(text, channel, options, files)),
+      () => this.typed(),
+      (file) => this.upload(file),
+    );
     this.typing = new TypingIndicator(t.customerTyping);
     this.heading = h("h2", { id: "ws-conversation" });
     this.view = h("section", { class: "conversation", "aria-labelledby": "ws-conversation", hidden: true }, this.heading, this.history.el, this.typing.el, this.replyBox.el);
@@ -178,6 +184,12 @@ export class Workspace {
     }
     this.list.select(id);
     this.list.upsert(c);
+    // The page before first: each message shown scrolls the history to it.
+    const { hasPreviousPage, startCursor } = c.messages.pageInfo;
+    if (hasPreviousPage && startCursor) {
+      const { conversation: older } = await this.api.request<op.OlderMessages>(op.olderMessages, { id, before: startCursor });
+      older?.messages.edges.forEach((e) => this.history.upsert(e.node));
+    }
     c.messages.edges.forEach((e) => this.history.upsert(e.node));
     const last = c.messages.edges[c.messages.edges.length - 1]?.node;
     if (last) this.read(last);
@@ -211,9 +223,23 @@ export class Workspace {
     void this.api.request(op.typing, { id: this.open.id }).catch(() => {});
   }
 
-  private async reply(text: string, channel: op.Channel, options: op.ReplyOptions): Promise<void> {
+  /** Uploads a file into the open conversation; null when refused, the notice saying why (R30). */
+  private async upload(file: File): Promise<Uploaded | null> {
+    let up: Uploaded | null = null;
+    await this.notice.run(async () => {
+      up = await this.api.upload(this.open!.id, file).catch((e: unknown) => {
+        throw e instanceof ApiError ? uploadRefusal(this.t.files, file, e) : e;
+      });
+    });
+    return up;
+  }
+
+  private async reply(text: string, channel: op.Channel, options: op.ReplyOptions, files: string[]): Promise<void> {
     const id = this.open!.id;
-    if (this.pending?.text !== text) this.pending = { text, cid: clientMessageId() };
+    const what = JSON.stringify([text, files]);
+    if (this.pending?.what !== what) this.pending = { what, cid: clientMessageId() };
+    // A refusal leaves the files attached: ATTACHMENT_NOT_CARRIED's words,
+    // on the notice, say what would work instead (another destination, say).
     const { replyToConversation } = await this.api.request<op.Reply>(op.reply, {
       id,
       text,
@@ -221,6 +247,7 @@ export class Workspace {
       channel,
       choices: options.choices.length > 0 ? options.choices : null,
       hold: options.hold,
+      files: files.length > 0 ? files : null,
     });
     this.pending = null;
     this.history.upsert(replyToConversation.message);
