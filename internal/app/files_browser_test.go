@@ -142,3 +142,36 @@ func TestFileNotCarriedInBrowser(t *testing.T) {
 		ws.screenshot("not-carried")
 	})
 }
+
+// R30, R37: a sandbox phone's page sends a picture and shows a document,
+// in Chromium. The end user attaches a picture on the WhatsApp phone: the
+// page draws it from the sandbox, and the agent gets it stored. The agent
+// replies with a PDF: the phone shows a link to it, with its name, size and
+// type, that serves the very bytes.
+func TestPhoneFilesInBrowser(t *testing.T) {
+	bothStores(t, func(t *testing.T, kind storeKind) {
+		b := setup(t, kind)
+		wa := b.connectSandbox(t, "WHATSAPP", "sbx-wa", "15550100001")
+		c := b.socialConversation(t, b.phone(t, wa, "5511900000001"), "WHATSAPP")
+		ph := openPhone(t, b.phonePage(wa, "5511900000001"), "WhatsApp")
+
+		ph.attach(writeFile(t, "broken.png", picture(t)))
+		ph.poll("wait for the sent picture to load", `[...document.querySelectorAll("li.msg.user .file-image img")].some(i => i.complete && i.naturalWidth === 40)`)
+		var m socialFiles
+		waitFor(t, "the picture stored", func() bool {
+			m = b.lastSocial(t, c.id)
+			return len(m.Attachments) == 1 && m.Attachments[0].State == "STORED"
+		})
+		if a := m.Attachments[0]; a.Kind != "IMAGE" || a.Width == nil || *a.Width != 40 {
+			t.Fatalf("the agent got %+v", m)
+		}
+
+		b.replyWithFile(t, c, "Your return label", "label.pdf", []byte(testPDF))
+		ph.waitText("li.msg.business a.file .file-info", "application/pdf")
+		ph.waitText("li.msg.business a.file .file-name", "label.pdf")
+		if status, body := get(t, ph.attr("li.msg.business a.file", "href")); status != http.StatusOK || body != testPDF {
+			t.Fatalf("the phone's link serves %d %q", status, body)
+		}
+		ph.screenshot("files")
+	})
+}

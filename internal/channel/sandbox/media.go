@@ -246,7 +246,7 @@ func (s *Sandbox) readWhatsAppMedia(it Integration, raw []byte) (string, line, e
 			return "", line{}, fmt.Errorf("no uploaded media has id %q", m.ID)
 		}
 		l.Media.ContentType, l.Media.Size = u.contentType, int64(len(u.data))
-		l.Media.URL = "../media/" + u.id
+		l.Media.URL = "/sandbox/" + it.WebhookKey + "/media/" + u.id
 		if l.Media.Name == "" {
 			l.Media.Name = u.name
 		}

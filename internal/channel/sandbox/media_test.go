@@ -71,17 +71,18 @@ func TestWhatsAppMediaSends(t *testing.T) {
 	}
 	m := *got[0].Media
 	if m.Kind != "document" || m.Name != "invoice.pdf" || m.ContentType != "application/pdf" || m.Size != int64(len(testPDF)) ||
-		!strings.HasPrefix(m.URL, "../media/") {
+		!strings.HasPrefix(m.URL, "/sandbox/"+wa.WebhookKey+"/media/") {
 		t.Fatalf("media %+v", m)
 	}
-	// The URL is relative to the phone's: /{key}/media/{id}.
-	rec := b.get("/" + wa.WebhookKey + "/media/" + strings.TrimPrefix(m.URL, "../media/"))
+	// The URL is the page's, under the sandbox's mount: /sandbox/{key}/media/{id}.
+	id := m.URL[strings.LastIndex(m.URL, "/")+1:]
+	rec := b.get("/" + wa.WebhookKey + "/media/" + id)
 	if rec.Code != http.StatusOK || rec.Body.String() != testPDF || rec.Header().Get("Content-Type") != "application/pdf" ||
 		rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Content-Disposition") != "attachment; filename=invoice.pdf" {
 		t.Fatalf("media served %d %v %q", rec.Code, rec.Header(), rec.Body)
 	}
 	// Another integration's key does not reach the file.
-	if rec := b.get("/" + fb.WebhookKey + "/media/" + strings.TrimPrefix(m.URL, "../media/")); rec.Code != http.StatusNotFound {
+	if rec := b.get("/" + fb.WebhookKey + "/media/" + id); rec.Code != http.StatusNotFound {
 		t.Fatalf("through another integration: %d", rec.Code)
 	}
 	// Statuses follow, as for text.
