@@ -19,13 +19,15 @@ import (
 	"github.com/linkline/linkline/internal/auth"
 )
 
-// bothStorages runs a test on local disk and on S3-protocol storage.
-func bothStorages(t *testing.T, test func(t *testing.T, filesURL func(*testing.T) string)) {
+// bothStorages runs a test on local disk and on S3-protocol storage: the
+// test sets up its bundle with storage.
+func bothStorages(t *testing.T, test func(t *testing.T, storage func(*Config))) {
 	t.Run("local", func(t *testing.T) {
-		test(t, func(t *testing.T) string { return "" })
+		test(t, func(*Config) {})
 	})
 	t.Run("s3", func(t *testing.T) {
-		test(t, func(t *testing.T) string { return attachmenttest.S3(t) })
+		u := attachmenttest.S3(t)
+		test(t, func(c *Config) { c.FilesURL = u })
 	})
 }
 
@@ -113,13 +115,8 @@ const testPDF = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 func TestUploadAndDownload(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
-		bothStorages(t, func(t *testing.T, filesURL func(*testing.T) string) {
-			b := setup(t, kind, func(c *Config) {
-				if u := filesURL(t); u != "" {
-					c.FilesURL = u
-				}
-				c.Attachments.MaxBytes = 1 << 20
-			})
+		bothStorages(t, func(t *testing.T, storage func(*Config)) {
+			b := setup(t, kind, storage, func(c *Config) { c.Attachments.MaxBytes = 1 << 20 })
 			c := b.start(t, b.widgetKey, "Ann")
 
 			// R30: an end user uploads into their conversation; the

@@ -32,12 +32,8 @@ func (b *testBundle) linkMessenger(t *testing.T, c conv, ph phone) {
 // S3-protocol storage.
 func TestAttachmentsAcrossChannels(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
-		bothStorages(t, func(t *testing.T, filesURL func(*testing.T) string) {
-			b := setup(t, kind, func(c *Config) {
-				if u := filesURL(t); u != "" {
-					c.FilesURL = u
-				}
-			})
+		bothStorages(t, func(t *testing.T, storage func(*Config)) {
+			b := setup(t, kind, storage)
 			wa := b.connectSandbox(t, "WHATSAPP", "sbx-wa", "15550100001")
 			fb := b.connectSandbox(t, "MESSENGER", "sbx-fb", "acme.support")
 			b.offer(t, "WHATSAPP", "MESSENGER")

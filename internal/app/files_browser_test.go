@@ -151,8 +151,7 @@ func TestFileNotCarriedInBrowser(t *testing.T) {
 func TestPhoneFilesInBrowser(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
 		b := setup(t, kind)
-		wa := b.connectSandbox(t, "WHATSAPP", "sbx-wa", "15550100001")
-		c := b.socialConversation(t, b.phone(t, wa, "5511900000001"), "WHATSAPP")
+		wa, _, c := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
 		ph := openPhone(t, b.phonePage(wa, "5511900000001"), "WhatsApp")
 
 		ph.attach(writeFile(t, "broken.png", picture(t)))

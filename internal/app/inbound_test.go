@@ -59,21 +59,6 @@ func (b *testBundle) lastSocial(t *testing.T, convID string) socialFiles {
 	return e[0].Node
 }
 
-// sandboxPhone connects a sandbox integration of channel and returns a
-// phone of user on it, with the conversation its first message opened.
-func (b *testBundle) sandboxPhone(t *testing.T, channel, business, handle, user string) (integrationOut, phone, conv) {
-	t.Helper()
-	var out struct {
-		ConnectIntegration struct{ Integration integrationOut }
-	}
-	b.post(t, b.admin, connectMutation, map[string]any{"in": map[string]any{
-		"channel": channel, "sandbox": true, "businessId": business, "handle": handle,
-	}}).decode(t, &out)
-	it := out.ConnectIntegration.Integration
-	ph := b.phone(t, it, user)
-	return it, ph, b.socialConversation(t, ph, channel)
-}
-
 // waImage is the WhatsApp webhook of an image message, as the sandbox
 // phone sends it: what Meta delivers again when it retries.
 func waImage(business, user, wamid, mediaID string, data []byte) string {
@@ -93,13 +78,9 @@ func waImage(business, user, wamid, mediaID string, data []byte) string {
 // same bytes. On both databases, on local disk and S3-protocol storage.
 func TestInboundWhatsAppPhoto(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
-		bothStorages(t, func(t *testing.T, filesURL func(*testing.T) string) {
-			b := setup(t, kind, func(c *Config) {
-				if u := filesURL(t); u != "" {
-					c.FilesURL = u
-				}
-			})
-			it, ph, c := b.sandboxPhone(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
+		bothStorages(t, func(t *testing.T, storage func(*Config)) {
+			b := setup(t, kind, storage)
+			it, ph, c := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
 			dash := b.watchFeed(t, b.agent)
 			sbx := b.app.sandbox
 			photo := testPNG(t, 64, 48)
@@ -185,9 +166,9 @@ func (p phone) lastMediaID() string {
 func TestInboundMediaOnEveryChannel(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
 		b := setup(t, kind)
-		_, wa, waConv := b.sandboxPhone(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
-		_, fb, fbConv := b.sandboxPhone(t, "MESSENGER", "sbx-fb", "demo.company", "6543210987654321")
-		_, ig, igConv := b.sandboxPhone(t, "INSTAGRAM", "sbx-ig", "demo.company", "1234567890123456")
+		_, wa, waConv := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
+		_, fb, fbConv := b.sandboxConversation(t, "MESSENGER", "sbx-fb", "demo.company", "6543210987654321")
+		_, ig, igConv := b.sandboxConversation(t, "INSTAGRAM", "sbx-ig", "demo.company", "1234567890123456")
 		stored := func(convID, what string) socialFiles {
 			t.Helper()
 			var m socialFiles

@@ -142,8 +142,8 @@ func TestFilesRefusedBeforeQueueing(t *testing.T) {
 			{"WHATSAPP", "sbx-wa", "15550100001", "5511900000001"},
 			{"INSTAGRAM", "sbx-ig", "demo.company", "1234567890123456"},
 		} {
-			it := b.connectSandbox(t, ch.channel, ch.business, ch.handle)
-			convs[ch.channel] = b.socialConversation(t, b.phone(t, it, ch.user), ch.channel)
+			_, _, c := b.sandboxConversation(t, ch.channel, ch.business, ch.handle, ch.user)
+			convs[ch.channel] = c
 		}
 		big := append(testPNG(t, 1000, 1000), bytes.Repeat([]byte{0}, 10<<20)...)
 		for _, tc := range []struct {

@@ -130,10 +130,11 @@ func (b *testBundle) replyWithFile(t *testing.T, c conv, text, name string, body
 
 // sandboxConversation connects a sandbox integration and opens a
 // conversation from user's phone on it.
-func (b *testBundle) sandboxConversation(t *testing.T, channel, business, handle, user string) (phone, conv) {
+func (b *testBundle) sandboxConversation(t *testing.T, channel, business, handle, user string) (integrationOut, phone, conv) {
 	t.Helper()
-	ph := b.phone(t, b.connectSandbox(t, channel, business, handle), user)
-	return ph, b.socialConversation(t, ph, channel)
+	it := b.connectSandbox(t, channel, business, handle)
+	ph := b.phone(t, it, user)
+	return it, ph, b.socialConversation(t, ph, channel)
 }
 
 // R30: an agent's file goes out through each platform's media API: to
@@ -146,7 +147,7 @@ func TestRepliesSendFiles(t *testing.T) {
 		b := setup(t, kind)
 
 		t.Run("a PDF to WhatsApp", func(t *testing.T) {
-			ph, c := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
+			_, ph, c := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
 			id := b.replyWithFile(t, c, "Your invoice", "invoice.pdf", []byte(testPDF))
 			got := ph.businessLines(t, 1)
 			l := got[0]
@@ -168,7 +169,7 @@ func TestRepliesSendFiles(t *testing.T) {
 			{"INSTAGRAM", "sbx-ig", "1234567890123456", "SENT"},
 		} {
 			t.Run("an image to "+tc.channel, func(t *testing.T) {
-				ph, c := b.sandboxConversation(t, tc.channel, tc.business, "demo.company", tc.user)
+				_, ph, c := b.sandboxConversation(t, tc.channel, tc.business, "demo.company", tc.user)
 				pic := testPNG(t, 40, 30)
 				id := b.replyWithFile(t, c, "Here is the way", "map.png", pic)
 				got := ph.businessLines(t, 2)
@@ -193,13 +194,9 @@ func TestRepliesSendFiles(t *testing.T) {
 // upload reads the stored bytes.
 func TestFileRepliesRetryAndFail(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
-		bothStorages(t, func(t *testing.T, filesURL func(*testing.T) string) {
-			b := setup(t, kind, func(c *Config) {
-				if u := filesURL(t); u != "" {
-					c.FilesURL = u
-				}
-			})
-			ph, c := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
+		bothStorages(t, func(t *testing.T, storage func(*Config)) {
+			b := setup(t, kind, storage)
+			_, ph, c := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
 
 			b.app.sandbox.FailUploads(2, false)
 			id := b.replyWithFile(t, c, "", "invoice.pdf", []byte(testPDF))

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -44,15 +43,7 @@ func (g graph) RoundTrip(r *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	status, answer := g.s.serveGraph(r, body)
-	raw := marshal(answer)
-	return &http.Response{
-		Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), StatusCode: status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"application/json"}},
-		Body:          io.NopCloser(bytes.NewReader(raw)),
-		ContentLength: int64(len(raw)),
-		Request:       r,
-	}, nil
+	return graphResponse(r, status, answer), nil
 }
 
 // serveGraph answers r, whose body is body, with an HTTP status and a

@@ -278,12 +278,8 @@ func (s *Sandbox) serveSentMedia(r *http.Request) (*http.Response, bool) {
 	default:
 		return nil, false
 	}
-	s.mu.Lock()
-	s.mediaReads++
-	outage := s.mediaOutage
-	s.mu.Unlock()
 	switch {
-	case outage:
+	case s.mediaRead():
 		return graphResponse(r, http.StatusInternalServerError, graphErrorBody(2, "Service temporarily unavailable")), true
 	case f == nil:
 		return graphResponse(r, http.StatusNotFound, graphErrorBody(100, "No such media")), true
@@ -303,15 +299,20 @@ func (s *Sandbox) serveSentMedia(r *http.Request) (*http.Response, bool) {
 	}, true
 }
 
+// mediaRead counts a read of Meta's media, and reports whether they fail
+// now (SetMediaOutage).
+func (s *Sandbox) mediaRead() (outage bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mediaReads++
+	return s.mediaOutage
+}
+
 // mediaObject is WhatsApp's answer to GET /{version}/{media-id}: the
 // short-lived URL and what the file is.
 func (s *Sandbox) mediaObject(r *http.Request, f *sentFile) *http.Response {
-	s.mu.Lock()
-	s.mediaReads++
-	outage := s.mediaOutage
-	s.mu.Unlock()
 	switch {
-	case outage:
+	case s.mediaRead():
 		return graphResponse(r, http.StatusInternalServerError, graphErrorBody(2, "Service temporarily unavailable"))
 	case !authorised(r, f):
 		return graphResponse(r, http.StatusUnauthorized, graphErrorBody(190, "Invalid OAuth access token"))
