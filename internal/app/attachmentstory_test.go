@@ -69,7 +69,9 @@ func TestAttachmentsAcrossChannels(t *testing.T) {
 
 			// A PDF to the widget.
 			pdf := b.mustUpload(t, b.agent, c.id, "return-label.pdf", []byte(testPDF))
-			var out struct{ ReplyToConversation struct{ Message filesMessage } }
+			var out struct {
+				ReplyToConversation struct{ Message filesMessage }
+			}
 			b.post(t, b.agent, replyFilesMutation, map[string]any{"id": c.id, "text": "Print this label", "cid": "pdf",
 				"files": []string{pdf.ID}, "channel": "WEB_WIDGET"}).decode(t, &out)
 			if m := out.ReplyToConversation.Message; m.Channel != "WEB_WIDGET" || m.DeliveryState != "SENT" {
