@@ -24,8 +24,9 @@ const maxGraphBody = 1 << 20
 // /{version}/{ig-id}/messages (Instagram), authorised by AccessToken of
 // the integration, and WhatsApp's media messages, whose files it takes
 // at POST /{version}/{phone-number-id}/media (see serveUpload), and the
-// Send API's attachments by URL. It records each message in the recipient's phone,
-// answers as Meta documents, and then posts the status webhooks. It takes
+// Send API's attachments by URL. It records each message in the
+// recipient's phone, answers as Meta documents, and then posts the status
+// webhooks. It takes
 // typing and read signals too (see serveSignal). It also
 // answers the Messenger and Instagram user-profile reads, GET
 // /{version}/{user-id}?fields=… (see serveProfile).
