@@ -44,7 +44,8 @@ const (
 //     Stickers (image/webp, 100 KB static, 500 KB animated) arrive but are
 //     not something agents send.
 //   - Messenger: Send API and Attachment Upload API ("saving assets"):
-//     image, audio, video and file attachments up to 25 MB each
+//     image, audio, video and file attachments up to 25 MB each, images
+//     sent by URL (as ours are) up to 8 MB
 //     (developers.facebook.com/docs/messenger-platform/send-messages/saving-assets).
 //   - Instagram: Instagram messaging Send API, attachment types: image
 //     png/jpeg/gif up to 8 MB, audio aac/m4a/wav/mp4 and video
@@ -60,7 +61,7 @@ var mediaLimits = map[conversation.Channel][]mediaKind{
 		{"document", []string{"text/plain", "application/pdf", typeDoc, typeDocx, typeXls, typeXlsx, typePpt, typePptx}, 100 * mb},
 	},
 	conversation.ChannelMessenger: {
-		{"image", []string{"image/jpeg", "image/png", "image/gif"}, 25 * mb},
+		{"image", []string{"image/jpeg", "image/png", "image/gif"}, 8 * mb},
 		{"video", []string{"video/mp4", "video/quicktime", "video/webm"}, 25 * mb},
 		{"audio", []string{"audio/aac", "audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav", "audio/wave"}, 25 * mb},
 		// Any file: the person saves it.
