@@ -144,24 +144,32 @@ func TestFileNotCarriedInBrowser(t *testing.T) {
 }
 
 // R30, R37: a sandbox phone's page sends a picture and shows a document,
-// in Chromium. The end user attaches a picture on the WhatsApp phone: the
-// page draws it from the sandbox, and the agent gets it stored. The agent
+// and the workspace follows the picture live, in Chromium. The end user
+// attaches a picture on the WhatsApp phone while Meta's media reads fail:
+// the phone draws it from the sandbox, the workspace shows it receiving,
+// then, once the reads work again, its thumbnail, with no reload. The agent
 // replies with a PDF: the phone shows a link to it, with its name, size and
 // type, that serves the very bytes.
 func TestPhoneFilesInBrowser(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
-		b := setup(t, kind)
+		ln, public := publicAddress(t)
+		b := setup(t, kind, func(c *Config) { c.PublicURL = public })
+		relayPublic(t, ln, b.srv.URL)
 		wa, _, c := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
+		ws := b.openWorkspace(t, b.srv.URL, b.agent)
+		ws.click(".conversations button", "WhatsApp")
 		ph := openPhone(t, b.phonePage(wa, "5511900000001"), "WhatsApp")
 
+		b.app.sandbox.SetMediaOutage(true)
 		ph.attach(writeFile(t, "broken.png", picture(t)))
 		ph.poll("wait for the sent picture to load", `[...document.querySelectorAll("li.msg.user .file-image img")].some(i => i.complete && i.naturalWidth === 40)`)
-		var m socialFiles
-		waitFor(t, "the picture stored", func() bool {
-			m = b.lastSocial(t, c.id)
-			return len(m.Attachments) == 1 && m.Attachments[0].State == "STORED"
-		})
-		if a := m.Attachments[0]; a.Kind != "IMAGE" || a.Width == nil || *a.Width != 40 {
+		// WhatsApp names no image: the service calls it by its kind.
+		ws.waitText(`li.msg.end_user .file[data-state="RECEIVING"] .file-name`, "photo.png")
+		ws.screenshot("receiving")
+		b.app.sandbox.SetMediaOutage(false)
+		ws.poll("wait for the received picture's thumbnail", `[...document.querySelectorAll("li.msg.end_user .file-image img")].some(i =>
+			i.complete && i.naturalWidth === 40 && i.src.startsWith(`+js(public+"/files/")+`))`)
+		if m := b.lastSocial(t, c.id); len(m.Attachments) != 1 || m.Attachments[0].State != "STORED" || m.Attachments[0].Kind != "IMAGE" {
 			t.Fatalf("the agent got %+v", m)
 		}
 
