@@ -138,8 +138,9 @@ type Inbound struct {
 	// Kind is "text", "button" (a reply choice), "referral", or what
 	// else arrived ("image", "sticker", "location", …).
 	Kind string
-	// Text is the message text; for other kinds, what the end user sees
-	// on the button, or a short description ("[image]").
+	// Text is the message text; for a button, what the end user sees on
+	// it; for a kind the service does not take in, a short description
+	// ("[contacts]").
 	Text string
 	// ChoiceID is the chosen reply's id (button reply id, quick reply or
 	// postback payload).

@@ -26,10 +26,11 @@ const maxGraphBody = 1 << 20
 // at POST /{version}/{phone-number-id}/media (see serveUpload), and the
 // Send API's attachments by URL. It records each message in the
 // recipient's phone, answers as Meta documents, and then posts the status
-// webhooks. It takes
-// typing and read signals too (see serveSignal). It also
+// webhooks. It takes typing and read signals too (see serveSignal). It
 // answers the Messenger and Instagram user-profile reads, GET
-// /{version}/{user-id}?fields=… (see serveProfile).
+// /{version}/{user-id}?fields=… (see serveProfile), and serves the files
+// phones send: WhatsApp's GET /{version}/{media-id} and the download URLs
+// it and the webhooks give (see serveSentMedia).
 func (s *Sandbox) Transport() http.RoundTripper { return graph{s} }
 
 type graph struct{ s *Sandbox }
