@@ -2,11 +2,7 @@ package app
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
-	"image"
-	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -97,20 +93,6 @@ func (b *testBundle) download(t *testing.T, u string) (status int, header http.H
 	return resp.StatusCode, resp.Header, body
 }
 
-// testPNG is a PNG whose header claims w×h pixels.
-func testPNG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()
-	binary.BigEndian.PutUint32(b[16:], uint32(w))
-	binary.BigEndian.PutUint32(b[20:], uint32(h))
-	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
-	return b
-}
-
 const testPDF = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 func TestUploadAndDownload(t *testing.T) {
@@ -149,7 +131,7 @@ func TestUploadAndDownload(t *testing.T) {
 				t.Errorf("html served as %q, %q", page.ContentType, d)
 			}
 			// An image shows inline, with its size measured.
-			img := b.mustUpload(t, b.agent, c.id, "photo.png", testPNG(t, 64, 48))
+			img := b.mustUpload(t, b.agent, c.id, "photo.png", attachmenttest.PNG(t, 64, 48))
 			_, header, _ = b.download(t, img.URL)
 			if d := header.Get("Content-Disposition"); d != `inline; filename=photo.png` || img.Width != 64 || img.Height != 48 {
 				t.Errorf("image %+v served as %q", img, d)
@@ -185,7 +167,7 @@ func TestUploadAndDownload(t *testing.T) {
 			if r := b.upload(t, c.session, c.id, "big.txt", io.MultiReader(bytes.NewReader(big))); r.status != http.StatusRequestEntityTooLarge || r.err.code() != "REQUEST_TOO_LARGE" {
 				t.Errorf("streamed too large: %d %+v", r.status, r.err.Errors)
 			}
-			if r := b.upload(t, c.session, c.id, "bomb.png", bytes.NewReader(testPNG(t, 60_000, 60_000))); r.status != http.StatusBadRequest || r.err.code() != "BAD_USER_INPUT" {
+			if r := b.upload(t, c.session, c.id, "bomb.png", bytes.NewReader(attachmenttest.PNG(t, 60_000, 60_000))); r.status != http.StatusBadRequest || r.err.code() != "BAD_USER_INPUT" {
 				t.Errorf("bomb: %d %+v", r.status, r.err.Errors)
 			}
 		})

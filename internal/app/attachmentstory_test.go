@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"testing"
+
+	"github.com/linkline/linkline/internal/attachment/attachmenttest"
 )
 
 // linkMessenger moves conversation c to Messenger from phone ph (deep link,
@@ -46,7 +48,7 @@ func TestAttachmentsAcrossChannels(t *testing.T) {
 
 			// The photo, during an outage of Meta's media reads.
 			sbx := b.app.sandbox
-			photo := testPNG(t, 64, 48)
+			photo := attachmenttest.PNG(t, 64, 48)
 			sbx.SetMediaOutage(true)
 			waPhone.sendMedia("image", "", "this is how it came", photo)
 			if e := dash.nextSaid("feed"); e.Conversation.ID != c.id || e.Message.Channel != "WHATSAPP" || e.Message.Text != "this is how it came" {
@@ -88,7 +90,7 @@ func TestAttachmentsAcrossChannels(t *testing.T) {
 
 			// A picture to Messenger.
 			before := len(fbPhone.businessLines(t, 1))
-			pic := testPNG(t, 30, 20)
+			pic := attachmenttest.PNG(t, 30, 20)
 			file := b.mustUpload(t, b.agent, c.id, "replacement.png", pic)
 			b.post(t, b.agent, replyFilesMutation, map[string]any{"id": c.id, "text": "The replacement", "cid": "png",
 				"files": []string{file.ID}, "channel": "MESSENGER"}).decode(t, &out)
@@ -109,7 +111,7 @@ func TestAttachmentsAcrossChannels(t *testing.T) {
 
 			// A 10 MB picture to WhatsApp: refused, nothing stored.
 			n := b.messageCount(t, b.agent, c)
-			big := b.mustUpload(t, b.agent, c.id, "big.png", append(testPNG(t, 1000, 1000), bytes.Repeat([]byte{0}, 10<<20)...))
+			big := b.mustUpload(t, b.agent, c.id, "big.png", append(attachmenttest.PNG(t, 1000, 1000), bytes.Repeat([]byte{0}, 10<<20)...))
 			r := b.post(t, b.agent, replyFilesMutation, map[string]any{"id": c.id, "text": "", "cid": "big", "files": []string{big.ID}, "channel": "WHATSAPP"})
 			if r.code() != "ATTACHMENT_NOT_CARRIED" {
 				t.Fatalf("a 10 MB picture to WhatsApp: %+v", r.Errors)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/linkline/linkline/internal/attachment/attachmenttest"
 )
 
 // sendMedia sends body from the phone as a file of kind.
@@ -83,7 +85,7 @@ func TestInboundWhatsAppPhoto(t *testing.T) {
 			it, ph, c := b.sandboxConversation(t, "WHATSAPP", "sbx-wa", "15550100001", "5511900000001")
 			dash := b.watchFeed(t, b.agent)
 			sbx := b.app.sandbox
-			photo := testPNG(t, 64, 48)
+			photo := attachmenttest.PNG(t, 64, 48)
 
 			// R30: Meta's media reads fail for a while.
 			sbx.SetMediaOutage(true)
@@ -182,7 +184,7 @@ func TestInboundMediaOnEveryChannel(t *testing.T) {
 			return m
 		}
 
-		photo := testPNG(t, 20, 10)
+		photo := attachmenttest.PNG(t, 20, 10)
 		fb.sendMedia("image", "", "", photo)
 		if m := stored(fbConv.id, "the Messenger image"); m.Attachments[0].Kind != "IMAGE" || m.Attachments[0].ContentType != "image/png" || m.Text != "" {
 			t.Errorf("Messenger image: %+v", m)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/linkline/linkline/internal/attachment/attachmenttest"
 )
 
 // fileFields are what clients read of a message's files.
@@ -85,7 +87,7 @@ func TestMessagesCarryFiles(t *testing.T) {
 		}
 
 		// The agent replies to the widget with a picture and text.
-		pic := b.mustUpload(t, b.agent, c.id, "map.png", testPNG(t, 40, 30))
+		pic := b.mustUpload(t, b.agent, c.id, "map.png", attachmenttest.PNG(t, 40, 30))
 		var replied struct {
 			ReplyToConversation struct{ Message filesMessage }
 		}
@@ -145,7 +147,7 @@ func TestFilesRefusedBeforeQueueing(t *testing.T) {
 			_, _, c := b.sandboxConversation(t, ch.channel, ch.business, ch.handle, ch.user)
 			convs[ch.channel] = c
 		}
-		big := append(testPNG(t, 1000, 1000), bytes.Repeat([]byte{0}, 10<<20)...)
+		big := append(attachmenttest.PNG(t, 1000, 1000), bytes.Repeat([]byte{0}, 10<<20)...)
 		for _, tc := range []struct {
 			name, channel, file string
 			body                []byte

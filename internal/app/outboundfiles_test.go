@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/linkline/linkline/internal/attachment/attachmenttest"
 )
 
 // phoneMedia is a file on a sandbox phone's screen.
@@ -170,7 +172,7 @@ func TestRepliesSendFiles(t *testing.T) {
 		} {
 			t.Run("an image to "+tc.channel, func(t *testing.T) {
 				_, ph, c := b.sandboxConversation(t, tc.channel, tc.business, "demo.company", tc.user)
-				pic := testPNG(t, 40, 30)
+				pic := attachmenttest.PNG(t, 40, 30)
 				id := b.replyWithFile(t, c, "Here is the way", "map.png", pic)
 				got := ph.businessLines(t, 2)
 				if len(got) != 2 || got[0].Text != "" || got[0].Media == nil || got[0].Media.Kind != "image" || got[0].Media.Name != "map.png" ||

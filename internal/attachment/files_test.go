@@ -3,11 +3,7 @@ package attachment
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
-	"image"
-	"image/png"
 	"io"
 	"path/filepath"
 	"strings"
@@ -57,22 +53,6 @@ func keys(t *testing.T, f *Files) []string {
 	}
 }
 
-// pngOf returns a PNG whose header claims w×h pixels.
-func pngOf(t *testing.T, w, h int) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()
-	// The IHDR chunk follows the 8-byte signature: length, type, then
-	// width and height, then its CRC over type and data.
-	binary.BigEndian.PutUint32(b[16:], uint32(w))
-	binary.BigEndian.PutUint32(b[20:], uint32(h))
-	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
-	return b
-}
-
 func TestFiles(t *testing.T) {
 	t.Parallel()
 	eachStorage(t, func(t *testing.T, f *Files) {
@@ -113,7 +93,7 @@ func TestFiles(t *testing.T) {
 		}
 		// R30: an image claiming more pixels than allowed is refused
 		// from its header alone (a decompression bomb).
-		_, err = f.Put(ctx, bytes.NewReader(pngOf(t, 100_000, 100_000)), 1<<20)
+		_, err = f.Put(ctx, bytes.NewReader(attachmenttest.PNG(t, 100_000, 100_000)), 1<<20)
 		if apperr.CodeOf(err) != apperr.BadUserInput {
 			t.Fatalf("bomb: %v", err)
 		}
@@ -122,7 +102,7 @@ func TestFiles(t *testing.T) {
 		}
 
 		// An image in bounds has its size measured.
-		img, err := f.Put(ctx, bytes.NewReader(pngOf(t, 640, 480)), 1<<20)
+		img, err := f.Put(ctx, bytes.NewReader(attachmenttest.PNG(t, 640, 480)), 1<<20)
 		if err != nil || img.ContentType != "image/png" || img.Width != 640 || img.Height != 480 {
 			t.Fatalf("image: %+v, %v", img, err)
 		}

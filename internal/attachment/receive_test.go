@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkline/linkline/internal/attachment/attachmenttest"
+
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -92,7 +94,7 @@ func receiveJob(attempt int) *river.Job[ReceiveArgs] {
 // from the bytes rather than the one the platform declared.
 func TestReceiveStores(t *testing.T) {
 	r, f := newReceiving(t)
-	photo := pngOf(t, 3, 2)
+	photo := attachmenttest.PNG(t, 3, 2)
 	f.download = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(photo)), nil }
 	if err := r.Work(t.Context(), receiveJob(1)); err != nil {
 		t.Fatal(err)
