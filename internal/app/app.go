@@ -124,7 +124,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 	limiter.Rejected = func(act auth.Action) { m.RateLimited.WithLabelValues(string(act)).Inc() }
 
 	// News of changes: events for subscriptions, wake-ups for widgets.
-	a.feed = feed.NewBackbone(feed.NewBroker(feed.BrokerConfig{Buffer: cfg.SubscriptionBuffer}, db, log, feed.Metrics{
+	a.feed = feed.NewBackbone(feed.NewBroker(feed.BrokerConfig{Buffer: cfg.SubscriptionBuffer, ConversationBuffer: cfg.ConversationSubscriptionBuffer}, db, log, feed.Metrics{
 		Subscribed:   func(d int) { m.Subscriptions.Add(float64(d)) },
 		SlowConsumer: m.SlowConsumers.Inc,
 		Started:      func(resumed bool) { m.SubscriptionResumes.WithLabelValues(strconv.FormatBool(resumed)).Inc() },

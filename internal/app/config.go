@@ -88,8 +88,11 @@ type Config struct {
 	SessionTTL         time.Duration
 	EventRetention     time.Duration
 	SubscriptionBuffer int
-	WriteBatch         int
-	ShutdownTimeout    time.Duration
+	// ConversationSubscriptionBuffer is SubscriptionBuffer for a
+	// subscription to one conversation (every widget's).
+	ConversationSubscriptionBuffer int
+	WriteBatch                     int
+	ShutdownTimeout                time.Duration
 
 	// OTLPEndpoint, from the standard OTEL_EXPORTER_OTLP_ENDPOINT, turns
 	// tracing on: spans go there over OTLP/HTTP, configured further by the
@@ -238,7 +241,8 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	num(&c.MaxTextRunes, "max-text", "MAX_TEXT", 4096, "longest message, in characters")
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "lifetime of a widget session token")
 	dur(&c.EventRetention, "event-retention", "EVENT_RETENTION", 7*24*time.Hour, "how long events stay replayable by cursor and processed webhook bodies are kept")
-	num(&c.SubscriptionBuffer, "subscription-buffer", "SUBSCRIPTION_BUFFER", 256, "events queued per subscriber before it counts as slow")
+	num(&c.SubscriptionBuffer, "subscription-buffer", "SUBSCRIPTION_BUFFER", 256, "events queued per subscriber of a whole account before it counts as slow")
+	num(&c.ConversationSubscriptionBuffer, "conversation-subscription-buffer", "CONVERSATION_SUBSCRIPTION_BUFFER", 64, "events queued per subscriber of one conversation (every widget) before it counts as slow")
 	num(&c.WriteBatch, "write-batch", "WRITE_BATCH", 256, "most writes grouped into one transaction")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "longest graceful shutdown")
 	// OpenTelemetry's own variable, with no flag: the exporter reads its
@@ -277,7 +281,8 @@ func (c Config) validate() error {
 	check(c.HTTP.WSInitTimeout > 0, "WS_INIT_TIMEOUT must be positive")
 	check(c.HTTP.ComplexityLimit > 0 && c.HTTP.DepthLimit > 0 && c.HTTP.ParserTokenLimit > 0, "query limits must be positive")
 	check(c.HTTP.MaxSocketsPerAddr > 0 && c.HTTP.MaxSubscriptionsPerSocket > 0, "socket limits must be positive")
-	check(c.SubscriptionBuffer > 0 && c.WriteBatch > 0, "SUBSCRIPTION_BUFFER and WRITE_BATCH must be positive")
+	check(c.SubscriptionBuffer > 0 && c.ConversationSubscriptionBuffer > 0 && c.WriteBatch > 0,
+		"SUBSCRIPTION_BUFFER, CONVERSATION_SUBSCRIPTION_BUFFER and WRITE_BATCH must be positive")
 	check(c.Attachments.MaxBytes > 0, "MAX_UPLOAD_BYTES must be positive")
 	check(time.Minute <= c.Attachments.URLTTL && c.Attachments.URLTTL <= 24*time.Hour, "FILE_URL_TTL must be between 1m and 24h: long enough to load a page, short enough that a leaked URL soon stops working")
 	check(c.EventRetention >= time.Hour, "EVENT_RETENTION must be at least 1h")

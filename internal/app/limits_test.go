@@ -243,7 +243,7 @@ func TestSocketLimits(t *testing.T) {
 // misses nothing.
 func TestSlowSubscriber(t *testing.T) {
 	b := setup(t, sqlite, func(c *Config) {
-		c.SubscriptionBuffer = 4
+		c.ConversationSubscriptionBuffer = 4
 		c.HTTP.WSSendBuffer = 4096
 		c.HTTP.WSWriteTimeout = time.Second
 	})

@@ -10,15 +10,21 @@ import (
 
 // BrokerConfig tunes the broker.
 type BrokerConfig struct {
-	// Buffer is how many events may wait for one subscriber before it is
-	// judged too slow and disconnected (it resumes by cursor).
+	// Buffer is how many events may wait for a subscriber of a whole
+	// account before it is judged too slow and disconnected (it resumes by
+	// cursor).
 	Buffer int
+	// ConversationBuffer is Buffer for a subscriber of one conversation,
+	// such as a widget. Its queue is allocated whole with the subscription:
+	// a conversation's events come at a person's pace, and a smaller queue
+	// is most of what an idle widget's subscription costs.
+	ConversationBuffer int
 	// CatchUpPage is how many events one replay query reads.
 	CatchUpPage int
 }
 
 // DefaultBrokerConfig suits a dashboard following a busy account.
-var DefaultBrokerConfig = BrokerConfig{Buffer: 256, CatchUpPage: 500}
+var DefaultBrokerConfig = BrokerConfig{Buffer: 256, ConversationBuffer: 64, CatchUpPage: 500}
 
 // Metrics are the broker's counters; nil fields are not counted.
 type Metrics struct {
@@ -85,6 +91,9 @@ type subscriber struct {
 func NewBroker(cfg BrokerConfig, store Store, log *slog.Logger, m Metrics) *Broker {
 	if cfg.Buffer <= 0 {
 		cfg.Buffer = DefaultBrokerConfig.Buffer
+	}
+	if cfg.ConversationBuffer <= 0 {
+		cfg.ConversationBuffer = DefaultBrokerConfig.ConversationBuffer
 	}
 	if cfg.CatchUpPage <= 0 {
 		cfg.CatchUpPage = DefaultBrokerConfig.CatchUpPage
@@ -236,7 +245,7 @@ func (b *Broker) Present(e *Event) {
 // offer gives a published event to s; the broker's mutex is held.
 func (b *Broker) offer(s *subscriber, e *Event) {
 	if !s.live {
-		if len(s.pending) < b.cfg.Buffer {
+		if len(s.pending) < cap(s.out) {
 			s.pending = append(s.pending, e)
 			return
 		}
@@ -392,7 +401,11 @@ func (b *Broker) Subscribe(ctx context.Context, scope Scope, cursor *string, hoo
 	if err != nil {
 		return nil, err
 	}
-	s := &subscriber{scope: scope, out: make(chan *Delivery, b.cfg.Buffer), hooks: hooks, cut: make(chan struct{})}
+	buffer := b.cfg.Buffer
+	if scope.ConversationID != 0 {
+		buffer = b.cfg.ConversationBuffer
+	}
+	s := &subscriber{scope: scope, out: make(chan *Delivery, buffer), hooks: hooks, cut: make(chan struct{})}
 	// Register before reading the scope's head so that nothing committed
 	// in between is missed; duplicates are dropped by position.
 	b.add(s, acctHead)

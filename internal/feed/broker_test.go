@@ -65,8 +65,12 @@ func (m *memStore) HasEvent(_ context.Context, _ Scope, seq int64) (bool, error)
 }
 
 func newTestBroker(t *testing.T, buffer int) (*Broker, *memStore) {
+	return newBrokerWith(t, BrokerConfig{Buffer: buffer, ConversationBuffer: buffer, CatchUpPage: 3})
+}
+
+func newBrokerWith(t *testing.T, cfg BrokerConfig) (*Broker, *memStore) {
 	st := &memStore{}
-	b := NewBroker(BrokerConfig{Buffer: buffer, CatchUpPage: 3}, st, slog.New(slog.DiscardHandler), Metrics{})
+	b := NewBroker(cfg, st, slog.New(slog.DiscardHandler), Metrics{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
@@ -170,6 +174,37 @@ func TestSlowSubscriberIsCutOff(t *testing.T) {
 	for range stalled { // drains what was handed over, then closes
 	}
 	<-done
+}
+
+// R24: a subscriber of one conversation (a widget) has a queue of its own
+// size: stalled, it is cut off after ConversationBuffer events, while a
+// stalled subscriber of the account still has room for them.
+func TestConversationSubscriberQueue(t *testing.T) {
+	b, st := newBrokerWith(t, BrokerConfig{Buffer: 8, ConversationBuffer: 2, CatchUpPage: 3})
+	slow := make(chan struct{})
+	widget, err := b.Subscribe(t.Context(), Scope{AccountID: 1, ConversationID: 7}, nil, Hooks{Slow: func() { close(slow) }, Done: func() {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dashboard, err := b.Subscribe(t.Context(), Scope{AccountID: 1}, nil, Hooks{Slow: func() { t.Error("the account's subscriber was cut off") }, Done: func() {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		b.Publish(st.add(1))
+	}
+	select {
+	case <-slow:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stalled widget was not cut off")
+	}
+	for range widget { // drains what was handed over, then closes
+	}
+	for i := range 5 {
+		if d := recv(t, dashboard); d.AccountSeq != int64(i+1) {
+			t.Fatalf("the account's subscriber got %d, want %d", d.AccountSeq, i+1)
+		}
+	}
 }
 
 // R21: cursors of another scope, malformed ones, ones ahead of the feed and

@@ -64,38 +64,45 @@ func (c *clock) Now() time.Time {
 func open(t *testing.T, cfg store.Config) *fixture {
 	t.Helper()
 	f := &fixture{clock: &clock{t: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}}
+	f.db, f.appender = f.instance(t, cfg)
+	f.acct = &account.Account{Name: "A", Plan: account.PlanSuiteTeam, AgentWorkspace: true}
+	if err := f.db.NewAccount(t.Context(), f.acct); err != nil {
+		t.Fatal(err)
+	}
+	f.widget = &widget.Widget{AccountID: f.acct.ID, Key: fmt.Sprint("k", time.Now().UnixNano()), Name: "w"}
+	if err := f.db.NewWidget(t.Context(), f.widget); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// instance opens the database of cfg as one more instance of the service
+// would, with a running appender of its own that publishes into f.
+func (f *fixture) instance(t *testing.T, cfg store.Config) (*store.DB, *store.Appender) {
+	t.Helper()
 	cfg.Now = f.clock.Now
 	db, err := store.Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.db = db
-	f.appender = store.NewAppender(db, func(evs []*feed.Event) {
+	a := store.NewAppender(db, func(evs []*feed.Event) {
 		f.mu.Lock()
 		f.events = append(f.events, evs...)
 		f.mu.Unlock()
 	}, func(context.Context, *sql.Tx, []*conversation.Message, []context.Context) error {
 		return nil // no deliveries in these tests
 	}, slog.New(slog.DiscardHandler), 64)
-	f.appender.Committed = func(writes int) {
+	a.Committed = func(writes int) {
 		f.mu.Lock()
 		f.batches = append(f.batches, writes)
 		f.mu.Unlock()
 	}
-	go f.appender.Run()
+	go a.Run()
 	t.Cleanup(func() {
-		f.appender.Close()
+		a.Close()
 		_ = db.Close()
 	})
-	f.acct = &account.Account{Name: "A", Plan: account.PlanSuiteTeam, AgentWorkspace: true}
-	if err := db.NewAccount(t.Context(), f.acct); err != nil {
-		t.Fatal(err)
-	}
-	f.widget = &widget.Widget{AccountID: f.acct.ID, Key: fmt.Sprint("k", time.Now().UnixNano()), Name: "w"}
-	if err := db.NewWidget(t.Context(), f.widget); err != nil {
-		t.Fatal(err)
-	}
-	return f
+	return db, a
 }
 
 func (f *fixture) startConversation(t *testing.T) *conversation.Conversation {
@@ -172,6 +179,50 @@ func TestAppenderNumbersAndDeduplicates(t *testing.T) {
 			t.Errorf("%d events published, want 34", len(f.events))
 		}
 	})
+}
+
+// R21: instances sharing one PostgreSQL write the same conversations
+// concurrently, each reading them as the other left them: every write
+// commits, with dense positions in the account and in each conversation.
+func TestInstancesShareConversations(t *testing.T) {
+	cfg := store.Config{URL: storetest.PostgresURL(t)}
+	f := open(t, cfg)
+	_, second := f.instance(t, cfg)
+	convs := []*conversation.Conversation{f.startConversation(t), f.startConversation(t)}
+	var wg sync.WaitGroup
+	for w, a := range []*store.Appender{f.appender, second} {
+		for s := range 8 {
+			wg.Go(func() {
+				for i := range 25 {
+					c := convs[(s+i)%2]
+					if _, err := a.Write(context.Background(), message(c, fmt.Sprint(w, "/", s, "/", i))); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	evs, err := f.db.Events(t.Context(), feed.Scope{AccountID: f.acct.ID}, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2+2*8*25 {
+		t.Fatalf("%d events, want %d", len(evs), 2+2*8*25)
+	}
+	perConv := map[int64]int64{}
+	for i, e := range evs {
+		perConv[e.ConversationID]++
+		if e.AccountSeq != int64(i+1) || e.ConversationSeq != perConv[e.ConversationID] {
+			t.Fatalf("event %d at account position %d, conversation position %d (want %d)", i, e.AccountSeq, e.ConversationSeq, perConv[e.ConversationID])
+		}
+	}
+	for _, c := range convs {
+		if got := f.conversation(t, c.ID).LastSeq; got != perConv[c.ID] {
+			t.Errorf("conversation %d stored at position %d, its events reach %d", c.ID, got, perConv[c.ID])
+		}
+	}
 }
 
 // One write that cannot be applied fails alone; the writes batched with it
