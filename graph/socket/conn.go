@@ -109,7 +109,13 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if !c.handle(typ, data) {
+		// A message is handled on a goroutine of its own, in order: what
+		// it runs (authentication, parsing, the database) grows a stack
+		// that is then dropped, instead of staying with the socket's
+		// goroutine for as long as the socket is open.
+		handled := make(chan bool)
+		go func() { handled <- c.handle(typ, data) }()
+		if !<-handled {
 			return
 		}
 	}

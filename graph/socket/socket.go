@@ -6,9 +6,10 @@
 // rules (wrong or normal close codes for bad messages, duplicate ids
 // accepted, any subprotocol acknowledged) and costs five goroutines per
 // idle subscription. Here a socket is one goroutine, which reads its
-// messages; pings and timeouts run from timers; each active subscription
-// adds one goroutine, the one pulling gqlgen's ResponseHandler. Writes to
-// a socket are serialized, and each is bounded by a deadline.
+// messages and hands each to a short-lived one, so that it stays shallow;
+// pings and timeouts run from timers; each active subscription adds one
+// goroutine, the one pulling gqlgen's ResponseHandler. Writes to a socket
+// are serialized, and each is bounded by a deadline.
 //
 // The socket's goroutine is not the HTTP handler's: once the connection is
 // hijacked the handler returns, so that net/http lets go of its state for
