@@ -19,14 +19,14 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// conn is one socket. Its messages are read by serve, in the handler's
-// goroutine; timers ping it and enforce the init timeout; each operation's
-// results are pulled by a goroutine of its own. mu serializes writes and
-// guards the state below it.
+// conn is one socket. Its messages are read by serve, on the socket's
+// goroutine, and each is handled on a short-lived one; timers ping it and
+// enforce the init timeout; each operation's results are pulled by a
+// goroutine of its own. mu serializes writes and guards the state below it.
 type conn struct {
 	t     *Transport
 	ws    *websocket.Conn
-	raw   net.Conn
+	raw   *timedConn
 	exec  graphql.GraphExecutor
 	proto *protocol
 	// ctx is the connection's: the request's values, ended by cancel or
@@ -70,7 +70,7 @@ type operation struct {
 
 // newConn starts a socket's state. The request's context ends when its
 // handler returns, so the socket keeps only its values.
-func newConn(t *Transport, ws *websocket.Conn, raw net.Conn, exec graphql.GraphExecutor, r *http.Request) *conn {
+func newConn(t *Transport, ws *websocket.Conn, raw *timedConn, exec graphql.GraphExecutor, r *http.Request) *conn {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	c := &conn{t: t, ws: ws, raw: raw, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*operation{}}
 	c.stopShutdown = context.AfterFunc(t.stop, cancel)
@@ -425,7 +425,13 @@ func (c *conn) writeLocked(op *operation, typ string, payload any) {
 		}
 	}
 	f.buf.WriteByte('}')
-	if err := c.ws.Write(context.Background(), websocket.MessageText, f.buf.Bytes()); err != nil {
+	f.out.Reset()
+	c.raw.hold(&f.out)
+	err := c.ws.Write(context.Background(), websocket.MessageText, f.buf.Bytes())
+	if werr := c.raw.release(); err == nil {
+		err = werr
+	}
+	if err != nil {
 		c.t.log.DebugContext(c.ctx, "websocket write failed", "err", err)
 		c.closing = true
 		_ = c.raw.Close()

@@ -165,7 +165,7 @@ type timedHijacker struct {
 	timeout    time.Duration
 	sendBuffer int
 	// conn is the hijacked connection, closed at once when a write fails.
-	conn net.Conn
+	conn *timedConn
 }
 
 func (t *timedHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -179,7 +179,9 @@ func (t *timedHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	t.conn = &timedConn{Conn: conn, timeout: t.timeout}
 	// Buffers of our own, smaller than net/http's 4 KiB ones, which it
 	// drops once the handler returns: clients send small messages, and a
-	// message larger than the write buffer is written through.
+	// message larger than the read buffer is read through. Messages to
+	// the client are gathered by timedConn, in a buffer the socket holds
+	// only while it writes one.
 	// What the client sent after its upgrade request is buffered already,
 	// where the websocket library looks for it.
 	early, _ := brw.Peek(brw.Reader.Buffered())
@@ -190,23 +192,62 @@ func (t *timedHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return t.conn, bufio.NewReadWriter(r, bufio.NewWriterSize(t.conn, writeBuffer)), nil
 }
 
-// Buffer sizes of a socket, chosen for the messages it carries: a client's
-// are small, a subscription's results mostly fit in 2 KiB.
+// Buffer sizes of a socket: a client's messages are small; the library's
+// write buffer only needs to hold what it writes itself (pongs, close
+// frames: at most 125 bytes and a 2-byte header), as a message the socket
+// writes is gathered by timedConn.
 const (
 	readBuffer  = 1 << 10
-	writeBuffer = 2 << 10
+	writeBuffer = 128
 )
 
+// timedConn is a socket's connection. Every write has a deadline. While
+// the socket writes a message, the library's writes of it (header, then
+// payload, in pieces the size of its buffer) are held and go out as one.
 type timedConn struct {
 	net.Conn
 	timeout time.Duration
+
+	// mu orders the library's own writes (pongs, from the reading
+	// goroutine) against a message being gathered.
+	mu   sync.Mutex
+	held *bytes.Buffer
 }
 
 func (c *timedConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held != nil {
+		return c.held.Write(p)
+	}
+	return c.write(p)
+}
+
+func (c *timedConn) write(p []byte) (int, error) {
 	if c.timeout > 0 {
 		_ = c.SetWriteDeadline(time.Now().Add(c.timeout))
 	}
 	return c.Conn.Write(p)
+}
+
+// hold gathers the writes that follow into buf, until release.
+func (c *timedConn) hold(buf *bytes.Buffer) {
+	c.mu.Lock()
+	c.held = buf
+	c.mu.Unlock()
+}
+
+// release writes what was gathered since hold, in one write.
+func (c *timedConn) release() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	buf := c.held
+	c.held = nil
+	if buf == nil || buf.Len() == 0 {
+		return nil
+	}
+	_, err := c.write(buf.Bytes())
+	return err
 }
 
 // errorsKey finds a subscription's errors in its context.
@@ -239,9 +280,11 @@ func errorsOf(ctx context.Context) gqlerror.List {
 	return se.errs
 }
 
-// frame is a buffer one outgoing message is encoded into.
+// frame is a buffer one outgoing message is encoded into, and out the
+// one it is written from, framed.
 type frame struct {
 	buf bytes.Buffer
+	out bytes.Buffer
 	enc *json.Encoder
 }
 

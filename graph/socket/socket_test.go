@@ -61,12 +61,22 @@ func (fakeExec) DispatchOperation(ctx context.Context, rc *graphql.OperationCont
 			socket.AddError(ctx, &gqlerror.Error{Message: "fell behind", Extensions: map[string]any{"code": "SLOW_CONSUMER"}})
 			return nil
 		}, ctx
+	case "large": // two results larger than any of the socket's buffers
+		return func(context.Context) *graphql.Response {
+			if n == 2 {
+				return nil
+			}
+			n++
+			return &graphql.Response{Data: fmt.Appendf(nil, `{"s":%q}`, largeText)}
+		}, ctx
 	case "panic":
 		return func(context.Context) *graphql.Response { panic("boom") }, ctx
 	}
 	// A resolver's refusal: one result with errors.
 	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "refused", Extensions: map[string]any{"code": "RATE_LIMITED"}}}}), ctx
 }
+
+var largeText = strings.Repeat("0123456789", 2_000)
 
 // DispatchError presents errors as the service does: one that wraps an
 // error of the program is masked.
@@ -220,6 +230,11 @@ func TestProtocol(t *testing.T) {
 		{name: "subscription runs and completes", steps: []step{
 			{initMsg, []string{"connection_ack"}},
 			{`{"type":"{subscribe}","id":"1","payload":{"query":"count"}}`, []string{`{next}:1 {"data":{"n":1}}`, "{next}:1", `{next}:1 {"data":{"n":3}}`, "complete:1"}},
+		}},
+		{name: "results larger than the socket's buffers arrive whole", steps: []step{
+			{initMsg, []string{"connection_ack"}},
+			{`{"type":"{subscribe}","id":"1","payload":{"query":"large"}}`, []string{
+				`{next}:1 {"data":{"s":"` + largeText + `"}}`, `{next}:1 {"data":{"s":"` + largeText + `"}}`, "complete:1"}},
 		}},
 		{name: "an id is free again once its operation completed", steps: []step{
 			{initMsg, []string{"connection_ack"}},
