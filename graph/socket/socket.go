@@ -177,11 +177,11 @@ func (t *timedHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		_ = tc.SetWriteBuffer(t.sendBuffer)
 	}
 	t.conn = &timedConn{Conn: conn, timeout: t.timeout}
-	// Buffers of our own, smaller than net/http's 4 KiB ones, which it
-	// drops once the handler returns: clients send small messages, and a
-	// message larger than the read buffer is read through. Messages to
-	// the client are gathered by timedConn, in a buffer the socket holds
-	// only while it writes one.
+	// Buffers of our own, far smaller than net/http's 4 KiB ones, which
+	// it drops once the handler returns: the read buffer takes a frame's
+	// header, and the payload is read through, straight into the message;
+	// messages to the client are gathered by timedConn, in a buffer the
+	// socket holds only while it writes one.
 	// What the client sent after its upgrade request is buffered already,
 	// where the websocket library looks for it.
 	early, _ := brw.Peek(brw.Reader.Buffered())
@@ -192,12 +192,14 @@ func (t *timedHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return t.conn, bufio.NewReadWriter(r, bufio.NewWriterSize(t.conn, writeBuffer)), nil
 }
 
-// Buffer sizes of a socket: a client's messages are small; the library's
-// write buffer only needs to hold what it writes itself (pongs, close
-// frames: at most 125 bytes and a 2-byte header), as a message the socket
-// writes is gathered by timedConn.
+// Buffer sizes of a socket, held for as long as it is open. Reading, a
+// client's rare messages cost a read more each: one for the header (and
+// what fits beside it), one for the rest. The library's write buffer only
+// needs to hold what it writes itself (pongs, close frames: at most 125
+// bytes and a 2-byte header), as a message the socket writes is gathered
+// by timedConn.
 const (
-	readBuffer  = 1 << 10
+	readBuffer  = 16
 	writeBuffer = 128
 )
 
