@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,17 +20,7 @@ import (
 func (p phone) sendMedia(kind, name, caption string, body []byte) map[string]any {
 	p.t.Helper()
 	q := url.Values{"kind": {kind}, "name": {name}, "caption": {caption}}
-	resp, err := http.Post(p.url+"/media?"+q.Encode(), "application/octet-stream", bytes.NewReader(body))
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &out) != nil {
-		p.t.Fatalf("phone media: %d %s", resp.StatusCode, raw)
-	}
-	return out
+	return p.request("media?"+q.Encode(), "application/octet-stream", bytes.NewReader(body))
 }
 
 // socialFiles is the last message of a social conversation as the agent

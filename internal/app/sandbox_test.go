@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -22,7 +23,13 @@ func (b *testBundle) phone(t *testing.T, it integrationOut, user string) phone {
 
 func (p phone) post(action string, body any) map[string]any {
 	p.t.Helper()
-	resp, err := http.Post(p.url+"/"+action, "application/json", strings.NewReader(string(mustJSON(body))))
+	return p.request(action, "application/json", bytes.NewReader(mustJSON(body)))
+}
+
+// request posts body to the phone's path and returns its JSON answer.
+func (p phone) request(path, contentType string, body io.Reader) map[string]any {
+	p.t.Helper()
+	resp, err := http.Post(p.url+"/"+path, contentType, body)
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -30,7 +37,7 @@ func (p phone) post(action string, body any) map[string]any {
 	var out map[string]any
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &out) != nil {
-		p.t.Fatalf("phone %s: %d %s", action, resp.StatusCode, raw)
+		p.t.Fatalf("phone %s: %d %s", path, resp.StatusCode, raw)
 	}
 	return out
 }

@@ -86,16 +86,10 @@ func (s *Sandbox) serveMessage(w http.ResponseWriter, r *http.Request) {
 // write sends text from user's phone, under name when one is given, as
 // the tap of rep when set.
 func (s *Sandbox) write(w http.ResponseWriter, r *http.Request, it Integration, user, name, text string, rep *reply) {
-	k := keyOf(it, user)
 	l := line{ID: newID(idPrefix(it.Channel)), From: fromUser, Text: text, Time: s.now(), State: stateSent}
-	profile := s.add(k, l, name)
-	status := s.post(r.Context(), it, inboundWebhook(it, user, profile, l, rep))
-	state := stateDelivered
-	if status/100 != 2 {
-		state = stateFailed
-	}
-	s.settle(k, l.ID, state)
-	respond(w, status, result{MessageID: l.ID})
+	s.sendLine(w, r, it, user, name, l, func(profile string) []byte {
+		return inboundWebhook(it, user, profile, l, rep)
+	})
 }
 
 func (s *Sandbox) serveTap(w http.ResponseWriter, r *http.Request) {

@@ -130,7 +130,7 @@ func (s *Sandbox) serveSendMedia(w http.ResponseWriter, r *http.Request) {
 	caption := q.Get("caption")
 	l := line{ID: newID(idPrefix(it.Channel)), From: fromUser, Text: caption, Time: s.now(), State: stateSent,
 		Media: &media{Kind: kind, Name: name, ContentType: ct, Size: int64(len(data)), URL: "/sandbox/" + it.WebhookKey + "/sent/" + f.id}}
-	s.sendLine(w, r, it, user, l, func(profile string) []byte {
+	s.sendLine(w, r, it, user, "", l, func(profile string) []byte {
 		if it.Channel != conversation.ChannelWhatsApp {
 			at := mpAttachment{Type: names.messaging, Payload: mpPayload{URL: f.url()}}
 			if kind == "sticker" && it.Channel == conversation.ChannelMessenger {
@@ -176,7 +176,7 @@ func (s *Sandbox) serveSendLocation(w http.ResponseWriter, r *http.Request) {
 	}
 	l := line{ID: newID(idPrefix(it.Channel)), From: fromUser, Text: in.Name, Time: s.now(), State: stateSent,
 		Media: &media{Kind: "location", Name: in.Name, Latitude: in.Latitude, Longitude: in.Longitude, Address: in.Address}}
-	s.sendLine(w, r, it, user, l, func(profile string) []byte {
+	s.sendLine(w, r, it, user, "", l, func(profile string) []byte {
 		if it.Channel != conversation.ChannelWhatsApp {
 			at := mpAttachment{Type: "location", Title: in.Name, Payload: mpPayload{Coordinates: &mpCoordinates{Lat: in.Latitude, Long: in.Longitude}}}
 			return messagingWebhook(it, user, l.Time, mpEvent{Message: &mpMessage{MID: l.ID, Attachments: []mpAttachment{at}}})
@@ -187,11 +187,11 @@ func (s *Sandbox) serveSendLocation(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// sendLine puts l on user's phone and posts the webhook body makes, given
-// the name the phone writes with.
-func (s *Sandbox) sendLine(w http.ResponseWriter, r *http.Request, it Integration, user string, l line, body func(profile string) []byte) {
+// sendLine puts l on user's phone, written under name when it is not empty,
+// and posts the webhook body makes, given the name the phone writes with.
+func (s *Sandbox) sendLine(w http.ResponseWriter, r *http.Request, it Integration, user, name string, l line, body func(profile string) []byte) {
 	k := keyOf(it, user)
-	profile := s.add(k, l, "")
+	profile := s.add(k, l, name)
 	status := s.post(r.Context(), it, body(profile))
 	state := stateDelivered
 	if status/100 != 2 {
