@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -18,6 +19,15 @@ func TestTypingAndReceiptsInBrowser(t *testing.T) {
 		w := b.openWidget(t, b.srv.URL)
 		w.send("Is my order ready?")
 		w.waitMessage("Is my order ready?", "WEB_WIDGET")
+		// The widget's typing redraws the conversation's button as the
+		// agent clicks it: the button itself, which stays, takes the
+		// click, not a part that is replaced between press and release.
+		var hit bool
+		ws.eval(fmt.Sprintf(`(() => { const b = %s; const r = b.querySelector(".name").getBoundingClientRect();
+			return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b; })()`, ws.find(".conversations button", "Web")), &hit)
+		if !hit {
+			t.Fatal("a click on the conversation's name lands on a part the list redraws, not on its button")
+		}
 		ws.click(".conversations button", "Web")
 		ws.waitMessage("Is my order ready?", "WEB_WIDGET")
 

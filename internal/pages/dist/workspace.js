@@ -35,6 +35,10 @@ h3 { margin: 12px 0 6px; font-size: 14px; }
   display: grid; grid-template-columns: 1fr auto; gap: 2px 8px; width: 100%; margin-bottom: 4px; padding: 8px;
   border: 1px solid transparent; border-radius: 8px; background: transparent; color: inherit; text-align: left;
 }
+/* A conversation's parts are redrawn with every event (typing among them):
+   a click pressed on one part and released on its replacement would be
+   lost, so the button itself takes every click. */
+.conversations button > * { pointer-events: none; }
 .conversations button:hover { background: #eef2fc; }
 .conversations button[aria-current] { border-color: #1f4fd1; background: #eef2fc; }
 .conversations .name { font-weight: 600; }
