@@ -197,6 +197,10 @@ func TestAdminWidgetSetupInBrowser(t *testing.T) {
 		a.click(`label[for="account-workspace"]`, "Agent workspace")
 		a.click("form.account button", "Save")
 		a.waitText(`li[data-prerequisite="AGENT_WORKSPACE"]`, "The agent workspace is off")
+		// As a person would, wait for the save to be confirmed: the page
+		// redraws the form before it ends, and the confirmation, had it
+		// not come yet, would fall on the next save's form.
+		a.waitText("form.account .status", "Saved")
 		a.click(`label[for="account-workspace"]`, "Agent workspace")
 		a.do("set a cap", chromedp.SetValue(a.find("#account-cap", ""), "3"))
 		a.click("form.account button", "Save")
