@@ -166,6 +166,7 @@ func (a *Appender) commit(batch []*writeReq) {
 	for _, r := range batch {
 		close(r.done)
 	}
+	a.db.settleLog(ctx)
 }
 
 type dedupKey struct {

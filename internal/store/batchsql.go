@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"maps"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -15,8 +18,8 @@ import (
 // message needs and the rows every batch adds — to one database, in the
 // form that costs it least. PostgreSQL is a round trip away: each read is
 // one statement over arrays whatever the batch's size, and all the writes
-// are one statement. SQLite is in process but its driver parses every
-// statement it runs: it gets one statement per kind of row.
+// are one statement. SQLite is in process, where parsing is what costs:
+// it runs statements prepared once, one per kind of row.
 type batchSQL interface {
 	// lock locks the accounts, in id order, and returns their event
 	// positions.
@@ -29,6 +32,8 @@ type batchSQL interface {
 	// positions. In an optimistic batch it skips the messages stored
 	// before, and then fails with errStoredBefore.
 	write(ctx context.Context, tx *sql.Tx, b *batch) error
+	// close releases what the statements hold.
+	close() error
 }
 
 const conversationColumns = "id, account_id, widget_id, end_user_id, status, last_channel, last_seq, activity_seq, last_message_at, language, assignee_id, created_at, updated_at"
@@ -79,6 +84,8 @@ func messageID(e *feed.Event) *int64 {
 // postgresBatch is batchSQL for PostgreSQL: every statement's text is fixed,
 // so the driver prepares it once per connection.
 type postgresBatch struct{}
+
+func (postgresBatch) close() error { return nil }
 
 func (postgresBatch) lock(ctx context.Context, tx *sql.Tx, accounts []int64) (map[int64]int64, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT id, event_seq FROM accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE", accounts)
@@ -209,13 +216,87 @@ func (postgresBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
 		cid, cst, clast, cseq, cact, clm, cup,
 		accts, aseq, notifyPayload(b.seqs), k > 0, cas,
 		mchoices, mform, mchosen, mtemplate, mfiles, mplace)
-	return setMessageIDs(b, rows, err)
+	got := make(map[messageAt]int64, n)
+	if err := scanMessageIDs(got, rows, err); err != nil {
+		return err
+	}
+	return setMessageIDs(b, got)
 }
 
-// sqliteBatch is batchSQL for SQLite: each statement covers the whole batch,
-// since the driver parses every statement it runs (it keeps no prepared
-// form), so that the batch pays for a few parses, not for one per row.
-type sqliteBatch struct{}
+// sqliteBatch is batchSQL for SQLite. SQLite parses and plans a statement
+// in more time than it takes to run one of a batch's, so each statement is
+// prepared once, at open, for every row count that is a power of two up to
+// sqliteRows, and kept. A read of n keys runs once, its keys padded to the
+// next prepared size with copies of the last (IN ignores duplicates); a
+// write of n rows runs once per power of two in n's binary form.
+type sqliteBatch struct {
+	// stmts[kind][k] is kind's statement for 1<<k rows.
+	stmts [sqliteKinds][]*sql.Stmt
+}
+
+// sqliteRows is the most rows one prepared statement takes: a larger batch
+// runs in several, and the prepared forms stay a few.
+const sqliteRows = 64
+
+type sqliteKind int
+
+const (
+	readAccounts sqliteKind = iota
+	readConversations
+	readMessages
+	insertMessages
+	insertStoredMessages
+	insertEvents
+	updateConversations
+	updateAccounts
+	sqliteKinds
+)
+
+const insertMessage = "INSERT INTO messages (account_id, conversation_id, seq, channel, author_role, author_id, author_name, text, " +
+	"client_message_id, external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at, " +
+	"choices, choice_form, choice_id, template, attachments, location) VALUES "
+
+// sqliteStatements is each kind's text for n rows.
+var sqliteStatements = [sqliteKinds]func(n int) string{
+	readAccounts: func(n int) string { return "SELECT id, event_seq FROM accounts WHERE id IN " + tuples(1, n) },
+	readConversations: func(n int) string {
+		return "SELECT " + conversationColumns + " FROM conversations WHERE id IN " + tuples(1, n)
+	},
+	readMessages: func(n int) string {
+		return "SELECT " + messageColumns + " FROM messages WHERE (conversation_id, author_role, author_id, client_message_id) IN (VALUES " +
+			tuples(n, 4) + ")"
+	},
+	insertMessages: func(n int) string { return insertMessage + tuples(n, 22) + " RETURNING conversation_id, seq, id" },
+	insertStoredMessages: func(n int) string {
+		return insertMessage + tuples(n, 22) + " " + skipStored + " RETURNING conversation_id, seq, id"
+	},
+	insertEvents: func(n int) string {
+		return "INSERT INTO events (account_id, account_seq, conversation_id, conversation_seq, kind, message_id, created_at) VALUES " + tuples(n, 7)
+	},
+	updateConversations: func(n int) string {
+		return "UPDATE conversations SET status = u.column2, last_channel = u.column3, last_seq = u.column4, " +
+			"activity_seq = u.column5, last_message_at = u.column6, updated_at = u.column7, assignee_id = u.column8 FROM (VALUES " + tuples(n, 8) + ") AS u " +
+			"WHERE conversations.id = u.column1"
+	},
+	updateAccounts: func(n int) string {
+		return "UPDATE accounts SET event_seq = u.column2 FROM (VALUES " + tuples(n, 2) + ") AS u WHERE accounts.id = u.column1"
+	},
+}
+
+// prepareSQLite prepares every statement of sqliteBatch on db.
+func prepareSQLite(ctx context.Context, db *sql.DB) (*sqliteBatch, error) {
+	s := &sqliteBatch{}
+	for kind, text := range sqliteStatements {
+		for n := 1; n <= sqliteRows; n *= 2 {
+			st, err := db.PrepareContext(ctx, text(n)) //nolint:sqlclosecheck // kept until DB.Close closes them (close)
+			if err != nil {
+				return nil, errors.Join(fmt.Errorf("store: prepare: %w", err), s.close())
+			}
+			s.stmts[kind] = append(s.stmts[kind], st)
+		}
+	}
+	return s, nil
+}
 
 // tuples is n parenthesized groups of width placeholders: "(?,?),(?,?)".
 func tuples(n, width int) string {
@@ -223,107 +304,151 @@ func tuples(n, width int) string {
 	return strings.TrimSuffix(strings.Repeat(one+",", n), ",")
 }
 
-func (sqliteBatch) lock(ctx context.Context, tx *sql.Tx, accounts []int64) (map[int64]int64, error) {
+// query runs kind's statement for n rows on tx, the largest prepared size
+// that fits first: add appends row i's values to args, and scan reads the
+// rows of each statement that returns some (nil: none does). With pad, n
+// rows run as one statement of the next prepared size, the last row
+// repeated to fill it.
+func (s *sqliteBatch) query(ctx context.Context, tx *sql.Tx, kind sqliteKind, n int, pad bool,
+	add func(args []any, i int) []any, scan func(*sql.Rows, error) error) error {
+	var args []any
+	for i := 0; i < n; {
+		k := bits.Len(uint(min(n-i, sqliteRows))) - 1
+		if size := 1 << k; pad && size < n-i && size < sqliteRows {
+			k++
+		}
+		size := 1 << k
+		args = args[:0]
+		for j := i; j < i+size; j++ {
+			args = add(args, min(j, n-1))
+		}
+		if err := run(ctx, tx, s.stmts[kind][k], args, scan); err != nil {
+			return err
+		}
+		i += size
+	}
+	return nil
+}
+
+// run runs a prepared statement in tx.
+func run(ctx context.Context, tx *sql.Tx, prepared *sql.Stmt, args []any, scan func(*sql.Rows, error) error) error {
+	st := tx.StmtContext(ctx, prepared)
+	defer func() { _ = st.Close() }()
+	if scan == nil {
+		_, err := st.ExecContext(ctx, args...)
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...) //nolint:rowserrcheck // scan reads them through collect, which checks rows.Err
+	return scan(rows, err)
+}
+
+// close closes the prepared statements.
+func (s *sqliteBatch) close() error {
+	var errs []error
+	for _, stmts := range s.stmts {
+		for _, st := range stmts {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *sqliteBatch) lock(ctx context.Context, tx *sql.Tx, accounts []int64) (map[int64]int64, error) {
 	// SQLite locks the whole database for the transaction (BEGIN
 	// IMMEDIATE): reading the positions is enough.
-	args := make([]any, len(accounts))
-	for i, id := range accounts {
-		args[i] = id
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT id, event_seq FROM accounts WHERE id IN "+tuples(1, len(accounts)), args...)
-	return scanSeqs(rows, err)
+	seqs := make(map[int64]int64, len(accounts))
+	err := s.query(ctx, tx, readAccounts, len(accounts), true, func(args []any, i int) []any { return append(args, accounts[i]) },
+		func(rows *sql.Rows, err error) error {
+			read, err := scanSeqs(rows, err)
+			maps.Copy(seqs, read)
+			return err
+		})
+	return seqs, err
 }
 
-func (sqliteBatch) conversations(ctx context.Context, tx *sql.Tx, ids []int64) ([]conversationRow, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+conversationColumns+" FROM conversations WHERE id IN "+tuples(1, len(ids)), args...)
-	return collect(rows, err, scanConversation)
+func (s *sqliteBatch) conversations(ctx context.Context, tx *sql.Tx, ids []int64) ([]conversationRow, error) {
+	var out []conversationRow
+	err := s.query(ctx, tx, readConversations, len(ids), true, func(args []any, i int) []any { return append(args, ids[i]) },
+		func(rows *sql.Rows, err error) error {
+			read, err := collect(rows, err, scanConversation)
+			out = append(out, read...)
+			return err
+		})
+	return out, err
 }
 
-func (sqliteBatch) messages(ctx context.Context, tx *sql.Tx, keys []dedupKey) ([]messageRow, error) {
-	args := make([]any, 0, 4*len(keys))
-	for _, k := range keys {
-		args = append(args, k.conv, k.role, k.author, k.client)
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT "+messageColumns+" FROM messages WHERE (conversation_id, author_role, author_id, client_message_id) IN (VALUES "+
-		tuples(len(keys), 4)+")", args...)
-	return collect(rows, err, scanMessage)
+func (s *sqliteBatch) messages(ctx context.Context, tx *sql.Tx, keys []dedupKey) ([]messageRow, error) {
+	var out []messageRow
+	err := s.query(ctx, tx, readMessages, len(keys), true, func(args []any, i int) []any {
+		k := keys[i]
+		return append(args, k.conv, k.role, k.author, k.client)
+	}, func(rows *sql.Rows, err error) error {
+		read, err := collect(rows, err, scanMessage)
+		out = append(out, read...)
+		return err
+	})
+	return out, err
 }
 
-func (sqliteBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
-	if n := len(b.msgs); n > 0 {
-		args := make([]any, 0, 22*n)
-		for _, m := range b.msgs {
-			r := messageRowOf(m)
-			args = append(args, r.AccountID, r.ConversationID, r.Seq, r.Channel, r.AuthorRole, r.AuthorID, r.AuthorName, r.Text,
-				r.ClientMessageID, r.ExternalID, r.IdentityID, r.DeliveryState, r.DeliveryError, r.NoteKind, r.Note, r.CreatedAt,
-				r.Choices, r.ChoiceForm, r.ChoiceID, r.Template, r.Attachments, r.Location)
-		}
-		skip := ""
-		if b.optimistic {
-			skip = " " + skipStored
-		}
-		rows, err := tx.QueryContext(ctx, "INSERT INTO messages (account_id, conversation_id, seq, channel, author_role, author_id, author_name, text, "+
-			"client_message_id, external_id, identity_id, delivery_state, delivery_error, note_kind, note, created_at, "+
-			"choices, choice_form, choice_id, template, attachments, location) VALUES "+tuples(n, 22)+
-			skip+" RETURNING conversation_id, seq, id", args...)
-		if err := setMessageIDs(b, rows, err); err != nil {
-			return err
-		}
+func (s *sqliteBatch) write(ctx context.Context, tx *sql.Tx, b *batch) error {
+	insert := insertMessages
+	if b.optimistic {
+		insert = insertStoredMessages
 	}
-	if n := len(b.evs); n > 0 {
-		args := make([]any, 0, 7*n)
-		for _, e := range b.evs {
-			args = append(args, e.AccountID, e.AccountSeq, e.ConversationID, e.ConversationSeq, string(e.Kind), messageID(e), e.At)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO events (account_id, account_seq, conversation_id, conversation_seq, kind, message_id, created_at) VALUES "+
-			tuples(n, 7), args...); err != nil {
-			return err
-		}
+	ids := make(map[messageAt]int64, len(b.msgs))
+	if err := s.query(ctx, tx, insert, len(b.msgs), false, func(args []any, i int) []any {
+		r := messageRowOf(b.msgs[i])
+		return append(args, r.AccountID, r.ConversationID, r.Seq, r.Channel, r.AuthorRole, r.AuthorID, r.AuthorName, r.Text,
+			r.ClientMessageID, r.ExternalID, r.IdentityID, r.DeliveryState, r.DeliveryError, r.NoteKind, r.Note, r.CreatedAt,
+			r.Choices, r.ChoiceForm, r.ChoiceID, r.Template, r.Attachments, r.Location)
+	}, func(rows *sql.Rows, err error) error { return scanMessageIDs(ids, rows, err) }); err != nil {
+		return err
 	}
-	if n := len(b.touched); n > 0 {
-		args := make([]any, 0, 8*n)
-		for _, id := range sortedIDs(b.touched) {
-			c := b.convs[id]
-			args = append(args, c.ID, c.Status, c.LastChannel, c.LastSeq, c.ActivitySeq, c.LastMessageAt, c.UpdatedAt, c.AssigneeID)
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE conversations SET status = u.column2, last_channel = u.column3, last_seq = u.column4, "+
-			"activity_seq = u.column5, last_message_at = u.column6, updated_at = u.column7, assignee_id = u.column8 FROM (VALUES "+tuples(n, 8)+") AS u "+
-			"WHERE conversations.id = u.column1", args...); err != nil {
-			return err
-		}
+	if err := setMessageIDs(b, ids); err != nil {
+		return err
+	}
+	if err := s.query(ctx, tx, insertEvents, len(b.evs), false, func(args []any, i int) []any {
+		e := b.evs[i]
+		return append(args, e.AccountID, e.AccountSeq, e.ConversationID, e.ConversationSeq, string(e.Kind), messageID(e), e.At)
+	}, nil); err != nil {
+		return err
+	}
+	touched := sortedIDs(b.touched)
+	if err := s.query(ctx, tx, updateConversations, len(touched), false, func(args []any, i int) []any {
+		c := b.convs[touched[i]]
+		return append(args, c.ID, c.Status, c.LastChannel, c.LastSeq, c.ActivitySeq, c.LastMessageAt, c.UpdatedAt, c.AssigneeID)
+	}, nil); err != nil {
+		return err
 	}
 	if len(b.evs) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 2*len(b.seqs))
-	for _, id := range sortedIDs(b.seqs) {
-		args = append(args, id, b.seqs[id])
-	}
-	_, err := tx.ExecContext(ctx, "UPDATE accounts SET event_seq = u.column2 FROM (VALUES "+tuples(len(b.seqs), 2)+") AS u WHERE accounts.id = u.column1", args...)
-	return err
+	accts := sortedIDs(b.seqs)
+	return s.query(ctx, tx, updateAccounts, len(accts), false, func(args []any, i int) []any {
+		return append(args, accts[i], b.seqs[accts[i]])
+	}, nil)
 }
 
-// setMessageIDs gives the batch's messages the ids the insert returned as
-// (conversation, position, id) rows.
-func setMessageIDs(b *batch, rows *sql.Rows, err error) error {
-	type at struct{ conv, seq int64 }
-	ids := make(map[at]int64, len(b.msgs))
+// messageAt is a message's place: its conversation and position there.
+type messageAt struct{ conv, seq int64 }
+
+// scanMessageIDs reads the (conversation, position, id) rows an insert
+// returns into ids.
+func scanMessageIDs(ids map[messageAt]int64, rows *sql.Rows, err error) error {
 	_, err = collect(rows, err, func(rows *sql.Rows) (struct{}, error) {
-		var p at
+		var p messageAt
 		var id int64
 		err := rows.Scan(&p.conv, &p.seq, &id)
 		ids[p] = id
 		return struct{}{}, err
 	})
-	if err != nil {
-		return err
-	}
+	return err
+}
+
+// setMessageIDs gives the batch's messages the ids the insert returned.
+func setMessageIDs(b *batch, ids map[messageAt]int64) error {
 	for _, m := range b.msgs {
-		if m.ID = ids[at{m.ConversationID, m.Seq}]; m.ID != 0 {
+		if m.ID = ids[messageAt{m.ConversationID, m.Seq}]; m.ID != 0 {
 			continue
 		}
 		if b.optimistic {

@@ -5,6 +5,27 @@ import (
 	"database/sql"
 )
 
+// Queued is how many writes wait for the appender's next batch.
+func Queued(a *Appender) int { return len(a.reqs) }
+
+// Checkpoint runs one of SQLite's checkpoint passes and returns the log's
+// length; a pass finding it past limit pages has the appender copy the
+// rest between two batches.
+func Checkpoint(ctx context.Context, db *DB, limit int) (pages int, err error) {
+	db.checkpoints.limit = limit
+	return db.checkpoints.pass(ctx)
+}
+
+// LogLong reports that a pass found the log long and the appender has not
+// copied the rest yet.
+func LogLong(db *DB) bool { return db.checkpoints.long.Load() }
+
+// AutoCheckpoint is the log length at which a commit checkpoints, on the
+// connection that commits (0: never).
+func AutoCheckpoint(ctx context.Context, db *DB) (pages int, err error) {
+	return pages, db.gorm.WithContext(ctx).Raw("PRAGMA wal_autocheckpoint").Scan(&pages).Error
+}
+
 // RawSecrets reads an integration's secret columns as stored, for tests
 // that check what a copy of the database would show.
 func RawSecrets(ctx context.Context, db *DB, id int64) (accessToken, appSecret, previousAppSecret, keyID string, err error) {

@@ -17,7 +17,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	"github.com/libtnb/sqlite"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
@@ -32,9 +32,13 @@ type Config struct {
 	// URL is a postgres:// URL; empty selects SQLite at SQLitePath.
 	URL        string
 	SQLitePath string
-	// MaxConns bounds PostgreSQL connections (SQLite always uses one).
+	// MaxConns bounds PostgreSQL connections (SQLite uses one, and one
+	// more for checkpoints).
 	MaxConns int
-	Logger   *slog.Logger
+	// CheckpointEvery is how often SQLite's log is copied into its file
+	// (checkpoint.go): 0 is every 250 ms, negative only when a test asks.
+	CheckpointEvery time.Duration
+	Logger          *slog.Logger
 	// Now is the clock; UTC is stored.
 	Now func() time.Time
 	// Secrets seals integration credentials; nil keeps them in clear (a
@@ -56,6 +60,8 @@ type DB struct {
 	// instance tells this process's notifications from other instances'
 	// when its own listener hears them back.
 	instance string
+	// checkpoints copies SQLite's log into its file, off the write path.
+	checkpoints *checkpointer
 }
 
 //go:embed migrations
@@ -88,9 +94,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		// One connection once migrated: SQLite has one writer anyway, and
-		// the write path batches. WAL lets tools read the file meanwhile.
+		// the write path batches. WAL lets tools read the file meanwhile;
+		// the log is checkpointed by a connection of its own (checkpoint.go).
 		dsn := "file:" + filepath.ToSlash(cfg.SQLitePath) + "?" + url.Values{
-			"_pragma":      {"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"},
+			"_pragma": {"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)",
+				"wal_autocheckpoint(0)"},
 			"_txlock":      {"immediate"},
 			"_time_format": {"sqlite"},
 		}.Encode()
@@ -125,7 +133,18 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return db, nil
 	}
 	sqlDB.SetMaxOpenConns(1)
-	db.hot = sqliteBatch{}
+	if db.hot, err = prepareSQLite(ctx, sqlDB); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	every := cfg.CheckpointEvery
+	if every == 0 {
+		every = checkpointEvery
+	}
+	if db.checkpoints, err = startCheckpoints(ctx, filepath.ToSlash(cfg.SQLitePath), every, db.log); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -180,7 +199,27 @@ func (db *DB) Close() error {
 	if err != nil {
 		return err
 	}
-	return sqlDB.Close()
+	var stopped error
+	if db.checkpoints != nil {
+		stopped = db.checkpoints.close()
+	}
+	return errors.Join(stopped, db.hot.close(), sqlDB.Close())
+}
+
+// settleLog runs between two of the appender's transactions. On SQLite,
+// once its log has grown long, the committing connection copies what the
+// checkpoints have left, so that its next write starts the log over.
+func (db *DB) settleLog(ctx context.Context) {
+	if db.checkpoints == nil {
+		return
+	}
+	sqlDB, err := db.gorm.DB()
+	if err == nil {
+		err = db.checkpoints.catchUp(ctx, sqlDB)
+	}
+	if err != nil {
+		db.log.Warn("sqlite checkpoint failed", "err", err)
+	}
 }
 
 // notFound turns gorm's "no row" into the domain's NOT_FOUND.

@@ -91,7 +91,7 @@ func (f *fixture) instance(t *testing.T, cfg store.Config) (*store.DB, *store.Ap
 		f.mu.Unlock()
 	}, func(context.Context, *sql.Tx, []*conversation.Message, []context.Context) error {
 		return nil // no deliveries in these tests
-	}, slog.New(slog.DiscardHandler), 64)
+	}, slog.New(slog.DiscardHandler), 256)
 	a.Committed = func(writes int) {
 		f.mu.Lock()
 		f.batches = append(f.batches, writes)
@@ -336,5 +336,43 @@ func TestConcurrentMigrations(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// SQLite's commits never checkpoint its log; a connection of its own does,
+// after which the next write starts the log over. When a pass finds the log
+// long, the appender copies the rest after its next batch.
+func TestSQLiteCheckpoints(t *testing.T) {
+	ctx := t.Context()
+	f := open(t, store.Config{SQLitePath: filepath.Join(t.TempDir(), "db.sqlite"), CheckpointEvery: -1})
+	if pages, err := store.AutoCheckpoint(ctx, f.db); err != nil || pages != 0 {
+		t.Fatalf("commits checkpoint every %d pages (%v), want never", pages, err)
+	}
+	c := f.startConversation(t)
+	writes := func(round string) {
+		for i := range 20 {
+			f.write(t, message(c, fmt.Sprint(round, i)))
+		}
+	}
+	const unbounded = 1 << 30
+	writes("a")
+	grown, err := store.Checkpoint(ctx, f.db, unbounded)
+	if err != nil || grown < 20 || store.LogLong(f.db) {
+		t.Fatalf("20 commits left %d pages in the log (long %v, %v)", grown, store.LogLong(f.db), err)
+	}
+	f.write(t, message(c, "after"))
+	if pages, err := store.Checkpoint(ctx, f.db, unbounded); err != nil || pages >= grown {
+		t.Fatalf("a write after a checkpoint left %d pages in the log, of %d (%v): it did not start over", pages, grown, err)
+	}
+	writes("b")
+	if _, err := store.Checkpoint(ctx, f.db, 1); err != nil || !store.LogLong(f.db) {
+		t.Fatalf("a pass did not find a log of more than one page long (%v)", err)
+	}
+	// The appender copies after it has answered its batch, and before
+	// it takes the next.
+	f.write(t, message(c, "c"))
+	f.write(t, message(c, "d"))
+	if store.LogLong(f.db) {
+		t.Fatal("the appender did not copy a long log after its batch")
 	}
 }

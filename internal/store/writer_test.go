@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -978,6 +979,90 @@ func TestWriterResendAfterCommit(t *testing.T) {
 		}
 		if got := where(f.eventsAfter(t, head)); !slices.Equal(got, want) {
 			t.Errorf("events %v, want %v", got, want)
+		}
+		f.checkFeeds(t)
+	})
+}
+
+// R18, R21: batches of every size store every row. A batch's rows are
+// written by as many statements as the database needs (on SQLite, one per
+// prepared size that the row count is made of), and this runs batches on
+// both sides of those sizes: each Post is a message, an event and a
+// conversation. Each batch also resends the previous one's first message,
+// which makes it read the stored messages for all its own.
+func TestWriterBatchSizes(t *testing.T) {
+	eachStore(t, func(t *testing.T, cfg store.Config) {
+		f := open(t, cfg)
+		it := f.integration(t, whatsApp)
+		c := f.write(t, f.social(it, "306900000001", "wamid.in")).Conversation
+		gate := f.outbound(t, c, f.identity(t, whatsApp, "306900000001"), conversation.DeliveryQueued)
+		var convs []*conversation.Conversation
+		var resend *conversation.Written
+		for _, n := range []int{1, 2, 3, 64, 65, 130} {
+			for len(convs) < n {
+				convs = append(convs, f.startConversation(t))
+			}
+			// The gate holds a batch in flight until the n writes are
+			// queued, and the next batch takes them all.
+			entered, release := make(chan struct{}), make(chan struct{})
+			var gated sync.WaitGroup
+			gated.Go(func() {
+				_, err := f.appender.Write(context.Background(), deliveryOf(f.acct.ID, conversation.DeliveryUpdate{MessageID: gate.ID,
+					Apply: func(*conversation.Message, []conversation.DeliveryReport) bool {
+						close(entered)
+						<-release
+						return false
+					}}))
+				if err != nil {
+					t.Error(err)
+				}
+			})
+			<-entered
+			written := make([]*conversation.Written, n)
+			var wg sync.WaitGroup
+			for i, c := range convs[:n] {
+				id := fmt.Sprint(n, "/", i)
+				if i == n-1 && resend != nil {
+					id, c = resend.Message.ClientMessageID, convs[0]
+				}
+				wg.Go(func() {
+					var err error
+					if written[i], err = f.appender.Write(context.Background(), message(c, id)); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			for store.Queued(f.appender) < n {
+				runtime.Gosched()
+			}
+			f.mu.Lock()
+			before := len(f.batches)
+			f.mu.Unlock()
+			close(release)
+			wg.Wait()
+			gated.Wait()
+			f.mu.Lock()
+			batches := slices.Clone(f.batches[before:])
+			f.mu.Unlock()
+			if !slices.Equal(batches, []int{1, n}) {
+				t.Fatalf("%d writes committed in batches %v, want [1 %d]", n, batches, n)
+			}
+			for i, w := range written {
+				if w == nil {
+					t.Fatalf("write %d of %d has no result", i, n)
+				}
+				stored := f.message(t, w.Message.ID)
+				if stored.Text != w.Message.Text || stored.ConversationID != w.Message.ConversationID {
+					t.Errorf("write %d of %d: stored %q in %d, wrote %q in %d", i, n, stored.Text, stored.ConversationID, w.Message.Text, w.Message.ConversationID)
+				}
+				if got := f.conversation(t, w.Message.ConversationID).LastSeq; got < w.Message.Seq {
+					t.Errorf("write %d of %d: conversation at position %d, behind its message's %d", i, n, got, w.Message.Seq)
+				}
+			}
+			if resend != nil && (!written[n-1].Duplicate || written[n-1].Message.ID != resend.Message.ID) {
+				t.Errorf("batch of %d: the resent message was stored again (%d, first %d)", n, written[n-1].Message.ID, resend.Message.ID)
+			}
+			resend = written[0]
 		}
 		f.checkFeeds(t)
 	})
