@@ -131,6 +131,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		CaughtUp:     func(n int) { m.SubscriptionLag.Observe(float64(n)) },
 	}), db.AnnounceSettings, db.AnnouncePresence)
 	m.WatchPool(db.Pool())
+	if _, ok := db.LogPages(); ok {
+		m.WatchSQLiteLog(func() float64 {
+			pages, _ := db.LogPages()
+			return float64(pages)
+		})
+	}
 	m.WatchQueues(func(ctx context.Context) ([]metrics.Waiting, error) {
 		ws, err := db.Waiting(ctx)
 		out := make([]metrics.Waiting, len(ws))

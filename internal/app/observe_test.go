@@ -210,7 +210,7 @@ func TestReplyObserved(t *testing.T) {
 // R38, R17: a reply held because Meta refused the integration's token is
 // what the operator's gauges show: the integration FAILING (by id), the
 // reply waiting in the queue with its age, counted held; and, on
-// PostgreSQL, the NOTIFY listener connected.
+// PostgreSQL, the NOTIFY listener connected, on SQLite its log's length.
 func TestHeldReplyObserved(t *testing.T) {
 	bothStores(t, func(t *testing.T, kind storeKind) {
 		s := newSocialSetup(t, kind)
@@ -246,6 +246,10 @@ func TestHeldReplyObserved(t *testing.T) {
 		}
 		if want := map[storeKind]float64{postgres: 1, sqlite: -1}[kind]; m.value("linkline_listener_connected") != want {
 			t.Errorf("listener connected: %v, want %v", m.value("linkline_listener_connected"), want)
+		}
+		// SQLite's log, whose length no test can foretell, is there.
+		if pages := m.value("linkline_sqlite_log_pages"); (kind == sqlite) != (pages >= 0) {
+			t.Errorf("sqlite log pages on %s: %v", kind, pages)
 		}
 	})
 }

@@ -151,6 +151,14 @@ func (m *Metrics) WatchListener(connected func() bool) {
 	}))
 }
 
+// WatchSQLiteLog reports the length of SQLite's write-ahead log, in pages,
+// at the last checkpoint pass.
+func (m *Metrics) WatchSQLiteLog(pages func() float64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "linkline_sqlite_log_pages", Help: "Pages in SQLite's write-ahead log at the last checkpoint pass: low while checkpoints keep up; a log that only grows means they fail (see the WARN logs).",
+	}, pages))
+}
+
 // Waiting is the unfinished jobs of one kind in one queue.
 type Waiting struct {
 	Queue, Kind string

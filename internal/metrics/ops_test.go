@@ -24,6 +24,7 @@ func exposed(t *testing.T) map[string]bool {
 		return []Integrations{{Channel: "WHATSAPP", Status: "FAILING", Count: 1, Failing: []int64{1}}}, nil
 	}, slog.New(slog.DiscardHandler))
 	m.WatchListener(func() bool { return true })
+	m.WatchSQLiteLog(func() float64 { return 0 })
 	names := map[string]bool{}
 	fams, err := m.Registry.Gather()
 	if err != nil {

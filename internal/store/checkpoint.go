@@ -34,6 +34,8 @@ type checkpointer struct {
 	// limit is walPages; long is set by a pass that found the log longer.
 	limit int
 	long  atomic.Bool
+	// pages is the log's length at the last pass.
+	pages atomic.Int64
 }
 
 // startCheckpoints opens a connection to the database at path and
@@ -88,6 +90,9 @@ func (c *checkpointer) run(interval time.Duration) {
 // pass copies the log into the database file and returns its length.
 func (c *checkpointer) pass(ctx context.Context) (pages int, err error) {
 	pages, _, err = walCheckpoint(ctx, c.db)
+	if err == nil {
+		c.pages.Store(int64(pages))
+	}
 	c.long.Store(err == nil && pages > c.limit)
 	return pages, err
 }

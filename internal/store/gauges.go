@@ -16,6 +16,15 @@ func (db *DB) Pool() *sql.DB {
 	return sqlDB
 }
 
+// LogPages is the length of SQLite's write-ahead log at the last checkpoint
+// pass; false on PostgreSQL. It stays low while the checkpoints keep up.
+func (db *DB) LogPages() (int64, bool) {
+	if db.checkpoints == nil {
+		return 0, false
+	}
+	return db.checkpoints.pages.Load(), true
+}
+
 // Waiting is the unfinished jobs of one kind in one queue.
 type Waiting struct {
 	Queue, Kind string
