@@ -610,6 +610,30 @@ func deliveryOf(accountID int64, d conversation.DeliveryUpdate) conversation.Del
 // platform id, by identity and watermark), hands each to Apply and stores
 // and announces what Apply changed; a report that overtook its send is
 // kept and handed over once, when the send is recorded.
+// hold keeps one of the appender's batches in flight, its update of message
+// id waiting, until release is called; release returns once that batch has
+// committed. The writes queued meanwhile make the next batch.
+func (f *fixture) hold(t *testing.T, id int64) (release func()) {
+	entered, released := make(chan struct{}), make(chan struct{})
+	var held sync.WaitGroup
+	held.Go(func() {
+		_, err := f.appender.Write(context.Background(), deliveryOf(f.acct.ID, conversation.DeliveryUpdate{MessageID: id,
+			Apply: func(*conversation.Message, []conversation.DeliveryReport) bool {
+				close(entered)
+				<-released
+				return false
+			}}))
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	<-entered
+	return func() {
+		close(released)
+		held.Wait()
+	}
+}
+
 func TestWriterDelivery(t *testing.T) {
 	eachStore(t, func(t *testing.T, cfg store.Config) {
 		f := open(t, cfg)
@@ -721,20 +745,7 @@ func TestWriterDeliveryInOneBatch(t *testing.T) {
 				t.Fatal("the two updates never shared a batch")
 			}
 			m := f.outbound(t, c, id, conversation.DeliveryQueued)
-			entered, release := make(chan struct{}), make(chan struct{})
-			var gated sync.WaitGroup
-			gated.Go(func() {
-				_, err := f.appender.Write(context.Background(), deliveryOf(f.acct.ID, conversation.DeliveryUpdate{MessageID: gate.ID,
-					Apply: func(*conversation.Message, []conversation.DeliveryReport) bool {
-						close(entered)
-						<-release
-						return false
-					}}))
-				if err != nil {
-					t.Error(err)
-				}
-			})
-			<-entered
+			release := f.hold(t, gate.ID)
 			var mu sync.Mutex
 			var saw []conversation.DeliveryState
 			// Each update moves the message one state on from where it
@@ -762,9 +773,8 @@ func TestWriterDeliveryInOneBatch(t *testing.T) {
 				})
 			}
 			started.Wait()
-			close(release)
+			release()
 			done.Wait()
-			gated.Wait()
 			f.mu.Lock()
 			batches := slices.Clone(f.batches[before:])
 			f.mu.Unlock()
@@ -1004,20 +1014,7 @@ func TestWriterBatchSizes(t *testing.T) {
 			}
 			// The gate holds a batch in flight until the n writes are
 			// queued, and the next batch takes them all.
-			entered, release := make(chan struct{}), make(chan struct{})
-			var gated sync.WaitGroup
-			gated.Go(func() {
-				_, err := f.appender.Write(context.Background(), deliveryOf(f.acct.ID, conversation.DeliveryUpdate{MessageID: gate.ID,
-					Apply: func(*conversation.Message, []conversation.DeliveryReport) bool {
-						close(entered)
-						<-release
-						return false
-					}}))
-				if err != nil {
-					t.Error(err)
-				}
-			})
-			<-entered
+			release := f.hold(t, gate.ID)
 			written := make([]*conversation.Written, n)
 			var wg sync.WaitGroup
 			for i, c := range convs[:n] {
@@ -1038,9 +1035,8 @@ func TestWriterBatchSizes(t *testing.T) {
 			f.mu.Lock()
 			before := len(f.batches)
 			f.mu.Unlock()
-			close(release)
+			release()
 			wg.Wait()
-			gated.Wait()
 			f.mu.Lock()
 			batches := slices.Clone(f.batches[before:])
 			f.mu.Unlock()
