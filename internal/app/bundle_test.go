@@ -15,7 +15,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -74,6 +76,8 @@ type testBundle struct {
 	agent     string
 	// out is where the service prints its startup banner; nil discards it.
 	out io.Writer
+	// holds keeps chosen requests from reaching the service for a while.
+	holds holds
 }
 
 // setup starts the service on kind; configure may change its config first.
@@ -121,7 +125,7 @@ func (b *testBundle) serve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(a.Handler())
+	srv := httptest.NewUnstartedServer(b.holds.wrap(a.Handler()))
 	srv.Config.BaseContext = func(_ net.Listener) context.Context { return a.BaseContext() }
 	srv.Start()
 	b.app, b.srv, b.url = a, srv, srv.URL+"/graphql"
@@ -130,6 +134,72 @@ func (b *testBundle) serve(t *testing.T) {
 	// for it keeps that extra menu out of the tests' streams.
 	if a.listener != nil {
 		waitFor(t, "the notification listener", a.listener.Connected)
+	}
+}
+
+// holds keeps chosen requests from reaching the service until released:
+// what a slow network does to one request among others.
+type holds struct {
+	mu    sync.Mutex
+	rules []*hold
+}
+
+// hold is one request to keep: the next whose body contains match.
+type hold struct {
+	match string
+	// held is closed once the request arrived and waits for release.
+	held, release chan struct{}
+}
+
+// next holds the next request whose body contains match.
+func (h *holds) next(match string) *hold {
+	r := &hold{match: match, held: make(chan struct{}), release: make(chan struct{})}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.rules = append(h.rules, r)
+	return r
+}
+
+func (h *holds) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		waiting := len(h.rules) > 0
+		h.mu.Unlock()
+		if waiting && r.Body != nil {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			h.mu.Lock()
+			i := slices.IndexFunc(h.rules, func(rule *hold) bool { return bytes.Contains(body, []byte(rule.match)) })
+			var rule *hold
+			if i >= 0 {
+				rule = h.rules[i]
+				h.rules = slices.Delete(h.rules, i, i+1)
+			}
+			h.mu.Unlock()
+			if rule != nil {
+				close(rule.held)
+				select {
+				case <-rule.release:
+				case <-r.Context().Done():
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// waitHeld waits for the request h keeps to arrive.
+func (h *hold) waitHeld(t *testing.T) {
+	t.Helper()
+	select {
+	case <-h.held:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no request with %q arrived", h.match)
 	}
 }
 

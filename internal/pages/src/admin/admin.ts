@@ -8,6 +8,7 @@ import { h } from "../shared/dom";
 import { Notice } from "../shared/notice";
 import type { TokenStore } from "../workspace/workspace";
 import * as op from "./operations";
+import { Saves } from "./saves";
 import type { Strings } from "./strings";
 import { Team } from "./team";
 import { Setup } from "./widgets";
@@ -28,6 +29,7 @@ export class Admin {
   private readonly connectStatus: HTMLParagraphElement;
   private readonly team: Team;
   private readonly setup: Setup;
+  private readonly saves = new Saves();
   private readonly account: HTMLElement;
 
   constructor(
@@ -56,7 +58,7 @@ export class Admin {
     this.connectStatus = h("p", { class: "status", role: "status" });
     this.connectForm = this.connectSandboxForm();
     this.team = new Team(this.api, this.notice, t.team, () => this.signOut());
-    this.setup = new Setup(this.api, this.notice, t.setup, () => this.load());
+    this.setup = new Setup(this.api, this.notice, t.setup, () => this.load(), this.saves);
     this.account = h("div", {});
     this.settings = h(
       "div",
@@ -140,8 +142,11 @@ export class Admin {
     const box = h("input", { type: "checkbox", id: "admin-read-marks", name: "readMarks", checked: on, "aria-describedby": "admin-read-marks-hint" });
     const status = h("p", { class: "status", role: "status" });
     const save = async (): Promise<void> => {
+      const latest = this.saves.begin("form.read-marks");
+      status.textContent = "";
       await this.api.request(op.setReadMarks, { on: box.checked });
       await this.load();
+      if (!latest()) return;
       const form = this.receipts.querySelector("form")!;
       form.querySelector(".status")!.textContent = this.t.saved;
       form.querySelector("button")!.focus();
@@ -181,12 +186,14 @@ export class Admin {
     const fallbackID = `widget-${w.id}-unread`;
     const fallback = h("input", { type: "number", id: fallbackID, name: "unreadFallbackMinutes", min: "0", max: "1440", value: String(w.unreadFallbackMinutes) });
     const save = async (): Promise<void> => {
+      const latest = this.saves.begin(`form.widget[data-widget="${w.id}"]`);
       status.textContent = "";
       const channels = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
       await this.api.request<op.SetWidgetChannels>(op.setWidgetChannels, { id: w.id, channels });
       const minutes = Number(fallback.value || "0");
       if (minutes !== w.unreadFallbackMinutes) await this.api.request(op.setWidgetUnreadFallback, { id: w.id, minutes });
       await this.load();
+      if (!latest()) return;
       // The reload drew the form anew: the focus goes back to its Save button.
       const form = this.widgets.querySelector(`form[data-widget="${w.id}"]`)!;
       form.querySelector(".status")!.textContent = this.t.saved;

@@ -9,6 +9,7 @@ import type { Api } from "../shared/api";
 import { h } from "../shared/dom";
 import type { Notice } from "../shared/notice";
 import * as op from "./operations";
+import type { Saves } from "./saves";
 import type { Strings } from "./strings";
 
 export class Setup {
@@ -18,6 +19,7 @@ export class Setup {
     private readonly t: Strings["setup"],
     /** Reads the page's settings again. */
     private readonly reload: () => Promise<void>,
+    private readonly saves: Saves,
   ) {}
 
   /** R1, R29: the account's switches. */
@@ -27,11 +29,12 @@ export class Setup {
     const workspace = h("input", { type: "checkbox", id: "account-workspace", checked: a.agentWorkspace });
     const cap = h("input", { type: "number", id: "account-cap", min: "0", max: "100", value: String(a.autoAssignCap), "aria-describedby": "account-cap-hint" });
     const save = async (): Promise<void> => {
+      const latest = this.saves.begin("form.account");
       status.textContent = "";
       if (workspace.checked !== a.agentWorkspace) await this.api.request(op.setAgentWorkspace, { on: workspace.checked });
       if (Number(cap.value) !== a.autoAssignCap) await this.api.request(op.setAutoAssignment, { cap: Number(cap.value) });
       await this.reload();
-      focusSaved("form.account", t.saved);
+      if (latest()) focusSaved("form.account", t.saved);
     };
     return h(
       "form",
@@ -70,7 +73,9 @@ export class Setup {
       remove.dataset.confirm = "1";
       remove.textContent = t.confirmDelete(w.name);
     });
+    const form = `form.widget-setup[data-widget="${w.id}"]`;
     const save = async (): Promise<void> => {
+      const latest = this.saves.begin(form);
       status.textContent = "";
       if (name.value.trim() !== w.name) await this.api.request(op.renameWidget, { id: w.id, name: name.value.trim() });
       const list = any.checked ? [] : lines(origins.value);
@@ -79,7 +84,7 @@ export class Setup {
       }
       if (language.value !== w.language) await this.api.request(op.setWidgetLanguage, { id: w.id, language: language.value });
       await this.reload();
-      focusSaved(`form.widget-setup[data-widget="${w.id}"]`, t.saved);
+      if (latest()) focusSaved(form, t.saved);
     };
     return h(
       "form",
