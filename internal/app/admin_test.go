@@ -17,6 +17,24 @@ func (b *testBundle) openAdmin(t *testing.T, token string) *page {
 	return a
 }
 
+// accountSwitches is what the API says of the account's switches and of
+// what linking still needs.
+type accountSwitches struct {
+	Viewer struct {
+		Account struct {
+			AgentWorkspace bool `json:"agentWorkspace"`
+			AutoAssignCap  int  `json:"autoAssignCap"`
+		} `json:"account"`
+	} `json:"viewer"`
+	Prerequisites []string `json:"linkingPrerequisites"`
+}
+
+func (b *testBundle) accountSwitches(t *testing.T) (acct accountSwitches) {
+	t.Helper()
+	b.post(t, b.admin, `{ viewer { account { agentWorkspace autoAssignCap } } linkingPrerequisites }`, nil).decode(t, &acct)
+	return acct
+}
+
 // channelBox is, in CSS, the admin page's checkbox of channel for the
 // bundle's widget.
 func channelBox(channel string) string {
@@ -213,16 +231,7 @@ func TestAdminConfirmsTheLatestSave(t *testing.T) {
 	}
 	close(capping.release)
 	a.waitText("form.account .status", "Saved")
-	var acct struct {
-		Viewer struct {
-			Account struct {
-				AgentWorkspace bool `json:"agentWorkspace"`
-				AutoAssignCap  int  `json:"autoAssignCap"`
-			} `json:"account"`
-		} `json:"viewer"`
-	}
-	b.post(t, b.admin, `{ viewer { account { agentWorkspace autoAssignCap } } }`, nil).decode(t, &acct)
-	if acct.Viewer.Account.AgentWorkspace || acct.Viewer.Account.AutoAssignCap != 3 {
+	if acct := b.accountSwitches(t); acct.Viewer.Account.AgentWorkspace || acct.Viewer.Account.AutoAssignCap != 3 {
 		t.Fatalf("after both saves the account is %+v", acct)
 	}
 }
@@ -250,17 +259,7 @@ func TestAdminWidgetSetupInBrowser(t *testing.T) {
 		a.do("set a cap", chromedp.SetValue(a.find("#account-cap", ""), "3"))
 		a.click("form.account button", "Save")
 		a.waitText("form.account .status", "Saved")
-		var acct struct {
-			Viewer struct {
-				Account struct {
-					AgentWorkspace bool `json:"agentWorkspace"`
-					AutoAssignCap  int  `json:"autoAssignCap"`
-				} `json:"account"`
-			} `json:"viewer"`
-			Prerequisites []string `json:"linkingPrerequisites"`
-		}
-		b.post(t, b.admin, `{ viewer { account { agentWorkspace autoAssignCap } } linkingPrerequisites }`, nil).decode(t, &acct)
-		if !acct.Viewer.Account.AgentWorkspace || acct.Viewer.Account.AutoAssignCap != 3 || slices.Contains(acct.Prerequisites, "AGENT_WORKSPACE") {
+		if acct := b.accountSwitches(t); !acct.Viewer.Account.AgentWorkspace || acct.Viewer.Account.AutoAssignCap != 3 || slices.Contains(acct.Prerequisites, "AGENT_WORKSPACE") {
 			t.Fatalf("after the page's changes the account is %+v", acct)
 		}
 

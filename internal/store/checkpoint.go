@@ -75,6 +75,11 @@ func (c *checkpointer) run(interval time.Duration) {
 		// writes added during the last, and the sooner one finds
 		// nothing left, the sooner the log starts over.
 		for {
+			select {
+			case <-c.stop:
+				return
+			default:
+			}
 			pages, err := c.pass(context.Background())
 			if err != nil {
 				c.log.Warn("sqlite checkpoint failed", "err", err)
