@@ -27,10 +27,11 @@ const (
 )
 
 type checkpointer struct {
-	db   *sql.DB
-	log  *slog.Logger
-	stop chan struct{}
-	done chan struct{}
+	// db is the checkpoints' own connection, writer the committing one.
+	db, writer *sql.DB
+	log        *slog.Logger
+	stop       chan struct{}
+	done       chan struct{}
 	// limit is walPages; long is set by a pass that found the log longer.
 	limit int
 	long  atomic.Bool
@@ -38,10 +39,10 @@ type checkpointer struct {
 	pages atomic.Int64
 }
 
-// startCheckpoints opens a connection to the database at path and
-// checkpoints its log every interval until close; with a negative interval,
-// only when asked.
-func startCheckpoints(ctx context.Context, path string, interval time.Duration, log *slog.Logger) (*checkpointer, error) {
+// startCheckpoints opens a connection to the database at path, which
+// writer commits to, and checkpoints its log every interval until close;
+// with a negative interval, only when asked.
+func startCheckpoints(ctx context.Context, path string, writer *sql.DB, interval time.Duration, log *slog.Logger) (*checkpointer, error) {
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		return nil, fmt.Errorf("store: checkpoints: %w", err)
@@ -51,7 +52,7 @@ func startCheckpoints(ctx context.Context, path string, interval time.Duration, 
 		_ = db.Close()
 		return nil, fmt.Errorf("store: checkpoints: %w", err)
 	}
-	c := &checkpointer{db: db, log: log, stop: make(chan struct{}), done: make(chan struct{}), limit: walPages}
+	c := &checkpointer{db: db, writer: writer, log: log, stop: make(chan struct{}), done: make(chan struct{}), limit: walPages}
 	if interval < 0 {
 		close(c.done)
 		return c, nil
@@ -105,11 +106,11 @@ func (c *checkpointer) pass(ctx context.Context) (pages int, err error) {
 // catchUp runs on the committing connection, between two write
 // transactions: when the log has grown long, it copies what the passes
 // have not, unless a pass is running.
-func (c *checkpointer) catchUp(ctx context.Context, conn *sql.DB) error {
+func (c *checkpointer) catchUp(ctx context.Context) error {
 	if !c.long.Load() {
 		return nil
 	}
-	_, busy, err := walCheckpoint(ctx, conn)
+	_, busy, err := walCheckpoint(ctx, c.writer)
 	if err == nil && !busy {
 		c.long.Store(false)
 	}

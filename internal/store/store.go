@@ -141,7 +141,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if every == 0 {
 		every = checkpointEvery
 	}
-	if db.checkpoints, err = startCheckpoints(ctx, filepath.ToSlash(cfg.SQLitePath), every, db.log); err != nil {
+	if db.checkpoints, err = startCheckpoints(ctx, filepath.ToSlash(cfg.SQLitePath), sqlDB, every, db.log); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
 	}
@@ -213,11 +213,7 @@ func (db *DB) settleLog(ctx context.Context) {
 	if db.checkpoints == nil {
 		return
 	}
-	sqlDB, err := db.gorm.DB()
-	if err == nil {
-		err = db.checkpoints.catchUp(ctx, sqlDB)
-	}
-	if err != nil {
+	if err := db.checkpoints.catchUp(ctx); err != nil {
 		db.log.Warn("sqlite checkpoint failed", "err", err)
 	}
 }

@@ -606,10 +606,6 @@ func deliveryOf(accountID int64, d conversation.DeliveryUpdate) conversation.Del
 	return d
 }
 
-// R17, R18: a delivery update finds the messages it names (by id, by
-// platform id, by identity and watermark), hands each to Apply and stores
-// and announces what Apply changed; a report that overtook its send is
-// kept and handed over once, when the send is recorded.
 // hold keeps one of the appender's batches in flight, its update of message
 // id waiting, until release is called; release returns once that batch has
 // committed. The writes queued meanwhile make the next batch.
@@ -634,6 +630,10 @@ func (f *fixture) hold(t *testing.T, id int64) (release func()) {
 	}
 }
 
+// R17, R18: a delivery update finds the messages it names (by id, by
+// platform id, by identity and watermark), hands each to Apply and stores
+// and announces what Apply changed; a report that overtook its send is
+// kept and handed over once, when the send is recorded.
 func TestWriterDelivery(t *testing.T) {
 	eachStore(t, func(t *testing.T, cfg store.Config) {
 		f := open(t, cfg)
