@@ -273,7 +273,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) (*Ap
 		m.WebhookProcessing.WithLabelValues(string(ch)).Observe(d.Seconds())
 	}
 	river.AddWorker(workers, processor)
-	sender := delivery.NewWorker(deliveries, db, delivery.NewJobs(a.jobs), cfg.PairLimit)
+	deliveryJobs := delivery.NewJobs(a.jobs)
+	river.AddWorker(workers, deliveryJobs)
+	sender := delivery.NewWorker(deliveries, db, deliveryJobs, cfg.PairLimit)
 	sender.Resent = func(reason string) { m.DeliveryResends.WithLabelValues(reason).Inc() }
 	river.AddWorker(workers, sender)
 	// Replies held while Meta refused an integration's token go out once

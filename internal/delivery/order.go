@@ -32,8 +32,9 @@ const orderHorizon = 7 * time.Hour
 // Snoozes behind a reply ahead start short, since the reply ahead usually
 // goes out within a second, and grow up to maxWaitBehind: a reply ahead
 // that is backing off for an hour costs a few checks a minute, not one
-// a second. A wake-up cuts any wait short; the cap bounds the wait when one
-// is missed (the reply ahead finished while this job was deciding to wait).
+// a second. A wake-up cuts any wait short, even one that comes while this
+// job decides to wait (Jobs.Wake); the cap bounds the wait when a wake-up
+// is lost to a crash.
 const (
 	minWaitBehind = 250 * time.Millisecond
 	maxWaitBehind = 30 * time.Second
@@ -96,8 +97,10 @@ func snoozesOf(job *rivertype.JobRow) int {
 	return md.Snoozes
 }
 
-// Jobs is the River queue of delivery jobs.
+// Jobs is the River queue of delivery jobs. It also works the wakes that
+// found their job running (WakeArgs).
 type Jobs struct {
+	river.WorkerDefaults[WakeArgs]
 	client *river.Client[*sql.Tx]
 }
 
@@ -107,22 +110,59 @@ var _ Queue = Jobs{}
 func NewJobs(client *river.Client[*sql.Tx]) Jobs { return Jobs{client: client} }
 
 // Wake makes the waiting delivery job of a message available now. A job
-// that is running, or already finished, is left as it is.
+// that has finished is left as it is. A running job cannot be woken: River
+// leaves running jobs alone, and the run may have read the message before
+// the change the wake is for, and be about to snooze for minutes (a reply
+// held for a closed window, released as the job looked). So that wake is
+// kept as a job of its own, which looks again until the run has ended.
 func (j Jobs) Wake(ctx context.Context, messageID int64) error {
-	// The same SQL reads the job's arguments on PostgreSQL (jsonb) and
-	// SQLite (JSON text or JSONB).
-	res, err := j.client.JobList(ctx, river.NewJobListParams().
-		Kinds(Args{}.Kind()).
-		States(rivertype.JobStateAvailable, rivertype.JobStateScheduled).
-		Where("CAST(args ->> 'message_id' AS bigint) = @message_id", river.NamedArgs{"message_id": messageID}).
-		First(1))
-	if err != nil {
+	running, err := wake(ctx, j.client, messageID)
+	if err != nil || !running {
 		return err
 	}
-	for _, job := range res.Jobs {
-		if _, err := j.client.JobRetry(ctx, job.ID); err != nil {
-			return err
-		}
+	_, err = j.client.Insert(ctx, WakeArgs{MessageID: messageID}, nil)
+	return err
+}
+
+// wake makes the message's waiting delivery job available, and reports
+// whether its job was running instead.
+func wake(ctx context.Context, client *river.Client[*sql.Tx], messageID int64) (running bool, err error) {
+	// The same SQL reads the job's arguments on PostgreSQL (jsonb) and
+	// SQLite (JSON text or JSONB).
+	res, err := client.JobList(ctx, river.NewJobListParams().
+		Kinds(Args{}.Kind()).
+		States(rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRunning).
+		Where("CAST(args ->> 'message_id' AS bigint) = @message_id", river.NamedArgs{"message_id": messageID}).
+		First(1))
+	if err != nil || len(res.Jobs) == 0 {
+		return false, err
 	}
-	return nil
+	job := res.Jobs[0]
+	if job.State == rivertype.JobStateRunning {
+		return true, nil
+	}
+	_, err = client.JobRetry(ctx, job.ID)
+	return false, err
+}
+
+// WakeArgs is a wake that found its message's delivery job running.
+// Wakes are not unique: one inserted while another runs must not be
+// dropped, and a spare one only makes a job available that already is.
+type WakeArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind names the job in River.
+func (WakeArgs) Kind() string { return "wake_delivery" }
+
+// Work wakes the message's delivery job once its run has ended; until then
+// it snoozes, briefly at first, since a run that read the message before
+// its change ends within moments, then longer, up to the cap of a wait
+// behind a reply: a run that is sending may take up to the job timeout.
+func (j Jobs) Work(ctx context.Context, job *river.Job[WakeArgs]) error {
+	running, err := wake(ctx, j.client, job.Args.MessageID)
+	if err == nil && running {
+		return river.JobSnooze(waitBehind(snoozesOf(job.JobRow)))
+	}
+	return err
 }
