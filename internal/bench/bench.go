@@ -129,6 +129,7 @@ func machine() string {
 func measure(ctx context.Context, cfg config, t target, run int, out io.Writer) (runResult, error) {
 	fmt.Fprintf(out, "\nrun %d: %s\n", run, t.name)
 	b := &bench{cfg: cfg, target: t, out: out, probs: &problems{}}
+	var db *Database
 	if t.baseline {
 		srv, err := startServer(ctx, baselineLaunch())
 		if err != nil {
@@ -137,8 +138,8 @@ func measure(ctx context.Context, cfg config, t target, run int, out io.Writer) 
 		defer warnOnError(out, "baseline stop", srv.Stop)
 		b.servers = []*Server{srv}
 	} else {
-		db, err := prepareDatabase(ctx, cfg)
-		if err != nil {
+		var err error
+		if db, err = prepareDatabase(ctx, cfg); err != nil {
 			return runResult{}, err
 		}
 		defer warnOnError(out, "database cleanup", db.cleanup)
@@ -161,6 +162,12 @@ func measure(ctx context.Context, cfg config, t target, run int, out io.Writer) 
 	}
 	fmt.Fprintf(out, "server pid %s\n", strings.Join(pids, ", "))
 	defer b.closeSockets()
+	if !t.baseline {
+		var err error
+		if b.keys, err = b.widgetKeys(ctx, db); err != nil {
+			return runResult{}, err
+		}
+	}
 
 	idle, err := b.setup(ctx)
 	if err != nil {
@@ -196,6 +203,9 @@ type bench struct {
 	clients []*Client
 	probs   *problems
 
+	// keys are the widgets' keys, the demo account's first, that
+	// conversations start on, dealt round robin (-accounts).
+	keys []string
 	// convs are subscribed to on servers[i % len(servers)].
 	convs  []conversation
 	widget []*subscription
@@ -220,7 +230,7 @@ func (b *bench) setup(ctx context.Context) (idleCost, error) {
 			b.convs[i] = conversation{id: fmt.Sprintf("conversation-%d", i)}
 		}
 	} else {
-		convs, err := startConversations(ctx, b.clients[0], b.servers[0].widgetKey, b.cfg.subs, b.cfg.senders)
+		convs, err := startConversations(ctx, b.clients[0], b.keys, b.cfg.subs, b.cfg.senders)
 		if err != nil {
 			return idleCost{}, err
 		}
@@ -272,6 +282,24 @@ func (b *bench) setup(ctx context.Context) (idleCost, error) {
 	fmt.Fprintf(b.out, "opened %d widget subscriptions in %s (each acknowledged and registered); server RSS %.1f MiB before, %.1f MiB after: %.1f KiB and %.2f goroutines per subscription\n",
 		len(b.convs), round(time.Since(t)), float64(before)/1024, float64(after)/1024, cost.kib, cost.goroutines)
 	return cost, nil
+}
+
+// widgetKeys are the keys of the widgets conversations start on: the demo
+// account's, and one for each account made for -accounts.
+func (b *bench) widgetKeys(ctx context.Context, db *Database) ([]string, error) {
+	keys := []string{b.servers[0].widgetKey}
+	for i := 2; i <= b.cfg.accounts; i++ {
+		token, err := createAccount(ctx, db, fmt.Sprintf("Bench account %d", i))
+		if err != nil {
+			return nil, err
+		}
+		key, err := b.clients[0].createWidget(ctx, token, "Bench widget")
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, key)
+	}
+	return keys, nil
 }
 
 // share is how many of total items, dealt round robin over n, go to the

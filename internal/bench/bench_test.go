@@ -78,7 +78,7 @@ func TestFlagsDefaultToTheIssueTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.subs != 1000 || cfg.senders != 16 || cfg.messages != 20000 || cfg.runs != 3 || !cfg.baseline || cfg.agentFeed || cfg.instances != 1 {
+	if cfg.subs != 1000 || cfg.senders != 16 || cfg.messages != 20000 || cfg.runs != 3 || !cfg.baseline || cfg.agentFeed || cfg.instances != 1 || cfg.accounts != 1 {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	var names []string
@@ -107,6 +107,10 @@ func TestFlagsRefuseWhatCannotBeMeasuredFairly(t *testing.T) {
 		{[]string{"-database-url", "mysql://x"}, "must be a postgres:// URL"},
 		{[]string{"-senders", "0"}, "must be positive"},
 		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-accounts", "8"}, ""},
+		{[]string{"-accounts", "0"}, "-accounts must be positive"},
+		{[]string{"-accounts", "11", "-subs", "10"}, "at most -subs"},
+		{[]string{"-accounts", "2", "-agent-feed", "-baseline=false"}, "-agent-feed follows the demo account"},
 	} {
 		_, err := parseFlags(c.args, io.Discard)
 		switch {

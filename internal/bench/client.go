@@ -94,8 +94,9 @@ const StartMutation = `mutation($key: String!, $name: String) {
 }`
 
 // startConversations starts n conversations, each as a new end user with
-// its own session token, workers at a time.
-func startConversations(ctx context.Context, c *Client, widgetKey string, n, workers int) ([]conversation, error) {
+// its own session token, workers at a time, dealt round robin over the
+// widgets of keys.
+func startConversations(ctx context.Context, c *Client, keys []string, n, workers int) ([]conversation, error) {
 	convs := make([]conversation, n)
 	err := parallel(n, workers, func(i int) error {
 		var out struct {
@@ -104,7 +105,7 @@ func startConversations(ctx context.Context, c *Client, widgetKey string, n, wor
 				Conversation struct{ ID, EventCursor string }
 			}
 		}
-		if err := c.Do(ctx, "", StartMutation, map[string]any{"key": widgetKey, "name": fmt.Sprintf("Bench user %d", i)}, &out); err != nil {
+		if err := c.Do(ctx, "", StartMutation, map[string]any{"key": keys[i%len(keys)], "name": fmt.Sprintf("Bench user %d", i)}, &out); err != nil {
 			return fmt.Errorf("startConversation: %w", err)
 		}
 		s := out.StartConversation
@@ -112,6 +113,20 @@ func startConversations(ctx context.Context, c *Client, widgetKey string, n, wor
 		return nil
 	})
 	return convs, err
+}
+
+// createWidget makes a widget open to any origin as the admin of
+// adminToken, and returns its key.
+func (c *Client) createWidget(ctx context.Context, adminToken, name string) (string, error) {
+	var out struct {
+		CreateWidget struct{ Widget struct{ Key string } }
+	}
+	err := c.Do(ctx, adminToken, `mutation($name: String!) { createWidget(input: {name: $name, anyOrigin: true}) { widget { key } } }`,
+		map[string]any{"name": name}, &out)
+	if err != nil {
+		return "", fmt.Errorf("createWidget: %w", err)
+	}
+	return out.CreateWidget.Widget.Key, nil
 }
 
 // sendMutation asks for what a widget needs to confirm its message.

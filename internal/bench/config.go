@@ -28,6 +28,8 @@ type config struct {
 	agentFeed bool
 	baseline  bool
 	instances int
+	// accounts spreads the conversations over this many accounts.
+	accounts int
 	// limits keeps Linkline's per-client rate limits on, out of reach.
 	limits bool
 	// profileDir, when set, receives a CPU profile of each Linkline
@@ -69,6 +71,7 @@ Flags:
 	fs.IntVar(&c.runs, "runs", 3, "rounds; each runs every server once, and each server's median is reported")
 	fs.BoolVar(&c.baseline, "baseline", true, "also measure the in-memory baseline, alternating with Linkline, and print Linkline's ratios to it")
 	fs.IntVar(&c.instances, "instances", 1, "with -database-url and more than 1: also measure this many Linkline instances sharing the database, subscriptions and senders spread across them")
+	fs.IntVar(&c.accounts, "accounts", 1, "Linkline only: deal the conversations round robin over this many accounts, the demo account and others made with `accounts create`, each with a widget")
 	fs.BoolVar(&c.limits, "limits", false, "check Linkline's rate limits on starts and sends, at rates the bench never reaches, to measure what checking them costs (on PostgreSQL: a round trip per send)")
 	fs.StringVar(&c.profileDir, "cpu-profile", "", "with -duration: write a CPU profile of each Linkline server's send phase into this directory (go tool pprof reads them)")
 	fs.BoolVar(&c.agentFeed, "agent-feed", false, "Linkline only, with -baseline=false: also follow the account feed as an agent, which must receive every message")
@@ -95,6 +98,8 @@ func (c config) validate() error {
 	check(!c.agentFeed || !c.baseline, "-agent-feed needs -baseline=false: the baseline has no account feed, so the ratios would compare unequal work")
 	check(c.profileDir == "" || c.duration > 0, "-cpu-profile needs -duration: the profile covers the send phase, whose length it must know in advance")
 	check(c.instances > 0, "-instances must be positive")
+	check(c.accounts > 0 && c.accounts <= c.subs, "-accounts must be positive, and at most -subs")
+	check(!c.agentFeed || c.accounts == 1, "-agent-feed follows the demo account, which gets every message only with -accounts 1")
 	check(c.instances == 1 || c.dbURL != "", "-instances above 1 needs -database-url: instances share a PostgreSQL database")
 	check(c.freshDB || c.dbURL == "" || c.linklineStarts() == 1, "-fresh-db=false allows one Linkline start (-runs 1, -instances 1): each start needs an empty database")
 	return errors.Join(errs...)
@@ -127,12 +132,16 @@ func (c config) linklineStarts() int {
 	return n * c.runs
 }
 
-// workload says how much one run sends.
+// workload says how much one run sends, and to how many accounts.
 func (c config) workload() string {
+	w := fmt.Sprintf("messages=%d", c.messages)
 	if c.duration > 0 {
-		return "duration=" + c.duration.String()
+		w = "duration=" + c.duration.String()
 	}
-	return fmt.Sprintf("messages=%d", c.messages)
+	if c.accounts > 1 {
+		w += fmt.Sprintf(" accounts=%d", c.accounts)
+	}
+	return w
 }
 
 // raiseFileLimit makes sure need files can be open: it lifts the soft limit

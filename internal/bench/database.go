@@ -8,9 +8,13 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/linkline/linkline/internal/account"
 )
 
 // Database is where the server under test keeps its data. It must start
@@ -110,4 +114,32 @@ func execPostgres(ctx context.Context, url, sql string) error {
 	defer func() { _ = conn.Close(context.Background()) }()
 	_, err = conn.Exec(ctx, sql)
 	return err
+}
+
+// env is the environment of a Linkline process on db: the flags in args
+// choose the database, and empty variables keep the caller's environment
+// from choosing another.
+func (db *Database) env() []string {
+	return []string{"DATABASE_URL=", "SQLITE_PATH=", "SECRETS_KEY=" + db.secretsKey, "SECRETS_OLD_KEYS=", "SECRETS_UNENCRYPTED="}
+}
+
+// createAccount makes an account on db with the operator command, as an
+// operator would, and returns its admin's token.
+func createAccount(ctx context.Context, db *Database, name string) (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	args := append([]string{"accounts", "create", "-name", name, "-plan", string(account.PlanSuiteProfessional),
+		"-admin-name", "Bench admin", "-admin-email", "admin@bench.example"}, db.args...)
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Env = append(os.Environ(), db.env()...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("bench: accounts create: %w", err)
+	}
+	// The token is the last line of what the command prints.
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1]), nil
 }

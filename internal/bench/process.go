@@ -73,10 +73,7 @@ func linklineLaunch(cfg config, db *Database, seeds bool) launch {
 			"-rate-start-per-addr", rate, "-rate-start-per-session", rate,
 			"-max-sockets-per-addr", strconv.Itoa(cfg.subs + 100),
 		}, db.args...),
-		// The flags choose the database; empty variables keep the
-		// caller's environment from choosing another.
-		env: []string{"DEMO=true", "LOG_LEVEL=warn", "DATABASE_URL=", "SQLITE_PATH=",
-			"SECRETS_KEY=" + db.secretsKey, "SECRETS_OLD_KEYS=", "SECRETS_UNENCRYPTED="},
+		env:    append(db.env(), "DEMO=true", "LOG_LEVEL=warn"),
 		gauge:  "linkline_subscriptions_active",
 		tokens: seeds,
 		debug:  cfg.profileDir != "",

@@ -79,6 +79,9 @@ func printReport(out io.Writer, cfg config, targets []target, results [][]runRes
 		m := meds[i]
 		fmt.Fprintf(out, "bench: target=%s subs=%d senders=%d runs=%d msgs/s=%.0f frames/s=%.0f p50_ms=%.2f p99_ms=%.2f rss_per_sub_kib=%.1f goroutines_per_sub=%.2f protocol=%s",
 			t.name, cfg.subs, cfg.senders, cfg.runs, m.rate, m.delivered, m.p50, m.p99, m.kib, m.goroutines, cfg.protocol)
+		if cfg.accounts > 1 && !t.baseline {
+			fmt.Fprintf(out, " accounts=%d", cfg.accounts)
+		}
 		if base, ok := baselineOf(targets, meds); ok && !t.baseline {
 			fmt.Fprintf(out, " vs_baseline_msgs=%.2f vs_baseline_p99=%.2f vs_baseline_kib=%.2f vs_baseline_goroutines=%.2f",
 				ratio(m.rate, base.rate), ratio(m.p99, base.p99), ratio(m.kib, base.kib), ratio(m.goroutines, base.goroutines))

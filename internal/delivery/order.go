@@ -147,7 +147,7 @@ func wake(ctx context.Context, client *river.Client[*sql.Tx], messageID int64) (
 
 // WakeArgs is a wake that found its message's delivery job running.
 // Wakes are not unique: one inserted while another runs must not be
-// dropped, and a spare one only makes a job available that already is.
+// dropped, and a spare one at worst makes a waiting job look once more.
 type WakeArgs struct {
 	MessageID int64 `json:"message_id"`
 }
