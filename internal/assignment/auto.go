@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/linkline/linkline/internal/account"
@@ -59,6 +60,10 @@ type Auto struct {
 	log    *slog.Logger
 	// started holds conversations this instance opened, waiting for Run.
 	started chan *feed.Event
+	// passed counts the conversations that found started full since it
+	// last emptied: a burst is logged twice, as it begins and once the
+	// queue has caught up, not once per conversation.
+	passed atomic.Int64
 }
 
 // maxCap bounds the per-agent cap an admin sets.
@@ -108,7 +113,9 @@ func (a *Auto) Committed(evs []*feed.Event) {
 		select {
 		case a.started <- e:
 		default:
-			a.log.Warn("auto-assignment queue full; conversation left unassigned", "conversation", e.ConversationID)
+			if a.passed.Add(1) == 1 {
+				a.log.Warn("auto-assignment queue full: conversations started until it empties stay in the unassigned queue", "conversation", e.ConversationID)
+			}
 		}
 	}
 }
@@ -122,6 +129,11 @@ func (a *Auto) Run(ctx context.Context) {
 		case e := <-a.started:
 			if err := a.assign(ctx, e.AccountID, e.ConversationID); err != nil && ctx.Err() == nil {
 				a.log.Warn("auto-assignment failed", "conversation", e.ConversationID, "err", err)
+			}
+			if len(a.started) == 0 {
+				if n := a.passed.Swap(0); n > 0 {
+					a.log.Warn("auto-assignment queue caught up; conversations started while it was full stay in the unassigned queue", "conversations", n)
+				}
 			}
 		}
 	}
