@@ -142,14 +142,11 @@ export class Admin {
     const box = h("input", { type: "checkbox", id: "admin-read-marks", name: "readMarks", checked: on, "aria-describedby": "admin-read-marks-hint" });
     const status = h("p", { class: "status", role: "status" });
     const save = async (): Promise<void> => {
-      const latest = this.saves.begin("form.read-marks");
+      const saved = this.saves.begin("form.read-marks");
       status.textContent = "";
       await this.api.request(op.setReadMarks, { on: box.checked });
       await this.load();
-      if (!latest()) return;
-      const form = this.receipts.querySelector("form")!;
-      form.querySelector(".status")!.textContent = this.t.saved;
-      form.querySelector("button")!.focus();
+      saved(this.t.saved);
     };
     return h(
       "form",
@@ -186,18 +183,14 @@ export class Admin {
     const fallbackID = `widget-${w.id}-unread`;
     const fallback = h("input", { type: "number", id: fallbackID, name: "unreadFallbackMinutes", min: "0", max: "1440", value: String(w.unreadFallbackMinutes) });
     const save = async (): Promise<void> => {
-      const latest = this.saves.begin(`form.widget[data-widget="${w.id}"]`);
+      const saved = this.saves.begin(`form.widget[data-widget="${w.id}"]`);
       status.textContent = "";
       const channels = boxes.filter((b) => b.box.checked).map((b) => b.box.value);
       await this.api.request<op.SetWidgetChannels>(op.setWidgetChannels, { id: w.id, channels });
       const minutes = Number(fallback.value || "0");
       if (minutes !== w.unreadFallbackMinutes) await this.api.request(op.setWidgetUnreadFallback, { id: w.id, minutes });
       await this.load();
-      if (!latest()) return;
-      // The reload drew the form anew: the focus goes back to its Save button.
-      const form = this.widgets.querySelector(`form[data-widget="${w.id}"]`)!;
-      form.querySelector(".status")!.textContent = this.t.saved;
-      form.querySelector("button")!.focus();
+      saved(this.t.saved);
     };
     return h(
       "form",

@@ -7,10 +7,21 @@ export class Saves {
   private readonly latest = new Map<string, number>();
   private count = 0;
 
-  /** Begins a save of the form named key; the function returned says whether it is still the latest. */
-  begin(key: string): () => boolean {
+  /**
+   * Begins a save of the form the selector names. The function returned
+   * ends it, once the reload has drawn the form anew: if it is still the
+   * form's latest save, the form says saved and its Save button has the
+   * focus back.
+   */
+  begin(form: string): (saved: string) => void {
     const n = ++this.count;
-    this.latest.set(key, n);
-    return () => this.latest.get(key) === n;
+    this.latest.set(form, n);
+    return (saved) => {
+      if (this.latest.get(form) !== n) return;
+      const el = document.querySelector(form);
+      if (!el) return;
+      el.querySelector(".status")!.textContent = saved;
+      el.querySelector<HTMLButtonElement>('button[type="submit"]')!.focus();
+    };
   }
 }

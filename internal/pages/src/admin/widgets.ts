@@ -29,12 +29,12 @@ export class Setup {
     const workspace = h("input", { type: "checkbox", id: "account-workspace", checked: a.agentWorkspace });
     const cap = h("input", { type: "number", id: "account-cap", min: "0", max: "100", value: String(a.autoAssignCap), "aria-describedby": "account-cap-hint" });
     const save = async (): Promise<void> => {
-      const latest = this.saves.begin("form.account");
+      const saved = this.saves.begin("form.account");
       status.textContent = "";
       if (workspace.checked !== a.agentWorkspace) await this.api.request(op.setAgentWorkspace, { on: workspace.checked });
       if (Number(cap.value) !== a.autoAssignCap) await this.api.request(op.setAutoAssignment, { cap: Number(cap.value) });
       await this.reload();
-      if (latest()) focusSaved("form.account", t.saved);
+      saved(t.saved);
     };
     return h(
       "form",
@@ -73,9 +73,8 @@ export class Setup {
       remove.dataset.confirm = "1";
       remove.textContent = t.confirmDelete(w.name);
     });
-    const form = `form.widget-setup[data-widget="${w.id}"]`;
     const save = async (): Promise<void> => {
-      const latest = this.saves.begin(form);
+      const saved = this.saves.begin(`form.widget-setup[data-widget="${w.id}"]`);
       status.textContent = "";
       if (name.value.trim() !== w.name) await this.api.request(op.renameWidget, { id: w.id, name: name.value.trim() });
       const list = any.checked ? [] : lines(origins.value);
@@ -84,7 +83,7 @@ export class Setup {
       }
       if (language.value !== w.language) await this.api.request(op.setWidgetLanguage, { id: w.id, language: language.value });
       await this.reload();
-      if (latest()) focusSaved(form, t.saved);
+      saved(t.saved);
     };
     return h(
       "form",
@@ -157,12 +156,4 @@ function lines(text: string): string[] {
 /** The tag a site embeds the widget with, served by this server. */
 function embedTag(key: string): string {
   return `<script async src="${location.origin}/widget.js" data-widget-key="${key}"></script>`;
-}
-
-/** After a reload drew the form anew, says it saved and gives its Save button the focus back. */
-function focusSaved(form: string, saved: string): void {
-  const el = document.querySelector(form);
-  if (!el) return;
-  el.querySelector(".status")!.textContent = saved;
-  el.querySelector<HTMLButtonElement>('button[type="submit"]')!.focus();
 }
