@@ -42,11 +42,13 @@ func (r *subscriptionResolver) subscribe(ctx context.Context, scope feed.Scope, 
 			Extensions: map[string]any{"code": codeSlowConsumer},
 		})
 	}
-	ch, err := r.Feed.Subscribe(ctx, scope, after, feed.Hooks{Slow: onSlow, Done: release})
+	push := socket.PusherOf(ctx)
+	ch, err := r.Feed.Subscribe(ctx, scope, after, feed.Hooks{Slow: onSlow, Done: release, Sent: push.Sent})
 	if err != nil {
 		release()
 		return nil, err
 	}
+	push.Start()
 	return ch, nil
 }
 

@@ -21,8 +21,8 @@ import (
 
 // conn is one socket. Its messages are read by serve, on the socket's
 // goroutine, and each is handled on a short-lived one; timers ping it and
-// enforce the init timeout; each operation's results are pulled by a
-// goroutine of its own. mu serializes writes and guards the state below it.
+// enforce the init timeout; each operation's results are pulled as
+// operation.begin says. mu serializes writes and guards the state below it.
 type conn struct {
 	t     *Transport
 	ws    *websocket.Conn
@@ -36,9 +36,9 @@ type conn struct {
 	cancel context.CancelFunc
 	// stopShutdown unregisters the cancel on Shutdown.
 	stopShutdown func() bool
-	// pumps are the operations' goroutines, waited for before serve
+	// pulls counts the operations not yet ended, waited for before serve
 	// returns.
-	pumps sync.WaitGroup
+	pulls sync.WaitGroup
 
 	mu sync.Mutex
 	// initialising is set by the first connection_init, acked once it
@@ -55,17 +55,6 @@ type conn struct {
 	unanswered int
 	// stopCtx unregisters the close on the end of ctx.
 	stopCtx func() bool
-}
-
-// operation is one running subscription (or query) of a socket.
-type operation struct {
-	id string
-	// idJSON is the id encoded once, for every message about it.
-	idJSON []byte
-	cancel context.CancelFunc
-	// conn is the connection's context it started under: once that
-	// ended, the socket is closing and the operation is not completed.
-	conn context.Context
 }
 
 // newConn starts a socket's state. The request's context ends when its
@@ -135,7 +124,7 @@ func (c *conn) finish() {
 	_ = c.ws.CloseNow()
 	c.stopShutdown()
 	c.cancel()
-	c.pumps.Wait()
+	c.pulls.Wait()
 }
 
 // handle acts on one message; false ends the socket.
@@ -274,7 +263,7 @@ func (c *conn) tick() {
 }
 
 // subscribe starts an operation. The executor runs its resolver here, in
-// the reading goroutine; the operation's goroutine only pulls results.
+// the reading goroutine; its results are pulled elsewhere (operation.begin).
 func (c *conn) subscribe(m *message, start time.Time) bool {
 	c.mu.Lock()
 	acked := c.acked
@@ -314,12 +303,13 @@ func (c *conn) subscribe(m *message, start time.Time) bool {
 		c.forget(op)
 		return true
 	}
-	ctx = context.WithValue(graphql.WithOperationContext(ctx, rc), errorsKey{}, &subscriptionErrors{})
+	ctx = context.WithValue(graphql.WithOperationContext(ctx, rc), operationKey{}, op)
 	responses, ctx := c.dispatch(ctx, op, rc)
 	if responses == nil {
 		return true
 	}
-	c.pumps.Go(func() { c.pump(ctx, op, rc, responses) })
+	c.pulls.Add(1)
+	op.begin(func() bool { return c.pull(ctx, op, rc, responses) })
 	return true
 }
 
@@ -335,13 +325,18 @@ func (c *conn) dispatch(ctx context.Context, op *operation, rc *graphql.Operatio
 	return c.exec.DispatchOperation(ctx, rc)
 }
 
-// pump sends the operation's results until its stream ends, then ends it
-// with complete, or with error when the stream added errors.
-func (c *conn) pump(ctx context.Context, op *operation, rc *graphql.OperationContext, responses graphql.ResponseHandler) {
+// pull sends the operation's next result. Once its stream ended, or
+// panicked, it ends the operation, with complete, or with error when the
+// stream added errors, and returns false.
+func (c *conn) pull(ctx context.Context, op *operation, rc *graphql.OperationContext, responses graphql.ResponseHandler) (more bool) {
 	defer func() {
-		if r := recover(); r != nil {
+		r := recover()
+		if r == nil && more {
+			return
+		}
+		if r != nil {
 			c.sendErrors(op, c.recovered(ctx, rc, r))
-		} else if errs := errorsOf(ctx); len(errs) > 0 {
+		} else if errs := op.errors(); len(errs) > 0 {
 			c.sendErrors(op, errs)
 		} else if op.conn.Err() == nil {
 			// An operation the client ended is not completed either:
@@ -349,14 +344,15 @@ func (c *conn) pump(ctx context.Context, op *operation, rc *graphql.OperationCon
 			c.send(op, "complete", nil)
 		}
 		c.forget(op)
+		c.pulls.Done()
+		more = false
 	}()
-	for {
-		resp := responses(ctx)
-		if resp == nil {
-			return
-		}
-		c.send(op, c.proto.data, resp)
+	resp := responses(ctx)
+	if resp == nil {
+		return false
 	}
+	c.send(op, c.proto.data, resp)
+	return true
 }
 
 // recovered is a panic as the executor presents errors: it is not the

@@ -7,9 +7,11 @@
 // accepted, any subprotocol acknowledged) and costs five goroutines per
 // idle subscription. Here a socket is one goroutine, which reads its
 // messages and hands each to a short-lived one, so that it stays shallow;
-// pings and timeouts run from timers; each active subscription adds one
-// goroutine, the one pulling gqlgen's ResponseHandler. Writes to a socket
-// are serialized, and each is bounded by a deadline.
+// pings and timeouts run from timers. A subscription whose stream tells the
+// socket of each value (Pusher) adds no goroutine while it waits: one pulls
+// gqlgen's ResponseHandler only while a value is there. Any other adds one
+// goroutine, pulling for as long as it runs. Writes to a socket are
+// serialized, and each is bounded by a deadline.
 //
 // The socket's goroutine is not the HTTP handler's: once the connection is
 // hijacked the handler returns, so that net/http lets go of its state for
@@ -34,7 +36,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Config holds a socket's limits and timers.
@@ -250,36 +251,6 @@ func (c *timedConn) release() error {
 	}
 	_, err := c.write(buf.Bytes())
 	return err
-}
-
-// errorsKey finds a subscription's errors in its context.
-type errorsKey struct{}
-
-// subscriptionErrors are the errors a subscription ends with.
-type subscriptionErrors struct {
-	mu   sync.Mutex
-	errs gqlerror.List
-}
-
-// AddError ends the subscription of ctx with err: once its channel closes,
-// the client gets an error message instead of complete. The stream must
-// close its channel after calling it.
-func AddError(ctx context.Context, err *gqlerror.Error) {
-	if se, ok := ctx.Value(errorsKey{}).(*subscriptionErrors); ok {
-		se.mu.Lock()
-		se.errs = append(se.errs, err)
-		se.mu.Unlock()
-	}
-}
-
-func errorsOf(ctx context.Context) gqlerror.List {
-	se, ok := ctx.Value(errorsKey{}).(*subscriptionErrors)
-	if !ok {
-		return nil
-	}
-	se.mu.Lock()
-	defer se.mu.Unlock()
-	return se.errs
 }
 
 // frame is a buffer one outgoing message is encoded into, and out the

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,10 +24,36 @@ import (
 )
 
 // fakeExec stands in for gqlgen's executor: the query names what the
-// operation does.
-type fakeExec struct{}
+// operation does. Each "pushed" stream is handed to the test on streams.
+type fakeExec struct {
+	streams chan *pushedStream
+}
 
-func (fakeExec) CreateOperationContext(_ context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+// pushedStream is a stream that tells its socket of each value, as the
+// event feeds do; the test sends its values.
+type pushedStream struct {
+	ch    chan int
+	push  socket.Pusher
+	close func()
+}
+
+func newPushedStream(ctx context.Context) *pushedStream {
+	s := &pushedStream{ch: make(chan int, 4), push: socket.PusherOf(ctx)}
+	s.close = sync.OnceFunc(func() {
+		close(s.ch)
+		s.push.Sent()
+	})
+	// As the feed's stream, it ends with the operation's context.
+	context.AfterFunc(ctx, s.close)
+	return s
+}
+
+func (s *pushedStream) send(v int) {
+	s.ch <- v
+	s.push.Sent()
+}
+
+func (*fakeExec) CreateOperationContext(_ context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
 	rc := &graphql.OperationContext{RawQuery: params.Query, RecoverFunc: func(context.Context, any) error { return errors.New("panicked") }}
 	if params.Query == "invalid" {
 		err := gqlerror.Errorf("Cannot query field")
@@ -36,9 +63,25 @@ func (fakeExec) CreateOperationContext(_ context.Context, params *graphql.RawPar
 	return rc, nil
 }
 
-func (fakeExec) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
+func (e *fakeExec) DispatchOperation(ctx context.Context, rc *graphql.OperationContext) (graphql.ResponseHandler, context.Context) {
 	n := 0
 	switch rc.RawQuery {
+	case "pushed": // the test's values, the first sent before the stream is dispatched
+		s := newPushedStream(ctx)
+		s.send(0)
+		s.push.Start()
+		e.streams <- s
+		return func(ctx context.Context) *graphql.Response {
+			select {
+			case v, ok := <-s.ch:
+				if !ok {
+					return nil
+				}
+				return &graphql.Response{Data: fmt.Appendf(nil, `{"v":%d}`, v)}
+			case <-ctx.Done():
+				return nil
+			}
+		}, ctx
 	case "count": // three results, then the end
 		return func(context.Context) *graphql.Response {
 			if n == 3 {
@@ -80,7 +123,7 @@ var largeText = strings.Repeat("0123456789", 2_000)
 
 // DispatchError presents errors as the service does: one that wraps an
 // error of the program is masked.
-func (fakeExec) DispatchError(_ context.Context, errs gqlerror.List) *graphql.Response {
+func (*fakeExec) DispatchError(_ context.Context, errs gqlerror.List) *graphql.Response {
 	var out gqlerror.List
 	for _, err := range errs {
 		if err.Err != nil {
@@ -107,10 +150,19 @@ func initSocket(ctx context.Context, p transport.InitPayload) (context.Context, 
 
 func serve(t *testing.T, cfg socket.Config) string {
 	t.Helper()
+	url, _ := serveStreams(t, cfg)
+	return url
+}
+
+// serveStreams serves a transport, and returns the pushed streams as their
+// subscriptions start.
+func serveStreams(t *testing.T, cfg socket.Config) (string, <-chan *pushedStream) {
+	t.Helper()
 	tr := socket.New(cfg, initSocket, slog.New(slog.DiscardHandler))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, fakeExec{}) }))
+	exec := &fakeExec{streams: make(chan *pushedStream, 100)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, exec) }))
 	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http")
+	return "ws" + strings.TrimPrefix(srv.URL, "http"), exec.streams
 }
 
 var testConfig = socket.Config{InitTimeout: 5 * time.Second, ReadLimit: 1024, WriteTimeout: 5 * time.Second}
@@ -418,12 +470,13 @@ func TestKeepAlive(t *testing.T) {
 	})
 }
 
-// A socket costs the server one goroutine, the handler's, and each active
-// subscription one more; all of them end with the socket.
+// A socket costs the server one goroutine, the handler's; each subscription
+// on a pulled stream one more, and each on a pushed stream none while it
+// waits; all of them end with the socket.
 func TestGoroutinesPerSocket(t *testing.T) {
-	url := serve(t, testConfig)
+	url, streams := serveStreams(t, testConfig)
 	base := runtime.NumGoroutine()
-	const sockets, subs = 20, 3
+	const sockets, pulled, pushed = 20, 3, 2
 	var clients []*client
 	for range sockets {
 		c := dial(t, url, transportWS)
@@ -431,8 +484,12 @@ func TestGoroutinesPerSocket(t *testing.T) {
 		if m, _ := c.next(false); m.Type != "connection_ack" {
 			t.Fatalf("want connection_ack, got %+v", m)
 		}
-		for i := range subs {
-			c.write(websocket.MessageText, fmt.Sprintf(`{"type":"subscribe","id":"%d","payload":{"query":"idle"}}`, i))
+		for i := range pulled + pushed {
+			query := "idle"
+			if i >= pulled {
+				query = "pushed"
+			}
+			c.write(websocket.MessageText, fmt.Sprintf(`{"type":"subscribe","id":"%d","payload":{"query":%q}}`, i, query))
 			if m, _ := c.next(false); m.Type != "next" {
 				t.Fatalf("want next, got %+v", m)
 			}
@@ -441,12 +498,77 @@ func TestGoroutinesPerSocket(t *testing.T) {
 	}
 	// The client's connections have no goroutines of their own once
 	// their dials have finished.
-	want := base + sockets*(1+subs)
+	want := base + sockets*(1+pulled)
+	waitGoroutines(t, want)
+	// A value on a pushed stream is pulled and sent, and its goroutine
+	// ends.
+	for _, c := range clients {
+		for range pushed {
+			(<-streams).send(1)
+			if m, _ := c.next(false); m.Type != "next" || string(m.Payload) != `{"data":{"v":1}}` {
+				t.Fatalf("want the pushed value, got %+v", m)
+			}
+		}
+	}
 	waitGoroutines(t, want)
 	for _, c := range clients {
 		_ = c.conn.Close(websocket.StatusNormalClosure, "")
 	}
 	waitGoroutines(t, base)
+}
+
+// A pushed stream's values arrive in order, the one it sent before it was
+// dispatched first, however fast they come; the stream's end completes
+// the subscription, and the client's stop ends the stream.
+func TestPushedStream(t *testing.T) {
+	url, streams := serveStreams(t, testConfig)
+	for _, proto := range []string{transportWS, legacyWS} {
+		t.Run(proto, func(t *testing.T) {
+			words := names[proto]
+			c := dial(t, url, proto)
+			c.write(websocket.MessageText, initMsg)
+			c.write(websocket.MessageText, words.Replace(`{"type":"{subscribe}","id":"1","payload":{"query":"pushed"}}`))
+			s := <-streams
+			const values = 500
+			sent := make(chan struct{})
+			go func() {
+				defer close(sent)
+				for v := 1; v < values; v++ {
+					s.send(v)
+				}
+			}()
+			if m, _ := c.next(false); m.Type != "connection_ack" {
+				t.Fatalf("want connection_ack, got %+v", m)
+			}
+			for v := range values {
+				want := fmt.Sprintf(`{"data":{"v":%d}}`, v)
+				if m, code := c.next(false); m.Type != words.Replace("{next}") || string(m.Payload) != want {
+					t.Fatalf("value %d: got %+v (close %d), want %s", v, m, code, want)
+				}
+			}
+			<-sent
+			s.close()
+			if m, _ := c.next(false); m.Type != "complete" || m.ID != "1" {
+				t.Fatalf("at the stream's end: got %+v, want complete", m)
+			}
+
+			c.write(websocket.MessageText, words.Replace(`{"type":"{subscribe}","id":"1","payload":{"query":"pushed"}}`))
+			s = <-streams
+			if m, _ := c.next(false); m.Type != words.Replace("{next}") {
+				t.Fatalf("want the first value, got %+v", m)
+			}
+			c.write(websocket.MessageText, words.Replace(`{"type":"{stop}","id":"1"}`))
+			// The stop ended the stream: it closed, and nothing is sent
+			// about it (the next message answers what follows).
+			for range s.ch {
+				t.Fatal("a value after the stream's end")
+			}
+			c.write(websocket.MessageText, words.Replace(`{"type":"{subscribe}","id":"1","payload":{"query":"count"}}`))
+			if m, _ := c.next(false); m.Type != words.Replace("{next}") || string(m.Payload) != `{"data":{"n":1}}` {
+				t.Fatalf("after the stop: got %+v, want the next subscription's first result", m)
+			}
+		})
+	}
 }
 
 // waitGoroutines waits, for at most 5 seconds, until at most want
@@ -467,7 +589,7 @@ func waitGoroutines(t *testing.T, want int) {
 // a socket upgraded after it is closed at once.
 func TestShutdown(t *testing.T) {
 	tr := socket.New(testConfig, initSocket, slog.New(slog.DiscardHandler))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, fakeExec{}) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tr.Do(w, r, &fakeExec{}) }))
 	t.Cleanup(srv.Close)
 	url := "ws" + strings.TrimPrefix(srv.URL, "http")
 	c := dial(t, url, transportWS)

@@ -227,6 +227,7 @@ func (b *Broker) Present(e *Event) {
 		}
 		select {
 		case s.out <- &Delivery{Event: e, Cursor: s.scope.Cursor(s.last)}:
+			s.hooks.sent()
 		default:
 		}
 	}
@@ -269,6 +270,7 @@ func (b *Broker) deliver(s *subscriber, e *Event) bool {
 	select {
 	case s.out <- &Delivery{Event: e, Cursor: s.scope.Cursor(n)}:
 		s.last = n
+		s.hooks.sent()
 		return true
 	default:
 		return false
@@ -313,6 +315,7 @@ func (b *Broker) finish(s *subscriber) {
 	// out closes, and the slot must be free by then.
 	s.hooks.Done()
 	close(s.out)
+	s.hooks.sent()
 }
 
 // add registers s; head is the account's newest position, read before, which
@@ -379,6 +382,16 @@ type Hooks struct {
 	Slow func()
 	// Done is called once the stream has closed.
 	Done func()
+	// Sent, when set, is called after each event put in the channel, and
+	// once after it closes: a transport can then pull exactly when a value
+	// waits, instead of parking a goroutine on the channel.
+	Sent func()
+}
+
+func (h Hooks) sent() {
+	if h.Sent != nil {
+		h.Sent()
+	}
 }
 
 // Subscribe follows scope. With a cursor it first replays every event after
@@ -464,6 +477,7 @@ func (b *Broker) replay(ctx context.Context, s *subscriber, last int64, resumed 
 			select {
 			case s.out <- &Delivery{Event: e, Cursor: s.scope.Cursor(n)}:
 				last = n
+				s.hooks.sent()
 			case <-s.cut:
 				return end(false)
 			}

@@ -234,3 +234,59 @@ func TestCursorChecks(t *testing.T) {
 		t.Errorf("pruned: got %v", err)
 	}
 }
+
+// Every event put in a stream is told of (Hooks.Sent), and its end once:
+// replayed, live and live-only ones alike. A transport that pulls once per
+// Sent finds a value each time, and the end last.
+func TestSentTellsOfEachValue(t *testing.T) {
+	b, st := newTestBroker(t, 16)
+	st.add(3)
+	scope := Scope{AccountID: 1}
+	cur := scope.Cursor(0)
+	told := make(chan struct{}, 100)
+	ctx, cancel := context.WithCancel(t.Context())
+	ch, err := b.Subscribe(ctx, scope, &cur, Hooks{Slow: func() {}, Done: func() {}, Sent: func() { told <- struct{}{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pull := func(what string) *Delivery {
+		t.Helper()
+		select {
+		case <-told:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: not told", what)
+		}
+		select {
+		case d, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			return d
+		default:
+			t.Fatalf("%s: told, and nothing waits", what)
+		}
+		return nil
+	}
+	for want := int64(1); want <= 3; want++ {
+		if d := pull("replayed"); d == nil || d.AccountSeq != want {
+			t.Fatalf("replayed: got %+v, want %d", d, want)
+		}
+	}
+	b.Publish(st.add(2))
+	for want := int64(4); want <= 5; want++ {
+		if d := pull("live"); d == nil || d.AccountSeq != want {
+			t.Fatalf("live: got %+v, want %d", d, want)
+		}
+	}
+	b.Present(&Event{AccountID: 1, ConversationID: 7, Kind: KindPresence})
+	if d := pull("presence"); d == nil || d.Kind != KindPresence {
+		t.Fatalf("presence: got %+v", d)
+	}
+	cancel()
+	if d := pull("end"); d != nil {
+		t.Fatalf("end: got %+v, want the channel closed", d)
+	}
+	if len(told) != 0 {
+		t.Fatalf("told %d more times than values", len(told))
+	}
+}
