@@ -6,7 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/linkline/linkline/internal/account"
@@ -58,21 +58,37 @@ type Auto struct {
 	writer conversation.Writer
 	now    func() time.Time
 	log    *slog.Logger
-	// started holds conversations this instance opened, waiting for Run.
-	started chan *feed.Event
-	// passed counts the conversations that found started full since it
-	// last emptied: a burst is logged twice, as it begins and once the
-	// queue has caught up, not once per conversation.
-	passed atomic.Int64
+	// limit bounds queue.
+	limit int
+	// wake tells Run that queue has conversations.
+	wake chan struct{}
+
+	mu sync.Mutex
+	// queue holds the conversations this instance started, waiting for
+	// Run, in order. A burst waits in it, however long Run takes to catch
+	// up, rather than being left unassigned: agents expect every new
+	// conversation to be assigned while auto-assignment is on.
+	queue []started
+	// passed counts the conversations that found queue full since it
+	// last emptied: such a burst is logged twice, as it begins and once
+	// the queue has caught up, not once per conversation.
+	passed int
 }
+
+// started is a conversation waiting to be assigned.
+type started struct{ accountID, conversationID int64 }
 
 // maxCap bounds the per-agent cap an admin sets.
 const maxCap = 100
 
+// maxQueued bounds the queue at 16 MiB, far past any burst of real
+// customers; starts are rate-limited per address.
+const maxQueued = 1 << 20
+
 // NewAuto returns the auto-assignment service; Run must be running for
 // conversations to be assigned.
 func NewAuto(store AutoStore, writer conversation.Writer, now func() time.Time, log *slog.Logger) *Auto {
-	return &Auto{store: store, writer: writer, now: now, log: log, started: make(chan *feed.Event, 1024)}
+	return &Auto{store: store, writer: writer, now: now, log: log, limit: maxQueued, wake: make(chan struct{}, 1)}
 }
 
 // SetCap sets the admin's account's per-agent cap; 0 turns
@@ -106,16 +122,27 @@ func (a *Auto) SetAvailable(ctx context.Context, actor *auth.Actor, available bo
 // so each conversation is considered once. It never blocks the write path:
 // past a full queue a conversation stays in the unassigned queue.
 func (a *Auto) Committed(evs []*feed.Event) {
+	a.mu.Lock()
+	queued := false
 	for _, e := range evs {
 		if e.Kind != feed.KindConversationStarted {
 			continue
 		}
+		if len(a.queue) < a.limit {
+			a.queue = append(a.queue, started{e.AccountID, e.ConversationID})
+			queued = true
+			continue
+		}
+		a.passed++
+		if a.passed == 1 {
+			a.log.Warn("auto-assignment queue full: conversations started until it empties stay in the unassigned queue", "conversation", e.ConversationID)
+		}
+	}
+	a.mu.Unlock()
+	if queued {
 		select {
-		case a.started <- e:
-		default:
-			if a.passed.Add(1) == 1 {
-				a.log.Warn("auto-assignment queue full: conversations started until it empties stay in the unassigned queue", "conversation", e.ConversationID)
-			}
+		case a.wake <- struct{}{}:
+		default: // Run is woken already
 		}
 	}
 }
@@ -126,17 +153,34 @@ func (a *Auto) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case e := <-a.started:
-			if err := a.assign(ctx, e.AccountID, e.ConversationID); err != nil && ctx.Err() == nil {
-				a.log.Warn("auto-assignment failed", "conversation", e.ConversationID, "err", err)
-			}
-			if len(a.started) == 0 {
-				if n := a.passed.Swap(0); n > 0 {
-					a.log.Warn("auto-assignment queue caught up; conversations started while it was full stay in the unassigned queue", "conversations", n)
+		case <-a.wake:
+		}
+		for queue := a.take(); len(queue) > 0; queue = a.take() {
+			for _, s := range queue {
+				if ctx.Err() != nil {
+					return
+				}
+				if err := a.assign(ctx, s.accountID, s.conversationID); err != nil && ctx.Err() == nil {
+					a.log.Warn("auto-assignment failed", "conversation", s.conversationID, "err", err)
 				}
 			}
 		}
 	}
+}
+
+// take empties the queue, and returns what it held. Once it was empty
+// already, a burst that overflowed it has been caught up with, and is
+// logged so.
+func (a *Auto) take() []started {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	queue := a.queue
+	a.queue = nil
+	if len(queue) == 0 && a.passed > 0 {
+		a.log.Warn("auto-assignment queue caught up; conversations started while it was full stay in the unassigned queue", "conversations", a.passed)
+		a.passed = 0
+	}
+	return queue
 }
 
 // errTaken: someone was quicker than auto-assignment; nothing to do.
