@@ -29,11 +29,11 @@ type conn struct {
 	raw   *timedConn
 	exec  graphql.GraphExecutor
 	proto *protocol
-	// ctx is the connection's: the request's values, ended by cancel or
-	// the transport's Shutdown, until connection_init; then the one the
-	// InitFunc returned from it. It ends every operation.
+	// ctx is the connection's: the request's values, ended by cancel (the
+	// InitFunc's end) or the transport's Shutdown, until connection_init;
+	// then the one the InitFunc returned from it. It ends every operation.
 	ctx    context.Context
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
 	// stopShutdown unregisters the cancel on Shutdown.
 	stopShutdown func() bool
 	// pulls counts the operations not yet ended, waited for before serve
@@ -60,9 +60,9 @@ type conn struct {
 // newConn starts a socket's state. The request's context ends when its
 // handler returns, so the socket keeps only its values.
 func newConn(t *Transport, ws *websocket.Conn, raw *timedConn, exec graphql.GraphExecutor, r *http.Request) *conn {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(r.Context()))
 	c := &conn{t: t, ws: ws, raw: raw, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*operation{}}
-	c.stopShutdown = context.AfterFunc(t.stop, cancel)
+	c.stopShutdown = context.AfterFunc(t.stop, func() { cancel(nil) })
 	return c
 }
 
@@ -123,7 +123,7 @@ func (c *conn) finish() {
 	c.mu.Unlock()
 	_ = c.ws.CloseNow()
 	c.stopShutdown()
-	c.cancel()
+	c.cancel(nil)
 	c.pulls.Wait()
 }
 
@@ -191,7 +191,7 @@ func (c *conn) initialise(m *message) bool {
 	if !m.payloadIsObject() || (len(m.Payload) > 0 && json.Unmarshal(m.Payload, &payload) != nil) {
 		return c.fail(closeBadRequest, "Invalid connection_init payload")
 	}
-	ctx, err := c.t.init(c.ctx, payload)
+	ctx, err := c.t.init(c.ctx, payload, c.cancel)
 	if err != nil {
 		return c.fail(closeForbidden, err.Error())
 	}

@@ -60,8 +60,10 @@ type Config struct {
 // InitFunc accepts a socket's connection_init payload and returns the
 // connection's context, which the socket's operations run under; when it
 // ends, the socket closes with 1000, or with 4403 when its cause is
-// ErrForbidden. An error refuses the connection with 4403.
-type InitFunc func(ctx context.Context, payload transport.InitPayload) (context.Context, error)
+// ErrForbidden. end ends ctx, and with it the returned context, with a
+// cause, at any time: so the InitFunc needs no cancellable context of its
+// own. An error refuses the connection with 4403.
+type InitFunc func(ctx context.Context, payload transport.InitPayload, end context.CancelCauseFunc) (context.Context, error)
 
 // ErrForbidden is the cause that, ending a connection's context, closes
 // the socket with 4403: what it was authenticated with was revoked.

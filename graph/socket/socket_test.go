@@ -32,25 +32,38 @@ type fakeExec struct {
 // pushedStream is a stream that tells its socket of each value, as the
 // event feeds do; the test sends its values.
 type pushedStream struct {
-	ch    chan int
-	push  socket.Pusher
-	close func()
+	ch   chan int
+	push socket.Pusher
+	// mu orders sends and the close, as the feed's broker does.
+	mu     sync.Mutex
+	closed bool
 }
 
 func newPushedStream(ctx context.Context) *pushedStream {
 	s := &pushedStream{ch: make(chan int, 4), push: socket.PusherOf(ctx)}
-	s.close = sync.OnceFunc(func() {
-		close(s.ch)
-		s.push.Sent()
-	})
 	// As the feed's stream, it ends with the operation's context.
 	context.AfterFunc(ctx, s.close)
 	return s
 }
 
+// send puts v in the stream; after its end, nothing.
 func (s *pushedStream) send(v int) {
-	s.ch <- v
-	s.push.Sent()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.ch <- v
+		s.push.Sent()
+	}
+}
+
+func (s *pushedStream) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		close(s.ch)
+		s.push.Sent()
+	}
 }
 
 func (*fakeExec) CreateOperationContext(_ context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
@@ -134,16 +147,17 @@ func (*fakeExec) DispatchError(_ context.Context, errs gqlerror.List) *graphql.R
 	return &graphql.Response{Errors: out}
 }
 
-// initSocket refuses the token "bad" and gives a connection with a "ttl"
-// a context that ends then.
-func initSocket(ctx context.Context, p transport.InitPayload) (context.Context, error) {
+// initSocket refuses the token "bad"; it ends a connection with a "ttl"
+// then, and revokes one with a "revoke" then.
+func initSocket(ctx context.Context, p transport.InitPayload, end context.CancelCauseFunc) (context.Context, error) {
 	if p.GetString("token") == "bad" {
 		return nil, errors.New("bad token")
 	}
 	if ttl, err := time.ParseDuration(p.GetString("ttl")); err == nil {
-		ctx, cancel := context.WithTimeout(ctx, ttl)
-		context.AfterFunc(ctx, cancel)
-		return ctx, nil
+		time.AfterFunc(ttl, func() { end(nil) })
+	}
+	if after, err := time.ParseDuration(p.GetString("revoke")); err == nil {
+		time.AfterFunc(after, func() { end(socket.ErrForbidden) })
 	}
 	return ctx, nil
 }
@@ -340,6 +354,10 @@ func TestProtocol(t *testing.T) {
 		{name: "ping is not a graphql-ws message", protos: []string{legacyWS}, steps: []step{{initMsg, []string{"connection_ack"}}, {`{"type":"ping"}`, []string{"connection_error"}}}, close: 4400},
 		{name: "connection_terminate closes normally", protos: []string{legacyWS}, steps: []step{{initMsg, []string{"connection_ack"}}, {`{"type":"connection_terminate"}`, nil}}, close: 1000},
 		{name: "the end of the connection's context closes normally", steps: []step{{`{"type":"connection_init","payload":{"ttl":"100ms"}}`, []string{"connection_ack"}}}, close: 1000},
+		{name: "a connection ended as revoked closes with 4403", protos: []string{transportWS}, steps: []step{
+			{`{"type":"connection_init","payload":{"revoke":"100ms"}}`, []string{"connection_ack"}},
+			{`{"type":"{subscribe}","id":"1","payload":{"query":"pushed"}}`, []string{"{next}:1"}},
+		}, close: 4403},
 	}
 	for _, row := range rows {
 		protos := row.protos

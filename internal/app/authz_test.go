@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -157,6 +158,19 @@ func TestSocketAuthentication(t *testing.T) {
 			}
 			_ = ws.conn.Close(websocket.StatusNormalClosure, "")
 		}
+	}
+}
+
+// R20: a socket lives no longer than the session it was authenticated
+// with: when the session expires, the socket closes with 1000, as at its
+// natural end, not with 4403 (nothing was revoked).
+func TestSocketEndsWithItsSession(t *testing.T) {
+	b := setup(t, sqlite, func(c *Config) { c.SessionTTL = 2 * time.Second })
+	c := b.start(t, b.widgetKey, "Brief")
+	ws := b.connect(t, transportWS, c.session)
+	ws.subscribe("1", conversationEvents, map[string]any{"id": c.id})
+	if code := ws.closeStatus(); code != websocket.StatusNormalClosure {
+		t.Errorf("at the session's expiry: close %d, want 1000", code)
 	}
 }
 
