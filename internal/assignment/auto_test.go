@@ -34,6 +34,20 @@ func (h recorder) Handle(_ context.Context, r slog.Record) error {
 func (h recorder) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h recorder) WithGroup(string) slog.Handler      { return h }
 
+// run runs a until the test ends.
+func run(t *testing.T, a *Auto) {
+	ctx, cancel := context.WithCancel(t.Context())
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		a.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-ran
+	})
+}
+
 // R29: a burst of new conversations past the queue's bound does not block
 // the write path, and is logged twice, not once per conversation: as it
 // begins, and with its count once the queue has caught up.
@@ -53,16 +67,7 @@ func TestAutoLogsABurstOnce(t *testing.T) {
 		t.Errorf("first record: %q", r.Message)
 	}
 
-	ctx, cancel := context.WithCancel(t.Context())
-	ran := make(chan struct{})
-	go func() {
-		defer close(ran)
-		a.Run(ctx)
-	}()
-	defer func() {
-		cancel()
-		<-ran
-	}()
+	run(t, a)
 	select {
 	case r := <-h.records:
 		var n int64
@@ -116,16 +121,7 @@ func TestAutoAssignsAWholeBurst(t *testing.T) {
 	for i := range burst {
 		a.Committed([]*feed.Event{{Kind: feed.KindConversationStarted, AccountID: 1, ConversationID: int64(i + 1)}})
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	ran := make(chan struct{})
-	go func() {
-		defer close(ran)
-		a.Run(ctx)
-	}()
-	defer func() {
-		cancel()
-		<-ran
-	}()
+	run(t, a)
 	for want := int64(1); want <= burst; want++ {
 		select {
 		case got := <-w:
